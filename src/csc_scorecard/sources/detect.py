@@ -1,0 +1,152 @@
+"""Finding the returns in what the analyst points at, and recognising each one's format from its content.
+
+`load` accepts files and folders (searched recursively). XML files are told apart by their root element
+(CIN census `Message`, or an SSDA903 document of CHILD elements); CSV files are SSDA903 tables recognised by
+their header set, and the CSV files in one folder make one 903 return. Anything else is refused with a
+reason, never guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Problem, Problems, ReturnRejected
+
+_SNIFF = 64 * 1024
+_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
+RETURN_SUFFIXES = {".xml", ".csv"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    format: str  # cin_xml, ssda903_xml, ssda903_csv
+    files: tuple[Path, ...]
+    name: str  # file name, or folder name for a 903 CSV return
+
+
+def sniff(path: Path, problems: Problems) -> str:
+    """'xml' or 'csv' by content; a Problem for empty, binary or unrecognisable files."""
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF)
+    if not head.strip():
+        raise problems.fatal("line 1", "file", None, "the file is empty")
+    if _looks_binary(head):
+        raise problems.fatal("line 1", "file", None, "a binary file, not a CIN census or SSDA903 return")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        return "xml"
+    first_line = text.split(b"\n", 1)[0]
+    if b"," in first_line:
+        return "csv"
+    raise problems.fatal("line 1", "file", None, "neither XML nor CSV: not a CIN census or SSDA903 return")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes or many control characters. Legacy encodings (Windows-1252) are text, not binary."""
+    sample = head[:8192]
+    return b"\x00" in sample or sum(b in _CONTROL for b in sample) > len(sample) // 100
+
+
+def xml_root(path: Path, problems: Problems) -> str:
+    """Local name of the root element, read from the first bytes (no parsing of the rest)."""
+    with path.open("rb") as handle:
+        head = _COMMENT.sub(b"", handle.read(_SNIFF))
+    match = _ROOT.search(head)  # `<?xml` and `<!DOCTYPE` cannot match: names start with a letter or _
+    if not match:
+        raise problems.fatal("line 1", "XML", None, "no root element found")
+    return match.group(2).decode()
+
+
+def classify_xml(path: Path) -> str:
+    problems = Problems(path.name)
+    root = xml_root(path, problems)
+    if root == "Message":
+        return "cin_xml"
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF)
+    if b"<CHILD>" in head or b"<CHILD " in head:
+        return "ssda903_xml"
+    raise problems.fatal(
+        "line 1", "root element", root, "not a CIN census (Message) or SSDA903 (CHILD records) XML return"
+    )
+
+
+def discover(paths: list[Path]) -> tuple[list[Candidate], list[Path]]:
+    """Candidates to read, and files skipped in folders because they are not .xml or .csv."""
+    problems: list[Problem] = []
+    xml_files: list[Path] = []
+    csv_by_folder: dict[Path, list[Path]] = defaultdict(list)
+    skipped: list[Path] = []
+    for path, named in _expand(paths, problems):
+        if not named and path.suffix.lower() not in RETURN_SUFFIXES:
+            skipped.append(path)
+            continue
+        file_problems = Problems(str(path))
+        try:
+            kind = sniff(path, file_problems)
+        except ReturnRejected as rejected:
+            problems.extend(rejected.problems)
+            continue
+        if kind == "xml":
+            xml_files.append(path)
+        else:
+            csv_by_folder[path.parent].append(path)
+    candidates: list[Candidate] = []
+    for path in xml_files:
+        try:
+            candidates.append(Candidate(classify_xml(path), (path,), path.name))
+        except ReturnRejected as rejected:
+            problems.extend(Problem(str(path), *_rest(p)) for p in rejected.problems)
+    for folder, csv_files in sorted(csv_by_folder.items()):
+        candidates.append(Candidate("ssda903_csv", tuple(sorted(csv_files)), folder.name))
+    if problems:
+        raise ReturnRejected(problems)
+    return candidates, skipped
+
+
+def _rest(problem: Problem) -> tuple[str, str, str | None, str]:
+    return problem.location, problem.field, problem.value, problem.rule
+
+
+def _expand(paths: list[Path], problems: list[Problem]) -> list[tuple[Path, bool]]:
+    """(file, named explicitly) for every file under the given paths; hidden files in folders are ignored."""
+    out: list[tuple[Path, bool]] = []
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
+                if file.is_file() and not hidden:
+                    out.append((file, False))
+        elif path.is_file():
+            out.append((path, True))
+        else:
+            problems.append(Problem(str(path), "-", "path", None, "no such file or folder"))
+    return out
+
+
+def read_returns(paths: list[Path], *, la: str | None = None, year: str | None = None):
+    """Read and check every return under `paths`; raises ReturnRejected listing every problem in every file."""
+    from . import cin_census, ssda903  # readers import heavy modules; keep `discover` light
+
+    candidates, skipped = discover(paths)
+    parsed, problems = [], []
+    for candidate in candidates:
+        try:
+            if candidate.format == "cin_xml":
+                parsed.append(cin_census.read(candidate.files[0], la=la, year=year))
+            elif candidate.format == "ssda903_xml":
+                parsed.append(ssda903.read_xml(candidate.files[0], la=la, year=year))
+            else:
+                parsed.append(
+                    ssda903.read_csv(list(candidate.files), la=la, year=year, folder_name=candidate.name)
+                )
+        except ReturnRejected as rejected:
+            problems.extend(rejected.problems)
+    if problems:
+        raise ReturnRejected(problems)
+    return parsed, skipped

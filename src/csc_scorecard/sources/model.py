@@ -1,0 +1,44 @@
+"""What a reader hands to the store: one return, checked and held as Arrow tables."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+KINDS = ("cin", "ssda903")
+FORMATS = ("cin_xml", "ssda903_csv", "ssda903_xml")
+
+
+@dataclass
+class ParsedReturn:
+    kind: str  # "cin" or "ssda903": which return, and so what replaces what
+    format: str  # one of FORMATS
+    source_name: str  # the file name, or the folder name of a 903 CSV return
+    files: list[Path]
+    sha256: str  # of the file, or of the sorted (name, sha256) of a 903 CSV folder's files
+    la_code: str  # 3-digit DfE LA code
+    collection_year: str  # "2016-17"
+    year_source: str  # how the collection year was decided: "header", "--year", "folder name", "latest date"
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+    def rows_per_table(self) -> dict[str, int]:
+        return {name: table.num_rows for name, table in self.tables.items()}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_files(paths: list[Path]) -> str:
+    """One hash for a set of files, independent of their order and folder."""
+    digest = hashlib.sha256()
+    for name, file_hash in sorted((p.name, sha256_file(p)) for p in paths):
+        digest.update(f"{name}\0{file_hash}\n".encode())
+    return digest.hexdigest()

@@ -1,0 +1,72 @@
+"""Streaming XML with entities and DTDs refused: returns are untrusted input.
+
+A DOCTYPE is rejected outright (no legitimate return carries one, and it is where entity-expansion bombs
+live); lxml additionally runs with entity resolution, DTD loading and network access off. Elements are
+cleared as soon as the reader has used them, so memory stays flat however large the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from .problems import Problems
+
+_PROLOG_LIMIT = 64 * 1024
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def local_name(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def check_prolog(path: Path, problems: Problems) -> None:
+    """Refuse a DOCTYPE or ENTITY declaration before any parsing starts."""
+    with path.open("rb") as handle:
+        head = handle.read(_PROLOG_LIMIT)
+    match = _DOCTYPE.search(head)
+    if match:
+        line = head[: match.start()].count(b"\n") + 1
+        raise problems.fatal(
+            f"line {line}", "DOCTYPE", None, "DTDs and entity declarations are not allowed in a return"
+        )
+
+
+def iterparse(path: Path, problems: Problems) -> Iterator[tuple[str, etree._Element]]:
+    """(event, element) for 'start' and 'end' events; a syntax error becomes a Problem naming the line."""
+    check_prolog(path, problems)
+    parser = etree.iterparse(
+        str(path),
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        yield from parser
+    except etree.XMLSyntaxError as error:
+        line = error.lineno or 0
+        raise problems.fatal(f"line {line}", "XML", None, f"not well-formed XML: {error.msg}") from None
+
+
+def release(element: etree._Element) -> None:
+    """Free an element and the siblings already read before it."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def child_text(element: etree._Element, name: str) -> str | None:
+    """Text of the first direct child called `name` (namespace ignored)."""
+    for child in element:
+        if local_name(child.tag) == name:
+            return child.text
+    return None

@@ -1,0 +1,103 @@
+"""The store's schema as numbered migrations. A store is brought up to date whenever it is opened to write.
+
+Tables:
+- `loads`: lineage, one row per return loaded (file, sha256, format, LA, collection year, rows per table,
+  when, and whether a newer version has replaced it).
+- `raw_<table>`: every current load's rows exactly as read, tagged with load_id, la_code, collection_year and
+  the source line.
+- `<table>`: canonical, one row per identity (see sources/tables.py), the latest return winning; each row keeps
+  the load_id it came from.
+- `referrals`: a view naming cin_episodes for what most reports call it.
+- `ref_calendar`, `ref_population`: reference data the indicator engine joins to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from ..sources.tables import TABLES, TableSpec
+from . import reference
+
+LINEAGE_COLUMNS = (("load_id", "INTEGER"), ("la_code", "VARCHAR"), ("collection_year", "VARCHAR"))
+
+
+def column_ddl(spec: TableSpec) -> str:
+    cols = [*LINEAGE_COLUMNS, *spec.columns, ("src_line", "INTEGER")]
+    return ", ".join(f'"{name}" {typ}' for name, typ in cols)
+
+
+def _v1(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE TABLE loads (
+            load_id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            format VARCHAR NOT NULL,
+            source_name VARCHAR NOT NULL,
+            files VARCHAR[] NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            la_code VARCHAR NOT NULL,
+            collection_year VARCHAR NOT NULL,
+            year_source VARCHAR NOT NULL,
+            row_counts JSON NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            status VARCHAR NOT NULL,          -- current | replaced
+            replaces INTEGER,
+            replaced_by INTEGER
+        )
+        """
+    )
+    for spec in TABLES:
+        con.execute(f"CREATE TABLE {spec.raw_name} ({column_ddl(spec)})")
+        con.execute(f"CREATE TABLE {spec.name} ({column_ddl(spec)})")
+    con.execute("CREATE VIEW referrals AS SELECT * FROM cin_episodes")
+    reference.create_tables(con)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "returns, lineage, canonical tables, reference calendar and population", _v1),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+    )
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the store, each in its own transaction. Returns the new version."""
+    version = current_version(con)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"this store is at schema version {version}, newer than this csc-scorecard ({SCHEMA_VERSION}): "
+            "upgrade csc-scorecard"
+        )
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            continue
+        con.begin()
+        try:
+            migration.apply(con)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, now())", [migration.version, migration.description]
+            )
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        version = migration.version
+    return version
