@@ -53,12 +53,13 @@ def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutco
         "SELECT load_id, sha256 FROM loads WHERE kind = ? AND la_code = ? AND collection_year = ? "
         "AND status = 'current'",
         [parsed.kind, parsed.la_code, parsed.collection_year],
-    ).fetchone()
+    ).fetchall()
+    current = current[0] if current else None
     rows = parsed.rows_per_table()
     if current and current[1] == parsed.sha256:
         return _outcome(parsed, "already loaded", current[0], rows)
 
-    load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
+    load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
     for name, table in parsed.tables.items():
         _insert_raw(con, TABLES_BY_NAME[name], table, load_id, parsed)
     replaces = None
