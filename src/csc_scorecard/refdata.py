@@ -14,6 +14,11 @@ from pathlib import Path
 REFERENCE = files("csc_scorecard").joinpath("reference")
 
 
+def reference_path(relative: str) -> Path:
+    """A shipped reference file as a filesystem path (the package is installed as files, not zipped)."""
+    return Path(str(REFERENCE.joinpath(relative)))
+
+
 def read_csv(relative: str) -> list[dict[str, str]]:
     """Rows of a shipped reference CSV (UTF-8, BOM tolerated)."""
     text = REFERENCE.joinpath(relative).read_text(encoding="utf-8-sig")

@@ -9,6 +9,7 @@ Tables:
   the load_id it came from.
 - `referrals`: a view naming cin_episodes for what most reports call it.
 - `ref_calendar`, `ref_population`: reference data the indicator engine joins to.
+- `published_values`, `areas`, `stat_neighbours`: published benchmarks for every LA, region and England.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ..sources.tables import TABLES, TableSpec
-from . import reference
+from . import published, reference
 
 LINEAGE_COLUMNS = (("load_id", "INTEGER"), ("la_code", "VARCHAR"), ("collection_year", "VARCHAR"))
 
@@ -66,6 +67,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "returns, lineage, canonical tables, reference calendar and population", _v1),
+    Migration(2, "published benchmarks (LAIT, EES), areas, statistical neighbours", published.create_tables),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -1,0 +1,71 @@
+"""Published benchmarks in the store: values for every LA, region and England, areas, statistical neighbours."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import duckdb
+import pyarrow as pa
+
+from ..refdata import reference_path
+from ..sources.published import (
+    EES_FALLBACKS,
+    LAIT_FILES,
+    SYMBOLS,
+    Area,
+    Neighbour,
+    PublishedValue,
+    areas,
+    ees_fallback_values,
+    statistical_neighbours,
+)
+
+DDL = {
+    "published_values": "measure_code VARCHAR, year VARCHAR, area_code VARCHAR, value DOUBLE, symbol VARCHAR, "
+    "source VARCHAR",
+    "areas": "area_code VARCHAR, area_type VARCHAR, name VARCHAR, region_code VARCHAR",
+    "stat_neighbours": "sn_version VARCHAR, la_code VARCHAR, rank INTEGER, neighbour_code VARCHAR, "
+    "closeness VARCHAR",
+}
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name, columns in DDL.items():
+        con.execute(f"CREATE TABLE {name} ({columns})")
+    for relative, source in LAIT_FILES:
+        _insert_lait(con, relative, source)
+    have = con.execute(
+        "SELECT measure_code, year, area_code FROM published_values WHERE list_contains(?, measure_code)",
+        [list(EES_FALLBACKS)],
+    ).fetchall()
+    _insert(con, "published_values", PublishedValue, ees_fallback_values(set(have)))
+    _insert(con, "areas", Area, areas())
+    _insert(con, "stat_neighbours", Neighbour, statistical_neighbours())
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, row_type: type, rows: list) -> None:
+    names = [f.name for f in fields(row_type)]
+    columns = {name: [getattr(r, name) for r in rows] for name in names}
+    con.register("incoming_published", pa.table(columns))
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM incoming_published")
+    finally:
+        con.unregister("incoming_published")
+
+
+def _insert_lait(con: duckdb.DuckDBPyConnection, relative: str, source: str) -> None:
+    """LAIT's long file straight into the table: 165k rows, so read by DuckDB rather than row by row."""
+    symbols = sorted(SYMBOLS)
+    con.execute(
+        """
+        INSERT INTO published_values
+        SELECT measure_code,
+               CAST(CAST(year AS INTEGER) - 1 AS VARCHAR) || '-' || lpad(CAST(CAST(year AS INTEGER) % 100 AS VARCHAR), 2, '0'),
+               area_code,
+               CASE WHEN list_contains(?, lower(trim(value))) THEN NULL ELSE CAST(value AS DOUBLE) END,
+               CASE WHEN list_contains(?, lower(trim(value))) THEN coalesce(nullif(trim(value), ''), '-') END,
+               ?
+        FROM read_csv(?, all_varchar = true, header = true, delim = ',', quote = '"')
+        """,
+        [[*symbols, ""], [*symbols, ""], source, str(reference_path(relative))],
+    )
