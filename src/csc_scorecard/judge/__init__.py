@@ -1,0 +1,1 @@
+"""Judging a series: statistical process control and the Making Data Count icons."""
