@@ -10,6 +10,7 @@ Tables:
 - `referrals`: a view naming cin_episodes for what most reports call it.
 - `ref_calendar`, `ref_population`: reference data the indicator engine joins to.
 - `published_values`, `areas`, `stat_neighbours`: published benchmarks for every LA, region and England.
+- `commentary`, `actions`: analysts' commentary per indicator and period; actions carried forward until closed.
 """
 
 from __future__ import annotations
@@ -58,6 +59,40 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
     reference.create_tables(con)
 
 
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """Analysts' own words: commentary per indicator and period, and actions carried forward until closed."""
+    con.execute(
+        """
+        CREATE TABLE commentary (
+            la_code VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            author VARCHAR,
+            updated_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (la_code, indicator_id, period)
+        )
+        """
+    )
+    con.execute("CREATE SEQUENCE action_ids START 1")
+    con.execute(
+        """
+        CREATE TABLE actions (
+            action_id INTEGER PRIMARY KEY DEFAULT nextval('action_ids'),
+            la_code VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            opened_period VARCHAR NOT NULL,   -- the period whose report first carried it
+            text VARCHAR NOT NULL,
+            owner VARCHAR,
+            due_date DATE,
+            status VARCHAR NOT NULL,          -- open | in progress | closed
+            closed_period VARCHAR,            -- carried forward to every later period until this one
+            updated_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -68,6 +103,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "returns, lineage, canonical tables, reference calendar and population", _v1),
     Migration(2, "published benchmarks (LAIT, EES), areas, statistical neighbours", published.create_tables),
+    Migration(3, "analysts' commentary and actions", _v3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
