@@ -21,7 +21,7 @@ RETURN_903 = FIXTURES / "903_335_2016-17"
 
 
 def run(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
+    result = CliRunner().invoke(cli, [str(a) for a in args], env={"COLUMNS": "200"})
     return result.exit_code, result.output
 
 

@@ -14,7 +14,6 @@ from .sources.problems import ReturnRejected
 from .store import DEFAULT_DB
 
 console = Console()
-err_console = Console(stderr=True)
 
 db_option = click.option(
     "--db",
@@ -49,13 +48,12 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) ->
     try:
         report = load_paths(list(paths), db=db, la=la, year=year)
     except ReturnRejected as rejected:
-        err_console.print(
-            f"[bold red]Nothing was loaded[/]: {rejected.total} problem(s) found.", highlight=False
-        )
-        err_console.print(rejected.summary(), highlight=False, markup=False)
+        # Plain text, never wrapped: analysts copy these lines into tickets and grep them.
+        click.echo(f"Nothing was loaded: {rejected.total} problem(s) found.", err=True)
+        click.echo(rejected.summary(), err=True)
         sys.exit(1)
     for line in report.lines():
-        console.print(line, highlight=False, markup=False)
+        click.echo(line)
 
 
 @cli.command()

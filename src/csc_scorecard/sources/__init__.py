@@ -1,0 +1,1 @@
+"""Readers for the statutory returns and the checks they share."""

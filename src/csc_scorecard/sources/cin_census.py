@@ -1,0 +1,501 @@
+"""CIN census XML reader: one return, streamed a Child at a time, checked and held as Arrow tables.
+
+Structure, code lists and year rules are in spec/data-formats.md §2 and §9. The file is never held whole:
+each `Child` is turned into rows and then released, and the row buffers are moved into Arrow every few
+thousand rows, so memory follows the size of the tables, not of the XML.
+
+Element names are matched by local name, because some councils' files carry a default namespace.
+Locations in Problems read like `Child[12]/CINdetails[2]/CINreferralDate (line 340)`: 1-based positions
+among elements of the same name, and the line of the element (or of its parent when it is missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from lxml import etree
+
+from ..periods import PeriodError, financial_year_label, parse_financial_year
+from .codelists import codelist
+from .fields import FieldChecker
+from .model import ParsedReturn, sha256_file
+from .problems import Problems, ReturnRejected
+from .tables import TableBuffer, new_buffers
+from .xmlsafe import iterparse, release
+
+FIRST_YEAR = "2015-16"
+LAST_YEAR = "2025-26"
+SEX_FROM = "2024-25"  # <Sex> M/F/U replaces <GenderCurrent> 1/2/0/9 from this collection year
+GENDER_TO_SEX = {"1": "M", "2": "F", "0": "U", "9": "U"}
+FLUSH_ROWS = 2048  # rows held as Python objects before a buffer is moved into Arrow
+
+_LA = re.compile(r"^\d{3}$")
+_GYEAR = re.compile(r"^\d{4}$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BOOLS = {"true": True, "1": True, "false": False, "0": False}  # as FieldChecker.boolean
+
+
+def read(path: Path, *, la: str | None = None, year: str | None = None) -> ParsedReturn:
+    """Read one CIN census XML return; raises ReturnRejected listing every problem found.
+
+    `la` (3-digit DfE code) is used when the Header has no Source/LEA and must agree with it otherwise;
+    `year` ("2016-17") is used when the Header gives no year and must agree with it otherwise.
+    """
+    path = Path(path)
+    problems = Problems(path.name)
+    if path.stat().st_size == 0:
+        raise problems.fatal("line 1", "file", None, "the file is empty")
+    reader = _Reader(problems, la=la, year=year)
+    reader.run(iterparse(path, problems))
+    problems.raise_if_any()
+    if reader.la_code is None or reader.collection_year is None:  # pragma: no cover - a Problem was added
+        raise ReturnRejected(problems.items, problems.total)
+    return ParsedReturn(
+        kind="cin",
+        format="cin_xml",
+        source_name=path.name,
+        files=[path],
+        sha256=sha256_file(path),
+        la_code=reader.la_code,
+        collection_year=reader.collection_year,
+        year_source=reader.year_source,
+        tables=reader.tables.finish(),
+    )
+
+
+@cache
+def _name(tag: object) -> str:
+    """Local name of a tag ('{ns}Child' -> 'Child'); cached, as a return has few distinct tags."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+class _Node:
+    """An element with its children indexed by local name, and its path for Problem locations."""
+
+    __slots__ = ("el", "kids", "path")
+
+    def __init__(self, el: etree._Element, path: str):
+        self.el = el
+        self.path = path
+        self.kids: dict[str, list[etree._Element]] = {}
+        for kid in el:
+            self.kids.setdefault(_name(kid.tag), []).append(kid)
+
+    @property
+    def here(self) -> str:
+        return f"{self.path} (line {self.el.sourceline})"
+
+    def has(self, name: str) -> bool:
+        return name in self.kids
+
+    def value(self, name: str) -> str | None:
+        """A field's text, stripped; None when absent or blank."""
+        found = self.kids.get(name)
+        return _clean(found[0].text) if found else None
+
+    def at(self, name: str) -> str:
+        """Where a field is: its own line when present, else its parent's."""
+        found = self.kids.get(name)
+        return f"{self.path}/{name} (line {found[0].sourceline})" if found else self.here
+
+    def leaf(self, name: str) -> tuple[str | None, str]:
+        return self.value(name), self.at(name)
+
+    def part(self, name: str) -> _Node | None:
+        found = self.kids.get(name)
+        return _Node(found[0], f"{self.path}/{name}") if found else None
+
+    def parts(self, name: str) -> list[_Node]:
+        return [_Node(el, f"{self.path}/{name}[{i}]") for i, el in enumerate(self.kids.get(name, ()), 1)]
+
+    def repeats(self, name: str) -> list[tuple[str | None, etree._Element]]:
+        """(stripped text, element) of each repeat of a field, e.g. every Disability."""
+        return [(_clean(el.text), el) for el in self.kids.get(name, ())]
+
+    def repeat_at(self, name: str, el: etree._Element) -> str:
+        return f"{self.path}/{name}[{self.kids[name].index(el) + 1}] (line {el.sourceline})"
+
+
+class _Tables:
+    """Row buffers moved into Arrow in chunks, so Python objects never pile up for a large return."""
+
+    def __init__(self) -> None:
+        self.buffers = new_buffers("cin")
+        self._chunks: dict[str, list[pa.Table]] = {name: [] for name in self.buffers}
+
+    def append(self, table: str, src_line: int | None, values: dict[str, Any]) -> None:
+        self.buffers[table].append(src_line, values)
+
+    def flush_if_full(self) -> None:
+        for name, buffer in self.buffers.items():
+            if buffer.rows >= FLUSH_ROWS:
+                self._move(name)
+
+    def _move(self, name: str) -> None:
+        buffer = self.buffers[name]
+        self._chunks[name].append(buffer.to_arrow())
+        self.buffers[name] = TableBuffer(buffer.spec)
+
+    def finish(self) -> dict[str, pa.Table]:
+        out = {}
+        for name, buffer in self.buffers.items():
+            if buffer.rows or not self._chunks[name]:
+                self._move(name)
+            out[name] = pa.concat_tables(self._chunks[name])
+        return out
+
+
+class _Reader:
+    def __init__(self, problems: Problems, *, la: str | None, year: str | None):
+        self.problems = problems
+        self.la_arg = la
+        self.year_arg = year
+        self.la_code: str | None = None
+        self.collection_year: str | None = None
+        self.year_source = "header"
+        self.check: FieldChecker | None = None
+        self.tables = _Tables()
+        self.child_count = 0
+
+    # ---- the stream -------------------------------------------------------------------------------
+
+    def run(self, events: Iterator[tuple[str, etree._Element]]) -> None:
+        root: etree._Element | None = None
+        for event, el in events:
+            if root is None:
+                root = el
+                if _name(el.tag) != "Message":
+                    raise self.problems.fatal(
+                        f"line {el.sourceline}",
+                        "root element",
+                        _name(el.tag),
+                        "a CIN census return's root element must be Message",
+                    )
+            if event != "end":
+                continue
+            name = _name(el.tag)
+            if name == "Child":
+                parent = el.getparent()
+                if parent is None or _name(parent.tag) != "Children":
+                    continue
+                if self.check is None:
+                    raise self._no_header(el)
+                self.child_count += 1
+                self._child(_Node(el, f"Child[{self.child_count}]"))
+                release(el)
+                self.tables.flush_if_full()
+            elif name == "Header" and self.check is None:
+                parent = el.getparent()
+                if parent is not None and parent.getparent() is None:
+                    self._header(_Node(el, "Header"))
+                    release(el)
+        if root is not None and self.check is None:
+            raise self._no_header(root)
+        if root is not None and self.child_count == 0:
+            self.problems.add(
+                f"line {root.sourceline}", "Child", None, "the return has no Children/Child: nothing to load"
+            )
+
+    def _no_header(self, el: etree._Element) -> ReturnRejected:
+        return self.problems.fatal(
+            f"line {el.sourceline}",
+            "Header",
+            None,
+            "the return has no Header before its Children (the Header gives the collection year and LA)",
+        )
+
+    # ---- header -------------------------------------------------------------------------------------
+
+    def _header(self, header: _Node) -> None:
+        details = header.part("CollectionDetails") or header
+        collection, where = details.leaf("Collection")
+        if (collection or "").strip().upper() != "CIN":
+            self.problems.add(where, "Collection", _clean(collection), "the Header must say Collection CIN")
+        self._decide_year(self._header_year(details), header)
+        self._decide_la(header)
+
+    def _header_year(self, details: _Node) -> str | None:
+        """Collection year from ReferenceDate (the 31 March it ends), else from Year (the year it ends)."""
+        from_ref = from_year = None
+        ref, ref_at = details.leaf("ReferenceDate")
+        ref = _clean(ref)
+        if ref is not None:
+            day = _iso_date(ref)
+            if day is None or (day.month, day.day) != (3, 31):
+                self.problems.add(ref_at, "ReferenceDate", ref, "must be a 31 March in the form YYYY-MM-DD")
+            else:
+                from_ref = financial_year_label(day.year - 1)
+        gyear, year_at = details.leaf("Year")
+        gyear = _clean(gyear)
+        if gyear is not None:
+            if _GYEAR.match(gyear):
+                from_year = financial_year_label(int(gyear) - 1)
+            else:
+                self.problems.add(year_at, "Year", gyear, "must be the year the collection ends, like 2017")
+        if from_ref and from_year and from_ref != from_year:
+            self.problems.add(
+                year_at, "Year", gyear, f"disagrees with ReferenceDate {ref} (collection year {from_ref})"
+            )
+        return from_ref or from_year
+
+    def _decide_year(self, header_year: str | None, header: _Node) -> None:
+        wanted = _clean(self.year_arg)
+        if wanted is not None:
+            try:
+                parse_financial_year(wanted)
+            except PeriodError:
+                self.problems.add(header.here, "--year", wanted, "not a collection year like 2016-17")
+                wanted = None
+        if header_year and wanted and header_year != wanted:
+            self.problems.add(
+                header.here, "--year", wanted, f"the return's Header says collection year {header_year}"
+            )
+        year = header_year or wanted
+        if header_year is None and wanted is not None:
+            self.year_source = "--year"
+        if year is None:
+            raise self.problems.fatal(
+                header.here,
+                "ReferenceDate",
+                None,
+                "no collection year: the Header has no ReferenceDate or Year",
+            )
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise self.problems.fatal(
+                header.here,
+                "collection year",
+                year,
+                f"no CIN census schema for {year}: years {FIRST_YEAR} to {LAST_YEAR} can be read",
+            )
+        self.collection_year = year
+        self.check = FieldChecker(self.problems, "cin", year, "iso")
+
+    def _decide_la(self, header: _Node) -> None:
+        lea, where = None, header.here
+        for source in header.parts("Source"):
+            text, at = source.leaf("LEA")
+            if _clean(text) is not None:
+                lea, where = _clean(text), at
+                break
+        arg = _clean(self.la_arg)
+        given = lea is not None or arg is not None
+        if lea is not None and not _LA.match(lea):
+            self.problems.add(where, "LEA", lea, "must be the 3-digit DfE LA code")
+            lea = None
+        if arg is not None and not _LA.match(arg):
+            self.problems.add(header.here, "--la", arg, "must be the 3-digit DfE LA code")
+            arg = None
+        if lea and arg and lea != arg:
+            self.problems.add(where, "LEA", lea, f"disagrees with --la {arg}")
+        self.la_code = lea or arg
+        if not given:
+            self.problems.add(
+                header.here, "LEA", None, "no LA: the Header has no Source/LEA and no --la given"
+            )
+
+    # ---- field helpers -----------------------------------------------------------------------------
+
+    # Each helper takes a fast path for a good value (what FieldChecker accepts) and hands anything else to
+    # FieldChecker, which words the Problem; that keeps a large return quick without a second rule book.
+
+    def _text(self, node: _Node, name: str, *, required: bool = False) -> str | None:
+        value = node.value(name)
+        if value is None and required:
+            self._checker().text(None, node.at(name), name, required=True)
+        return value
+
+    def _date(self, node: _Node, name: str, *, required: bool = False) -> dt.date | None:
+        value = node.value(name)
+        day = _iso_date(value) if value is not None else None
+        if day is not None or (value is None and not required):
+            return day
+        return self._checker().date(value, node.at(name), name, required=required)
+
+    def _code(self, node: _Node, name: str, list_name: str, *, required: bool = False) -> str | None:
+        value = node.value(name)
+        if value is None and not required:
+            return None
+        if value is not None and value in codelist("cin", list_name, self.collection_year or ""):
+            return value
+        return self._checker().code(value, node.at(name), name, list_name, required=required)
+
+    def _bool(self, node: _Node, name: str) -> bool | None:
+        value = node.value(name)
+        if value is not None and value.lower() in _BOOLS:
+            return _BOOLS[value.lower()]
+        return self._checker().boolean(value, node.at(name), name, required=True)
+
+    def _checker(self) -> FieldChecker:
+        if self.check is None:  # pragma: no cover - children are only read after the Header
+            raise RuntimeError("CIN reader: field checked before the Header was read")
+        return self.check
+
+    def _required_part(self, node: _Node, name: str) -> _Node | None:
+        part = node.part(name)
+        if part is None:
+            self.problems.add(node.here, name, None, "mandatory element is missing")
+        return part
+
+    # ---- children ----------------------------------------------------------------------------------
+
+    def _child(self, child: _Node) -> None:
+        row: dict[str, Any] = {"source": "cin"}
+        ids = self._required_part(child, "ChildIdentifiers")
+        if ids is not None:
+            self._identifiers(ids, row)
+        chars = self._required_part(child, "ChildCharacteristics")
+        if chars is not None:
+            row["ethnicity"] = self._code(chars, "Ethnicity", "Ethnicity", required=True)
+            disabilities = chars.part("Disabilities")
+            if disabilities is not None:
+                row["disabilities"] = self._codes(disabilities, "Disability", "Disability")
+        self.tables.append("children", child.el.sourceline, row)
+        for details in child.parts("CINdetails"):
+            self._cin_details(details, row.get("child_id"))
+
+    def _identifiers(self, ids: _Node, row: dict[str, Any]) -> None:
+        row["child_id"] = self._text(ids, "LAchildID", required=True)
+        row["upn"] = self._text(ids, "UPN")
+        row["former_upn"] = self._text(ids, "FormerUPN")
+        row["upn_unknown"] = self._code(ids, "UPNunknown", "UPNunknown")
+        row["dob"] = self._date(ids, "PersonBirthDate")
+        row["expected_dob"] = self._date(ids, "ExpectedPersonBirthDate")
+        if not ids.has("PersonBirthDate") and not ids.has("ExpectedPersonBirthDate"):
+            self.problems.add(
+                ids.here, "PersonBirthDate", None, "PersonBirthDate or ExpectedPersonBirthDate must be given"
+            )
+        row["death_date"] = self._date(ids, "PersonDeathDate")
+        row["sex_code"], row["sex"] = self._sex(ids)
+
+    def _sex(self, ids: _Node) -> tuple[str | None, str | None]:
+        """GenderCurrent (1/2/0/9) up to 2023-24, Sex (M/F/U) from 2024-25; both are mapped to M/F/U."""
+        year = self.collection_year or ""
+        uses_sex = year >= SEX_FROM
+        wanted, other = ("Sex", "GenderCurrent") if uses_sex else ("GenderCurrent", "Sex")
+        if ids.has(other):
+            text, where = ids.leaf(other)
+            rule = (
+                f"GenderCurrent is not collected in {year}: from {SEX_FROM} the element is Sex (M/F/U)"
+                if uses_sex
+                else f"Sex is not collected in {year}: before {SEX_FROM} the element is GenderCurrent (1/2/0/9)"
+            )
+            self.problems.add(where, other, _clean(text), rule)
+            if not ids.has(wanted):
+                return None, None  # the wrong element is the one thing to fix
+        code = self._code(ids, wanted, wanted, required=True)
+        if code is None:
+            return None, None
+        return code, (code if uses_sex else GENDER_TO_SEX[code])
+
+    def _codes(self, parent: _Node, name: str, list_name: str) -> list[str]:
+        valid = codelist("cin", list_name, self.collection_year or "")
+        codes = []
+        for value, el in parent.repeats(name):
+            if value is not None and value in valid:
+                codes.append(value)
+            else:
+                self._checker().code(value, parent.repeat_at(name, el), name, list_name, required=True)
+        return codes
+
+    def _dates(self, parent: _Node, name: str) -> list[dt.date]:
+        days = []
+        for value, el in parent.repeats(name):
+            day = _iso_date(value) if value is not None else None
+            if day is not None:
+                days.append(day)
+            else:
+                self._checker().date(value, parent.repeat_at(name, el), name, required=True)
+        return days
+
+    def _cin_details(self, details: _Node, child_id: str | None) -> None:
+        referral = self._date(details, "CINreferralDate", required=True)
+        episode = {
+            "child_id": child_id,
+            "referral_date": referral,
+            "referral_source": self._code(details, "ReferralSource", "ReferralSource", required=True),
+            "primary_need": self._code(details, "PrimaryNeedCode", "PrimaryNeedCode"),
+            "closure_date": self._date(details, "CINclosureDate"),
+            "closure_reason": self._code(details, "ReasonForClosure", "ReasonForClosure"),
+            "referral_nfa": self._bool(details, "ReferralNFA"),
+            "initial_cpc_date": self._date(details, "DateOfInitialCPC"),
+        }
+        self.tables.append("cin_episodes", details.el.sourceline, episode)
+        keys = {"child_id": child_id, "referral_date": referral}
+        for node in details.parts("Assessments"):
+            self._assessment(node, keys)
+        for node in details.parts("CINPlanDates"):
+            self._cin_plan(node, keys)
+        for node in details.parts("Section47"):
+            self._section47(node, keys)
+        for node in details.parts("ChildProtectionPlans"):
+            self._cp_plan(node, keys)
+
+    def _assessment(self, node: _Node, keys: dict[str, Any]) -> None:
+        factors_node = node.part("FactorsIdentifiedAtAssessment")
+        factors = None
+        if factors_node is not None:
+            factors = self._codes(factors_node, "AssessmentFactors", "AssessmentFactors")
+        row = {
+            **keys,
+            "start_date": self._date(node, "AssessmentActualStartDate", required=True),
+            "internal_review_date": self._date(node, "AssessmentInternalReviewDate"),
+            "authorised_date": self._date(node, "AssessmentAuthorisationDate"),
+            "factors": factors,
+        }
+        self.tables.append("assessments", node.el.sourceline, row)
+
+    def _cin_plan(self, node: _Node, keys: dict[str, Any]) -> None:
+        row = {
+            **keys,
+            "start_date": self._date(node, "CINPlanStartDate", required=True),
+            "end_date": self._date(node, "CINPlanEndDate"),
+        }
+        self.tables.append("cin_plans", node.el.sourceline, row)
+
+    def _section47(self, node: _Node, keys: dict[str, Any]) -> None:
+        row = {
+            **keys,
+            "start_date": self._date(node, "S47ActualStartDate", required=True),
+            "icpc_target_date": self._date(node, "InitialCPCtarget"),
+            "icpc_date": self._date(node, "DateOfInitialCPC"),
+            "icpc_not_required": self._bool(node, "ICPCnotRequired"),
+        }
+        self.tables.append("section47", node.el.sourceline, row)
+
+    def _cp_plan(self, node: _Node, keys: dict[str, Any]) -> None:
+        reviews = node.part("Reviews")
+        row = {
+            **keys,
+            "start_date": self._date(node, "CPPstartDate", required=True),
+            "end_date": self._date(node, "CPPendDate"),
+            "initial_category": self._code(node, "InitialCategoryOfAbuse", "CategoryOfAbuse", required=True),
+            "latest_category": self._code(node, "LatestCategoryOfAbuse", "CategoryOfAbuse", required=True),
+            # The xsd types this positiveInteger, but a first plan has 0 previous plans: 0 is accepted.
+            "previous_plans": self._checker().integer(
+                *node.leaf("NumberOfPreviousCPP"), "NumberOfPreviousCPP", required=True, minimum=0
+            ),
+            "review_dates": None if reviews is None else self._dates(reviews, "CPPreviewDate"),
+        }
+        self.tables.append("cp_plans", node.el.sourceline, row)
+
+
+def _clean(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _iso_date(value: str) -> dt.date | None:
+    if not _ISO.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "SEX_FROM", "read"]
