@@ -714,3 +714,24 @@ def test_xml_not_well_formed_and_empty(tmp_path):
 def test_xml_la_is_required(tmp_path):
     error = rejected(lambda: read_xml(XML_2016, la=None, year=None))
     assert_problem(error, "903_2016-17.xml", "command line", "--la", "pass --la")
+
+
+def test_episodes_from_before_2023_24_may_lack_reason_place_change() -> None:
+    from csc_scorecard.sources.ssda903 import match_header
+
+    old = [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ]
+    assert match_header(old) == ("Episodes", "")
+    assert match_header([c for c in old if c != "URN"])[0] is None

@@ -223,13 +223,18 @@ def _column_name(raw: str) -> str:
     return raw.replace("\ufeff", "").strip().upper()
 
 
+# Columns DfE added in later years, so that returns from before then (still loaded for look-back
+# indicators) lack them: REASON_PLACE_CHANGE arrived with the 2023-24 collection.
+LATER_COLUMNS: dict[str, tuple[str, ...]] = {"Episodes": ("REASON_PLACE_CHANGE",)}
+
+
 def classify_header(columns: Iterable[str]) -> HeaderMatch:
     """The table whose column set this header is, or the closest table and what differs from it."""
     names = [_column_name(c) for c in columns]
     given = set(names)
     repeated = tuple(sorted({n for n in names if names.count(n) > 1}))
     for table, expected in TABLE_COLUMNS.items():
-        if given == set(expected) and not repeated:
+        if given in (set(expected), set(expected) - set(LATER_COLUMNS.get(table, ()))) and not repeated:
             return HeaderMatch(table, True)
 
     def overlap(table: str) -> float:
