@@ -59,10 +59,13 @@ LAIT_FILES = (
 
 
 def _region_codes() -> dict[str, str]:
-    """EES region names -> LAIT region area codes."""
-    return {
-        r["area_name"]: r["area_code"] for r in read_csv("lait/lait_areas.csv") if r["area_type"] == "Region"
-    }
+    """EES region names -> LAIT region area codes (LAIT names the London halves "London (Inner)")."""
+    # lower-cased: LAIT writes both "Yorkshire and the Humber" and "Yorkshire and The Humber"
+    rows = read_csv("lait/lait_areas.csv")
+    codes = {r["area_name"].lower(): r["area_code"] for r in rows if r["area_type"] == "Region"}
+    codes["inner london"] = codes["london (inner)"]
+    codes["outer london"] = codes["london (outer)"]
+    return codes
 
 
 def ees_fallback_values(have: set[tuple[str, str, str]]) -> list[PublishedValue]:
@@ -74,7 +77,7 @@ def ees_fallback_values(have: set[tuple[str, str, str]]) -> list[PublishedValue]
             level = row["geographic_level"]
             area = {"National": ENGLAND, "Local authority": row["old_la_code"]}.get(level)
             if level == "Regional":
-                area = regions.get(row["region_name"])
+                area = regions.get(row["region_name"].lower())
             year = _year_label(row["time_period"])
             if area is None or (measure, year, area) in have:
                 continue
@@ -92,9 +95,11 @@ class Area:
 
 
 def areas() -> list[Area]:
+    """Every area; an LA's region is its government office region (London for both London halves)."""
     regions = _region_codes()
+    regions["inner london"] = regions["outer london"] = regions["london"]
     return [
-        Area(r["area_code"], r["area_type"], r["area_name"], regions.get(r["lait_region"]))
+        Area(r["area_code"], r["area_type"], r["area_name"], regions.get(r["lait_region"].lower()))
         for r in read_csv("lait/lait_areas.csv")
     ]
 
