@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test lint setup clean validators
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11 ($(PYTHON))"; exit 1; }
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# DfE's validators pin pandas<2, so they live in their own environment, installed here and never at run time.
+validators: $(STAMP)
+	$(BIN)/python -m csc_scorecard.validators.environment install
+
 demo: $(STAMP)
 	$(BIN)/csc-scorecard demo --out demo-output
 
@@ -22,9 +26,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-test: $(STAMP)
+test: $(STAMP) validators
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache
+	rm -rf $(VENV) .venv-validators demo-output .pytest_cache

@@ -123,6 +123,56 @@ def synth(la_code: str, years: str, seed: int, scale: float, out: Path) -> None:
     console.print(result.summary(), highlight=False, markup=False)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
+@click.option("--la", help="3-digit DfE LA code (a 903 return does not carry one).")
+@click.option("--year", help="Collection year, e.g. 2024-25, where the file names do not say.")
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write findings, rules and children CSVs here.",
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every finding as JSON.",
+)
+@click.option("--timeout", default=1800.0, show_default=True, help="Seconds allowed per return.")
+def validate(
+    paths: tuple[Path, ...], la: str | None, year: str | None, csv_dir: Path | None, json_file: Path | None,
+    timeout: float,
+) -> None:  # fmt: skip
+    """Run DfE's published validators (csc-validator-be-903 and -cin) on returns, in their own environment.
+
+    Findings are summarised by rule and by child. The validators are installed by `make validators`.
+    """
+    from .validators.environment import ValidatorsMissing
+    from .validators.summary import render_text, to_csv, to_json
+    from .validators.summary import validate as run_validators
+
+    try:
+        report = run_validators(list(paths), la=la, year=year, timeout=timeout)
+    except ValidatorsMissing as missing:
+        click.echo(str(missing), err=True)
+        sys.exit(2)
+    except (ReturnRejected, ValueError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(render_text(report))
+    if csv_dir:
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        for table in ("findings", "rules", "children"):
+            (csv_dir / f"validation_{table}.csv").write_text(to_csv(report, table), encoding="utf-8")
+        click.echo(f"CSV written to {csv_dir}")
+    if json_file:
+        json_file.write_text(to_json(report), encoding="utf-8")
+        click.echo(f"JSON written to {json_file}")
+    if report.failed:
+        sys.exit(1)
+
+
 def main() -> None:
     cli()
 
