@@ -10,6 +10,7 @@ Tables:
 - `referrals`: a view naming cin_episodes for what most reports call it.
 - `ref_calendar`, `ref_population`: reference data the indicator engine joins to.
 - `published_values`, `areas`, `stat_neighbours`: published benchmarks for every LA, region and England.
+- `indicator_results`: computed indicators (unrounded) with the load ids behind each figure.
 - `commentary`, `actions`: analysts' commentary per indicator and period; actions carried forward until closed.
 """
 
@@ -93,6 +94,30 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """Computed indicators, unrounded, with the loads behind each figure so it can be traced and reproduced."""
+    con.execute(
+        """
+        CREATE TABLE indicator_results (
+            la_code VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            breakdown VARCHAR,             -- NULL: the whole LA
+            breakdown_value VARCHAR,
+            numerator DOUBLE,
+            denominator DOUBLE,
+            value DOUBLE,                  -- unrounded; NULL where undefined
+            population_year INTEGER,
+            notes VARCHAR NOT NULL,
+            load_ids INTEGER[] NOT NULL,
+            computed_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -104,6 +129,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "returns, lineage, canonical tables, reference calendar and population", _v1),
     Migration(2, "published benchmarks (LAIT, EES), areas, statistical neighbours", published.create_tables),
     Migration(3, "analysts' commentary and actions", _v3),
+    Migration(4, "indicator results", _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -1,0 +1,340 @@
+"""The catalogue's entries as pydantic models: populations, breakdowns, indicators, and the file that holds them.
+
+An indicator counts rows of a **population** (a query over the canonical tables, one row per unit: a referral,
+an assessment, a child looked after...). The window picks the rows of each period: a flow indicator's
+`event_date` falls in the window, a stock indicator's `open_at_end` interval is open on its last day, and a
+population that joins the `periods` table is already one row per period. `denominator` then filters the base rows
+and `numerator` those counted; what the numbers mean depends on the unit:
+
+    count         numerator = rows (or children) counted; no denominator
+    percent       numerator ÷ denominator × 100
+    rate_per_10k  numerator ÷ ONS 0-17 population × 10,000 (`rate_of` reuses a count indicator's definition)
+    days          mean of `value` over the numerator rows: numerator = total days, denominator = rows
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from . import fragments as fr
+
+Unit = Literal["count", "percent", "rate_per_10k", "days"]
+Polarity = Literal["higher", "lower", "neutral"]
+Kind = Literal["flow", "stock"]
+Counting = Literal["records", "children"]
+OptionValue = bool | int | float | str
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OptionSpec(Entry):
+    """A switch for a detail DfE has not confirmed; fragments read it as `:<name>`."""
+
+    default: OptionValue
+    description: str
+
+
+class OpenInterval(Entry):
+    """Population columns of an interval; a stock indicator counts rows open on the window's last day."""
+
+    start: str
+    end: str
+
+
+def _check_expression(value: str | None) -> str | None:
+    if value is not None:
+        fr.parse_expression(value)
+    return value
+
+
+class Population(Entry):
+    """A query giving one row per unit, with la_code, child_id, load_id and src_line (for drill-through)."""
+
+    description: str
+    sql: str
+
+    _columns: tuple[str, ...] = PrivateAttr(default=())
+    _tables: frozenset[str] = PrivateAttr(default=frozenset())
+    _placeholders: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @field_validator("sql")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        fr.output_columns(fr.parse_query(value))
+        return value
+
+    @model_validator(mode="after")
+    def _required_columns(self) -> Population:
+        query = fr.parse_query(self.sql)
+        self._columns = fr.output_columns(query)
+        self._tables = frozenset(fr.referenced_tables(query))
+        self._placeholders = frozenset(fr.placeholders(query))
+        missing = [c for c in fr.REQUIRED_COLUMNS if c not in self.columns]
+        if missing:
+            raise ValueError(f"the population's SELECT must give the columns {missing} (for drill-through)")
+        if (fr.PERIODS_TABLE in self.tables) != (fr.PERIOD_ID in self.columns):
+            raise ValueError(
+                "a population that joins the periods table must select periods.period_id (and vice versa)"
+            )
+        return self
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self._columns
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return self._tables
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        return self._placeholders
+
+    @property
+    def per_period(self) -> bool:
+        """True when the population joins the periods table itself (one row per unit per period)."""
+        return fr.PERIOD_ID in self._columns
+
+
+class Breakdown(Entry):
+    """An expression giving each row's group: population columns by name, `child.<column>`, `:breakdown_date`."""
+
+    label: str
+    description: str
+    sql: str
+
+    @field_validator("sql")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        return _check_expression(value) or value
+
+    @property
+    def unit_columns(self) -> set[str]:
+        return fr.unit_columns(fr.parse_expression(self.sql))
+
+
+class Indicator(Entry):
+    id: str = Field(pattern=NAME_PATTERN)
+    label: str
+    area: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
+    unit: Unit
+    polarity: Polarity
+    kind: Kind
+    description: str
+    source: str = Field(description="the DfE publication or return the definition follows")
+    lait: str | None = Field(default=None, description="LAIT measure (Measure_short in its data dictionary)")
+    population: str | None = None
+    rate_of: str | None = Field(default=None, description="a count indicator this rate divides by population")
+    event_date: str | None = None
+    open_at_end: OpenInterval | None = None
+    denominator: str | None = None
+    numerator: str | None = None
+    value: str | None = None
+    count: Counting = "records"
+    breakdowns: tuple[str, ...] = ()
+    breakdown_date: str | None = None
+    options: dict[str, OptionSpec] = Field(default_factory=dict)
+
+    @field_validator("denominator", "numerator", "value", "breakdown_date")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        return _check_expression(value)
+
+    @field_validator("options")
+    @classmethod
+    def _option_names(cls, value: dict[str, OptionSpec]) -> dict[str, OptionSpec]:
+        bad = [name for name in value if not _is_name(name) or name in fr.PERIOD_PLACEHOLDERS]
+        if bad:
+            raise ValueError(f"option names must be lower_snake_case and not period_start/period_end: {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Indicator:
+        for problem in _shape_problems(self):
+            raise ValueError(problem)
+        return self
+
+    def fragments(self) -> dict[str, str]:
+        """The indicator's own SQL expressions, by field name."""
+        named = {
+            "denominator": self.denominator,
+            "numerator": self.numerator,
+            "value": self.value,
+            "breakdown_date": self.breakdown_date,
+        }
+        return {k: v for k, v in named.items() if v is not None}
+
+
+def _is_name(text: str) -> bool:
+    return text.isidentifier() and text == text.lower() and not text.startswith("_")
+
+
+def _shape_problems(ind: Indicator) -> list[str]:
+    problems: list[str] = []
+    if ind.rate_of is not None:
+        if ind.unit != "rate_per_10k":
+            problems.append("rate_of is only for unit rate_per_10k")
+        defined = [
+            f
+            for f in ("population", "event_date", "open_at_end", "numerator", "denominator")
+            if getattr(ind, f)
+        ]
+        if defined:
+            problems.append(f"a rate_of indicator takes its definition from {ind.rate_of}; remove {defined}")
+        return problems
+    if ind.population is None:
+        problems.append("population is required (or rate_of, for a rate)")
+    if (ind.unit == "days") != (ind.value is not None):
+        problems.append("value (the days for each row) is required for unit days and only allowed there")
+    if ind.unit == "days" and ind.count == "children":
+        problems.append(
+            "a days indicator averages rows: use count: records and make the population one row per child"
+        )
+    if ind.denominator is not None and ind.unit not in ("percent", "days"):
+        problems.append(f"a {ind.unit} indicator has no denominator filter: put the condition in numerator")
+    if ind.kind == "flow" and ind.open_at_end is not None:
+        problems.append("a flow indicator counts events in the window: use event_date, not open_at_end")
+    if ind.kind == "stock" and ind.event_date is not None:
+        problems.append("a stock indicator is taken at the window end: use open_at_end, not event_date")
+    if "annualise" in ind.options and not (ind.unit == "rate_per_10k" and ind.kind == "flow"):
+        problems.append("the annualise option only applies to a flow rate per 10,000")
+    return problems
+
+
+class CatalogueFile(Entry):
+    """One YAML file: an area's indicators, and any populations and breakdowns it declares."""
+
+    area: str | None = Field(default=None, pattern=NAME_PATTERN)
+    populations: dict[str, Population] = Field(default_factory=dict)
+    breakdowns: dict[str, Breakdown] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(default_factory=list)
+
+    @field_validator("populations", "breakdowns")
+    @classmethod
+    def _names(cls, value: dict[str, object]) -> dict[str, object]:
+        bad = [name for name in value if not _is_name(name)]
+        if bad:
+            raise ValueError(f"names must be lower_snake_case: {bad}")
+        return value
+
+
+class CatalogueError(ValueError):
+    """The catalogue (or a request against it) is wrong; `problems` lists each one with its file and entry."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every indicator (rates resolved against their counts), population and breakdown, with their files."""
+
+    indicators: dict[str, Indicator]
+    populations: dict[str, Population]
+    breakdowns: dict[str, Breakdown]
+    origins: dict[str, str]  # "indicator re_referrals_12m_pct" -> "front_door.yaml"
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        try:
+            return self.indicators[indicator_id]
+        except KeyError:
+            raise CatalogueError(
+                [f"no indicator {indicator_id!r} in the catalogue ({len(self.indicators)} known)"]
+            ) from None
+
+    def definition(self, indicator_id: str) -> Indicator:
+        """The indicator as the engine runs it: a rate_of indicator takes its count's population and filters."""
+        ind = self.indicator(indicator_id)
+        if ind.rate_of is None:
+            return ind
+        base = self.definition(ind.rate_of)
+        own = ("id", "label", "area", "unit", "polarity", "description", "source", "lait", "rate_of")
+        update = {field: getattr(ind, field) for field in own}
+        update["options"] = {**base.options, **ind.options}
+        # A rate lists its own breakdowns: a count's groups divided by the whole 0-17 population would mislead.
+        update["breakdowns"] = ind.breakdowns
+        return base.model_copy(update=update)
+
+    def population(self, name: str) -> Population:
+        return self.populations[name]
+
+    def breakdown_for(self, indicator: Indicator, name: str) -> Breakdown:
+        """The breakdown, if the indicator allows it; otherwise a CatalogueError that says which it does allow."""
+        if name not in indicator.breakdowns:
+            allowed = ", ".join(indicator.breakdowns) or "none"
+            raise CatalogueError(
+                [f"indicator {indicator.id} has no breakdown {name!r} (it allows: {allowed})"]
+            )
+        return self.breakdowns[name]
+
+    def ids(self) -> list[str]:
+        return list(self.indicators)
+
+    def by_area(self) -> dict[str, list[Indicator]]:
+        areas: dict[str, list[Indicator]] = {}
+        for ind in self.indicators.values():
+            areas.setdefault(ind.area, []).append(ind)
+        return areas
+
+    def population_chain(self, name: str) -> list[str]:
+        """The population and every population it reads, dependencies first."""
+        order: list[str] = []
+
+        def visit(current: str) -> None:
+            for table in sorted(self.populations[current].tables):
+                if table in self.populations and table not in order:
+                    visit(table)
+            if current not in order:
+                order.append(current)
+
+        visit(name)
+        return order
+
+    def source_tables(self, name: str) -> set[str]:
+        """Store tables the population reads, through the populations it reads."""
+        chain = self.population_chain(name)
+        tables = set().union(*(self.populations[p].tables for p in chain))
+        return tables - set(self.populations) - {fr.PERIODS_TABLE}
+
+    def population_placeholders(self, name: str) -> set[str]:
+        return set().union(*(self.populations[p].placeholders for p in self.population_chain(name)))
+
+    def origin(self, kind: str, name: str) -> str:
+        return f"{self.origins.get(f'{kind} {name}', '?')}: {kind} {name}"
+
+    def sql_texts(self) -> Iterator[tuple[str, str]]:
+        """(where, sql) for every SQL text, for the lint."""
+        for name, pop in self.populations.items():
+            yield f"{self.origin('population', name)}: sql", pop.sql
+        for name, bd in self.breakdowns.items():
+            yield f"{self.origin('breakdown', name)}: sql", bd.sql
+        for ind in self.indicators.values():
+            if ind.rate_of is None:
+                for field, sql in ind.fragments().items():
+                    yield f"{self.origin('indicator', ind.id)}: {field}", sql
+
+
+__all__ = [
+    "Breakdown",
+    "Catalogue",
+    "CatalogueError",
+    "CatalogueFile",
+    "Counting",
+    "Indicator",
+    "Kind",
+    "OpenInterval",
+    "OptionSpec",
+    "OptionValue",
+    "Polarity",
+    "Population",
+    "Unit",
+]

@@ -1,0 +1,43 @@
+"""What the engine needs from a database, sqlmesh style: a dialect, capability flags and a way to run a tree."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+
+class EngineAdapter:
+    """Runs SQLGlot trees on one kind of engine. Subclasses set the dialect and flags and override small hooks."""
+
+    dialect: ClassVar[str] = ""
+    # The catalogue's SQL needs these; an engine without them cannot run it.
+    SUPPORTS_CORRELATED_SCALAR_SUBQUERIES: ClassVar[bool] = True  # working_days() reads ref_calendar
+    SUPPORTS_WINDOW_FUNCTIONS: ClassVar[bool] = True  # lag(), row_number(), running max
+    SUPPORTS_NULL_SAFE_EQUALITY: ClassVar[bool] = True  # IS NOT DISTINCT FROM, for breakdown joins
+    # Optional: the engine falls back without them.
+    SUPPORTS_ARRAY_AGG_DISTINCT: ClassVar[bool] = True  # else ARRAY_AGG(load_id), de-duplicated in Python
+
+    REQUIRED: ClassVar[tuple[str, ...]] = (
+        "SUPPORTS_CORRELATED_SCALAR_SUBQUERIES",
+        "SUPPORTS_WINDOW_FUNCTIONS",
+        "SUPPORTS_NULL_SAFE_EQUALITY",
+    )
+
+    def __init__(self, connection: Any):
+        missing = [flag for flag in self.REQUIRED if not getattr(self, flag)]
+        if missing:
+            raise NotImplementedError(
+                f"the {self.dialect} adapter lacks {missing}, which the catalogue needs"
+            )
+        self.connection = connection
+
+    def sql(self, expression: exp.Expression, pretty: bool = False) -> str:
+        return expression.sql(dialect=self.dialect, pretty=pretty)
+
+    def fetch(self, expression: exp.Expression) -> list[dict[str, Any]]:
+        """Rows of a query as dicts."""
+        raise NotImplementedError
+
+
+__all__ = ["EngineAdapter"]

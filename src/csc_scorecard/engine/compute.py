@@ -1,0 +1,163 @@
+"""Computing indicators: one query per indicator covering every window and LA, results unrounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalogue import load_catalogue
+from ..catalogue.models import Catalogue, CatalogueError, Indicator, OptionValue
+from ..periods import Period, financial_year_label
+from .adapters import EngineAdapter, adapter_for
+from .build import PeriodRow, Request, coverage_tables, results_query
+
+Number = int | float
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    la_code: str
+    indicator_id: str
+    period: str  # the period code, e.g. 2016-17Q3
+    period_start: dt.date
+    period_end: dt.date
+    breakdown: str | None  # None for the whole LA
+    breakdown_value: str | None
+    numerator: Number | None  # None where the loaded returns do not cover the window
+    denominator: Number | None  # None for a count
+    value: float | None  # unrounded; None where undefined (0 / 0, no population, not covered)
+    population_year: int | None  # mid-year estimate a rate divided by
+    notes: str
+    load_ids: tuple[int, ...]  # loads the counted records came from
+
+
+def compute(
+    con: Any,
+    periods: Sequence[Period],
+    indicator_ids: Sequence[str] | None = None,
+    breakdown: str | None = None,
+    la_codes: Sequence[str] | None = None,
+    *,
+    options: Mapping[str, Mapping[str, OptionValue]] | None = None,
+    catalogue: Catalogue | None = None,
+) -> list[IndicatorResult]:
+    """Every indicator (or those named) for every window, LA and (optionally) breakdown value.
+
+    Args:
+        con: a DuckDB store connection, or an EngineAdapter.
+        periods: the windows (periods.parse_period, periods.quarters, periods.window).
+        indicator_ids: default all; with a breakdown and no ids, every indicator that allows it.
+        breakdown: a breakdown name (catalogue breakdowns.yaml); an indicator that does not allow it is an error.
+        la_codes: default every LA with data.
+        options: {indicator_id: {option: value}} overriding the catalogue defaults.
+        catalogue: default the shipped catalogue.
+    """
+    adapter = adapter_for(con)
+    catalogue = catalogue or load_catalogue()
+    requests = build_requests(catalogue, periods, indicator_ids, breakdown, la_codes, options or {})
+    results: list[IndicatorResult] = []
+    for request in requests:
+        results.extend(run_request(adapter, catalogue, request))
+    return results
+
+
+def build_requests(
+    catalogue: Catalogue,
+    periods: Sequence[Period],
+    indicator_ids: Sequence[str] | None,
+    breakdown: str | None,
+    la_codes: Sequence[str] | None,
+    options: Mapping[str, Mapping[str, OptionValue]],
+) -> list[Request]:
+    if not periods:
+        raise ValueError("no periods asked for")
+    unknown = set(options) - set(catalogue.indicators)
+    if unknown:
+        raise CatalogueError([f"options given for unknown indicator(s) {sorted(unknown)}"])
+    ids = list(indicator_ids) if indicator_ids is not None else _default_ids(catalogue, breakdown)
+    requests = []
+    for indicator_id in ids:
+        indicator = catalogue.definition(indicator_id)
+        chosen = catalogue.breakdown_for(indicator, breakdown) if breakdown is not None else None
+        overrides = dict(options.get(indicator_id, {}))
+        check_options(indicator, overrides)
+        codes = tuple(la_codes) if la_codes is not None else None
+        requests.append(Request(indicator, tuple(periods), breakdown, chosen, codes, overrides))
+    return requests
+
+
+def _default_ids(catalogue: Catalogue, breakdown: str | None) -> list[str]:
+    if breakdown is None:
+        return catalogue.ids()
+    if breakdown not in catalogue.breakdowns:
+        raise CatalogueError([f"no breakdown {breakdown!r} (known: {', '.join(catalogue.breakdowns)})"])
+    return [i for i in catalogue.ids() if breakdown in catalogue.definition(i).breakdowns]
+
+
+def check_options(indicator: Indicator, overrides: Mapping[str, OptionValue]) -> None:
+    problems = []
+    for name, value in overrides.items():
+        spec = indicator.options.get(name)
+        if spec is None:
+            known = ", ".join(indicator.options) or "none"
+            problems.append(f"indicator {indicator.id} has no option {name!r} (options: {known})")
+        elif type(value) is not type(spec.default):
+            problems.append(
+                f"indicator {indicator.id} option {name} takes {type(spec.default).__name__}, got {value!r}"
+            )
+    if problems:
+        raise CatalogueError(problems)
+
+
+def run_request(adapter: EngineAdapter, catalogue: Catalogue, request: Request) -> list[IndicatorResult]:
+    query = results_query(catalogue, request, adapter.SUPPORTS_ARRAY_AGG_DISTINCT)
+    rows = adapter.fetch(query)
+    by_id = {r.period_id: r for r in request.rows}
+    tables = coverage_tables(catalogue, request.indicator)
+    return [_result(request, by_id[row["period_id"]], row, tables) for row in rows]
+
+
+def _result(request: Request, window: PeriodRow, row: dict[str, Any], tables: list[str]) -> IndicatorResult:
+    period = window.period
+    return IndicatorResult(
+        la_code=row["la_code"],
+        indicator_id=request.indicator.id,
+        period=period.code,
+        period_start=period.start,
+        period_end=period.end,
+        breakdown=request.breakdown_name,
+        breakdown_value=row["breakdown_value"],
+        numerator=row["numerator"],
+        denominator=row["denominator"],
+        value=row["value"],
+        population_year=row["population_year"],
+        notes="; ".join(_notes(request, window, row, tables)),
+        load_ids=tuple(sorted({i for i in row["load_ids"] or () if i is not None})),
+    )
+
+
+def _notes(request: Request, window: PeriodRow, row: dict[str, Any], tables: list[str]) -> list[str]:
+    if not row["covered"]:
+        years = [financial_year_label(y) for y in range(window.first_year, window.last_year + 1)]
+        return [f"not covered: needs {', '.join(tables)} from the {', '.join(years)} returns"]
+    notes = []
+    if request.indicator.unit == "rate_per_10k":
+        notes.append(
+            _population_note(window.population_year, row["population_year"], row["population_source"])
+        )
+        if request.option("annualise"):
+            notes.append(f"annualised (x {window.annual_factor:.4f})")
+    return notes
+
+
+def _population_note(wanted: int, used: int | None, source: str | None) -> str:
+    if used is None:
+        return f"no population estimate for mid-{wanted} or earlier"
+    if used != wanted:
+        return f"population mid-{used} ({source}): the latest estimate, as mid-{wanted} is not available"
+    return f"population mid-{used} ({source})"
+
+
+__all__ = ["IndicatorResult", "build_requests", "check_options", "compute", "run_request"]

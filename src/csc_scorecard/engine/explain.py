@@ -1,0 +1,78 @@
+"""Drill-through: the SQL an indicator runs and the records behind its numerator and denominator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalogue import load_catalogue
+from ..catalogue.models import Catalogue, OptionValue
+from ..periods import Period, parse_period
+from .adapters import adapter_for
+from .build import records_query, results_query
+from .compute import IndicatorResult, build_requests, run_request
+
+_FLAGS = ("period_id", "in_numerator")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    indicator_id: str
+    period: Period
+    la_code: str | None
+    sql: str  # the results query, DuckDB dialect, pretty
+    records_sql: str  # the query listing the records
+    results: list[IndicatorResult]
+    numerator_records: list[dict[str, Any]]  # child_id, the dates used, load_id and src_line of each
+    # Empty for a count, and for a rate (whose denominator is the population).
+    denominator_records: list[dict[str, Any]]
+
+
+def explain(
+    con: Any,
+    indicator_id: str,
+    period: Period | str,
+    la_code: str | None = None,
+    *,
+    breakdown: str | None = None,
+    options: Mapping[str, OptionValue] | None = None,
+    catalogue: Catalogue | None = None,
+) -> Explanation:
+    adapter = adapter_for(con)
+    catalogue = catalogue or load_catalogue()
+    window = parse_period(period) if isinstance(period, str) else period
+    codes = [la_code] if la_code is not None else None
+    request = build_requests(
+        catalogue, [window], [indicator_id], breakdown, codes, {indicator_id: options or {}}
+    )[0]
+    unit = request.indicator.unit
+    rows = adapter.fetch(records_query(catalogue, request))
+    records = [_tidy(row, request.breakdown is not None, unit == "days") for row in rows]
+    counted = [record for record, row in zip(records, rows, strict=True) if row["in_numerator"] == 1]
+    denominator = records if unit == "percent" else counted if unit == "days" else []
+    return Explanation(
+        indicator_id=indicator_id,
+        period=window,
+        la_code=la_code,
+        sql=adapter.sql(results_query(catalogue, request), pretty=True),
+        records_sql=adapter.sql(records_query(catalogue, request), pretty=True),
+        results=run_request(adapter, catalogue, request),
+        numerator_records=counted,
+        denominator_records=denominator,
+    )
+
+
+def _tidy(row: dict[str, Any], breakdown: bool, days: bool) -> dict[str, Any]:
+    drop = (
+        set(_FLAGS)
+        | ({"breakdown_value"} if not breakdown else set())
+        | ({"measure_value"} if not days else set())
+    )
+    tidy = {k: v for k, v in row.items() if k not in drop}
+    if days:
+        tidy["days"] = tidy.pop("measure_value")
+    return tidy
+
+
+__all__ = ["Explanation", "explain"]

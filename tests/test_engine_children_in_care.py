@@ -1,0 +1,209 @@
+"""Children looked after: counts, starts, leavers, placement stability and missing. Hand-worked on small cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from canonical_rows import Store
+
+POP_2016 = 66044
+
+
+@pytest.fixture
+def care(tmp_path) -> Store:
+    s = Store(tmp_path)
+    # A: looked after since January 2016.
+    s.episode("A", "2016-01-10", "S", "C2", "U4")
+    # B: short breaks only (V3): never looked after in these measures.
+    s.episode("B", "2016-04-05", "S", "V3", "R1")
+    # C: leaves on 31 March 2017 (not looked after at the end of that day).
+    s.episode("C", "2015-09-01", "S", "C2", "U1", dec="2017-03-31", rec="E4A", year="2016-17")
+    # D: starts in May 2016, legal status changes in August (X1, new episode RNE L): one child, one start.
+    s.episode("D", "2016-05-01", "S", "C1", "U4", dec="2016-08-01", rec="X1")
+    s.episode("D", "2016-08-01", "L", "C2", "U4")
+    # E: starts in June (V2), goes home in July, starts again in October (C1): counted once, first occasion.
+    s.episode("E", "2016-06-01", "S", "V2", "U4", dec="2016-07-01", rec="E4A")
+    s.episode("E", "2016-10-01", "S", "C1", "K2", dec="2017-02-01", rec="E13")
+    # F: a short break that ended: not a period of care ending.
+    s.episode("F", "2016-04-01", "S", "V3", "R1", dec="2016-04-03", rec="E4A")
+    # G adopted, H and I special guardianship (E45, and the legacy E43).
+    s.episode("G", "2014-01-01", "S", "E1", "A6", dec="2016-11-30", rec="E11", year="2016-17")
+    s.episode("H", "2015-01-01", "S", "C2", "U1", dec="2016-12-15", rec="E45", year="2016-17")
+    s.episode("I", "2015-02-01", "S", "C2", "U1", dec="2017-01-10", rec="E43", year="2016-17")
+    for child in "ABCDEFGHI":
+        s.child(child, "2010-06-01")
+    return s
+
+
+def test_cla_count_excludes_short_breaks(care):
+    # At 31 March 2017: A and D. B is a short break, C left that day, E, G, H, I have left.
+    assert care.result("cla_count", "2016-17").value == 2.0
+    # At 30 June 2016 (Q1): A, C, D, E (June episode open), G, H, I = 7.
+    assert care.result("cla_count", "2016-17Q1").value == 7.0
+
+
+def test_cla_rate(care):
+    result = care.result("cla_rate", "2016-17")
+    assert (result.numerator, result.denominator) == (2, POP_2016)
+    assert result.value == pytest.approx(2 / POP_2016 * 10000)
+
+
+def test_cla_starts_first_occasion_only(care):
+    # Starting in 2016-17: D (May) and E (June and October, counted once); B's short break does not count.
+    assert care.result("cla_starts_count", "2016-17").value == 2.0
+    # E is counted with its first occasion's legal status (V2), not the second (C1).
+    groups = care.by_group("cla_starts_count", "2016-17", "legal_status")
+    assert {k: v[0] for k, v in groups.items()} == {
+        "Interim care order": 1,
+        "Voluntary agreement (section 20)": 1,
+    }
+    # In October 2016 alone, E's second start is the first occasion in that window.
+    assert care.result("cla_starts_count", "2016-10").value == 1.0
+
+
+def test_cla_ceased_adopted_and_sgo(care):
+    # Periods of care ending in 2016-17: C, E (July), E (February), G, H, I = 6; D's X1 and F's short break
+    # do not count.
+    assert care.result("cla_ceased_count", "2016-17").value == 6.0
+    adopted = care.result("ceased_adopted_pct", "2016-17")
+    assert (adopted.numerator, adopted.denominator) == (1, 6)
+    assert adopted.value == pytest.approx(100 / 6)
+    # SGO: H (E45) and I (legacy E43).
+    assert care.result("ceased_sgo_count", "2016-17").value == 2.0
+
+
+@pytest.fixture
+def placements(tmp_path) -> Store:
+    s = Store(tmp_path)
+    # P1: in care since 2015, moves in May (P) and September (P): 3 placements in 2016-17.
+    s.episode("P1", "2015-01-01", "S", "C2", "U4", dec="2016-05-01", rec="X1", year="2016-17")
+    s.episode("P1", "2016-05-01", "P", "C2", "U4", dec="2016-09-01", rec="X1")
+    s.episode("P1", "2016-09-01", "P", "C2", "K2")
+    # P2: only legal-status and same-carer changes (L, T, U): 1 placement.
+    s.episode("P2", "2015-01-01", "S", "C1", "U4", dec="2016-05-01", rec="X1", year="2016-17")
+    s.episode("P2", "2016-05-01", "L", "C2", "U4", dec="2016-06-01", rec="X1")
+    s.episode("P2", "2016-06-01", "T", "C2", "U5", dec="2016-07-01", rec="X1")
+    s.episode("P2", "2016-07-01", "U", "E1", "A5")
+    # P3: a carer's holiday (T3) and back to the same foster home (same PLACE, URN and postcode).
+    home = {"urn": "XXXXXXX", "pl_post": "WS1 1AA"}
+    s.episode("P3", "2015-01-01", "S", "C2", "U4", dec="2016-06-01", rec="X1", year="2016-17", **home)
+    s.episode("P3", "2016-06-01", "P", "C2", "T3", dec="2016-06-15", rec="X1")
+    s.episode("P3", "2016-06-15", "P", "C2", "U4", **home)
+    # P4: starts in the year (S), moves (P), moves with a legal status change (B): 3.
+    s.episode("P4", "2016-04-10", "S", "V2", "U4", dec="2016-06-01", rec="X1")
+    s.episode("P4", "2016-06-01", "P", "V2", "U5", dec="2016-09-01", rec="X1")
+    s.episode("P4", "2016-09-01", "B", "C1", "K2")
+    # P5: five placements but leaves before the year end: not in the cohort.
+    s.episode("P5", "2016-04-02", "S", "V2", "U4", dec="2016-05-01", rec="X1")
+    for n, start in enumerate(("2016-05-01", "2016-06-01", "2016-07-01", "2016-08-01")):
+        s.episode("P5", start, "P", "V2", "U4", dec=f"2016-0{5 + n}-20", rec="X1" if n < 3 else "E4A")
+    # P6: short breaks, with moves: never in a looked-after measure.
+    s.episode("P6", "2016-04-05", "S", "V3", "R1", dec="2016-05-01", rec="X1")
+    s.episode("P6", "2016-05-01", "P", "V3", "R1")
+    return s
+
+
+def test_three_or_more_placements(placements):
+    # Looked after at 31 March 2017: P1, P2, P3, P4. Placements: P1 3, P2 1 (L, T, U are the same carer),
+    # P3 1 (a temporary placement and the return from it are not moves by default), P4 3. 2 of 4 = 50%.
+    result = placements.result("cla_3plus_placements_pct", "2016-17")
+    assert (result.numerator, result.denominator, result.value) == (2, 4, 50.0)
+
+
+def test_three_or_more_placements_counting_temporary_placements(placements):
+    # With temporary placements counted, P3 has 3 (foster, T3, back): 3 of 4 = 75%.
+    options = {"cla_3plus_placements_pct": {"temporary_placements_count_as_moves": True}}
+    result = placements.result("cla_3plus_placements_pct", "2016-17", options=options)
+    assert (result.numerator, result.denominator, result.value) == (3, 4, 75.0)
+
+
+def test_three_or_more_placements_drill_through(placements):
+    from csc_scorecard.engine import explain
+
+    explanation = explain(placements.con, "cla_3plus_placements_pct", "2016-17")
+    counts = {r["child_id"]: r["placements_in_window"] for r in explanation.denominator_records}
+    # P5 was looked after in the year (5 placements) but not at its end, so it is not in the denominator.
+    assert {k: v for k, v in counts.items() if k != "P5"} == {"P1": 3, "P2": 1, "P3": 1, "P4": 3}
+    assert "P5" not in counts
+    assert sorted(r["child_id"] for r in explanation.numerator_records) == ["P1", "P4"]
+
+
+@pytest.fixture
+def stability(tmp_path) -> Store:
+    """Long-term stability at 31 March 2017: the cohort is under 16, in care since on or before 30 September
+    2014 (end less 30 months); the same carer since on or before 31 March 2015 (end less 2 years)."""
+    s = Store(tmp_path)
+
+    def care(child: str, dob: str, *episodes: tuple[str, str, str, str]) -> None:
+        s.child(child, dob)
+        for n, (start, rne, ls, place) in enumerate(episodes):
+            last = n == len(episodes) - 1
+            ending = {} if last else {"dec": episodes[n + 1][0], "rec": "X1"}
+            s.episode(child, start, rne, ls, place, **ending)
+
+    # L1: same carer since January 2014, a legal status change in 2015: stable.
+    care("L1", "2005-01-01", ("2014-01-01", "S", "C1", "U4"), ("2015-06-01", "L", "C2", "U4"))
+    # L2: in care since exactly end less 30 months; new carer on 1 April 2015 (a day too late): not stable.
+    care("L2", "2006-01-01", ("2014-09-30", "S", "C2", "U4"), ("2015-04-01", "P", "C2", "U5"))
+    # L3: in care since 1 October 2014, a day short of 30 months: not in the cohort.
+    care("L3", "2006-01-01", ("2014-10-01", "S", "C2", "U4"))
+    # L4: 16 on 31 March 2017: not in the cohort. L4b: 16 on 1 April 2017, so 15: in, and stable.
+    care("L4", "2001-03-31", ("2014-01-01", "S", "C2", "U4"))
+    care("L4b", "2001-04-01", ("2014-01-01", "S", "C2", "U4"))
+    # L5: placed for adoption with new carers in September 2015 after foster care from June 2013: the
+    # adoptive placement and the one before it together last more than 2 years: stable.
+    care("L5", "2012-01-01", ("2013-06-01", "S", "C2", "U4"), ("2015-09-01", "P", "E1", "A4"))
+    # L6: foster carer from June 2014, another from June 2015, adoptive placement from January 2016: the
+    # placement before the adoptive one began after 31 March 2015: not stable.
+    care(
+        "L6",
+        "2012-01-01",
+        ("2014-06-01", "S", "C2", "U4"),
+        ("2015-06-01", "P", "C2", "U5"),
+        ("2016-01-01", "P", "E1", "A4"),
+    )
+    # L7: placed for adoption with the foster carer (RNE U, same carer) in June 2016: still the carer since 2014.
+    care("L7", "2011-01-01", ("2014-01-01", "S", "C2", "U4"), ("2016-06-01", "U", "E1", "A3"))
+    return s
+
+
+def test_long_term_stability(stability):
+    # Cohort: L1, L2, L4b, L5, L6, L7 = 6; stable: L1, L4b, L5, L7 = 4. 4 of 6 = 66.7%.
+    result = stability.result("cla_longterm_stability_pct", "2016-17")
+    assert (result.numerator, result.denominator) == (4, 6)
+    assert result.value == pytest.approx(400 / 6)
+
+
+@pytest.fixture
+def missing(tmp_path) -> Store:
+    s = Store(tmp_path)
+    s.episode("M1", "2016-01-01", "S", "C2", "U4")
+    s.add("missing", child_id="M1", missing="M", mis_start="2016-07-01", mis_end="2016-07-02")
+    s.add("missing", child_id="M1", missing="M", mis_start="2016-09-01", mis_end="2016-09-02")
+    s.episode("M2", "2016-01-01", "S", "C2", "U4")
+    s.add("missing", child_id="M2", missing="A", mis_start="2016-07-01")  # away, not missing
+    s.episode("M3", "2016-01-01", "S", "C2", "U4")
+    s.add("missing", "2015-16", child_id="M3", missing="M", mis_start="2016-03-20")  # the year before
+    # M4: looked after until 1 April 2016, so during the year; never missing.
+    s.episode("M4", "2015-06-01", "S", "C2", "U4", dec="2016-04-01", rec="E4A", year="2016-17")
+    # M5: short breaks only, missing in the year.
+    s.episode("M5", "2016-04-01", "S", "V3", "R1")
+    s.add("missing", child_id="M5", missing="M", mis_start="2016-05-01")
+    # M6: left on 31 March 2016: not looked after during 2016-17.
+    s.episode("M6", "2015-06-01", "S", "C2", "U4", dec="2016-03-31", rec="E4A")
+    for child in ("M1", "M2", "M3", "M4", "M5", "M6"):
+        s.child(child, "2004-05-01")
+    return s
+
+
+def test_missing_from_care(missing):
+    # Looked after during 2016-17 (short breaks excluded): M1, M2, M3, M4; went missing in it: M1. 1 of 4.
+    result = missing.result("cla_missing_pct", "2016-17")
+    assert (result.numerator, result.denominator, result.value) == (1, 4, 25.0)
+
+
+def test_missing_from_care_with_short_breaks(missing):
+    # Counting short breaks adds M5, who went missing: 2 of 5 = 40%.
+    options = {"cla_missing_pct": {"exclude_short_breaks": False}}
+    result = missing.result("cla_missing_pct", "2016-17", options=options)
+    assert (result.numerator, result.denominator, result.value) == (2, 5, 40.0)

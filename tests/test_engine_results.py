@@ -1,0 +1,109 @@
+"""The engine's plumbing: the results table, adapters, options and the batch over every indicator."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from canonical_rows import LA, Store
+from csc_scorecard.catalogue import CORE_INDICATOR_IDS, CatalogueError
+from csc_scorecard.engine import ADAPTERS, adapter_for, compute, read_results, save_results
+from csc_scorecard.engine.adapters.duckdb import DuckDBAdapter
+from csc_scorecard.periods import parse_period, quarters
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    s = Store(tmp_path)
+    s.add("cin_episodes", "2016-17", load_id=7, child_id="A", referral_date="2016-05-01")
+    s.add("cin_episodes", "2016-17", load_id=8, child_id="B", referral_date="2016-11-01", referral_nfa=True)
+    s.add("cin_episodes", "2015-16", load_id=5, child_id="A", referral_date="2015-12-01")
+    s.child("A", "2010-01-01")
+    s.child("B", "2016-01-01", sex="F")
+    return s
+
+
+def test_results_are_saved_and_replaced(store):
+    periods = [parse_period("2016-17Q2"), parse_period("2016-17")]
+    first = compute(store.con, periods, ["referrals_count", "referrals_nfa_pct"])
+    assert save_results(store.con, first, dt.datetime(2026, 1, 1)) == 4
+    assert save_results(store.con, first) == 4  # the same series again replaces, never duplicates
+    stored = read_results(store.con, "referrals_nfa_pct")
+    assert [(r.period, r.numerator, r.denominator, r.value) for r in stored] == [
+        ("2016-17Q2", 0, 1, 0.0),
+        ("2016-17", 1, 2, 50.0),
+    ]
+    assert stored[1].load_ids == (7, 8)
+    assert read_results(store.con) == sorted(first, key=lambda r: (r.indicator_id, r.period_end))
+
+
+def test_breakdown_series_are_replaced_whole(store):
+    by_sex = compute(store.con, [parse_period("2016-17")], ["referrals_count"], breakdown="sex")
+    save_results(store.con, by_sex)
+    save_results(store.con, [r for r in by_sex if r.breakdown_value == "Male"])
+    stored = read_results(store.con, "referrals_count")
+    assert [(r.breakdown, r.breakdown_value, r.numerator) for r in stored] == [("sex", "Male", 1)]
+
+
+def test_load_ids_name_the_loads_counted(store):
+    # 2016-17 re-referrals: A's 2016-05-01 referral looks back to the 2015-16 return (load 5), but the
+    # referrals counted came from loads 7 and 8.
+    result = store.result("re_referrals_12m_pct", "2016-17")
+    assert (result.numerator, result.denominator, result.load_ids) == (1, 2, (7, 8))
+
+
+def test_a_breakdown_without_ids_runs_every_indicator_that_allows_it(store):
+    results = compute(store.con, [parse_period("2016-17")], breakdown="disability", la_codes=[LA])
+    ids = {r.indicator_id for r in results}
+    assert "referrals_count" in ids and "cla_count" not in ids
+    with pytest.raises(CatalogueError, match="no breakdown 'shoe_size'"):
+        compute(store.con, [parse_period("2016-17")], breakdown="shoe_size")
+
+
+def test_options_are_checked(store):
+    period = [parse_period("2016-17")]
+    with pytest.raises(CatalogueError, match="indicator referrals_rate has no option 'annualize'"):
+        compute(store.con, period, ["referrals_rate"], options={"referrals_rate": {"annualize": True}})
+    with pytest.raises(CatalogueError, match="option annualise takes bool, got 'yes'"):
+        compute(store.con, period, ["referrals_rate"], options={"referrals_rate": {"annualise": "yes"}})
+    with pytest.raises(CatalogueError, match="options given for unknown indicator"):
+        compute(store.con, period, options={"referals_rate": {}})
+
+
+def test_every_core_indicator_runs_for_sixteen_quarters(store):
+    results = compute(store.con, quarters("2013-14Q1", "2016-17Q4"), la_codes=[LA])
+    # Only the CIN tables have rows, so the indicators over CIN tables report: 16 quarters each.
+    by_indicator: dict[str, int] = {}
+    for r in results:
+        by_indicator[r.indicator_id] = by_indicator.get(r.indicator_id, 0) + 1
+    assert set(by_indicator) <= set(CORE_INDICATOR_IDS)
+    assert by_indicator["referrals_count"] == 16
+    covered = [r for r in results if r.indicator_id == "referrals_count" and r.value is not None]
+    assert [r.period for r in covered] == [f"{y}Q{q}" for y in ("2015-16", "2016-17") for q in (1, 2, 3, 4)]
+
+
+def test_adapter_registry(store):
+    assert ADAPTERS["duckdb"] is DuckDBAdapter
+    adapter = adapter_for(store.con)
+    assert isinstance(adapter, DuckDBAdapter) and adapter_for(adapter) is adapter
+    with pytest.raises(ValueError, match="no engine adapter for spark"):
+        adapter_for(store.con, "spark")
+
+
+class _NoDistinctArrays(DuckDBAdapter):
+    """DuckDB told it cannot aggregate DISTINCT into an array: the engine de-duplicates load ids itself."""
+
+    SUPPORTS_ARRAY_AGG_DISTINCT = False
+
+
+class _NoCorrelatedSubqueries(DuckDBAdapter):
+    SUPPORTS_CORRELATED_SCALAR_SUBQUERIES = False
+
+
+def test_capability_flags(store):
+    store.add("cin_episodes", "2016-17", load_id=7, child_id="C", referral_date="2016-06-01")
+    (result,) = compute(_NoDistinctArrays(store.con), [parse_period("2016-17")], ["referrals_count"])
+    assert (result.numerator, result.load_ids) == (3, (7, 8))
+    with pytest.raises(NotImplementedError, match="SUPPORTS_CORRELATED_SCALAR_SUBQUERIES"):
+        _NoCorrelatedSubqueries(store.con)
