@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .output import print_rows
 from .sources.problems import ReturnRejected
 from .store import DEFAULT_DB
 
@@ -171,6 +172,378 @@ def validate(
         click.echo(f"JSON written to {json_file}")
     if report.failed:
         sys.exit(1)
+
+
+RESULT_COLUMNS = (
+    "la_code", "indicator_id", "period", "numerator", "denominator", "value",
+    "breakdown", "breakdown_value", "population_year", "notes",
+)  # fmt: skip
+
+
+def _periods(period: tuple[str, ...], date_from: str | None, date_to: str | None):
+    from .periods import PeriodError, parse_period, window
+
+    try:
+        periods = [parse_period(p) for p in period]
+        if date_from or date_to:
+            if not (date_from and date_to):
+                raise PeriodError("--from and --to go together")
+            import datetime as dt
+
+            periods.append(window(dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)))
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if not periods:
+        raise click.UsageError("give --period (e.g. 2016-17, 2016-17Q3, 2016-12, R12:2016-12) or --from/--to")
+    return periods
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+
+
+@cli.command()
+@click.option("--period", "period", multiple=True, help="Period code; repeat for several.")
+@click.option("--from", "date_from", help="Window start (YYYY-MM-DD), with --to.")
+@click.option("--to", "date_to", help="Window end (YYYY-MM-DD), with --from.")
+@click.option(
+    "--indicator", "indicator_ids", multiple=True, help="Indicator id; repeat for several (default all)."
+)
+@click.option("--breakdown", help="age_band, sex, ethnicity_group, disability, referral_source, ...")
+@click.option(
+    "--la", "la_codes", multiple=True, help="LA code; repeat for several (default every LA loaded)."
+)
+@click.option("--explain", "explain_id", help="Show the SQL and the records counted for this indicator.")
+@click.option("--limit", default=50, show_default=True, help="Records shown by --explain.")
+@format_option
+@db_option
+def indicators(
+    period: tuple[str, ...], date_from: str | None, date_to: str | None, indicator_ids: tuple[str, ...],
+    breakdown: str | None, la_codes: tuple[str, ...], explain_id: str | None, limit: int, fmt: str, db: Path,
+) -> None:  # fmt: skip
+    """Compute indicators for one or more periods (values unrounded) and keep them in the store.
+
+    Periods: 2016-17 (financial year), 2016-17Q3 (year to date at the end of Q3), 2016-12 (a month),
+    R12:2016-12 (rolling 12 months), or --from/--to. See docs/indicators.md for every indicator.
+    """
+    from .catalogue import CatalogueError
+    from .engine import compute, save_results
+    from .store.connection import connect
+
+    periods = _periods(period, date_from, date_to)
+    con = connect(db)
+    try:
+        if explain_id:
+            _print_explanation(con, explain_id, periods[0], la_codes, breakdown, limit)
+            return
+        results = compute(con, periods, list(indicator_ids) or None, breakdown, list(la_codes) or None)
+        save_results(con, results)
+    except CatalogueError as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        con.close()
+    rows = [{c: getattr(r, c) for c in RESULT_COLUMNS} for r in results]
+    print_rows(console, RESULT_COLUMNS, rows, fmt, title=f"Indicators ({db})")
+
+
+def _print_explanation(con, indicator_id, period, la_codes, breakdown, limit) -> None:
+    from rich.syntax import Syntax
+
+    from .engine import explain
+
+    found = explain(con, indicator_id, period, la_codes[0] if la_codes else None, breakdown=breakdown)
+    console.rule(f"{indicator_id} for {period.code}")
+    console.print(Syntax(found.sql, "sql", word_wrap=True))
+    rows = [{c: getattr(r, c) for c in RESULT_COLUMNS} for r in found.results]
+    print_rows(console, RESULT_COLUMNS, rows, "table", title="Result")
+    for title, records in (
+        ("Numerator", found.numerator_records),
+        ("Denominator", found.denominator_records),
+    ):
+        if not records:
+            continue
+        columns = list(records[0])
+        shown = f"first {limit} of {len(records)}" if len(records) > limit else f"{len(records)}"
+        print_rows(console, columns, records[:limit], "table", title=f"{title} records ({shown})")
+
+
+@cli.command()
+@click.argument("indicator_id", required=False)
+@format_option
+def catalogue(indicator_id: str | None, fmt: str) -> None:
+    """List the indicators, or describe one (its definition, SQL and options)."""
+    from .catalogue import CatalogueError, load_catalogue
+
+    cat = load_catalogue()
+    if indicator_id is None:
+        columns = ("id", "area", "unit", "polarity", "kind", "lait", "label")
+        rows = [{c: getattr(i, c) for c in columns} for i in cat.indicators.values()]
+        print_rows(console, columns, rows, fmt, title=f"{len(rows)} indicators")
+        return
+    try:
+        ind = cat.indicator(indicator_id)
+    except CatalogueError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt != "table":
+        print_rows(
+            console, ("field", "value"), [{"field": k, "value": v} for k, v in ind.model_dump().items()], fmt
+        )
+        return
+    console.rule(f"{ind.id}: {ind.label}")
+    for name in ("area", "unit", "polarity", "kind", "population", "event_date", "numerator", "denominator",
+                 "value", "rate_of", "breakdowns", "lait", "source", "description"):  # fmt: skip
+        value = getattr(ind, name)
+        if value not in (None, "", ()):
+            console.print(f"[bold]{name}[/]: {', '.join(value) if isinstance(value, tuple) else value}")
+    for name, option in ind.options.items():
+        console.print(f"[bold]option {name}[/] (default {option.default!r}): {option.description}")
+
+
+@cli.command()
+@click.option("--la", "la_code", required=True, help="3-digit DfE LA code.")
+@click.option("--indicator", "indicator_id", required=True, help="Indicator id (one with a LAIT measure).")
+@click.option(
+    "--year", required=True, help="Collection year, e.g. 2016-17 (later years use the latest published)."
+)
+@click.option(
+    "--sn-list", type=click.Choice(["April 2021", "May 2025"]), help="Default: the list in force then."
+)
+@format_option
+@db_option
+def benchmarks(la_code: str, indicator_id: str, year: str, sn_list: str | None, fmt: str, db: Path) -> None:
+    """Published comparators for an indicator: the LA, England, region and statistical neighbours."""
+    from .catalogue import CatalogueError, load_catalogue
+    from .judge.benchmarks import comparators
+    from .periods import parse_financial_year
+    from .store.connection import connect
+
+    try:
+        parse_financial_year(year)
+        ind = load_catalogue().indicator(indicator_id)
+    except (ValueError, CatalogueError) as error:
+        raise click.UsageError(str(error)) from None
+    if not ind.lait:
+        raise click.UsageError(f"{indicator_id} has no published (LAIT) measure to compare with")
+    con = connect(db)
+    try:
+        found = comparators(con, la_code, ind.lait, year, sn_version=sn_list)
+    finally:
+        con.close()
+    columns = ("la_code", "indicator_id", "year", "comparator", "value", "symbol", "label")
+    rows = [{"la_code": la_code, "indicator_id": indicator_id, **vars(c)} for c in found]
+    print_rows(console, columns if fmt != "csv" else columns[:5], rows, fmt, title=f"{ind.label}: published")
+
+
+def _la_for(con, la_code: str | None) -> str:
+    from .pipeline import local_authorities_loaded
+
+    loaded = local_authorities_loaded(con)
+    if la_code:
+        return la_code
+    if len(loaded) != 1:
+        raise click.UsageError(
+            f"the store holds {len(loaded)} LAs ({', '.join(loaded) or 'none'}): choose one with --la"
+        )
+    return loaded[0]
+
+
+@cli.command()
+@click.option("--period", required=True, help="Period code, e.g. 2016-17Q3.")
+@click.option("--la", "la_code", help="3-digit LA code (needed when the store holds several).")
+@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--sn-list", type=click.Choice(["April 2021", "May 2025"]), help="Default: the list in force then."
+)
+@click.option("--sn-average", type=click.Choice(["mean", "median"]), default="mean", show_default=True)
+@click.option("--rules", is_flag=True, help="Show the rule behind every judgement.")
+@db_option
+def judge(
+    period: str, la_code: str | None, targets_file: Path | None, sn_list: str | None, sn_average: str,
+    rules: bool, db: Path,
+) -> None:  # fmt: skip
+    """The scorecard for a period: value, RAG against target, trend, SN and England, quartile and SPC."""
+    from rich.progress import Progress
+
+    from .judge.scorecard import JudgeOptions
+    from .judge.targets import TargetsError, load_targets
+    from .judge.terminal import print_scorecard
+    from .pipeline import build_scorecard
+    from .store.connection import connect
+
+    try:
+        targets = load_targets(targets_file) if targets_file else None
+    except TargetsError as error:
+        raise click.UsageError(str(error)) from None
+    options = JudgeOptions(sn_version=sn_list, sn_average=sn_average)
+    con = connect(db)
+    try:
+        la = _la_for(con, la_code)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Computing and judging", total=None)
+            scorecard = build_scorecard(
+                con, la, period, targets=targets, options=options,
+                progress=lambda ind: progress.update(task, description=f"Judging {ind}"),
+            )  # fmt: skip
+        console.rule(
+            f"Scorecard for {la}, {scorecard.period.code} ({scorecard.period.start} to {scorecard.period.end})"
+        )
+        print_scorecard(console, scorecard, rules=rules)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        con.close()
+
+
+@cli.group()
+def commentary() -> None:
+    """Analysts' commentary per indicator and period, and the actions being taken (carried forward until closed)."""
+
+
+def _commentary_call(db: Path, call):
+    """Run one commentary/action operation on the store, turning bad input into a clear usage error."""
+    from .judge.commentary import CommentaryError
+    from .store.connection import connect
+
+    con = connect(db)
+    try:
+        return call(con)
+    except (CommentaryError, ReturnRejected) as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        con.close()
+
+
+@commentary.command("set")
+@click.option("--la", "la_code", required=True)
+@click.option("--indicator", "indicator_id", required=True)
+@click.option("--period", required=True)
+@click.option("--text", required=True, help="The commentary (replaces any already written for this period).")
+@click.option("--author")
+@db_option
+def commentary_set(
+    la_code: str, indicator_id: str, period: str, text: str, author: str | None, db: Path
+) -> None:
+    """Add or replace the commentary for an indicator and period."""
+    from .judge.commentary import set_commentary
+
+    _commentary_call(db, lambda con: set_commentary(con, la_code, indicator_id, period, text, author=author))
+    click.echo(f"commentary saved for {indicator_id} {period}")
+
+
+@commentary.command("show")
+@click.option("--la", "la_code", required=True)
+@click.option("--period", required=True)
+@format_option
+@db_option
+def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
+    """Commentary and open actions for every indicator in a period."""
+    from .catalogue import load_catalogue
+    from .judge.commentary import actions_for, get_commentary
+
+    def gather(con):
+        rows = []
+        for ind in load_catalogue().ids():
+            note = get_commentary(con, la_code, ind, period)
+            actions = actions_for(con, la_code, ind, period)
+            if note or actions:
+                rows.append({
+                    "indicator_id": ind,
+                    "commentary": note.text if note else "",
+                    "actions": "; ".join(f"#{a.action_id} {a.text} ({a.owner or 'no owner'}, {a.status}"
+                                         f"{', due ' + str(a.due_date) if a.due_date else ''})" for a in actions),
+                })  # fmt: skip
+        return rows
+
+    rows = _commentary_call(db, gather)
+    print_rows(console, ("indicator_id", "commentary", "actions"), rows, fmt, title=f"Commentary {period}")
+
+
+@commentary.command("add-action")
+@click.option("--la", "la_code", required=True)
+@click.option("--indicator", "indicator_id", required=True)
+@click.option("--period", required=True, help="The period whose report first carries the action.")
+@click.option("--text", required=True)
+@click.option("--owner")
+@click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
+@db_option
+def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: Path) -> None:
+    """Add an action; it is carried forward to every later period until closed."""
+    from .judge.commentary import add_action
+
+    due_date = due.date() if due else None
+    action_id = _commentary_call(
+        db, lambda con: add_action(con, la_code, indicator_id, period, text, owner=owner, due_date=due_date)
+    )
+    click.echo(f"action {action_id} added")
+
+
+@commentary.command("update-action")
+@click.argument("action_id", type=int)
+@click.option("--text")
+@click.option("--owner")
+@click.option("--due", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--status", type=click.Choice(["open", "in progress", "closed"]))
+@click.option("--closed-period", help="With --status closed: the last period that reports it.")
+@db_option
+def commentary_update_action(action_id, text, owner, due, status, closed_period, db: Path) -> None:
+    """Edit an action (only the options given change)."""
+    from .judge.commentary import update_action
+
+    changes = {k: v for k, v in (("text", text), ("owner", owner), ("status", status),
+                                 ("closed_period", closed_period)) if v is not None}  # fmt: skip
+    if due is not None:
+        changes["due_date"] = due.date()
+    action = _commentary_call(db, lambda con: update_action(con, action_id, **changes))
+    click.echo(f"action {action.action_id}: {action.status}")
+
+
+@commentary.command("close-action")
+@click.argument("action_id", type=int)
+@click.option("--period", required=True, help="The last period whose report carries it.")
+@db_option
+def commentary_close_action(action_id: int, period: str, db: Path) -> None:
+    """Close an action as of a period."""
+    from .judge.commentary import close_action
+
+    _commentary_call(db, lambda con: close_action(con, action_id, period))
+    click.echo(f"action {action_id} closed in {period}")
+
+
+@commentary.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--la", "la_code")
+@db_option
+def commentary_export(folder: Path, la_code: str | None, db: Path) -> None:
+    """Write commentary.csv and actions.csv (formulas neutralised, so safe to open in Excel)."""
+    from .judge.commentary import export_actions_csv, export_commentary_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    notes = _commentary_call(
+        db, lambda con: export_commentary_csv(con, folder / "commentary.csv", la_code=la_code)
+    )
+    actions = _commentary_call(
+        db, lambda con: export_actions_csv(con, folder / "actions.csv", la_code=la_code)
+    )
+    click.echo(f"{notes} commentary rows and {actions} actions written to {folder}")
+
+
+@commentary.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@db_option
+def commentary_import(files: tuple[Path, ...], db: Path) -> None:
+    """Import commentary.csv / actions.csv (as exported); each file is all rows or none."""
+    from .judge.commentary import import_actions_csv, import_commentary_csv
+
+    for file in files:
+        if "action" in file.name.lower():
+            added, updated = _commentary_call(db, lambda con, f=file: import_actions_csv(con, f))
+            click.echo(f"{file.name}: {added} actions added, {updated} updated")
+        else:
+            count = _commentary_call(db, lambda con, f=file: import_commentary_csv(con, f))
+            click.echo(f"{file.name}: {count} commentary rows written")
 
 
 def main() -> None:
