@@ -20,6 +20,8 @@ def _plain(value: Any) -> Any:
         return ""
     if isinstance(value, (list, tuple)):
         return " ".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # exact, and "3" reads better than "3.0" for a count
     return value
 
 
