@@ -777,7 +777,7 @@ def test_year_outside_the_schemas(tmp_path):
     )
     assert problems_of(path) == [
         "bad.xml: Header (line 3): collection year = '2012-13': "
-        "no CIN census schema for 2012-13: years 2015-16 to 2025-26 can be read"
+        "no CIN census schema for 2012-13: years 2013-14 to 2025-26 can be read"
     ]
 
 

@@ -121,7 +121,7 @@ def synth(la_code: str, years: str, seed: int, scale: float, out: Path) -> None:
     from .synth import generate, parse_years
 
     result = generate(la_code, parse_years(years), seed, out, scale=scale)
-    console.print(result.summary(), highlight=False, markup=False)
+    click.echo(result.summary())
 
 
 @cli.command()
@@ -544,6 +544,20 @@ def commentary_import(files: tuple[Path, ...], db: Path) -> None:
         else:
             count = _commentary_call(db, lambda con, f=file: import_commentary_csv(con, f))
             click.echo(f"{file.name}: {count} commentary rows written")
+
+
+@cli.command()
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"), show_default=True
+)
+@click.option("--la", "la_code", default="335", show_default=True, help="Any English LA code.")
+@click.option("--years", default="2013-14:2016-17", show_default=True)
+@click.option("--seed", default=1, show_default=True, type=int)
+def demo(out: Path, la_code: str, years: str, seed: int) -> None:
+    """A synthetic council from returns to scorecard: synth, load, headline figures, and where it all is."""
+    from .demo import run_demo
+
+    run_demo(console, out=out, la_code=la_code, years=years, seed=seed)
 
 
 def main() -> None:

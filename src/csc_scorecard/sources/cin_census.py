@@ -29,7 +29,9 @@ from .problems import Problems, ReturnRejected
 from .tables import TableBuffer, new_buffers
 from .xmlsafe import iterparse, release
 
-FIRST_YEAR = "2015-16"
+# 2013-14 introduced the continuous assessment, the structure read here; years before the code lists' first
+# entry (2015-16) are checked against that entry.
+FIRST_YEAR = "2013-14"
 LAST_YEAR = "2025-26"
 SEX_FROM = "2024-25"  # <Sex> M/F/U replaces <GenderCurrent> 1/2/0/9 from this collection year
 GENDER_TO_SEX = {"1": "M", "2": "F", "0": "U", "9": "U"}

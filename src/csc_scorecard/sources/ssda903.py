@@ -41,7 +41,9 @@ from .tables import new_buffers
 from .xmlsafe import iterparse, local_name, release
 
 KIND = "ssda903"
-FIRST_YEAR = "2015-16"  # the code lists in codelists/ssda903.yaml cover these years
+# Returns from 2013-14 (the first year of the current CIN/903 structure) are read for look-back indicators;
+# years before the code lists' first entry (2015-16) are checked against that entry (spec §9: legacy codes).
+FIRST_YEAR = "2013-14"
 LAST_YEAR = "2025-26"
 MASKED_SW_DATES_UNTIL = "2024-25"  # V903 lac2023_24 SW04/SW05STG1 accept ZZ/ZZ/ZZZZ; lac2025_26 refuses it
 
@@ -609,7 +611,7 @@ def _in_range(year: str, problems: Problems) -> bool:
         "command line",
         "collection year",
         year,
-        f"no SSDA903 code lists for {year}: {FIRST_YEAR} to {LAST_YEAR}",
+        f"no SSDA903 code lists for {year}: {FIRST_YEAR} to {LAST_YEAR} can be read",
     )
     return False
 

@@ -1,0 +1,212 @@
+"""`generate()`: one synthetic council's CIN census and SSDA903 returns, and the figures they should give.
+
+    out/cin/CIN_Census_<LA>_<YYYY-YY>.xml      one per collection year
+    out/903/903_<LA>_<YYYY-YY>/*.csv           one folder per collection year
+    out/ground_truth.json                      indicators, rows written, calibration (target vs achieved)
+
+Deterministic: the same arguments give the same bytes. Three burn-in years are simulated before the first
+output year (fewer if the calendar starts sooner) so that stocks and histories are warm.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..periods import PeriodError, financial_year_label, parse_financial_year
+from .calibration import local_authority
+from .care import CareBuilder, care_leaver_records
+from .dates import year_bounds
+from .journeys import Simulation
+from .model import World
+from .targets import CALIBRATED, cla_age_shares, ethnic_weights, year_targets
+from .truth import care_leaver_counts, indicators
+from .write_903 import write_903
+from .write_cin import write_cin
+
+FIRST_START, LAST_START = 2010, 2029  # the working-day calendar covers 2010-2030
+BURN_IN_YEARS = 3
+EXACT = ("referrals", "cla_starts")
+STOCKS = ("cin_at31", "cpp_at31", "cla_at31")
+
+
+ABOUT = {
+    "indicators": "spec/indicators.md ids per collection year (the financial year as the window), computed from "
+    "the simulation itself as the loaded returns would show them; rules for each edge in synth/truth.py",
+    "values": "counts: value = numerator; *_pct: 100 * numerator / denominator; adoption_a*_days: mean days, "
+    "numerator = total days, denominator = children; value null when the denominator is 0",
+    "rows_written": "rows per store table (sources/tables.py) that each year's return holds",
+    "calibration": "per year: target = published figure x scale; achieved = what the returns give; "
+    "tolerance exact / 3% / reported",
+}
+
+
+@dataclass
+class SynthResult:
+    la_code: str
+    la_name: str
+    years: list[str]
+    seed: int
+    scale: float
+    out: Path
+    cin_files: list[Path] = field(default_factory=list)
+    ssda903_dirs: list[Path] = field(default_factory=list)
+    ground_truth_path: Path | None = None
+    ground_truth: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """What was written, and how close each year came to the published figures it was calibrated to."""
+        lines = [
+            f"Synthetic {self.la_name} ({self.la_code}), {self.years[0]} to {self.years[-1]}, seed {self.seed}"
+            + (f", scale {self.scale:g}" if self.scale != 1 else ""),
+            f"  {len(self.cin_files)} CIN census XML file(s) in {self.out / 'cin'}",
+            f"  {len(self.ssda903_dirs)} SSDA903 CSV return(s) in {self.out / '903'}",
+            f"  ground truth: {self.ground_truth_path}",
+            "  calibration (published target / achieved):",
+        ]
+        for year, figures in self.ground_truth.get("calibration", {}).items():
+            parts = [
+                f"{name} {f['target']:g}/{f['achieved']:g}" for name, f in figures.items() if "target" in f
+            ]
+            lines.append(f"    {year}: " + ", ".join(parts))
+        return "\n".join(lines)
+
+
+def parse_years(spec: str) -> list[str]:
+    """'2013-14:2016-17' -> ['2013-14', '2014-15', '2015-16', '2016-17']; a single year is allowed."""
+    first, _, last = spec.strip().partition(":")
+    try:
+        start = parse_financial_year(first)
+        stop = parse_financial_year(last) if last else start
+    except PeriodError as exc:
+        raise ValueError(f"{spec!r}: years must look like 2013-14:2016-17 ({exc})") from None
+    if stop < start:
+        raise ValueError(f"{spec!r}: the last year comes before the first")
+    return [financial_year_label(y) for y in range(start, stop + 1)]
+
+
+def _start_years(years: list[str]) -> list[int]:
+    if not years:
+        raise ValueError("no collection years given")
+    try:
+        starts = [parse_financial_year(y) for y in years]
+    except PeriodError as exc:
+        raise ValueError(str(exc)) from None
+    if starts != list(range(starts[0], starts[0] + len(starts))):
+        raise ValueError(f"collection years must be contiguous and in order: {years}")
+    if starts[0] < FIRST_START or starts[-1] > LAST_START:
+        raise ValueError(
+            f"collection years must lie within {financial_year_label(FIRST_START)}..{financial_year_label(LAST_START)}"
+            " (the working-day calendar)"
+        )
+    return starts
+
+
+def _area(la_name: str) -> str:
+    """Postcode-like area letters for the council's addresses (invented; only the shape matters)."""
+    word = max((w for w in la_name.split() if w.isalpha()), key=len, default="ZZ")
+    return word[:2].upper()
+
+
+def generate(la_code: str, years: list[str], seed: int, out: Path, scale: float = 1.0) -> SynthResult:
+    """Simulate the council and write its returns for `years` (contiguous collection years) under `out`."""
+    # Hundreds of thousands of small linked objects: the cyclic collector would rescan them over and over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(la_code, years, seed, Path(out), scale)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(la_code: str, years: list[str], seed: int, out: Path, scale: float) -> SynthResult:
+    la = local_authority(la_code)
+    starts = _start_years(years)
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, not {scale}")
+    burn_in = min(BURN_IN_YEARS, starts[0] - FIRST_START)
+    simulated = list(range(starts[0] - burn_in, starts[-1] + 1))
+    targets = {y: year_targets(la.code, y, scale) for y in [simulated[0] - 1, *simulated]}
+    area = _area(la.name)
+    sim = Simulation(
+        la.code,
+        targets,
+        simulated,
+        random.Random(f"{seed}:{la.code}:journeys"),
+        ethnic_weights(la.code),
+        cla_age_shares(la.code),
+        area,
+    )
+    sim.run()
+    _, horizon = year_bounds(starts[-1])
+    builder = CareBuilder(
+        random.Random(f"{seed}:{la.code}:care"),
+        area,
+        horizon,
+        {y: targets[y].missing_share for y in simulated},
+    )
+    for period in sim.periods:
+        builder.build(period)
+    for breaks in sim.short_breaks:
+        builder.build_short_breaks(breaks)
+    leavers = care_leaver_records(
+        sim.children, starts, random.Random(f"{seed}:{la.code}:leavers"), {y: targets[y].pct for y in starts}
+    )
+    world = World(la.code, la.name, seed, starts, sim.children, sim.periods, sim.short_breaks, leavers)
+
+    result = SynthResult(la.code, la.name, [financial_year_label(y) for y in starts], seed, scale, out)
+    rows_written = {}
+    for year in starts:
+        cin_path, cin_rows = write_cin(world, year, out / "cin")
+        folder, ssda_rows = write_903(world, year, out / "903")
+        result.cin_files.append(cin_path)
+        result.ssda903_dirs.append(folder)
+        rows_written[financial_year_label(year)] = {"cin": cin_rows, "ssda903": ssda_rows}
+    figures = indicators(world)
+    truth = {
+        "la_code": la.code,
+        "la_name": la.name,
+        "years": result.years,
+        "seed": seed,
+        "scale": scale,
+        "burn_in_years": burn_in,
+        "about": ABOUT,
+        "indicators": figures,
+        "rows_written": rows_written,
+        "calibration": _calibration(world, targets, figures),
+    }
+    result.ground_truth = truth
+    result.ground_truth_path = out / "ground_truth.json"
+    result.ground_truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+    return result
+
+
+def _calibration(world: World, targets: dict, figures: dict) -> dict:
+    """Per year and figure: the target (published x scale), what the returns give, and where it came from."""
+    out = {}
+    for year in world.years:
+        label = financial_year_label(year)
+        t = targets[year]
+        leavers = care_leaver_counts(world, year)
+        entries = {}
+        for name, indicator in CALIBRATED.items():
+            target = getattr(t, name)
+            achieved = leavers[name] if name in leavers else figures[label][indicator]["value"]
+            pub = t.published[name]
+            entries[name] = {
+                "target": target,
+                "achieved": achieved,
+                "difference_pct": None if not target else round((achieved - target) / target * 100, 2),
+                "tolerance": "exact" if name in EXACT else "3%" if name in STOCKS else "reported",
+                "achieved_by": indicator,
+                "published_value": pub.value,
+                "published_year": pub.published_year,
+                "source": pub.source,
+                "note": pub.note,
+            }
+        out[label] = entries
+    return out

@@ -1,0 +1,790 @@
+"""The child model: referrals, assessments, enquiries, plans and care, simulated day by day through each year.
+
+How a year is simulated (see `Simulation.simulate_year`):
+1. The year's referrals (exactly the published number) and care entries (exactly the published starts) are
+   laid out over the year. Most referrals are ordinary (re-referral or a new child; NFA, or an assessment
+   that may find no need, open a CIN plan, or lead to a section 47, a conference and a CP plan). Some care
+   entries come with their own referral (a newborn, an unaccompanied asylum-seeking child, a teenager
+   accommodated under s20, police protection, remand); the rest take a child already open to the service,
+   usually one on a CP plan.
+2. Events are processed in date order, so a re-referral can only pick a child whose last episode has closed,
+   and no child has two open episodes at once.
+3. At 31 March the stocks are brought to the published figures by moving planned end dates: periods of care
+   ending in the year (so that children ceasing lands on the published figure where the stock allows),
+   CP plans open at 31 March, and CIN episodes open at 31 March. Only dates in the current year move, and only
+   where no later event depends on them, so earlier years' stocks never change.
+The detail of each period of care (903 episodes, moves, reviews, adoption, missing) is drawn afterwards by
+`care.py`, once every period's start and end are fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+import random
+from bisect import bisect_right
+
+from ..periods import add_years
+from .choice import Weighted
+from .dates import ONE_DAY, add_working_days, age_on, birthday, year_bounds
+from .model import Assessment, CarePeriod, Child, CinEpisode, CPPlan, Section47, ShortBreaks
+from .targets import YearTargets
+
+REFERRAL_SOURCES = (
+    ("6", 28), ("2A", 17), ("1A", 4), ("1B", 1), ("1C", 2), ("1D", 2), ("2B", 2), ("3A", 4), ("3B", 3),
+    ("3C", 1), ("3D", 2), ("3E", 3), ("3F", 3), ("4", 3), ("5A", 3), ("5B", 4), ("5C", 3), ("5D", 5),
+    ("7", 2), ("8", 5), ("9", 1), ("10", 2),
+)  # fmt: skip
+NEED_CODES = (("N1", 52), ("N2", 5), ("N3", 4), ("N4", 9), ("N5", 17), ("N6", 2), ("N7", 1), ("N8", 4),
+              ("N9", 6))  # fmt: skip
+FACTORS = (
+    ("3A", 14), ("3B", 4), ("3C", 3), ("4A", 8), ("4B", 12), ("4C", 2), ("1B", 5), ("2B", 6), ("16A", 12),
+    ("17A", 10), ("18C", 5), ("19C", 3), ("14A", 3), ("10A", 2), ("11A", 2), ("24A", 1), ("5B", 2), ("6B", 2),
+    ("7A", 1), ("15A", 2), ("20", 4), ("21", 3), ("1A", 1), ("2A", 2), ("13A", 1), ("22A", 0.3), ("23A", 0.3),
+)  # fmt: skip
+CATEGORIES = (("NEG", 46), ("EMO", 36), ("PHY", 8), ("SAB", 4), ("MUL", 6))
+DISABILITIES = ("MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA")
+# Age at referral (years; -1 = unborn), share.
+REFERRAL_AGES = ((-1, 3), (0, 9), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5), (6, 5), (7, 5), (8, 5), (9, 5),
+                 (10, 5), (11, 5), (12, 5.5), (13, 6), (14, 6.5), (15, 6.5), (16, 5.5), (17, 3))  # fmt: skip
+CP_AGES = ((-1, 3), (0, 10), (1, 6), (2, 6), (3, 6), (4, 6), (5, 5.5), (6, 5.5), (7, 5.5), (8, 5), (9, 5),
+           (10, 5), (11, 5), (12, 5), (13, 5), (14, 4.5), (15, 4), (16, 2.5), (17, 0.5))  # fmt: skip
+UASC_AGES = ((13, 3), (14, 9), (15, 24), (16, 44), (17, 20))
+UASC_ETHNIC = (("OOTH", 35), ("AOTH", 30), ("BAFR", 20), ("BOTH", 10), ("MOTH", 5))
+NTS_FROM = dt.date(2016, 7, 1)  # National Transfer Scheme: UASC transferred on to other LAs (REC E3)
+# Code-list changes (sources/codelists/cin.yaml): a code is only used once every return it can appear in has it.
+EARLY_HELP_SOURCE_FROM = dt.date(2021, 4, 1)  # ReferralSource 5D from 2021-22
+FACTOR_CHANGES = (
+    (dt.date(2020, 4, 1), {"18B": "18A", "18C": "18A", "19B": "19A", "19C": "19A"}),  # split in 2020-21
+    (dt.date(2021, 4, 1), {"24A": "14A"}),  # child criminal exploitation from 2021-22
+)
+
+W_SOURCE = Weighted(REFERRAL_SOURCES)
+W_NEED = Weighted(NEED_CODES)
+W_FACTOR = Weighted(FACTORS)
+W_CATEGORY = Weighted(CATEGORIES)
+W_REF_AGE = Weighted(REFERRAL_AGES)
+W_CP_AGE = Weighted(CP_AGES)
+W_UASC_AGE = Weighted(UASC_AGES)
+W_UASC_ETHNIC = Weighted(UASC_ETHNIC)
+
+
+def _days(n: float) -> dt.timedelta:
+    return dt.timedelta(days=int(n))
+
+
+def _between(rng: random.Random, low: int, high: int) -> int:
+    """randint without its overhead (called hundreds of thousands of times)."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+def _one_of(rng: random.Random, options: tuple):
+    return options[int(rng.random() * len(options))]
+
+
+class Simulation:
+    """Owns every child and episode; `run()` simulates the burn-in and output years in order."""
+
+    def __init__(
+        self,
+        la_code: str,
+        targets: dict[int, YearTargets],
+        years: list[int],
+        rng: random.Random,
+        ethnic: tuple[list[str], list[float]],
+        cla_ages: list[tuple[float, int, int]],
+        area: str,
+    ):
+        self.la_code = la_code
+        # by start year; also holds years[0] - 1, the stocks the simulation starts from
+        self.targets = targets
+        self.years = years  # every simulated year, burn-in first
+        self.rng = rng
+        self.ethnic_codes, self.ethnic_cum = ethnic
+        self.cla_ages = cla_ages
+        self.children: list[Child] = []
+        self.episodes: list[CinEpisode] = []
+        self.periods: list[CarePeriod] = []
+        self.plans: list[CPPlan] = []
+        self.short_breaks: list[ShortBreaks] = []
+        self.live: list[CinEpisode] = []  # episodes that may still be open (pruned each year)
+        # (closure ordinal, seq, episode): feeds the re-referral pool as episodes close
+        self._heap: list[tuple[int, int, CinEpisode]] = []
+        self._seq = 0
+        self.pool: list[Child] = []  # children whose last episode has closed: re-referral candidates
+        self.active_plans: list[CPPlan] = []
+        self.active_episodes: list[CinEpisode] = []
+        self._second_history = [0, 0]  # CP plans started so far / of which had an earlier plan in the model
+        self._rereferral_p = 0.2
+        self._not_in_need_p = 0.3
+        self._teen_stays = 0.4
+        self.area = area  # postcode area letters for home addresses
+
+    # ---- children -------------------------------------------------------------------------------------------
+
+    def new_child(self, dob: dt.date, *, uasc: bool = False, sex: int | None = None) -> Child:
+        rng = self.rng
+        child_id = f"{self.la_code}{len(self.children) + 1:07d}"
+        if sex is None:
+            sex = 1 if rng.random() < (0.9 if uasc else 0.52) else 2
+        if uasc:
+            ethnicity = W_UASC_ETHNIC.pick(rng)
+        else:
+            ethnicity = self.ethnic_codes[bisect_right(self.ethnic_cum, rng.random() * self.ethnic_cum[-1])]
+        child = Child(child_id, dob, sex, ethnicity)
+        child.uasc = uasc
+        if rng.random() < 0.07:
+            child.disabilities = tuple(sorted(rng.sample(DISABILITIES, 1 + (rng.random() < 0.3))))
+        child.home_post = f"{self.area}{_between(rng, 1, 12)} {_between(rng, 1, 9)}"
+        if sex == 2:
+            child.mother = int(rng.random() < 0.03)
+            if child.mother:
+                child.mc_dob = birthday(dob, 15) + _days(_between(rng, 0, 1000))
+        self.children.append(child)
+        return child
+
+    def _dob_for_age(self, day: dt.date, age: int) -> dt.date:
+        if age < 0:  # unborn: due in the next 1-5 months
+            return day + _days(_between(self.rng, 20, 150))
+        return day - _days(age * 365.25 + _between(self.rng, 2, 364))
+
+    def _eligible_age(self, child: Child, day: dt.date, limit: int = 18) -> bool:
+        return birthday(child.dob, limit) > day
+
+    # ---- the re-referral pool ---------------------------------------------------------------------------------
+
+    def _push(self, episode: CinEpisode) -> None:
+        """Every change to an episode ends here: refresh its closure and queue it for the re-referral pool."""
+        self._seq += 1
+        heapq.heappush(self._heap, (episode.refresh().toordinal(), self._seq, episode))
+
+    def _release(self, day: dt.date) -> None:
+        """Children whose last episode closed before `day` become re-referral candidates."""
+        ordinal = day.toordinal()
+        heap = self._heap
+        while heap and heap[0][0] < ordinal:
+            closed, _, episode = heapq.heappop(heap)
+            child = episode.child
+            if child.episodes[-1] is episode and episode.closure().toordinal() == closed:
+                self.pool.append(child)
+
+    def _pick_rereferral(self, day: dt.date) -> Child | None:
+        rng, pool = self.rng, self.pool
+        cutoff = add_years(day, -1)
+        for _ in range(16):
+            if not pool:
+                return None
+            i = rng.randrange(len(pool))
+            child = pool[i]
+            pool[i] = pool[-1]
+            pool.pop()
+            last = child.episodes[-1]
+            in_care = child.periods and child.periods[-1].end >= day
+            if (
+                last.referral >= cutoff
+                and last.closure() < day
+                and self._eligible_age(child, day, 18)
+                and not in_care
+            ):
+                return child
+        return None
+
+    # ---- durations --------------------------------------------------------------------------------------------
+
+    def _assessment_days(self, within_45: float) -> int:
+        rng = self.rng
+        if rng.random() < within_45:
+            return 0 if rng.random() < 0.03 else int(rng.triangular(1, 45.99, 38))
+        return int(rng.triangular(46, 110, 50))
+
+    def _icpc_days(self, within_15: float) -> int:
+        rng = self.rng
+        if rng.random() < within_15:
+            return int(rng.triangular(4, 15.99, 14))
+        return int(rng.triangular(16, 35, 17))
+
+    def _cp_days(self) -> int:
+        rng = self.rng
+        r = rng.random()
+        if r < 0.22:
+            return _between(rng, 40, 91)
+        if r < 0.43:
+            return _between(rng, 92, 182)
+        if r < 0.76:
+            return _between(rng, 183, 365)
+        if r < 0.97:
+            return _between(rng, 366, 730)
+        return _between(rng, 731, 1100)
+
+    def _cin_days(self) -> int:
+        return min(1500, int(self.rng.lognormvariate(math.log(150), 0.85)) + 14)
+
+    def _tail_days(self) -> int:
+        """How long an episode stays open after a plan ends (step-down to a CIN plan, or closing)."""
+        rng = self.rng
+        return 0 if rng.random() < 0.3 else _between(rng, 20, 240)
+
+    # ---- episodes ---------------------------------------------------------------------------------------------
+
+    def _new_episode(
+        self, child: Child, referral: dt.date, kind: str, source: str | None = None
+    ) -> CinEpisode:
+        rng = self.rng
+        need = "N2" if kind == "short_break" else W_NEED.pick(rng)
+        if child.uasc:
+            need = "N8"
+        source = source or W_SOURCE.pick(rng)
+        if source == "5D" and referral < EARLY_HELP_SOURCE_FROM:
+            source = "5B"
+        episode = CinEpisode(child, referral, source, need, kind)
+        child.episodes.append(episode)
+        self.episodes.append(episode)
+        self.live.append(episode)
+        return episode
+
+    def _assess(self, episode: CinEpisode, within_45: float, delay: int | None = None) -> Assessment:
+        rng = self.rng
+        start = add_working_days(
+            episode.referral, _one_of(rng, (0, 0, 0, 0, 1, 1, 2, 3)) if delay is None else delay
+        )
+        auth = add_working_days(start, self._assessment_days(within_45))
+        n_factors = 1 + (rng.random() < 0.5) + (rng.random() < 0.2)
+        factors = {W_FACTOR.pick(rng) for _ in range(n_factors)}
+        if auth < FACTOR_CHANGES[0][0]:  # written from the census year of authorisation: use that year's list
+            factors = {FACTOR_CHANGES[0][1].get(f, f) for f in factors}
+        if auth < FACTOR_CHANGES[1][0]:
+            factors = {FACTOR_CHANGES[1][1].get(f, f) for f in factors}
+        factors = tuple(sorted(factors))
+        episode.assessment = Assessment(start, auth, factors)
+        return episode.assessment
+
+    def _previous_plans(self, child: Child, target_pct: float) -> int:
+        """NumberOfPreviousCPP: plans in the model before this one, plus (for a child new to CP) sometimes a plan
+        from before the simulation, so that second plans sit near the LA's published share."""
+        started, had_history = self._second_history
+        if child.plans:
+            self._second_history = [started + 1, had_history + 1]
+            return child.prior_cpp + len(child.plans)
+        if child.prior_cpp == 0 and self.rng.random() < self._prior_probability(target_pct):
+            child.prior_cpp = 1 + (self.rng.random() < 0.15)
+        self._second_history = [started + 1, had_history]
+        return child.prior_cpp
+
+    def _prior_probability(self, target_pct: float) -> float:
+        started, had_history = self._second_history
+        history_share = (had_history / started) if started > 30 else 0.08
+        target = target_pct / 100.0
+        return max(0.0, min(0.9, (target - history_share) / max(0.05, 1.0 - history_share)))
+
+    def _start_plan(self, episode: CinEpisode, start: dt.date, days: int, target_pct: float) -> CPPlan:
+        plan = CPPlan(episode, start, start + _days(days), W_CATEGORY.pick(self.rng), 0)
+        plan.previous = self._previous_plans(episode.child, target_pct)
+        if self.rng.random() < 0.12:
+            plan.latest_category = W_CATEGORY.pick(self.rng)
+        episode.plans.append(plan)
+        episode.child.plans.append(plan)
+        self.plans.append(plan)
+        self.active_plans.append(plan)
+        return plan
+
+    def referral(self, day: dt.date, flags: str, t: YearTargets) -> None:
+        """An ordinary referral: flags is a string of N (NFA), S (section 47), I (conference), C (CP plan),
+        B (short breaks for a disabled child)."""
+        rng = self.rng
+        child = None
+        if "B" not in flags and rng.random() < self._rereferral_p:
+            child = self._pick_rereferral(day)
+        if child is None:
+            if "B" in flags:
+                age = _between(rng, 4, 14)
+            else:
+                age = (W_CP_AGE if "S" in flags else W_REF_AGE).pick(rng)
+            child = self.new_child(self._dob_for_age(day, age))
+            if "B" in flags:
+                child.disabilities = tuple(sorted(rng.sample(("LD", "AUT", "COMM", "MOB", "PC", "BEH"), 2)))
+        episode = self._new_episode(child, day, "short_break" if "B" in flags else "referral")
+        pct = t.pct
+        if "N" in flags:
+            episode.nfa = True
+            episode.need = _one_of(rng, ("N9", "N9", "N0", episode.need))
+            episode.need_end = day + _days(_one_of(rng, (0, 0, 0, 1, 2, 3)))
+            self._push(episode)
+            return
+        assessment = self._assess(episode, pct["assess_45wd_pct"] / 100.0)
+        if "B" in flags:
+            episode.need_end = birthday(child.dob, 18)
+            start = assessment.auth + _days(_between(rng, 14, 60))
+            child.short_break = ShortBreaks(
+                child, "V3" if rng.random() < 0.6 else "V4", start, episode.need_end
+            )
+            self.short_breaks.append(child.short_break)
+            self._push(episode)
+            return
+        self.active_episodes.append(episode)
+        if "S" in flags:
+            s47_start = add_working_days(day, _one_of(rng, (0, 0, 1, 1, 2, 3, 5, 8)))
+            if "I" in flags:
+                icpc = add_working_days(s47_start, self._icpc_days(pct["icpc_15wd_pct"] / 100.0))
+                episode.s47s.append(Section47(s47_start, icpc, icpc))
+                if "C" in flags:
+                    plan = self._start_plan(episode, icpc, self._cp_days(), pct["cpp_second_pct"])
+                    episode.need_end = plan.end + _days(self._tail_days())
+                else:
+                    episode.need_end = max(icpc, assessment.auth) + _days(self._cin_days())
+            else:
+                outcome = add_working_days(s47_start, _between(rng, 4, 14))
+                episode.s47s.append(Section47(s47_start, None, outcome))
+                stays = rng.random() < 0.6
+                episode.need_end = max(outcome, assessment.auth) + _days(self._cin_days() if stays else 0)
+        elif rng.random() < self._not_in_need_p:
+            episode.need_end = assessment.auth
+        else:
+            episode.need_end = assessment.auth + _days(self._cin_days())
+        self._push(episode)
+
+    # ---- care -------------------------------------------------------------------------------------------------
+
+    def _route(self, t: YearTargets) -> str:
+        rng = self.rng
+        uasc_starts = min(0.9, t.uasc_share * 1.8)
+        r = rng.random()
+        if r < uasc_starts:
+            return "uasc"
+        r = (r - uasc_starts) / (1.0 - uasc_starts) if uasc_starts < 1 else 0.0
+        for route, share in (("baby", 0.13), ("teen", t.teen_share), ("police", 0.06), ("remand", 0.02)):
+            if r < share:
+                return route
+            r -= share
+        return "episode"
+
+    def plan_period(self, period: CarePeriod) -> None:
+        """Decide how long a new period of care is meant to last; the way out is settled by `care.final_class`."""
+        rng = self.rng
+        child, start = period.child, period.start
+        age = age_on(child.dob, start)
+        b18 = birthday(child.dob, 18)
+        route = period.route
+        if route == "uasc":
+            r = rng.random()
+            if start >= NTS_FROM and r < 0.1:
+                period.hint, days = "transfer", _between(rng, 5, 60)
+            elif r < 0.13:
+                period.hint, days = "age_assessed", _between(rng, 20, 200)
+            else:
+                period.hint, days = "long", (b18 - start).days
+        elif route == "police":
+            if rng.random() < 0.55:
+                period.hint, days = "home", _between(rng, 1, 14)
+            else:
+                period.hint, days = "home", self._home_days()
+        elif route == "remand":
+            period.hint, days = "remand", _between(rng, 10, 120)
+        else:
+            period.hint = self._pick_hint(age, self._teen_stays)
+            days = {
+                "adoption": lambda: _between(rng, 420, 950),
+                "sgo": lambda: _between(rng, 240, 1000),
+                "home": self._home_days,
+                "long": lambda: (b18 - start).days,
+            }[period.hint]()
+        self.set_end(period, min(start + _days(max(1, days)), b18))
+
+    def _home_days(self) -> int:
+        return max(3, min(2000, int(self.rng.lognormvariate(math.log(160), 1.0))))
+
+    def _pick_hint(self, age: int, teen_stays: float) -> str:
+        r = self.rng.random()
+        if age < 5:
+            options = (("adoption", 0.34), ("sgo", 0.2), ("home", 0.33), ("long", 0.13))
+        elif age < 12:
+            options = (("sgo", 0.14), ("home", 0.46), ("long", 0.4))
+        else:
+            options = (("home", 1.0 - teen_stays), ("long", teen_stays))
+        for hint, share in options:
+            if r < share:
+                return hint
+            r -= share
+        return options[-1][0]
+
+    def set_end(self, period: CarePeriod, end: dt.date) -> None:
+        """Fix a period's end; the episode of need closes with it (or a little later, after a return home)."""
+        from .care import closes_episode
+
+        period.end = end
+        episode = period.episode
+        if episode.periods and episode.periods[-1] is period:
+            episode.need_end = end if closes_episode(period) else end + _days(int(period.u * 997) % 120)
+        self._push(episode)
+
+    def start_care(self, episode: CinEpisode, day: dt.date, route: str) -> CarePeriod:
+        rng = self.rng
+        for plan in episode.plans:
+            if plan.start <= day < plan.end:
+                plan.end = day
+                plan.ended_by_care = True
+        period = CarePeriod(episode.child, episode, day, day, route, "", rng.random())
+        episode.periods.append(period)
+        episode.child.periods.append(period)
+        self.periods.append(period)
+        self.plan_period(period)
+        return period
+
+    def _entry_candidate(self, day: dt.date, year_start: dt.date) -> CinEpisode | None:
+        """A child open to the service on `day` who can come into care: prefer children on a CP plan."""
+        rng = self.rng
+        for source in (
+            (self.active_plans, self.active_episodes) if rng.random() < 0.62 else (self.active_episodes,)
+        ):
+            for _ in range(40):
+                if not source:
+                    break
+                i = rng.randrange(len(source))
+                item = source[i]
+                episode = item.episode if isinstance(item, CPPlan) else item
+                if isinstance(item, CPPlan):
+                    expired = item.end <= day
+                    current = item.start < day < item.end
+                else:
+                    expired = item.closure() <= day
+                    current = item.referral < day
+                if expired:
+                    source[i] = source[-1]
+                    source.pop()
+                    continue
+                if current and self._can_enter_care(episode, day, year_start):
+                    return episode
+        return None
+
+    def _can_enter_care(self, episode: CinEpisode, day: dt.date, year_start: dt.date) -> bool:
+        child = episode.child
+        if child.episodes[-1] is not episode or child.dob >= day or not self._eligible_age(child, day, 17):
+            return False
+        if child.periods and child.periods[-1].end >= year_start:
+            return False  # one start per child per year, and never while in care
+        if any(plan.start >= day for plan in episode.plans) or any(s.start > day for s in episode.s47s):
+            return False
+        return child.short_break is None
+
+    def direct_entry(self, day: dt.date, route: str, t: YearTargets, year_start: dt.date) -> None:
+        """A child who comes into care with their own referral (counted among the year's referrals)."""
+        rng = self.rng
+        if route == "uasc":
+            age = W_UASC_AGE.pick(rng)
+            child = self.new_child(self._dob_for_age(day, age), uasc=True)
+            referral, source = day, _one_of(rng, ("5C", "6", "8", "10"))
+        elif route == "baby":
+            child = self.new_child(day - _days(_between(rng, 0, 25)))
+            referral, source = (
+                max(year_start, child.dob - _days(_between(rng, 0, 60))),
+                _one_of(rng, ("3B", "3F", "3D", "6")),
+            )
+            referral = min(referral, day)
+        elif route == "teen":
+            child = self.new_child(self._dob_for_age(day, _between(rng, 13, 16)))
+            referral, source = (
+                max(year_start, day - _days(_between(rng, 0, 14))),
+                _one_of(rng, ("1C", "2A", "6", "1A")),
+            )
+        elif route == "remand":
+            child = self.new_child(
+                self._dob_for_age(day, _between(rng, 13, 16)), sex=1 if rng.random() < 0.9 else 2
+            )
+            referral, source = day, "7"
+        else:  # police protection
+            child = self.new_child(self._dob_for_age(day, _between(rng, 0, 15)))
+            referral, source = day, "6"
+        episode = self._new_episode(child, referral, "direct", source)
+        self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
+        if route in ("police", "baby") and rng.random() < 0.35:
+            s47_start = max(referral, add_working_days(referral, _one_of(rng, (0, 1))))
+            episode.s47s.append(Section47(s47_start, None, add_working_days(s47_start, _between(rng, 3, 10))))
+        self.start_care(episode, day, route)
+
+    # ---- a year -----------------------------------------------------------------------------------------------
+
+    def _referral_day(self, start: dt.date, n_days: int) -> dt.date:
+        rng = self.rng
+        day = start + _days(rng.random() * n_days)
+        if day.weekday() >= 5 and rng.random() < 0.85:
+            day = start + _days(rng.random() * n_days)
+        return day
+
+    def simulate_year(self, year: int) -> None:
+        rng = self.rng
+        t = self.targets[year]
+        start, end = year_bounds(year)
+        n_days = (end - start).days + 1
+        entries = sorted((start + _days(rng.randrange(n_days)), self._route(t)) for _ in range(t.cla_starts))
+        direct = [i for i, (_, route) in enumerate(entries) if route != "episode"]
+        while len(direct) > t.referrals:  # a tiny LA with more starts than referrals: use open children
+            i = direct.pop()
+            entries[i] = (entries[i][0], "episode")
+        n_regular = t.referrals - len(direct)
+        flags = self._referral_flags(n_regular, t, start)
+        days = sorted(self._referral_day(start, n_days) for _ in range(n_regular))
+        self._teen_stays = t.teen_stays
+        self._rereferral_p = min(0.7, t.pct["rereferral_pct"] / 100.0 * t.referrals / max(1, n_regular))
+        assessed = 1.0 - t.pct["nfa_pct"] / 100.0
+        self._not_in_need_p = max(0.05, min(0.6, t.pct["not_in_need_pct"] / 100.0 / max(0.2, assessed)))
+        events = [(day, 0, i) for i, day in enumerate(days)]
+        for i, (day, route) in enumerate(entries):
+            events.append((day, 1 if route != "episode" else 2, i))
+        events.sort()
+        skip_regular = 0  # referrals given up to entries that had to bring their own referral
+        for day, kind, i in events:
+            self._release(day)
+            if kind == 0:
+                if skip_regular:
+                    skip_regular -= 1
+                    continue
+                self.referral(day, flags[i], t)
+            elif kind == 1:
+                self.direct_entry(day, entries[i][1], t, start)
+            else:
+                episode = self._entry_candidate(day, start)
+                if episode is None:
+                    self.direct_entry(day, "teen" if rng.random() < 0.5 else "police", t, start)
+                    skip_regular += 1
+                else:
+                    self.start_care(episode, day, "episode")
+        self._checkpoint(year, start, end)
+
+    def _referral_flags(self, n: int, t: YearTargets, year_start: dt.date) -> list[str]:
+        rng = self.rng
+        flags = ["N" if rng.random() < t.pct["nfa_pct"] / 100.0 else "" for _ in range(n)]
+        assessed = [i for i, f in enumerate(flags) if not f]
+        s47 = rng.sample(assessed, min(len(assessed), t.s47))
+        icpc = s47[: min(len(s47), t.icpc)]
+        plans = icpc[: min(len(icpc), t.cpp_starts)]
+        for group, mark in ((s47, "S"), (icpc, "I"), (plans, "C")):
+            for i in group:
+                flags[i] += mark
+        active_breaks = sum(1 for b in self.short_breaks if b.start <= year_start < b.end)
+        wanted = max(0, t.short_breaks - active_breaks) + (1 if t.short_breaks and rng.random() < 0.5 else 0)
+        others = [i for i in assessed if not flags[i]]
+        for i in rng.sample(others, min(len(others), wanted, max(0, n // 20))):
+            flags[i] = "B"
+        return flags
+
+    # ---- 31 March: bring the stocks to the published figures ----------------------------------------------------
+
+    def _checkpoint(self, year: int, start: dt.date, end: dt.date) -> None:
+        t = self.targets[year]
+        self._adjust_care(t, start, end)
+        self._adjust_plans(t, start, end)
+        self._adjust_need(t, start, end)
+        self.live = [e for e in self.live if e.closure() > end]
+
+    def _is_last(self, period: CarePeriod) -> bool:
+        child = period.child
+        return child.periods[-1] is period and child.episodes[-1] is period.episode
+
+    def _adjust_care(self, t: YearTargets, start: dt.date, end: dt.date) -> None:
+        rng = self.rng
+        before = start - ONE_DAY
+        open_before = sum(1 for p in self.periods if p.start <= before < p.end)
+        started = sum(1 for p in self.periods if start <= p.start <= end)
+        ending = [p for p in self.periods if start <= p.end <= end]
+        forced = [p for p in ending if p.end >= birthday(p.child.dob, 18)]
+        low = open_before + started - round(t.cla_at31 * 1.005)
+        high = open_before + started - round(t.cla_at31 * 0.995)
+        wanted = max(len(forced), min(max(t.cla_ceased, low), high))
+        if len(ending) > wanted:
+            movable = [p for p in ending if birthday(p.child.dob, 18) > end and self._is_last(p)]
+            rng.shuffle(movable)
+            for period in movable[: len(ending) - wanted]:
+                later = end + _days(_between(rng, 20, 700))
+                self.set_end(period, min(later, birthday(period.child.dob, 18)))
+        elif len(ending) < wanted:
+            pullable = sorted(
+                (p for p in self.periods if p.start < end < p.end and self._is_last(p)), key=lambda p: p.end
+            )
+            for period in pullable[: wanted - len(ending)]:
+                earliest = max(period.start + ONE_DAY, start)
+                self.set_end(period, earliest + _days(rng.randrange((end - earliest).days + 1)))
+
+    def _adjust_plans(self, t: YearTargets, start: dt.date, end: dt.date) -> None:
+        rng = self.rng
+        recent = [p for p in self.plans if p.end >= start and p.start <= end]
+        open_now = [p for p in recent if p.end > end]
+        if len(open_now) > t.cpp_at31:
+            open_now.sort(key=lambda p: p.end)
+            for plan in open_now[: len(open_now) - t.cpp_at31]:
+                earliest = max(plan.start + ONE_DAY, start)
+                if earliest <= end:
+                    plan.end = earliest + _days(rng.randrange((end - earliest).days + 1))
+                    self._push(plan.episode)
+        elif len(open_now) < t.cpp_at31:
+            ended = [
+                p
+                for p in recent
+                if p.end <= end
+                and not p.ended_by_care
+                and p.episode.plans[-1] is p
+                and p.episode.child.episodes[-1] is p.episode
+                and not p.episode.periods
+                and self._eligible_age(p.episode.child, end, 17)
+            ]
+            ended.sort(key=lambda p: p.end, reverse=True)
+            for plan in ended[: t.cpp_at31 - len(open_now)]:
+                plan.end = end + _days(1 + int(rng.expovariate(1 / 200)))
+                episode = plan.episode
+                episode.need_end = max(episode.need_end, plan.end + _days(self._tail_days()))
+                self._push(episode)
+
+    def _adjust_need(self, t: YearTargets, start: dt.date, end: dt.date) -> None:
+        rng = self.rng
+        open_now, closed = [], []
+        for episode in self.live:
+            closure = episode.closure()
+            if episode.referral <= end < closure:
+                open_now.append((closure, episode))
+            elif start <= closure <= end:
+                closed.append((closure, episode))
+        if len(open_now) > t.cin_at31:
+            open_now.sort(key=lambda pair: pair[0])
+            excess = len(open_now) - t.cin_at31
+            for _, episode in open_now:
+                if excess == 0:
+                    break
+                if episode.kind == "short_break":
+                    continue
+                earliest = max(episode.lock(), episode.referral, start)
+                if earliest > end:
+                    continue
+                episode.need_end = earliest + _days(rng.randrange((end - earliest).days + 1))
+                self._push(episode)
+                excess -= 1
+        elif len(open_now) < t.cin_at31:
+            closed.sort(key=lambda pair: pair[0], reverse=True)
+            shortfall = t.cin_at31 - len(open_now)
+            for _, episode in closed:
+                if shortfall == 0:
+                    break
+                child = episode.child
+                if episode.nfa or child.episodes[-1] is not episode or not self._eligible_age(child, end, 17):
+                    continue
+                episode.need_end = end + _days(1 + int(rng.lognormvariate(math.log(110), 0.8)))
+                self._push(episode)
+                shortfall -= 1
+            # Still short (a tiny council whose stock jumps): some of the year's NFA referrals were assessed
+            # after all and stay open. The referral count is unchanged; only the NFA share falls.
+            for _, episode in closed:
+                if shortfall == 0:
+                    break
+                child = episode.child
+                if (
+                    not episode.nfa
+                    or child.episodes[-1] is not episode
+                    or not self._eligible_age(child, end, 17)
+                ):
+                    continue
+                if episode.referral < start:
+                    continue
+                episode.nfa = False
+                episode.need = W_NEED.pick(rng)
+                self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
+                episode.need_end = end + _days(1 + int(rng.lognormvariate(math.log(110), 0.8)))
+                self.active_episodes.append(episode)
+                self._push(episode)
+                shortfall -= 1
+
+    # ---- the starting point -----------------------------------------------------------------------------------
+
+    def init_stocks(self, first_year: int) -> None:
+        """Children open to the service on 31 March before the first simulated year, with backdated histories."""
+        rng = self.rng
+        t = self.targets[first_year - 1]
+        self._teen_stays = t.teen_stays
+        t0 = dt.date(first_year, 4, 1)
+        eve = t0 - ONE_DAY
+        for _ in range(t.cla_at31):
+            self._stock_care(t, t0)
+        for _ in range(t.cpp_at31):
+            self._stock_plan(t, t0)
+        for _ in range(min(t.short_breaks, max(0, t.cin_at31 - t.cla_at31 - t.cpp_at31))):
+            self._stock_short_breaks(t0)
+        open_now = sum(1 for e in self.episodes if e.closure() > eve)
+        for _ in range(max(0, t.cin_at31 - open_now)):
+            age = max(0, W_REF_AGE.pick(rng))
+            child = self.new_child(self._dob_for_age(t0, age))
+            referral = max(child.dob, t0 - _days(1 + min(1500, rng.expovariate(1 / 300))))
+            episode = self._new_episode(child, referral, "stock")
+            episode.assessment = Assessment(referral, referral + _days(_between(rng, 5, 40)), ("21",))
+            episode.assessment.auth = min(episode.assessment.auth, eve)
+            episode.need_end = t0 + _days(rng.expovariate(1 / 250))
+            self.active_episodes.append(episode)
+            self._push(episode)
+
+    def _stock_age(self) -> int:
+        r = self.rng.random()
+        for cumulative, low, high in self.cla_ages:
+            if r <= cumulative:
+                return _between(self.rng, low, high - 1)
+        return 17
+
+    def _stock_care(self, t: YearTargets, t0: dt.date) -> None:
+        rng = self.rng
+        uasc = rng.random() < t.uasc_share
+        age = _between(rng, 15, 17) if uasc else self._stock_age()
+        child = self.new_child(self._dob_for_age(t0, age), uasc=uasc)
+        lived = (t0 - child.dob).days
+        elapsed = (
+            _between(rng, 1, max(1, min(lived - 1, 700)))
+            if uasc
+            else min(lived - 1, int(rng.expovariate(1 / 900)))
+        )
+        start = t0 - _days(max(1, elapsed))
+        referral = max(start - _days(_between(rng, 0, 90)), child.dob - _days(90))
+        episode = self._new_episode(child, min(referral, start), "stock")
+        episode.assessment = Assessment(
+            episode.referral, episode.referral + _days(_between(rng, 5, 40)), ("21",)
+        )
+        child.prior_cpp = 1 if rng.random() < 0.5 else 0
+        period = CarePeriod(child, episode, start, start, "uasc" if uasc else "stock", "", rng.random())
+        episode.periods.append(period)
+        child.periods.append(period)
+        self.periods.append(period)
+        self.plan_period(period)
+        if period.end < t0:
+            self.set_end(period, min(birthday(child.dob, 18), t0 + _days(_between(rng, 1, 500))))
+
+    def _stock_plan(self, t: YearTargets, t0: dt.date) -> None:
+        rng = self.rng
+        age = max(-1, W_CP_AGE.pick(rng))
+        child = self.new_child(self._dob_for_age(t0, age))
+        start = t0 - _days(1 + min(900, rng.expovariate(1 / 200)))
+        referral = start - _days(_between(rng, 14, 60))
+        episode = self._new_episode(child, referral, "stock")
+        episode.assessment = Assessment(referral, referral + _days(_between(rng, 10, 40)), ("16A", "17A"))
+        s47_start = referral + _days(_between(rng, 0, 5))
+        episode.s47s.append(Section47(s47_start, start, start))
+        plan = self._start_plan(episode, start, 1, t.pct["cpp_second_pct"])
+        plan.end = t0 + _days(1 + rng.expovariate(1 / 200))
+        episode.need_end = plan.end + _days(self._tail_days())
+        self.active_episodes.append(episode)
+        self._push(episode)
+
+    def _stock_short_breaks(self, t0: dt.date) -> None:
+        rng = self.rng
+        child = self.new_child(self._dob_for_age(t0, _between(rng, 5, 15)))
+        child.disabilities = tuple(sorted(rng.sample(("LD", "AUT", "COMM", "MOB", "PC", "BEH"), 2)))
+        referral = max(child.dob + _days(365), t0 - _days(_between(rng, 300, 2500)))
+        episode = self._new_episode(child, referral, "short_break")
+        episode.assessment = Assessment(referral, referral + _days(_between(rng, 10, 40)), ("6A",))
+        episode.need_end = birthday(child.dob, 18)
+        start = max(episode.assessment.auth + _days(30), t0 - _days(_between(rng, 0, 700)))
+        child.short_break = ShortBreaks(child, "V3" if rng.random() < 0.6 else "V4", start, episode.need_end)
+        self.short_breaks.append(child.short_break)
+        self._push(episode)
+
+    def run(self) -> None:
+        self.init_stocks(self.years[0])
+        for year in self.years:
+            self.simulate_year(year)
+        for episode in self.episodes:
+            episode.closed = episode.closure()
+
+
+__all__ = ["Simulation"]

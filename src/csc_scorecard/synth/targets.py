@@ -1,0 +1,174 @@
+"""What the simulation aims at each year: published volumes (scaled) and the shape of the journeys.
+
+Volumes are matched (referrals and children starting care exactly, stocks at 31 March closely); the
+percentages only steer the journeys so that the derived figures look like the LA's own, they are not forced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .calibration import Published, published
+
+# England-wide shapes used where the LA's own figure is not published (roughly the 2015-2017 national values).
+DEFAULTS = {
+    "rereferral_pct": 22.0,
+    "nfa_pct": 6.0,
+    "not_in_need_pct": 28.0,
+    "cpp_second_pct": 18.0,
+    "assess_45wd_pct": 83.0,
+    "icpc_15wd_pct": 77.0,
+    "care_leaver_accom_pct": 83.0,
+    "care_leaver_eet_pct": 49.0,
+}
+
+# The figures calibrated to (and reported in ground_truth["calibration"]), with the indicator that achieves them.
+CALIBRATED = {
+    "referrals": "referrals_count",
+    "cin_at31": "cin_count",
+    "cpp_at31": "cpp_count",
+    "cla_at31": "cla_count",
+    "cla_starts": "cla_starts_count",
+    "cla_ceased": "cla_ceased_count",
+    "care_leavers_19_21": "oc3 rows, 19th-21st birthday in the year, less DIED/RHOM/E3",
+    "care_leavers_17_18": "oc3 rows, 17th-18th birthday in the year, less DIED/RHOM/E3",
+}
+
+ETHNIC_GROUPS = {
+    "White": (("WBRI", 88), ("WIRI", 1), ("WIRT", 1), ("WOTH", 8), ("WROM", 2)),
+    "Mixed": (("MWBC", 40), ("MWBA", 15), ("MWAS", 15), ("MOTH", 30)),
+    "Asian": (("AIND", 30), ("APKN", 40), ("ABAN", 15), ("AOTH", 15)),
+    "Black": (("BCRB", 35), ("BAFR", 50), ("BOTH", 15)),
+    "EOTH": (("CHNE", 15), ("OOTH", 85)),
+}
+ENGLAND_ETHNIC_SHARES = {"White": 75.0, "Mixed": 10.0, "Asian": 5.0, "Black": 7.0, "EOTH": 3.0}
+CLA_AGE_GROUPS = (("U1", 0, 1), ("1to4", 1, 5), ("5to9", 5, 10), ("10to15", 10, 16), ("16over", 16, 18))
+ENGLAND_CLA_AGE_SHARES = {"U1": 5.0, "1to4": 13.0, "5to9": 20.0, "10to15": 39.0, "16over": 23.0}
+
+
+@dataclass
+class YearTargets:
+    start_year: int
+    referrals: int
+    cin_at31: int
+    cpp_at31: int
+    cpp_starts: int
+    cla_at31: int
+    cla_starts: int
+    cla_ceased: int
+    s47: int
+    icpc: int
+    short_breaks: int
+    uasc_share: float  # of children looked after at 31 March
+    missing_share: float  # of children looked after during the year who went missing
+    care_leavers_19_21: int
+    care_leavers_17_18: int
+    teen_stays: float  # chance a teenager coming into care stays until 18 (steers the care leaver cohort)
+    teen_share: float  # of children starting care, teenagers accommodated (s20) with their own referral
+    pct: dict[str, float]  # the steering percentages (LA's own where published)
+    published: dict[str, Published] = field(default_factory=dict)
+
+
+def _scaled(value: float | None, scale: float) -> int:
+    return max(0, round((value or 0.0) * scale))
+
+
+def year_targets(la_code: str, start_year: int, scale: float) -> YearTargets:
+    figures = {name: published(name, la_code, start_year) for name in CALIBRATED}
+    pct = {}
+    for name, default in DEFAULTS.items():
+        value = published(name, la_code, start_year, count=False).value
+        pct[name] = default if value is None else value
+    population = published("population", la_code, start_year).value or 0.0
+    s47_rate = published("s47_rate", la_code, start_year, count=False).value
+    icpc_rate = published("icpc_rate", la_code, start_year, count=False).value
+    cla = figures["cla_at31"].value or 0.0
+    uasc = published("uasc_at31", la_code, start_year).value or 0.0
+    during = published("cla_during_year", la_code, start_year).value
+    missing = published("missing_children", la_code, start_year).value
+    cpp_starts = _scaled(published("cpp_starts", la_code, start_year).value, scale)
+    # About a fifth of children ceasing care are former relevant care leavers where a third of the published
+    # 19-21 cohort is a fifth of the published leavers; more (or fewer) teenagers stay until 18 elsewhere.
+    leavers = figures["care_leavers_19_21"].value
+    ceased = figures["cla_ceased"].value
+    ratio = (leavers / 3 / ceased) if leavers and ceased else 0.2
+    teen_stays = max(0.15, min(0.9, 0.4 * (ratio / 0.2) ** 2))
+    # Section 47s and ICPCs per 10,000 children; a plan needs a conference, and a conference an enquiry.
+    icpc = max(cpp_starts, _scaled((icpc_rate or 0.0) * population / 10_000, scale), round(cpp_starts * 1.12))
+    s47 = max(icpc, _scaled((s47_rate or 0.0) * population / 10_000, scale), round(icpc * 1.6))
+    return YearTargets(
+        start_year=start_year,
+        referrals=_scaled(figures["referrals"].value, scale),
+        cin_at31=_scaled(figures["cin_at31"].value, scale),
+        cpp_at31=_scaled(figures["cpp_at31"].value, scale),
+        cpp_starts=cpp_starts,
+        cla_at31=_scaled(cla, scale),
+        cla_starts=_scaled(figures["cla_starts"].value, scale),
+        cla_ceased=_scaled(figures["cla_ceased"].value, scale),
+        s47=s47,
+        icpc=icpc,
+        short_breaks=_scaled(published("short_breaks", la_code, start_year).value, scale),
+        uasc_share=min(0.95, uasc / cla) if cla else 0.0,
+        missing_share=min(0.3, missing / during) if missing and during else 0.06,
+        care_leavers_19_21=_scaled(figures["care_leavers_19_21"].value, scale),
+        care_leavers_17_18=_scaled(figures["care_leavers_17_18"].value, scale),
+        teen_stays=teen_stays,
+        teen_share=max(0.05, min(0.3, 0.11 * ratio / 0.2)),
+        pct=pct,
+        published=figures,
+    )
+
+
+def _shares(
+    la_code: str, columns: dict[str, tuple[str, ...]], fallback: dict[str, float]
+) -> dict[str, float]:
+    """Shares of CLA by group from the 2016-17 SFR file (nearest year), England's where not published."""
+    out = {}
+    for group, suffixes in columns.items():
+        values = [published(f"cla_share_{s}", la_code, 2016).value for s in suffixes]
+        out[group] = sum(v for v in values if v is not None) if any(v is not None for v in values) else None
+    if any(v is None for v in out.values()) or sum(v for v in out.values() if v) <= 0:
+        return dict(fallback)
+    return {k: float(v) for k, v in out.items()}
+
+
+def ethnic_weights(la_code: str) -> tuple[list[str], list[float]]:
+    """Ethnicity codes and cumulative weights for new children (LA's CLA ethnic mix, codes within a group
+    in national proportions)."""
+    groups = _shares(
+        la_code,
+        {
+            "White": ("White",),
+            "Mixed": ("Mixed",),
+            "Asian": ("Asian",),
+            "Black": ("Black",),
+            "EOTH": ("EOTH", "Oth"),
+        },
+        ENGLAND_ETHNIC_SHARES,
+    )
+    # Keep every group possible: a suppressed or zero group still gets a sliver.
+    total = sum(groups.values())
+    codes, cumulative, running = [], [], 0.0
+    for group, members in ETHNIC_GROUPS.items():
+        group_share = max(groups[group] / total, 0.005)
+        member_total = sum(w for _, w in members)
+        for code, weight in members:
+            running += group_share * weight / member_total
+            codes.append(code)
+            cumulative.append(running)
+    for code in ("REFU", "NOBT"):
+        running += 0.004
+        codes.append(code)
+        cumulative.append(running)
+    return codes, cumulative
+
+
+def cla_age_shares(la_code: str) -> list[tuple[float, int, int]]:
+    """(cumulative share, lowest age, age limit) of children looked after at 31 March by age group."""
+    shares = _shares(la_code, {name: (name,) for name, _, _ in CLA_AGE_GROUPS}, ENGLAND_CLA_AGE_SHARES)
+    total = sum(shares.values())
+    out, running = [], 0.0
+    for name, low, high in CLA_AGE_GROUPS:
+        running += shares[name] / total
+        out.append((running, low, high))
+    return out

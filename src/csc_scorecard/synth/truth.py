@@ -1,0 +1,332 @@
+"""Ground truth: the indicators of spec/indicators.md for each output year, from the simulation's own records.
+
+This is a second, independent implementation for differential tests: it never reads the written files. It
+does reproduce what the *loaded* returns show, because that is what the engine sees:
+
+- A record is visible if some output return holds it: a CIN episode if referred on or before the last
+  31 March and not closed before the first 1 April (its assessments, enquiries and plans that started by the
+  last 31 March come with it); a 903 episode if it started by the last 31 March and did not end before the
+  first 1 April; a missing incident likewise; AD1 and OC3 rows only from the year they are written in.
+- Dates after the last 31 March are blank (the latest return wins, and it was made on that day).
+- Look-backs see visible records only. So a re-referral in the first output year counts only if the earlier
+  referral's episode was still open on the first 1 April; a CP plan counts as second if NumberOfPreviousCPP
+  >= 1 or an earlier visible plan exists; a period of care whose RNE S episode ended before the first 1 April
+  has no visible start.
+- Long-term stability: the period of care and the placement are traced back through the child's loaded
+  episodes joined end to start (REC X1). The period starts at its RNE S episode; if that is not loaded, the
+  earliest loaded episode of the chain is used as a lower bound (the data prove care since at least then), so
+  a child is in the cohort when the data prove 30 months of care. The placement starts at the latest RNE S, P
+  or B episode that is not temporary (T0-T4), or at that lower bound if none is loaded; for a child placed for
+  adoption the placement before the adoptive one is the previous such start.
+- Placements in the window: visible episodes of the child, short breaks and temporary placements (T0-T4)
+  excluded, that were open after the window start (DEC blank or after it) and started by its end; the first
+  counts one, each later one starting in the window with RNE S, P or B one more. A return from a temporary
+  placement is written with RNE T (same carer), so it never counts.
+- A1/A2: for children whose adoption (REC E11/E12) ended an episode in the window, and only where the
+  period's RNE S episode is loaded (so the whole period is): a duration needs the real start, not a bound.
+  A2 also needs a loaded episode with LS E1/D1 (the first one in the period) and the AD1 match; a match
+  before authority counts 0. The denominators hold the children included.
+- "Within 12 months" is calendar: an earlier referral on or after the same date a year before counts. The
+  model never starts a period of care twice for a child in one year, nor gives a child two referrals on a
+  day, so "first occasion only" (starts) and "periods" (ceased) never diverge from counting children.
+- Children looked after exclude short breaks (LS V3/V4) throughout, including the missing denominator.
+- Care leavers: OC3 rows of that year's return for the age group, excluding IN_TOUCH DIED/RHOM and final REC E3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ..periods import add_months, add_years, financial_year_label
+from ..working_days import working_days_between
+from .dates import age_on, year_bounds
+from .model import World
+
+SHORT_BREAKS = ("V3", "V4")
+TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
+ADOPTIVE = ("A3", "A4", "A5", "A6")
+SGO = ("E43", "E44", "E45", "E46", "E47", "E48")
+EET = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
+NEW_CARER = ("S", "P", "B")
+
+
+def _figure(numerator: float, denominator: float | None, *, percent: bool = False) -> dict:
+    """A count (no denominator), a percentage, or a mean (numerator / denominator)."""
+    if denominator is None:
+        return {"numerator": numerator, "denominator": None, "value": numerator}
+    if not denominator:
+        return {"numerator": numerator, "denominator": denominator, "value": None}
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": numerator / denominator * (100.0 if percent else 1.0),
+    }
+
+
+class _Loaded:
+    """The records the output returns make visible, with dates after the last 31 March blanked."""
+
+    def __init__(self, world: World):
+        self.first, _ = year_bounds(world.years[0])
+        _, self.last = year_bounds(world.years[-1])
+        first, last = self.first, self.last
+
+        def cut(day: dt.date | None) -> dt.date | None:
+            return day if day is not None and day <= last else None
+
+        self.referrals: list[tuple[str, dt.date, bool]] = []
+        self.referrals_by_child: dict[str, list[dt.date]] = defaultdict(list)
+        self.assessments: list[tuple[dt.date, dt.date | None]] = []
+        self.s47s: list[tuple[dt.date, dt.date | None]] = []
+        self.episodes: list[tuple[str, dt.date, dt.date | None]] = []
+        self.plans: list[tuple[str, dt.date, dt.date | None, int]] = []
+        self.plans_by_child: dict[str, list[dt.date]] = defaultdict(list)
+        self.cla: dict[str, list[tuple]] = {}
+        self.missing: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+        self.matches: dict[str, dt.date | None] = {}
+        self.dob: dict[str, dt.date] = {}
+        for child in world.children:
+            self.dob[child.id] = child.dob
+            for ep in child.episodes:
+                closed = ep.closure()
+                if ep.referral > last or closed < first:
+                    continue
+                self.referrals.append((child.id, ep.referral, ep.nfa))
+                self.referrals_by_child[child.id].append(ep.referral)
+                self.episodes.append((child.id, ep.referral, cut(closed)))
+                if ep.assessment is not None and ep.assessment.start <= last:
+                    self.assessments.append((ep.assessment.start, cut(ep.assessment.auth)))
+                for s47 in ep.s47s:
+                    if s47.start <= last:
+                        self.s47s.append((s47.start, cut(s47.icpc)))
+                for plan in ep.plans:
+                    if plan.start <= last:
+                        self.plans.append((child.id, plan.start, cut(plan.end), plan.previous))
+                        self.plans_by_child[child.id].append(plan.start)
+            rows = []
+            for period in child.periods:
+                for ep in period.episodes:
+                    if ep.decom <= last and (ep.dec is None or ep.dec >= first) and ep.ls not in SHORT_BREAKS:
+                        dec = cut(ep.dec)
+                        rows.append((ep.decom, ep.rne, ep.ls, ep.place, dec, ep.rec if dec else ""))
+                for kind, start, end in period.missing:
+                    if start <= last and end >= first:
+                        self.missing[child.id].append((kind, start))
+                if (
+                    period.rec in ("E11", "E12")
+                    and first <= period.end <= last
+                    and period.adoption is not None
+                ):
+                    self.matches[child.id] = period.adoption.match
+            if rows:
+                rows.sort()
+                self.cla[child.id] = rows
+        for dates in self.referrals_by_child.values():
+            dates.sort()
+        self.care_leavers = world.care_leavers
+
+
+def _front_door(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
+    referrals = [(c, r, nfa) for c, r, nfa in data.referrals if start <= r <= end]
+    re_referred = 0
+    for child, day, _ in referrals:
+        since = add_years(day, -1)
+        if any(since <= earlier < day for earlier in data.referrals_by_child[child]):
+            re_referred += 1
+    authorised = [(s, a) for s, a in data.assessments if a is not None and start <= a <= end]
+    conferences = [(s, i) for s, i in data.s47s if i is not None and start <= i <= end]
+    return {
+        "referrals_count": _figure(len(referrals), None),
+        "re_referrals_12m_pct": _figure(re_referred, len(referrals), percent=True),
+        "referrals_nfa_pct": _figure(sum(1 for *_, nfa in referrals if nfa), len(referrals), percent=True),
+        "assessments_45wd_pct": _figure(
+            sum(1 for s, a in authorised if working_days_between(s, a) <= 45), len(authorised), percent=True
+        ),
+        "s47_count": _figure(sum(1 for s, _ in data.s47s if start <= s <= end), None),
+        "s47_icpc_15wd_pct": _figure(
+            sum(1 for s, i in conferences if working_days_between(s, i) <= 15), len(conferences), percent=True
+        ),
+    }
+
+
+def _need_and_protection(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
+    in_need = {c for c, r, closed in data.episodes if r <= end and (closed is None or closed > end)}
+    on_plan = {c for c, s, e, _ in data.plans if s <= end and (e is None or e > end)}
+    starting = [(c, s, prev) for c, s, _, prev in data.plans if start <= s <= end]
+    second = sum(
+        1 for c, s, prev in starting if prev >= 1 or any(other < s for other in data.plans_by_child[c])
+    )
+    ending = [(s, e) for _, s, e, _ in data.plans if e is not None and start <= e <= end]
+    return {
+        "cin_count": _figure(len(in_need), None),
+        "cpp_count": _figure(len(on_plan), None),
+        "cpp_starts_count": _figure(len(starting), None),
+        "cpp_second_pct": _figure(second, len(starting), percent=True),
+        "cpp_2yrs_ended_pct": _figure(
+            sum(1 for s, e in ending if e >= add_years(s, 2)), len(ending), percent=True
+        ),
+    }
+
+
+def _open_at(rows: list[tuple], day: dt.date) -> int | None:
+    for i, row in enumerate(rows):
+        if row[0] <= day and (row[4] is None or row[4] > day):
+            return i
+    return None
+
+
+def _placements_in_window(rows: list[tuple], start: dt.date, end: dt.date) -> int:
+    relevant = [r for r in rows if r[3] not in TEMPORARY and r[0] <= end and (r[4] is None or r[4] > start)]
+    if not relevant:
+        return 0
+    return 1 + sum(1 for r in relevant[1:] if start <= r[0] <= end and r[1] in NEW_CARER)
+
+
+def _chain_start_index(rows: list[tuple], current: int) -> int:
+    """Walk back from `current` through visible episodes joined end to start (REC X1) to the period's RNE S
+    episode, or to the earliest visible one if the start is not loaded."""
+    i = current
+    while i > 0 and rows[i][1] != "S" and rows[i - 1][4] == rows[i][0] and rows[i - 1][5] == "X1":
+        i -= 1
+    return i
+
+
+def _long_term_stable(rows: list[tuple], current: int, end: dt.date) -> bool | None:
+    """None if not in the cohort (not provably looked after for 30 months), else whether stable.
+
+    When the period's RNE S episode is not loaded, the earliest loaded episode of the chain is a lower bound
+    for the start (the data prove care since at least then), and likewise for the placement's start.
+    """
+    first = _chain_start_index(rows, current)
+    if rows[first][0] > add_months(end, -30):
+        return None
+    chain = [r[0] for r in rows[first : current + 1] if r[1] in NEW_CARER and r[3] not in TEMPORARY]
+    if not chain or chain[0] != rows[first][0]:
+        chain.insert(0, rows[first][0])  # the placement (or the one before) began on or before this
+    two_years_ago = add_years(end, -2)
+    if chain[-1] <= two_years_ago:
+        return True
+    return rows[current][3] in ADOPTIVE and len(chain) >= 2 and chain[-2] <= two_years_ago
+
+
+def _care(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
+    looked_after, three_plus, cohort, stable = 0, 0, 0, 0
+    starters, during, went_missing = set(), 0, 0
+    ceased, adopted, sgo = 0, 0, 0
+    a1_days, a1_children, a2_days, a2_children = 0, 0, 0, 0
+    for child, rows in data.cla.items():
+        if any(r[1] == "S" and start <= r[0] <= end for r in rows):
+            starters.add(child)
+        for r in rows:
+            if r[4] is not None and start <= r[4] <= end and r[5] != "X1":
+                ceased += 1
+                adopted += r[5] in ("E11", "E12")
+                sgo += r[5] in SGO
+                if r[5] in ("E11", "E12"):
+                    a1, a2 = _adoption_timings(rows, r, data.matches.get(child))
+                    if a1 is not None:
+                        a1_days, a1_children = a1_days + a1, a1_children + 1
+                    if a2 is not None:
+                        a2_days, a2_children = a2_days + a2, a2_children + 1
+        if any(r[0] <= end and (r[4] is None or r[4] >= start) for r in rows):
+            during += 1
+            if any(kind == "M" and start <= day <= end for kind, day in data.missing.get(child, ())):
+                went_missing += 1
+        current = _open_at(rows, end)
+        if current is None:
+            continue
+        looked_after += 1
+        three_plus += _placements_in_window(rows, start, end) >= 3
+        if age_on(data.dob[child], end) < 16:
+            outcome = _long_term_stable(rows, current, end)
+            if outcome is not None:
+                cohort += 1
+                stable += outcome
+    return {
+        "cla_count": _figure(looked_after, None),
+        "cla_starts_count": _figure(len(starters), None),
+        "cla_ceased_count": _figure(ceased, None),
+        "ceased_adopted_pct": _figure(adopted, ceased, percent=True),
+        "ceased_sgo_count": _figure(sgo, None),
+        "cla_3plus_placements_pct": _figure(three_plus, looked_after, percent=True),
+        "cla_longterm_stability_pct": _figure(stable, cohort, percent=True),
+        "adoption_a1_days": _figure(a1_days, a1_children),
+        "adoption_a2_days": _figure(a2_days, a2_children),
+        "cla_missing_pct": _figure(went_missing, during, percent=True),
+    }
+
+
+def _adoption_timings(
+    rows: list[tuple], adopted: tuple, match: dt.date | None
+) -> tuple[int | None, int | None]:
+    """A1 and A2 in days, or None where the loaded data cannot give them: both need the period's RNE S episode
+    (and so every episode of the period) to be loaded; A2 also needs a placement order (LS E1/D1) and the match."""
+    before = [r for r in rows if r[0] <= adopted[0]]
+    starts = [i for i, r in enumerate(before) if r[1] == "S"]
+    if not starts:
+        return None, None
+    period = before[starts[-1] :]
+    placed = next((r[0] for r in period if r[3] in ADOPTIVE), None)
+    if placed is None:
+        return None, None
+    a1 = (placed - period[0][0]).days
+    authority = next((r[0] for r in period if r[2] in ("E1", "D1")), None)
+    a2 = max(0, (match - authority).days) if authority is not None and match is not None else None
+    return a1, a2
+
+
+def _care_leavers(data: _Loaded, start_year: int) -> dict[str, dict]:
+    out = {}
+    for label, ages in (("19_21", (19, 20, 21)), ("17_18", (17, 18))):
+        cohort = [
+            r
+            for r in data.care_leavers
+            if r.start_year == start_year
+            and r.birthday_age in ages
+            and r.in_touch not in ("DIED", "RHOM")
+            and r.final_rec != "E3"
+        ]
+        suitable = sum(1 for r in cohort if r.accom.endswith("1"))
+        eet = sum(1 for r in cohort if r.activ in EET)
+        out[f"care_leavers_{label}_suitable_accom_pct"] = _figure(suitable, len(cohort), percent=True)
+        out[f"care_leavers_{label}_eet_pct"] = _figure(eet, len(cohort), percent=True)
+    return out
+
+
+INDICATOR_IDS = (
+    "referrals_count", "re_referrals_12m_pct", "referrals_nfa_pct", "assessments_45wd_pct", "s47_count",
+    "s47_icpc_15wd_pct", "cin_count", "cpp_count", "cpp_starts_count", "cpp_second_pct", "cpp_2yrs_ended_pct",
+    "cla_count", "cla_starts_count", "cla_ceased_count", "ceased_adopted_pct", "ceased_sgo_count",
+    "cla_3plus_placements_pct", "cla_longterm_stability_pct", "adoption_a1_days", "adoption_a2_days",
+    "care_leavers_19_21_suitable_accom_pct", "care_leavers_19_21_eet_pct", "care_leavers_17_18_suitable_accom_pct",
+    "care_leavers_17_18_eet_pct", "cla_missing_pct",
+)  # fmt: skip
+
+
+def indicators(world: World) -> dict[str, dict[str, dict]]:
+    """{collection year: {indicator id: {numerator, denominator, value}}} for every output year."""
+    data = _Loaded(world)
+    out = {}
+    for year in world.years:
+        start, end = year_bounds(year)
+        figures = {}
+        figures |= _front_door(data, start, end)
+        figures |= _need_and_protection(data, start, end)
+        figures |= _care(data, start, end)
+        figures |= _care_leavers(data, year)
+        out[financial_year_label(year)] = {name: figures[name] for name in INDICATOR_IDS}
+    return out
+
+
+def care_leaver_counts(world: World, start_year: int) -> dict[str, int]:
+    """Care leavers in the year by age group, as published: OC3 rows less DIED, RHOM and final REC E3."""
+    rows = [
+        r
+        for r in world.care_leavers
+        if r.start_year == start_year and r.in_touch not in ("DIED", "RHOM") and r.final_rec != "E3"
+    ]
+    return {
+        "care_leavers_19_21": sum(1 for r in rows if r.birthday_age >= 19),
+        "care_leavers_17_18": sum(1 for r in rows if r.birthday_age <= 18),
+    }
