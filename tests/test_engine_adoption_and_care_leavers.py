@@ -108,3 +108,22 @@ def test_care_leaver_birthdays_at_window_boundaries(leavers):
     # The 29 February birthday falls on 28 February 2017: in February's window, not March's.
     february = leavers.result("care_leavers_19_21_suitable_accom_pct", "2017-02")
     assert (february.numerator, february.denominator, february.value) == (0, 1, 0.0)
+
+
+def test_adoption_a2_needs_the_period_of_care_loaded(tmp_path):
+    """A child whose RNE S episode is older than the loaded returns is left out of A2 as of A1: its first E1
+    episode may be in a year that was not loaded. Found by the reconciliation with the synthetic council.
+
+    A1: in care 1 April 2014 (S), placement order 1 June 2015 (E1), match 1 September 2015 (AD1), adopted
+    1 June 2016: A2 = 92 days. B1: same dates but the first loaded episode is the E1 one (RNE L): left out.
+    """
+    s = Store(tmp_path)
+    for child, first_rne in (("A1", "S"), ("B1", None)):
+        s.child(child, "2012-01-01")
+        if first_rne:
+            s.episode(child, "2014-04-01", "S", "C2", "U4", dec="2015-06-01", rec="X1")
+        s.episode(child, "2015-06-01", "L", "E1", "U4", dec="2015-10-01", rec="X1")
+        s.episode(child, "2015-10-01", "P", "E1", "A4", dec="2016-06-01", rec="E11")
+        s.add("ad1", child_id=child, date_int="2015-08-01", date_match="2015-09-01", foster_care=0)
+    result = s.result("adoption_a2_days", "2016-17")
+    assert (result.numerator, result.denominator, result.value) == (92, 1, 92.0)

@@ -207,3 +207,35 @@ def test_missing_from_care_with_short_breaks(missing):
     options = {"cla_missing_pct": {"exclude_short_breaks": False}}
     result = missing.result("cla_missing_pct", "2016-17", options=options)
     assert (result.numerator, result.denominator, result.value) == (2, 5, 40.0)
+
+
+def test_long_term_stability_temporary_placement_and_care_before_the_loaded_returns(tmp_path):
+    """Found by the reconciliation with the synthetic council's ground truth (seed 7, child 3350003983).
+
+    At 31 March 2017 (end less 2 years = 31 March 2015; end less 30 months = 30 September 2014):
+    - T1: with one foster carer since 2013, a T4 respite on 1 February 2016 (RNE P) and back on 3 February
+      (RNE T, same carer): the respite does not start a new carer, so stable.
+    - T2: the same but the return is coded RNE P to the same PLACE/URN/postcode: still the same carer, stable.
+    - T3: care began before the loaded returns (first loaded episode an RNE L in October 2012), placed for
+      adoption with new carers in December 2016 (RNE P, A6); the placement before it is known only to have
+      begun by October 2012, which is on or before 31 March 2015, so stable under the adoption rule.
+    - T4: a real move (RNE P to new carers) in June 2015: not stable.
+    4 in the cohort, 3 stable.
+    """
+    s = Store(tmp_path)
+
+    def care(child: str, *episodes: tuple) -> None:
+        s.child(child, "2008-01-01")
+        for n, (start, rne, ls, place, post) in enumerate(episodes):
+            ending = {} if n == len(episodes) - 1 else {"dec": episodes[n + 1][0], "rec": "X1"}
+            s.episode(child, start, rne, ls, place, pl_post=post, **ending)
+
+    care("T1", ("2013-08-11", "S", "C2", "U4", "WA6 1"), ("2016-02-01", "P", "C2", "T4", "WA20 6"),
+         ("2016-02-03", "T", "C2", "U4", "WA6 1"))  # fmt: skip
+    care("T2", ("2013-08-11", "S", "C2", "U4", "WA6 1"), ("2016-02-01", "P", "C2", "T4", "WA20 6"),
+         ("2016-02-03", "P", "C2", "U4", "WA6 1"))  # fmt: skip
+    care("T3", ("2012-10-22", "L", "C1", "U6", "WA6 1"), ("2013-08-11", "T", "C2", "U4", "WA6 1"),
+         ("2016-12-18", "P", "E1", "A6", "DY19 8"))  # fmt: skip
+    care("T4", ("2013-08-11", "S", "C2", "U4", "WA6 1"), ("2015-06-01", "P", "C2", "U4", "B1 1"))
+    result = s.result("cla_longterm_stability_pct", "2016-17")
+    assert (result.numerator, result.denominator) == (3, 4)
