@@ -855,17 +855,19 @@ import resource, sys
 from pathlib import Path
 from lxml import etree
 from csc_scorecard.sources.cin_census import read
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if sys.argv[1] == "stream":
     assert read(Path(sys.argv[2])).rows_per_table()["children"] > 0
 else:
     assert len(etree.parse(sys.argv[2]).getroot()) > 0
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
 def test_no_dom_is_built(tmp_path):
-    """libxml2's memory is invisible to tracemalloc, so compare the process's peak RSS with a full parse."""
+    """libxml2's memory is invisible to tracemalloc, so compare the process's peak RSS with a full parse.
+
+    Both processes import the same modules, so the difference in peak RSS is the parse itself: a DOM of this
+    file needs about 95 MB more than the streamed read (whose growth is the Arrow tables)."""
     path = write_large(tmp_path / "large.xml", 30_000)
 
     def rss_growth(mode: str) -> int:
@@ -874,8 +876,8 @@ def test_no_dom_is_built(tmp_path):
         )
         return int(done.stdout.strip())
 
-    streamed, dom = rss_growth("stream"), rss_growth("dom")
-    assert streamed * 3 < dom, (streamed, dom)
+    streamed, dom = rss_growth("stream"), rss_growth("dom")  # peak RSS in KB
+    assert dom - streamed > 50_000, (streamed, dom)
 
 
 # ---- code lists ---------------------------------------------------------------------------------------
