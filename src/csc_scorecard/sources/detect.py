@@ -8,11 +8,15 @@ reason, never guessed at.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .model import ParsedReturn
 from .problems import Problem, Problems, ReturnRejected
 
 _SNIFF = 64 * 1024
@@ -129,24 +133,45 @@ def _expand(paths: list[Path], problems: list[Problem]) -> list[tuple[Path, bool
     return out
 
 
-def read_returns(paths: list[Path], *, la: str | None = None, year: str | None = None):
-    """Read and check every return under `paths`; raises ReturnRejected listing every problem in every file."""
+def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn | list[Problem]:
+    """Read one return; its problems are returned rather than raised so that a worker process can send them."""
     from . import cin_census, ssda903  # readers import heavy modules; keep `discover` light
 
+    try:
+        if candidate.format == "cin_xml":
+            return cin_census.read(candidate.files[0], la=la, year=year)
+        if candidate.format == "ssda903_xml":
+            return ssda903.read_xml(candidate.files[0], la=la, year=year)
+        return ssda903.read_csv(list(candidate.files), la=la, year=year, folder_name=candidate.name)
+    except ReturnRejected as rejected:
+        return rejected.problems
+
+
+# Below this many bytes of returns, starting worker processes costs more than it saves.
+PARALLEL_FROM_BYTES = 20_000_000
+
+
+def _size(candidate: Candidate) -> int:
+    return sum(f.stat().st_size for f in candidate.files)
+
+
+def read_returns(paths: list[Path], *, la: str | None = None, year: str | None = None):
+    """Read and check every return under `paths`; raises ReturnRejected listing every problem in every file.
+
+    Large batches are read in parallel, one return per worker process (parsing is CPU-bound Python), largest
+    first; the results keep the order the returns were found in.
+    """
     candidates, skipped = discover(paths)
-    parsed, problems = [], []
-    for candidate in candidates:
-        try:
-            if candidate.format == "cin_xml":
-                parsed.append(cin_census.read(candidate.files[0], la=la, year=year))
-            elif candidate.format == "ssda903_xml":
-                parsed.append(ssda903.read_xml(candidate.files[0], la=la, year=year))
-            else:
-                parsed.append(
-                    ssda903.read_csv(list(candidate.files), la=la, year=year, folder_name=candidate.name)
-                )
-        except ReturnRejected as rejected:
-            problems.extend(rejected.problems)
+    workers = min(len(candidates), os.cpu_count() or 1)
+    if workers > 1 and sum(map(_size, candidates)) >= PARALLEL_FROM_BYTES:
+        order = sorted(range(len(candidates)), key=lambda i: -_size(candidates[i]))
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {i: pool.submit(read_one, candidates[i], la, year) for i in order}
+            outcomes = [futures[i].result() for i in range(len(candidates))]
+    else:
+        outcomes = [read_one(c, la, year) for c in candidates]
+    problems = [p for o in outcomes if isinstance(o, list) for p in o]
     if problems:
         raise ReturnRejected(problems)
-    return parsed, skipped
+    return [o for o in outcomes if not isinstance(o, list)], skipped
