@@ -2,7 +2,9 @@
 
     .venv/bin/python benchmarks/bench_indicators.py [--scale 1 10] [--las 1] [--threads 2] [--repeat 3]
 
-The store is filled with synthetic canonical rows directly (no returns, no loader), sized per LA and year like
+    .venv/bin/python benchmarks/bench_indicators.py --store benchmarks/out/335_x1/scorecard.duckdb ...
+
+By default the store is filled with synthetic canonical rows directly (no returns, no loader), sized per LA and year like
 Walsall: ~3,500 referrals, ~3,000 assessments, ~1,000 S47 enquiries, ~400 CP plans starting, ~650 children
 looked after and ~1,500 903 episodes, over 2013-14 to 2016-17; `--scale` multiplies the rows of each LA and
 `--las` the number of LAs. Timed: `compute()` for all core ids x 2013-14Q1..2016-17Q4, cold (first call in the
@@ -210,7 +212,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--store", nargs="+", type=Path, help="time existing stores instead (e.g. bench_load.py's synthetic ones)"
+    )
     options = parser.parse_args()
+    if options.store:
+        print(f"{'store':<50} {'results':>8} {'cold s':>7} {'warm s':>7}  slowest indicators (s)")
+        for path in options.store:
+            cold, warm, results, per = time_compute(path, options.threads, options.repeat)
+            slowest = ", ".join(f"{i} {s:.2f}" for i, s in per.most_common(3))
+            print(f"{str(path):<50} {results:>8,} {cold:>7.2f} {warm:>7.2f}  {slowest}")
+        return
     las = ["335", *[str(code) for code in range(201, 201 + options.las - 1)]]
     print(
         f"{'scale':>6} {'LAs':>4} {'rows':>10} {'results':>8} {'cold s':>7} {'warm s':>7}  slowest indicators (s)"
