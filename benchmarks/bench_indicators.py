@@ -221,7 +221,7 @@ def main() -> None:
         for path in options.store:
             cold, warm, results, per = time_compute(path, options.threads, options.repeat)
             slowest = ", ".join(f"{i} {s:.2f}" for i, s in per.most_common(3))
-            print(f"{str(path):<50} {results:>8,} {cold:>7.2f} {warm:>7.2f}  {slowest}")
+            print(f"{path!s:<50} {results:>8,} {cold:>7.2f} {warm:>7.2f}  {slowest}")
         return
     las = ["335", *[str(code) for code in range(201, 201 + options.las - 1)]]
     print(
