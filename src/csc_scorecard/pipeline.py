@@ -21,15 +21,6 @@ from .judge.targets import Targets
 from .judge.trend import period_type
 from .periods import Period, add_months, financial_year_label, parse_financial_year, parse_period
 
-AREA_ORDER = (
-    "front_door",
-    "children_in_need",
-    "child_protection",
-    "children_in_care",
-    "adoption",
-    "care_leavers",
-)
-
 
 def area_label(area: str) -> str:
     return area.replace("_", " ").capitalize()
@@ -131,7 +122,7 @@ def build_scorecard(
     compute_and_save(con, la_code, series_periods(period.code, years[0]), ids)
     scorecard = Scorecard(la_code, period)
     by_area = catalogue.by_area()
-    for area in sorted(by_area, key=lambda a: AREA_ORDER.index(a) if a in AREA_ORDER else len(AREA_ORDER)):
+    for area in by_area:  # the catalogue keeps its areas in report order (catalogue.loader.AREA_ORDER)
         judgements = []
         for indicator in by_area[area]:
             if indicator.id not in ids:
