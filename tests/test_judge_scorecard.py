@@ -169,13 +169,14 @@ def test_benchmark_gaps_part_year_counts_and_a_suppressed_la_figure(con):
         == "No published benchmark: LAIT ReReferral has no England value for 2011-12 or earlier"
     )
     assert early.positions["england"].rule == "Not compared: no published England value"
-    # a month of referrals cannot be set beside a year's published count, and a month is not projected
+    # a month's referral rate cannot be set beside a year's published rate, and a month is not projected
     referrals = IndicatorMeta(
-        "referrals_count", "Referrals", "Front door", "count", "neutral", "flow", "CPP_Total_NumRef"
-    )
+        "referrals_rate", "Referrals per 10,000", "Front door", "rate_per_10k", "neutral", "flow",
+        "CPP_Total_Rateper10,000",
+    )  # fmt: skip
     month = judge_indicator(
         referrals,
-        [Point("2016-05", dt.date(2016, 5, 31), 300, None, 300)],
+        [Point("2016-05", dt.date(2016, 5, 31), 300, 66044, 45.4)],
         la_code="335",
         period_code="2016-05",
         con=con,
@@ -183,6 +184,17 @@ def test_benchmark_gaps_part_year_counts_and_a_suppressed_la_figure(con):
     assert month.positions["sn_mean"].rule == (
         "Not compared with SN mean (April 2021 list, 10 of 10) 2016-17: a part-year count is not comparable with a "
         "full-year published figure"
+    )
+    referrals_count = IndicatorMeta(
+        "referrals_count", "Referrals", "Front door", "count", "neutral", "flow", "CPP_Total_NumRef"
+    )
+    year = judge_indicator(
+        referrals_count, [Point("2016-17", dt.date(2017, 3, 31), 4000, None, 4000)], la_code="335",
+        period_code="2016-17", con=con,
+    )  # fmt: skip
+    assert year.positions["sn_mean"].rule == (
+        "Not compared: a count depends on the size of the council; compare the rate "
+        "(SN mean (April 2021 list, 10 of 10) 2016-17)"
     )
     # an LA whose own published figure is suppressed: no published quartile band, and it says why
     rows = [("970", 20.0, None), ("335", None, "c"), ("201", 10.0, None), ("202", 30.0, None)]

@@ -111,6 +111,9 @@ def position(
         return none(
             f"Not compared: the {label} figure is a total for many LAs, not comparable with one LA's count"
         )
+    if unit == "count":
+        # Neighbours differ in size, so their average count says nothing about this LA; the rate compares.
+        return none(f"Not compared: a count depends on the size of the council; compare the rate ({label})")
     if value is None:
         return none(f"Not compared with {label}: {missing_reason}")
     d = difference(value, comparator.value, unit, band)
