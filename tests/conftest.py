@@ -21,7 +21,19 @@ def synthetic_council(tmp_path_factory: pytest.TempPathFactory) -> dict:
     runner = CliRunner()
     years = f"{SYNTH_YEARS[0]}:{SYNTH_YEARS[-1]}"
     result = runner.invoke(
-        cli, ["synth", "--la", SYNTH_LA, "--years", years, "--seed", "7", "--out", str(returns)]
+        cli,
+        [
+            "synth",
+            "--la",
+            SYNTH_LA,
+            "--years",
+            years,
+            "--seed",
+            "7",
+            "--no-local-data",
+            "--out",
+            str(returns),
+        ],
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["load", str(returns), "--la", SYNTH_LA, "--db", str(db)])

@@ -87,8 +87,8 @@ def test_adapter_registry(store):
     assert ADAPTERS["duckdb"] is DuckDBAdapter
     adapter = adapter_for(store.con)
     assert isinstance(adapter, DuckDBAdapter) and adapter_for(adapter) is adapter
-    with pytest.raises(ValueError, match="no engine adapter for spark"):
-        adapter_for(store.con, "spark")
+    with pytest.raises(ValueError, match="no engine adapter for postgres"):
+        adapter_for(store.con, "postgres")
 
 
 class _NoDistinctArrays(DuckDBAdapter):

@@ -8,11 +8,12 @@ from pathlib import Path
 from .periods import parse_financial_year
 from .refdata import local_authorities
 from .sources.detect import read_returns
+from .sources.model import KIND_NAMES
 from .sources.problems import Problem, ReturnRejected
 from .store.connection import connect
 from .store.load import LoadOutcome, load_returns
 
-_KIND_NAMES = {"cin": "CIN census", "ssda903": "SSDA903"}
+_KIND_NAMES = KIND_NAMES
 
 
 @dataclass
@@ -36,7 +37,7 @@ class LoadReport:
                 )
         if self.skipped:
             out.append(
-                f"skipped {len(self.skipped)} file(s) that are not .xml or .csv: "
+                f"skipped {len(self.skipped)} file(s) that are not returns (.xml, .csv or .xlsx): "
                 + ", ".join(p.name for p in self.skipped[:5])
                 + ("..." if len(self.skipped) > 5 else "")
             )

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
+from . import CORE_INDICATOR_IDS, load_catalogue
 from . import fragments as fr
-from . import load_catalogue
 from .models import Catalogue, Indicator, OptionSpec
 
 AREA_TITLES = {
@@ -16,13 +16,19 @@ AREA_TITLES = {
     "children_in_care": "Children in care",
     "adoption": "Adoption",
     "care_leavers": "Care leavers",
+    "early_help": "Early help",
+    "workforce": "Workforce",
+    "youth_justice": "Youth justice",
+    "quality_assurance": "Quality assurance (case audits)",
 }
 UNIT_TEXT = {
     "count": "count",
     "percent": "percentage (numerator ÷ denominator × 100)",
     "rate_per_10k": "rate per 10,000 children aged 0-17 (denominator = ONS mid-year estimate)",
     "days": "mean days (numerator = total days, denominator = children)",
+    "average": "average (numerator = total value, denominator = total weight, e.g. cases ÷ FTE)",
 }
+WEIGHTED_PERCENT = "weighted percentage (numerator = total value, denominator = total weight, × 100)"
 POLARITY_TEXT = {"higher": "higher is better", "lower": "lower is better", "neutral": "neither (context)"}
 
 INTRODUCTION = """\
@@ -43,7 +49,12 @@ every figure drills through to the return line it came from. Then:
 - a population that joins the `periods` table (`period_id`, `period_start`, `period_end`) is already one row
   per unit and window;
 - `denominator` filters those rows (the base of a percentage or a mean), `numerator` the rows counted;
-- `count: children` counts children rather than rows.
+- `count: children` counts children rather than rows;
+- `value` and `weight` measure each row: a **weighted percentage** totals `value` over the numerator rows and
+  `weight` over all rows (an FTE rate), an **average** totals both over the numerator rows (cases ÷ FTE).
+
+Ids marked **core** are the public contract of `spec/indicators.md` and never change; **local** ids are
+csc-scorecard's own (Annex A, the CSWW census and the local templates in `docs/templates/`) and may grow.
 
 Fragments are DuckDB-dialect SQL kept portable by a lint (no `GROUP BY ALL`, `ASOF`, `QUALIFY`, `date_sub`,
 year/month `date_diff`, date `INTERVAL` arithmetic or `date_trunc`; every ratio `CAST(... AS DOUBLE)`).
@@ -107,7 +118,8 @@ def _indicator(catalogue: Catalogue, ind: Indicator) -> list[str]:
         "",
         "| | |",
         "|---|---|",
-        f"| Unit | {UNIT_TEXT[ind.unit]} |",
+        f"| Id | {'core' if ind.id in CORE_INDICATOR_IDS else 'local'} |",
+        f"| Unit | {WEIGHTED_PERCENT if ind.unit == 'percent' and ind.weight else UNIT_TEXT[ind.unit]} |",
         f"| Polarity | {POLARITY_TEXT[ind.polarity]} |",
         f"| LAIT measure | {f'`{ind.lait}`' if ind.lait else '—'} |",
         f"| Source | {_one_line(ind.source)} |",

@@ -25,6 +25,10 @@ AREA_ORDER = (
     "children_in_care",
     "adoption",
     "care_leavers",
+    "early_help",
+    "workforce",
+    "youth_justice",
+    "quality_assurance",
 )
 SHIPPED = files("csc_scorecard").joinpath("catalogue", "indicators")
 

@@ -6,10 +6,15 @@ an assessment, a child looked after...). The window picks the rows of each perio
 population that joins the `periods` table is already one row per period. `denominator` then filters the base rows
 and `numerator` those counted; what the numbers mean depends on the unit:
 
-    count         numerator = rows (or children) counted; no denominator
-    percent       numerator ÷ denominator × 100
+    count         numerator = rows (or children) counted; no denominator; with `value`, the total of `value`
+                  over the numerator rows (first-time entrants summed over the quarters in the window)
+    percent       numerator ÷ denominator × 100; with `value` and `weight`, a weighted percentage:
+                  numerator = total `value` of the numerator rows, denominator = total `weight` of the rows in
+                  the window (an FTE rate: agency FTE ÷ all FTE)
     rate_per_10k  numerator ÷ ONS 0-17 population × 10,000 (`rate_of` reuses a count indicator's definition)
     days          mean of `value` over the numerator rows: numerator = total days, denominator = rows
+    average       numerator = total `value` of the numerator rows, denominator = their total `weight` (or the
+                  number of rows, without one): an average caseload is cases ÷ FTE
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from . import fragments as fr
 
-Unit = Literal["count", "percent", "rate_per_10k", "days"]
+Unit = Literal["count", "percent", "rate_per_10k", "days", "average"]
 Polarity = Literal["higher", "lower", "neutral"]
 Kind = Literal["flow", "stock"]
 Counting = Literal["records", "children"]
@@ -138,12 +143,15 @@ class Indicator(Entry):
     denominator: str | None = None
     numerator: str | None = None
     value: str | None = None
+    weight: str | None = Field(
+        default=None, description="a per-row quantity the denominator totals (FTE) instead of counting rows"
+    )
     count: Counting = "records"
     breakdowns: tuple[str, ...] = ()
     breakdown_date: str | None = None
     options: dict[str, OptionSpec] = Field(default_factory=dict)
 
-    @field_validator("denominator", "numerator", "value", "breakdown_date")
+    @field_validator("denominator", "numerator", "value", "weight", "breakdown_date")
     @classmethod
     def _parses(cls, value: str | None) -> str | None:
         return _check_expression(value)
@@ -168,6 +176,7 @@ class Indicator(Entry):
             "denominator": self.denominator,
             "numerator": self.numerator,
             "value": self.value,
+            "weight": self.weight,
             "breakdown_date": self.breakdown_date,
         }
         return {k: v for k, v in named.items() if v is not None}
@@ -175,6 +184,28 @@ class Indicator(Entry):
 
 def _is_name(text: str) -> bool:
     return text.isidentifier() and text == text.lower() and not text.startswith("_")
+
+
+def _value_problems(ind: Indicator) -> list[str]:
+    """value/weight by unit: required for days and average, a pair for a weighted percent, else not allowed."""
+    problems = []
+    if ind.unit == "days" and ind.value is None:
+        problems.append("value (the days for each row) is required for unit days")
+    if ind.unit == "average" and ind.value is None:
+        problems.append("value (the quantity for each row) is required for unit average")
+    if ind.unit == "percent" and (ind.value is None) != (ind.weight is None):
+        problems.append("a weighted percent needs both value (numerator quantity) and weight (denominator)")
+    if ind.value is not None and ind.unit == "rate_per_10k":
+        problems.append("value is only allowed for units count, days, average and (with weight) percent")
+    if ind.value is not None and ind.unit == "count" and ind.count == "children":
+        problems.append("a count with value totals rows: use count: records")
+    if ind.weight is not None and ind.unit not in ("percent", "average"):
+        problems.append("weight is only allowed for units percent and average")
+    if ind.unit in ("days", "average") and ind.count == "children":
+        problems.append(
+            f"a {ind.unit} indicator averages rows: use count: records and make the population one row per unit"
+        )
+    return problems
 
 
 def _shape_problems(ind: Indicator) -> list[str]:
@@ -192,12 +223,7 @@ def _shape_problems(ind: Indicator) -> list[str]:
         return problems
     if ind.population is None:
         problems.append("population is required (or rate_of, for a rate)")
-    if (ind.unit == "days") != (ind.value is not None):
-        problems.append("value (the days for each row) is required for unit days and only allowed there")
-    if ind.unit == "days" and ind.count == "children":
-        problems.append(
-            "a days indicator averages rows: use count: records and make the population one row per child"
-        )
+    problems.extend(_value_problems(ind))
     if ind.denominator is not None and ind.unit not in ("percent", "days"):
         problems.append(f"a {ind.unit} indicator has no denominator filter: put the condition in numerator")
     if ind.kind == "flow" and ind.open_at_end is not None:

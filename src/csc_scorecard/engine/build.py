@@ -203,10 +203,12 @@ class ScopeBuilder:
         numerator = self.fragment(ind.numerator) if ind.numerator is not None else exp.true()
         flag = exp.Case().when(numerator, exp.Literal.number(1)).else_(exp.Literal.number(0))
         value = self.fragment(ind.value) if ind.value is not None else exp.null()
+        weight = self.fragment(ind.weight) if ind.weight is not None else exp.null()
         return [
             _alias(self.breakdown_value(), "breakdown_value"),
             _alias(flag, "in_numerator"),
             _alias(value, "measure_value"),
+            _alias(weight, "measure_weight"),
         ]
 
     def detail_columns(self) -> list[exp.Expression]:
@@ -262,6 +264,8 @@ def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
             _alias(_sql(base), "base_count"),
             _alias(_sql(counted), "numerator_count"),
             _alias(_sql("SUM(CASE WHEN s.in_numerator = 1 THEN s.measure_value END)"), "measure_total"),
+            _alias(_sql("SUM(s.measure_weight)"), "weight_total"),
+            _alias(_sql("SUM(CASE WHEN s.in_numerator = 1 THEN s.measure_weight END)"), "weight_counted"),
             _alias(
                 _sql("ARRAY_AGG(DISTINCT s.load_id)" if distinct_loads else "ARRAY_AGG(s.load_id)"),
                 "load_ids",
@@ -335,9 +339,14 @@ def _unit_measures(
 ) -> tuple[exp.Expression, exp.Expression, exp.Expression]:
     """numerator, denominator and value by unit (see catalogue.models)."""
     counted = _sql("COALESCE(a.numerator_count, 0)")
+    total = _sql("COALESCE(a.measure_total, 0)")
     if indicator.unit == "count":
-        return counted, _sql("CAST(NULL AS BIGINT)"), exp.cast(counted.copy(), exp.DataType.build("DOUBLE"))
+        amount = total if indicator.value is not None else counted  # a total of value, or a count of rows
+        return amount, _sql("CAST(NULL AS BIGINT)"), exp.cast(amount.copy(), exp.DataType.build("DOUBLE"))
     if indicator.unit == "percent":
+        if indicator.weight is not None:  # weighted: total value of the numerator rows ÷ total weight of all
+            weights = _sql("COALESCE(a.weight_total, 0)")
+            return total, weights, exp.Mul(this=_ratio(total, weights), expression=exp.Literal.number(100))
         base = _sql("COALESCE(a.base_count, 0)")
         return counted, base, exp.Mul(this=_ratio(counted, base), expression=exp.Literal.number(100))
     if indicator.unit == "rate_per_10k":
@@ -348,8 +357,10 @@ def _unit_measures(
         if annualise:
             value = exp.Mul(this=value, expression=_col("annual_factor", "p"))
         return counted, population, value
-    total = _sql("COALESCE(a.measure_total, 0)")  # days: the mean over the rows counted
-    return total, counted, _ratio(total, counted)
+    if indicator.unit == "average" and indicator.weight is not None:
+        weights = _sql("COALESCE(a.weight_counted, 0)")
+        return total, weights, _ratio(total, weights)
+    return total, counted, _ratio(total, counted)  # days (and an unweighted average): the mean over the rows
 
 
 def _measure_columns(request: Request) -> list[exp.Expression]:

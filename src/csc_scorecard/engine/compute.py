@@ -42,6 +42,7 @@ def compute(
     *,
     options: Mapping[str, Mapping[str, OptionValue]] | None = None,
     catalogue: Catalogue | None = None,
+    engine: str | None = None,
 ) -> list[IndicatorResult]:
     """Every indicator (or those named) for every window, LA and (optionally) breakdown value.
 
@@ -53,13 +54,19 @@ def compute(
         la_codes: default every LA with data.
         options: {indicator_id: {option: value}} overriding the catalogue defaults.
         catalogue: default the shipped catalogue.
+        engine: "duckdb" (the default for a store connection) or "spark" (the store's tables exported to
+            Parquet and the queries run with Spark; see engine/adapters/spark.py).
     """
-    adapter = adapter_for(con)
+    adapter = adapter_for(con, engine)
     catalogue = catalogue or load_catalogue()
     requests = build_requests(catalogue, periods, indicator_ids, breakdown, la_codes, options or {})
     results: list[IndicatorResult] = []
-    for request in requests:
-        results.extend(run_request(adapter, catalogue, request))
+    try:
+        for request in requests:
+            results.extend(run_request(adapter, catalogue, request))
+    finally:
+        if adapter is not con:  # made here for this call: release what it holds (Spark's Parquet exports)
+            adapter.close()
     return results
 
 

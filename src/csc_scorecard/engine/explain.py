@@ -48,9 +48,9 @@ def explain(
     )[0]
     unit = request.indicator.unit
     rows = adapter.fetch(records_query(catalogue, request))
-    records = [_tidy(row, request.breakdown is not None, unit == "days") for row in rows]
+    records = [_tidy(row, request.breakdown is not None, unit) for row in rows]
     counted = [record for record, row in zip(records, rows, strict=True) if row["in_numerator"] == 1]
-    denominator = records if unit == "percent" else counted if unit == "days" else []
+    denominator = records if unit == "percent" else counted if unit in ("days", "average") else []
     return Explanation(
         indicator_id=indicator_id,
         period=window,
@@ -63,15 +63,15 @@ def explain(
     )
 
 
-def _tidy(row: dict[str, Any], breakdown: bool, days: bool) -> dict[str, Any]:
-    drop = (
-        set(_FLAGS)
-        | ({"breakdown_value"} if not breakdown else set())
-        | ({"measure_value"} if not days else set())
-    )
+def _tidy(row: dict[str, Any], breakdown: bool, unit: str) -> dict[str, Any]:
+    """The record as shown: flags dropped; the measured quantities named (days, or value and weight)."""
+    drop = set(_FLAGS) | ({"breakdown_value"} if not breakdown else set())
     tidy = {k: v for k, v in row.items() if k not in drop}
-    if days:
-        tidy["days"] = tidy.pop("measure_value")
+    value, weight = tidy.pop("measure_value", None), tidy.pop("measure_weight", None)
+    if unit == "days":
+        tidy["days"] = value
+    elif value is not None or weight is not None:
+        tidy["value"], tidy["weight"] = value, weight
     return tidy
 
 

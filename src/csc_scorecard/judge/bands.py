@@ -39,6 +39,7 @@ DEFAULT_BANDS: Mapping[str, Band] = {
     "count": Band(0.02, relative=True),
     "rate_per_10k": Band(0.02, relative=True),
     "days": Band(0.02, relative=True),
+    "average": Band(0.02, relative=True),
 }
 
 

@@ -11,11 +11,11 @@ from typing import Literal
 
 from .spc import Improvement
 
-Unit = Literal["count", "percent", "rate_per_10k", "days"]
+Unit = Literal["count", "percent", "rate_per_10k", "days", "average"]
 Polarity = Literal["higher", "lower", "neutral"]
 Kind = Literal["flow", "stock"]
 
-UNITS: tuple[str, ...] = ("count", "percent", "rate_per_10k", "days")
+UNITS: tuple[str, ...] = ("count", "percent", "rate_per_10k", "days", "average")
 POLARITIES: tuple[str, ...] = ("higher", "lower", "neutral")
 KINDS: tuple[str, ...] = ("flow", "stock")
 

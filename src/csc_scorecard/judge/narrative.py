@@ -156,9 +156,12 @@ def _small(j: Judgement) -> str:
     s = j.small_numbers
     if not s.small or s.base is None:
         return ""
-    what = {"percent": "a denominator", "days": "a denominator", "count": "a count"}.get(
-        j.meta.unit, "a numerator"
-    )
+    what = {
+        "percent": "a denominator",
+        "days": "a denominator",
+        "average": "a denominator",
+        "count": "a count",
+    }.get(j.meta.unit, "a numerator")
     return f"Caution: this rests on small numbers ({what} of {s.base:,.0f}), so it can swing widely between periods."
 
 

@@ -29,7 +29,7 @@ def project_year_end(meta: IndicatorMeta, point: Point | None) -> Projection:
         return Projection(
             None, None, None, "Not projected: a stock is counted on a date, it does not accumulate"
         )
-    if meta.unit in ("percent", "days"):
+    if meta.unit in ("percent", "days", "average"):
         what = "percentage" if meta.unit == "percent" else "average"
         return Projection(
             None, None, None, f"Not projected: the year-to-date {what} is already the estimate for the year"

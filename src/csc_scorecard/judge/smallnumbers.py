@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from .indicator import IndicatorMeta, Point
 from .units import fmt_difference
 
-DEFAULT_THRESHOLDS: Mapping[str, int] = {"percent": 20, "days": 20, "count": 20, "rate_per_10k": 20}
+DEFAULT_THRESHOLDS: Mapping[str, int] = {
+    "percent": 20,
+    "days": 20,
+    "count": 20,
+    "rate_per_10k": 20,
+    "average": 20,
+}
 SUPPRESSED_RANGE = (1, 5)  # DfE suppresses these counts in published tables
 
 
@@ -29,7 +35,7 @@ class SmallNumbers:
 
 
 def _base(meta: IndicatorMeta, point: Point) -> tuple[float | None, str]:
-    if meta.unit in ("percent", "days"):
+    if meta.unit in ("percent", "days", "average"):
         return point.denominator, "denominator"
     if meta.unit == "count":
         return point.value if point.value is not None else point.numerator, "count"

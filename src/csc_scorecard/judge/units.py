@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-DECIMALS = {"count": 0, "percent": 1, "rate_per_10k": 1, "days": 0}
+DECIMALS = {
+    "count": 0,
+    "percent": 1,
+    "rate_per_10k": 1,
+    "days": 0,
+    "average": 1,
+}  # average: CSWW caseload, 1 dp
 
 
 def round_half_up(value: float, dp: int) -> float:

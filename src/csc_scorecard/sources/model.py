@@ -8,13 +8,45 @@ from pathlib import Path
 
 import pyarrow as pa
 
-KINDS = ("cin", "ssda903")
-FORMATS = ("cin_xml", "ssda903_csv", "ssda903_xml")
+KINDS = ("cin", "ssda903", "annex_a", "early_help", "workforce", "youth_justice", "case_audits", "csww")
+FORMATS = (
+    "cin_xml",
+    "ssda903_csv",
+    "ssda903_xml",
+    "annex_a_xlsx",
+    "early_help_csv",
+    "workforce_csv",
+    "youth_justice_csv",
+    "case_audits_csv",
+    "csww_xml",
+)
+# What each kind of return is called in messages and listings.
+KIND_NAMES = {
+    "cin": "CIN census",
+    "ssda903": "SSDA903",
+    "annex_a": "Annex A",
+    "early_help": "Early help",
+    "workforce": "Workforce",
+    "youth_justice": "Youth justice",
+    "case_audits": "Case audits",
+    "csww": "CSWW census",
+}
+FORMAT_NAMES = {
+    "cin_xml": "CIN census (XML)",
+    "ssda903_csv": "SSDA903 (CSV)",
+    "ssda903_xml": "SSDA903 (XML)",
+    "annex_a_xlsx": "Annex A (xlsx)",
+    "early_help_csv": "Early help (CSV templates)",
+    "workforce_csv": "Workforce (CSV templates)",
+    "youth_justice_csv": "Youth justice (CSV template)",
+    "case_audits_csv": "Case audits (CSV template)",
+    "csww_xml": "CSWW census (XML)",
+}
 
 
 @dataclass
 class ParsedReturn:
-    kind: str  # "cin" or "ssda903": which return, and so what replaces what
+    kind: str  # one of KINDS: which return, and so what replaces what
     format: str  # one of FORMATS
     source_name: str  # the file name, or the folder name of a 903 CSV return
     files: list[Path]

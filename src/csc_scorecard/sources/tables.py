@@ -28,7 +28,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 @dataclass(frozen=True)
 class TableSpec:
     name: str  # canonical table name; the raw table is raw_<name>
-    returns: tuple[str, ...]  # which returns fill it: "cin", "ssda903"
+    returns: tuple[str, ...]  # which returns fill it: "cin", "ssda903", "annex_a", "workforce", ...
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type), without the lineage columns
     key: tuple[str, ...]  # identity within an LA (la_code is always part of the key)
     description: str
@@ -203,6 +203,223 @@ TABLES: tuple[TableSpec, ...] = (
     ),
 )
 
+# ---- Ofsted ILACS Annex A (lists 1-11), the local CSV templates and the CSWW census (store migration 5) ------
+# Annex A lists of events (contacts, referrals...) are identified by the event, so the latest workbook wins; the
+# current-state lists (6-9) are snapshots, identified with the workbook's as-at date so that every snapshot kept
+# (one per collection year) stays. Local templates have no child-level identity beyond what their rows say.
+
+_ANNEX_A_CHILD = "child_id VARCHAR, sex VARCHAR, ethnicity VARCHAR, dob DATE, "
+_ANNEX_A_ALLOCATED = ", allocated_team VARCHAR, allocated_worker VARCHAR, as_at_date DATE"
+
+LOCAL_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "annex_a_contacts",
+        ("annex_a",),
+        _cols(_ANNEX_A_CHILD + "contact_date DATE, contact_source VARCHAR, as_at_date DATE"),
+        ("child_id", "contact_date"),
+        "Annex A list 1: contacts (contact_source is a CIN ReferralSource code). as_at_date is the workbook's.",
+    ),
+    TableSpec(
+        "annex_a_early_help",
+        ("annex_a",),
+        _cols(_ANNEX_A_CHILD + "start_date DATE, completed_date DATE, organisation VARCHAR, as_at_date DATE"),
+        ("child_id", "start_date"),
+        "Annex A list 2: early help assessments (start, completion, the organisation completing it).",
+    ),
+    TableSpec(
+        "annex_a_referrals",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD + "referral_date DATE, referral_source VARCHAR, referral_nfa BOOLEAN, "
+            "referrals_12m INTEGER" + _ANNEX_A_ALLOCATED
+        ),
+        ("child_id", "referral_date"),
+        "Annex A list 3: referrals.",
+    ),
+    TableSpec(
+        "annex_a_assessments",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD + "disability BOOLEAN, start_date DATE, child_seen BOOLEAN, authorised_date DATE, "
+            "needs_support BOOLEAN" + _ANNEX_A_ALLOCATED
+        ),
+        ("child_id", "start_date"),
+        "Annex A list 4: continuous assessments.",
+    ),
+    TableSpec(
+        "annex_a_section47",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD + "disability BOOLEAN, strategy_date DATE, icpc_not_required BOOLEAN, "
+            "icpc_date DATE, icpc_to_plan BOOLEAN, s47_12m INTEGER, icpc_12m INTEGER" + _ANNEX_A_ALLOCATED
+        ),
+        ("child_id", "strategy_date"),
+        "Annex A list 5: section 47 enquiries and initial child protection conferences.",
+    ),
+    TableSpec(
+        "annex_a_cin",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD
+            + "disability BOOLEAN, start_date DATE, primary_need VARCHAR, last_seen_date DATE, "
+            "closure_date DATE, closure_reason VARCHAR, case_status VARCHAR" + _ANNEX_A_ALLOCATED
+        ),
+        ("child_id", "start_date", "as_at_date"),
+        "Annex A list 6: children in need at the as-at date. case_status is LAC, CPP, CIN, ASSESSMENT or CLOSED.",
+    ),
+    TableSpec(
+        "annex_a_child_protection",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD + "disability BOOLEAN, start_date DATE, initial_category VARCHAR, "
+            "latest_category VARCHAR, last_visit_date DATE, seen_alone BOOLEAN, latest_review_date DATE, "
+            "end_date DATE, emergency_protection BOOLEAN, previous_plans INTEGER" + _ANNEX_A_ALLOCATED
+        ),
+        ("child_id", "start_date", "as_at_date"),
+        "Annex A list 7: child protection plans at the as-at date (and ended in the months before), with the "
+        "date of the last statutory visit.",
+    ),
+    TableSpec(
+        "annex_a_children_in_care",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD + "uasc BOOLEAN, disability BOOLEAN, start_date DATE, category_of_need VARCHAR, "
+            "legal_status VARCHAR, latest_review_date DATE, last_visit_date DATE, permanence_plan VARCHAR, "
+            "last_iro_contact_date DATE, last_health_assessment_date DATE, last_dental_check_date DATE, "
+            "placements_12m INTEGER, ceased_date DATE, reason_ceased VARCHAR, placement_start_date DATE, "
+            "placement_type VARCHAR, placement_provider VARCHAR, placement_location VARCHAR, "
+            "missing_12m INTEGER, absent_12m INTEGER" + _ANNEX_A_ALLOCATED
+        ),
+        ("child_id", "start_date", "as_at_date"),
+        "Annex A list 8: children in care at the as-at date (and ceased in the months before), with the date "
+        "of the last social work visit. legal_status, placement_type and reason_ceased are 903 codes.",
+    ),
+    TableSpec(
+        "annex_a_care_leavers",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD + "disability BOOLEAN, allocated_personal_adviser VARCHAR, eligibility VARCHAR, "
+            "pathway_review_date DATE, in_touch VARCHAR, latest_contact_date DATE, accommodation VARCHAR, "
+            "accommodation_suitable BOOLEAN, activity VARCHAR" + _ANNEX_A_ALLOCATED
+        ),
+        ("child_id", "as_at_date"),
+        "Annex A list 9: care leavers at the as-at date (in_touch and activity are 903 codes).",
+    ),
+    TableSpec(
+        "annex_a_adoption",
+        ("annex_a",),
+        _cols(
+            _ANNEX_A_CHILD + "family_id VARCHAR, entered_care_date DATE, decision_date DATE, "
+            "placement_order_date DATE, matched_date DATE, placed_date DATE, adoption_order_date DATE, "
+            "no_longer_placed_date DATE, no_longer_placed_reason VARCHAR, ffa_date DATE, as_at_date DATE"
+        ),
+        ("child_id", "decision_date"),
+        "Annex A list 10: children with an adoption decision in the 12 months.",
+    ),
+    TableSpec(
+        "annex_a_adopters",
+        ("annex_a",),
+        _cols(
+            "adopter_id VARCHAR, family_id VARCHAR, sex VARCHAR, ethnicity VARCHAR, enquiry_date DATE, "
+            "stage1_start_date DATE, stage1_end_date DATE, stage2_start_date DATE, stage2_end_date DATE, "
+            "application_date DATE, approval_date DATE, matched_date DATE, placed_date DATE, "
+            "children_placed INTEGER, adoption_order_date DATE, left_date DATE, left_reason VARCHAR, "
+            "as_at_date DATE"
+        ),
+        ("adopter_id", "enquiry_date"),
+        "Annex A list 11: adopters in contact with the adoption agency in the 12 months (no child data).",
+    ),
+    TableSpec(
+        "eh_contacts",
+        ("early_help",),
+        _cols("child_id VARCHAR, dob DATE, contact_date DATE, contact_source VARCHAR"),
+        ("child_id", "contact_date"),
+        "Early help template: contacts to the early help hub (contact_source is a CIN ReferralSource code).",
+    ),
+    TableSpec(
+        "eh_assessments",
+        ("early_help",),
+        _cols(
+            "child_id VARCHAR, start_date DATE, completed_date DATE, assessment_tool VARCHAR, team VARCHAR"
+        ),
+        ("child_id", "start_date"),
+        "Early help template: early help assessments and the tool used (EHA, FAMILY_STAR, OUTCOMES_STAR, "
+        "CAF, OTHER).",
+    ),
+    TableSpec(
+        "eh_closures",
+        ("early_help",),
+        _cols("child_id VARCHAR, episode_start_date DATE, closure_date DATE, closure_outcome VARCHAR"),
+        ("child_id", "episode_start_date"),
+        "Early help template: early help episodes closed, with the outcome (OUTCOMES_MET, STEP_DOWN, STEP_UP, "
+        "DISENGAGED, MOVED_AWAY, OTHER).",
+    ),
+    TableSpec(
+        "sw_workers",
+        ("workforce",),
+        _cols(
+            "worker_id VARCHAR, team VARCHAR, team_type VARCHAR, role VARCHAR, asye BOOLEAN, agency BOOLEAN, "
+            "fte DOUBLE, start_date DATE, end_date DATE"
+        ),
+        ("worker_id", "start_date"),
+        "Workforce template: one row per worker per spell in a team and role (a move starts a new row).",
+    ),
+    TableSpec(
+        "sw_caseloads",
+        ("workforce",),
+        _cols("worker_id VARCHAR, snapshot_date DATE, cases INTEGER"),
+        ("worker_id", "snapshot_date"),
+        "Workforce template: cases (children) allocated to each worker on each snapshot date.",
+    ),
+    TableSpec(
+        "sw_establishment",
+        ("workforce",),
+        _cols("team VARCHAR, effective_date DATE, funded_fte DOUBLE"),
+        ("team", "effective_date"),
+        "Workforce template: each team's funded social worker posts (FTE) from a date until the next row.",
+    ),
+    TableSpec(
+        "youth_justice",
+        ("youth_justice",),
+        _cols(
+            "quarter_end DATE, population_10_17 INTEGER, first_time_entrants INTEGER, "
+            "reoffending_cohort INTEGER, reoffenders INTEGER, reoffences INTEGER, custodial_sentences INTEGER"
+        ),
+        ("quarter_end",),
+        "Youth justice template: aggregate figures for each quarter (the quarter's own, not rolling).",
+    ),
+    TableSpec(
+        "case_audits",
+        ("case_audits",),
+        _cols(
+            "audit_id VARCHAR, child_id VARCHAR, audit_date DATE, team VARCHAR, grade VARCHAR, themes VARCHAR[]"
+        ),
+        ("audit_id",),
+        "Case audits template: one row per audit, graded OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT or INADEQUATE.",
+    ),
+    TableSpec(
+        "csww_workers",
+        ("csww",),
+        _cols(
+            "swe_no VARCHAR, agency BOOLEAN, fte DOUBLE, org_role VARCHAR, role_start_date DATE, "
+            "role_end_date DATE, reason_leave VARCHAR, fte30 DOUBLE, cases30 INTEGER, "
+            "working_days_lost DOUBLE, reference_date DATE"
+        ),
+        ("swe_no", "role_start_date", "reference_date"),
+        "Children's social work workforce census CSWWWorker: one row per worker per census (30 September).",
+    ),
+    TableSpec(
+        "csww_vacancies",
+        ("csww",),
+        _cols(
+            "reference_date DATE, vacancies_fte DOUBLE, agency_cover_fte DOUBLE, agency_cover_headcount INTEGER"
+        ),
+        ("reference_date",),
+        "Children's social work workforce census LALevelVacancies: vacancies and agency cover at 30 September.",
+    ),
+)
+TABLES = TABLES + LOCAL_TABLES
+
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
 
 
@@ -234,4 +451,4 @@ def new_buffers(kind: str) -> dict[str, TableBuffer]:
     return {t.name: TableBuffer(t) for t in TABLES if kind in t.returns}
 
 
-__all__ = ["TABLES", "TABLES_BY_NAME", "TableBuffer", "TableSpec", "new_buffers"]
+__all__ = ["LOCAL_TABLES", "TABLES", "TABLES_BY_NAME", "TableBuffer", "TableSpec", "new_buffers"]

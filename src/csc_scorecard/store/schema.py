@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..sources.tables import TABLES, TableSpec
+from ..sources.tables import LOCAL_TABLES, TABLES, TableSpec
 from . import published, reference
 
 LINEAGE_COLUMNS = (("load_id", "INTEGER"), ("la_code", "VARCHAR"), ("collection_year", "VARCHAR"))
@@ -118,6 +118,17 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    """Raw and canonical tables for Annex A, the local CSV templates and the CSWW census.
+
+    Migration 1 creates a table for every spec that exists when a store is made, so a new store already has
+    these; IF NOT EXISTS makes this the step that adds them to a store made before them.
+    """
+    for spec in LOCAL_TABLES:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {spec.raw_name} ({column_ddl(spec)})")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({column_ddl(spec)})")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -130,6 +141,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "published benchmarks (LAIT, EES), areas, statistical neighbours", published.create_tables),
     Migration(3, "analysts' commentary and actions", _v3),
     Migration(4, "indicator results", _v4),
+    Migration(
+        5, "Annex A, local templates (early help, workforce, youth justice, audits) and CSWW tables", _v5
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

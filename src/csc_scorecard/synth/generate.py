@@ -56,6 +56,7 @@ class SynthResult:
     ssda903_dirs: list[Path] = field(default_factory=list)
     ground_truth_path: Path | None = None
     ground_truth: dict = field(default_factory=dict)
+    local_files: list[Path] = field(default_factory=list)  # Annex A, local templates, CSWW (local_data=True)
 
     def summary(self) -> str:
         """What was written, and how close each year came to the published figures it was calibrated to."""
@@ -111,19 +112,27 @@ def _area(la_name: str) -> str:
     return word[:2].upper()
 
 
-def generate(la_code: str, years: list[str], seed: int, out: Path, scale: float = 1.0) -> SynthResult:
-    """Simulate the council and write its returns for `years` (contiguous collection years) under `out`."""
+def generate(
+    la_code: str, years: list[str], seed: int, out: Path, scale: float = 1.0, *, local_data: bool = False
+) -> SynthResult:
+    """Simulate the council and write its returns for `years` (contiguous collection years) under `out`.
+
+    `local_data` also writes its Annex A workbooks, local CSV templates and CSWW census (synth/write_local.py),
+    with their figures under "local_indicators" in ground_truth.json; the CIN and 903 files are unchanged.
+    """
     # Hundreds of thousands of small linked objects: the cyclic collector would rescan them over and over.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _generate(la_code, years, seed, Path(out), scale)
+        return _generate(la_code, years, seed, Path(out), scale, local_data)
     finally:
         if collecting:
             gc.enable()
 
 
-def _generate(la_code: str, years: list[str], seed: int, out: Path, scale: float) -> SynthResult:
+def _generate(
+    la_code: str, years: list[str], seed: int, out: Path, scale: float, local_data: bool = False
+) -> SynthResult:
     la = local_authority(la_code)
     starts = _start_years(years)
     if not scale > 0:
@@ -179,6 +188,13 @@ def _generate(la_code: str, years: list[str], seed: int, out: Path, scale: float
         "rows_written": rows_written,
         "calibration": _calibration(world, targets, figures),
     }
+    if local_data:  # a hook only: everything local lives in write_local.py and local_truth.py
+        from .local_truth import local_indicators
+        from .write_local import write_local
+
+        local = write_local(world, out, seed, scale)
+        result.local_files = local.files
+        truth["local_indicators"] = local_indicators(local)
     result.ground_truth = truth
     result.ground_truth_path = out / "ground_truth.json"
     result.ground_truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")

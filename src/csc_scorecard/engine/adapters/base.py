@@ -39,5 +39,8 @@ class EngineAdapter:
         """Rows of a query as dicts."""
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Release what the adapter holds beyond the connection (which stays open: the caller owns it)."""
+
 
 __all__ = ["EngineAdapter"]

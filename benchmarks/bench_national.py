@@ -1,0 +1,355 @@
+"""The national synthetic set (152 LAs x 2013-14..2016-17): load, then every core indicator for 16 quarters.
+
+    .venv/bin/python benchmarks/bench_national.py [--steps generate load duckdb spark liiatools]
+        [--seed 1] [--workers 2] [--las 201 202 ...]
+
+Targets (issue 8): load + compute on DuckDB in under 5 minutes with peak memory under 8 GB on 2 cores; the same
+on Spark local[2] is reported, not targeted. The liiatools step times liiatools-dagster's SSDA903 pipeline
+(its own venv, out/liiatools-venv) against our load of the same 903 files, in one run, as a ratio.
+
+Each measured step is a fresh child process (this script re-invoked with --probe). Its time is wall-clock; its
+peak memory is the largest sum of resident memory over the child and all its descendants (forkserver workers,
+Spark's JVM), sampled every 50 ms from /proc, so parallel workers are counted together.
+
+The returns are generated once (cached under out/national/returns with a stamp of the arguments); the store
+out/national/scorecard.duckdb is rebuilt by every load step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out" / "national"
+RETURNS = OUT / "returns"
+STORE = OUT / "scorecard.duckdb"
+STAMP = RETURNS / "stamp.json"
+YEARS = "2013-14:2016-17"
+QUARTERS = ("2013-14Q1", "2016-17Q4")
+CLI = Path(sys.executable).with_name("csc-scorecard")
+LIIA_VENV = HERE / "out" / "liiatools-venv"
+LIIA_WORK = OUT / "liiatools"
+
+
+# --- measuring a child process ---------------------------------------------------------------------------
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                found.extend(int(c) for c in children.read().split())
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return found
+
+
+def _tree_rss_kb(root: int) -> int:
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += _rss_kb(pid)
+        stack.extend(_children(pid))
+    return total
+
+
+def measure(args: list[str], quiet: bool = False) -> tuple[float, float, str]:
+    """(seconds, peak MB over the process tree, stdout) of one child process (its stderr dropped when quiet)."""
+    with tempfile.TemporaryFile("w+") as stdout:  # a file, not a pipe: a chatty child never blocks on it
+        started = time.perf_counter()
+        child = subprocess.Popen(args, stdout=stdout, stderr=subprocess.DEVNULL if quiet else None, text=True)
+        peak = 0
+        while child.poll() is None:
+            peak = max(peak, _tree_rss_kb(child.pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        output = stdout.read()
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:4])} ... failed ({child.returncode})")
+    return seconds, peak / 1024, output
+
+
+def probe(kind: str, *args: str) -> tuple[float, float, dict]:
+    seconds, peak, stdout = measure([sys.executable, __file__, "--probe", kind, *args])
+    return seconds, peak, json.loads(stdout.strip().splitlines()[-1])
+
+
+# --- the probes (run in the child) ------------------------------------------------------------------------
+
+
+def _probe_load(returns: str, db: str) -> dict:
+    from csc_scorecard.synth.national import load_national
+
+    reports = load_national(Path(returns), Path(db))
+    rows = sum(sum(o.rows.values()) for r in reports for o in r.outcomes)
+    return {"las": len(reports), "returns": sum(len(r.outcomes) for r in reports), "rows": rows}
+
+
+def _core_periods():
+    from csc_scorecard.periods import quarters
+
+    return quarters(*QUARTERS)
+
+
+def _probe_duckdb(db: str) -> dict:
+    from csc_scorecard.catalogue import CORE_INDICATOR_IDS
+    from csc_scorecard.engine import compute, save_results
+    from csc_scorecard.store import connect
+
+    con = connect(db)
+    con.execute("SET threads = 2")
+    started = time.perf_counter()
+    results = compute(con, _core_periods(), list(CORE_INDICATOR_IDS))
+    computed = time.perf_counter() - started
+    save_results(con, results)
+    saved = time.perf_counter() - started - computed
+    con.close()
+    return {"results": len(results), "compute_s": computed, "save_s": saved}
+
+
+def _probe_spark(db: str) -> dict:
+    from csc_scorecard.catalogue import CORE_INDICATOR_IDS, load_catalogue
+    from csc_scorecard.catalogue import fragments as fr
+    from csc_scorecard.engine import compute, read_results
+    from csc_scorecard.engine.adapters.spark import SparkAdapter, SparkSettings, stop_sessions
+    from csc_scorecard.engine.build import results_query
+    from csc_scorecard.engine.compute import build_requests
+    from csc_scorecard.store import connect
+
+    con = connect(db, read_only=True)
+    started = time.perf_counter()
+    settings = dataclasses.replace(SparkSettings.from_env(), driver_memory="4g")
+    adapter = SparkAdapter(con, settings=settings)
+    session = time.perf_counter() - started
+    catalogue, periods = load_catalogue(), _core_periods()
+    tables = set()
+    for request in build_requests(catalogue, periods, list(CORE_INDICATOR_IDS), None, None, {}):
+        tables |= fr.referenced_tables(results_query(catalogue, request))
+    adapter.register(sorted(tables))
+    exported = time.perf_counter() - started - session
+    results = compute(adapter, periods, list(CORE_INDICATOR_IDS))
+    computed = time.perf_counter() - started - session - exported
+    adapter.close()
+    stop_sessions()
+    # The same figures as DuckDB's (saved by the duckdb step), to the last bit that matters?
+    stored = {(r.la_code, r.indicator_id, r.period): r for r in read_results(con) if r.breakdown is None}
+    differ = sum(1 for r in results if not _same(r, stored.get((r.la_code, r.indicator_id, r.period))))
+    con.close()
+    return {
+        "results": len(results),
+        "session_s": session,
+        "export_s": exported,
+        "compute_s": computed,
+        "differ_from_duckdb": differ,
+        "compared": len(stored),
+    }
+
+
+def _same(a, b) -> bool:
+    if b is None:
+        return False
+    if (a.numerator, a.denominator) != (b.numerator, b.denominator):
+        return False
+    if a.value is None or b.value is None:
+        return a.value is b.value
+    return abs(a.value - b.value) <= 1e-9
+
+
+def _probe_ours_903(folders: str, db: str) -> dict:
+    from csc_scorecard.loading import load_paths
+
+    rows = 0
+    for item in json.loads(folders):
+        report = load_paths([Path(item["folder"])], db=Path(db), la=item["la"])
+        rows += sum(sum(o.rows.values()) for o in report.outcomes)
+    return {"rows": rows}
+
+
+PROBES = {"load": _probe_load, "duckdb": _probe_duckdb, "spark": _probe_spark, "ours_903": _probe_ours_903}
+
+
+# --- steps ------------------------------------------------------------------------------------------------
+
+
+def step_generate(seed: int, workers: int, las: list[str] | None) -> None:
+    from csc_scorecard.synth import parse_years
+    from csc_scorecard.synth.national import generate_national, national_la_codes
+
+    wanted = {"seed": seed, "years": YEARS, "scale": 1.0, "las": las or national_la_codes()}
+    if STAMP.exists() and json.loads(STAMP.read_text()) == wanted:
+        print(f"generate: cached in {RETURNS}")
+        return
+    shutil.rmtree(RETURNS, ignore_errors=True)
+    started = time.perf_counter()
+    results = generate_national(parse_years(YEARS), seed, RETURNS, la_codes=las, workers=workers)
+    seconds = time.perf_counter() - started
+    STAMP.write_text(json.dumps(wanted))
+    size = sum(p.stat().st_size for p in RETURNS.rglob("*") if p.is_file()) / 1e6
+    print(f"generate: {len(results)} LAs x {YEARS} in {seconds:.0f} s ({workers} workers), {size:,.0f} MB")
+
+
+def step_load() -> tuple[float, float]:
+    STORE.unlink(missing_ok=True)
+    seconds, peak, info = probe("load", str(RETURNS), str(STORE))
+    print(
+        f"load (DuckDB store): {info['las']} LAs, {info['returns']} returns, {info['rows']:,} rows "
+        f"in {seconds:.1f} s, peak {peak:,.0f} MB"
+    )
+    return seconds, peak
+
+
+def step_duckdb() -> tuple[float, float]:
+    seconds, peak, info = probe("duckdb", str(STORE))
+    print(
+        f"indicators on DuckDB: {info['results']:,} results (29 core x 16 quarters x LAs) in {seconds:.1f} s "
+        f"(compute {info['compute_s']:.1f} s, save {info['save_s']:.1f} s), peak {peak:,.0f} MB"
+    )
+    return seconds, peak
+
+
+def step_spark() -> None:
+    seconds, peak, info = probe("spark", str(STORE))
+    print(
+        f"indicators on Spark local[2]: {info['results']:,} results in {seconds:.1f} s (session "
+        f"{info['session_s']:.1f} s, Parquet export {info['export_s']:.1f} s, compute {info['compute_s']:.1f} s), "
+        f"peak {peak:,.0f} MB (Python + JVM); {info['differ_from_duckdb']} of {info['results']:,} differ from "
+        f"DuckDB's"
+    )
+
+
+def step_liiatools(las: list[str] | None) -> None:
+    """liiatools-dagster's `s903 pipeline` against our `load`, on the same 903 CSV files, in one run.
+
+    What liiatools-dagster 0.2.0 can take decides the files: its CLI knows only the 33 London LAs (its
+    _authorities.yml), its 903 schemas start at 2017 (a 2013-14..2015-16 return fails "No schema files found for
+    year 2014"), and it crashes writing Parquet when OC2's SDQ_SCORE is blank (allowed when SDQ_REASON is given).
+    So both tools get each London LA's 2016-17 return without oc2.csv. Each tool runs as its own CLI, one process
+    per LA (liiatools' CLI takes one LA and one input folder), interleaved LA by LA; the times are summed.
+    """
+    import yaml
+
+    from csc_scorecard.synth.national import national_folders
+
+    python = LIIA_VENV / "bin" / "python"
+    authorities = next(
+        LIIA_VENV.glob("lib/python*/site-packages/liiatools/common/reference/_authorities.yml"), None
+    )
+    if not python.exists() or authorities is None:
+        print(f"liiatools: skipped, no liiatools-dagster in {LIIA_VENV} (see benchmarks/README.md)")
+        return
+    their_codes = yaml.safe_load(authorities.read_text())["data_codes"]  # LA name -> their code
+    names = {code: la.name for code, la in _las().items()}
+    london = [
+        (code, their_codes[names[code]], folder)
+        for code, folder in national_folders(RETURNS)
+        if names.get(code) in their_codes and (not las or code in las)
+    ]
+    shutil.rmtree(LIIA_WORK, ignore_errors=True)
+    ours_db = LIIA_WORK / "ours.duckdb"
+    ours = theirs = ours_peak = theirs_peak = 0.0
+    files = failed = 0
+    for code, their_code, folder in london:
+        staged = _stage_903(folder / "903" / f"903_{code}_2016-17", LIIA_WORK / "input" / code)
+        files += len(list(staged.rglob("*.csv")))
+        s, mb, _ = measure([str(CLI), "load", str(staged), "--la", code, "--db", str(ours_db)])
+        ours, ours_peak = ours + s, max(ours_peak, mb)
+        theirs_in = LIIA_WORK / "theirs_input" / code  # the pipeline moves its input away: give it a copy
+        shutil.copytree(staged, theirs_in)
+        theirs_out = LIIA_WORK / "theirs_output" / code
+        theirs_out.mkdir(parents=True)
+        args = [str(python), "-m", "liiatools", "s903", "pipeline", "--la-code", their_code]
+        try:
+            s, mb, _ = measure([*args, "--input", str(theirs_in), "--output", str(theirs_out)], quiet=True)
+        except SystemExit:
+            failed += 1
+            continue
+        theirs, theirs_peak = theirs + s, max(theirs_peak, mb)
+    episodes = _their_episode_rows(LIIA_WORK / "theirs_output")
+    print(
+        f"903 load, {len(london)} London LAs x 2016-17 ({files} CSV files): ours {ours:.1f} s "
+        f"(peak {ours_peak:,.0f} MB), liiatools-dagster 0.2.0 s903 pipeline {theirs:.1f} s "
+        f"(peak {theirs_peak:,.0f} MB; {episodes:,} episodes in its current tables"
+        f"{'; ' + str(failed) + ' LAs failed' if failed else ''}); theirs / ours = {theirs / ours:.1f}"
+    )
+
+
+def _las() -> dict:
+    from csc_scorecard.refdata import local_authorities
+
+    return local_authorities()
+
+
+def _stage_903(year_folder: Path, into: Path) -> Path:
+    """A copy of one 903 return without oc2.csv, in a folder named like the original (the year is read from it)."""
+    target = into / year_folder.name
+    target.mkdir(parents=True)
+    for csv in year_folder.glob("*.csv"):
+        if csv.name != "oc2.csv":
+            shutil.copy2(csv, target / csv.name)
+    return into
+
+
+def _their_episode_rows(root: Path) -> int:
+    total = 0
+    for current in root.glob("*/current/ssda903_current_Episodes.csv"):
+        with current.open(encoding="utf-8") as lines:
+            total += sum(1 for _ in lines) - 1
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--steps", nargs="+", default=["generate", "load", "duckdb", "spark", "liiatools"],
+        choices=["generate", "load", "duckdb", "spark", "liiatools"],
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="processes generating LAs")
+    parser.add_argument("--las", nargs="+", help="a subset of LA codes (default all 152)")
+    parser.add_argument("--liiatools-las", nargs="+", help="LAs for the liiatools comparison (default all)")
+    options = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"{os.cpu_count()} cores; python {sys.version.split()[0]}")
+    if "generate" in options.steps:
+        step_generate(options.seed, options.workers, options.las)
+    total = peak = 0.0
+    for name, step in (("load", step_load), ("duckdb", step_duckdb)):
+        if name in options.steps:
+            seconds, mb = step()
+            total, peak = total + seconds, max(peak, mb)
+    if {"load", "duckdb"} <= set(options.steps):
+        verdict = "within" if total < 300 and peak < 8192 else "OUTSIDE"
+        print(f"DuckDB load + indicators: {total:.1f} s, peak {peak:,.0f} MB ({verdict} 5 min / 8 GB)")
+    if "spark" in options.steps:
+        step_spark()
+    if "liiatools" in options.steps:
+        step_liiatools(options.liiatools_las)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--probe":
+        print(json.dumps(PROBES[sys.argv[2]](*sys.argv[3:])))
+    else:
+        main()

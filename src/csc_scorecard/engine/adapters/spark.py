@@ -1,0 +1,220 @@
+"""The Spark adapter: the same catalogue queries, transpiled by SQLGlot and run with `spark.sql` over Parquet.
+
+The store stays a DuckDB file. Each table a query reads (canonical tables, ref_calendar, ref_population, ...)
+is exported once by DuckDB (`COPY ... TO ... (FORMAT parquet)`) into a working folder and registered as a Spark
+temporary view of the same name; the query tree is then written in the Spark dialect and run there.
+
+    with SparkAdapter(store_con) as spark:          # or compute(con, periods, engine="spark")
+        results = compute(spark, periods)
+
+Settings (environment):
+- CSC_SCORECARD_SPARK_MASTER: the master URL (default `local[2]`; `spark://host:7077` for a cluster, which must
+  then read the working folder: set CSC_SCORECARD_SPARK_WORKDIR to a path every executor sees).
+- CSC_SCORECARD_SPARK_WORKDIR: where the Parquet exports go (default a temporary folder, removed on close).
+- CSC_SCORECARD_SPARK_SHUFFLE_PARTITIONS: shuffle partitions (default 8; Spark's 200 suit a cluster, not a laptop).
+- CSC_SCORECARD_SPARK_DRIVER_MEMORY: spark.driver.memory (Spark's default 1g; local mode runs everything in the
+  driver, so a national run wants 4g).
+
+pyspark is an optional extra (`pip install 'csc-scorecard[spark]'`); it is imported only when a session starts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from ...catalogue import fragments as fr
+from .base import EngineAdapter
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+DEFAULT_MASTER = "local[2]"
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    master: str = DEFAULT_MASTER
+    shuffle_partitions: int = 8
+    app_name: str = "csc-scorecard"
+    workdir: Path | None = None  # None: a fresh temporary folder per adapter
+    driver_memory: str | None = None  # None: Spark's default
+    extra_conf: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> SparkSettings:
+        env = os.environ if environ is None else environ
+        workdir = env.get("CSC_SCORECARD_SPARK_WORKDIR")
+        return cls(
+            master=env.get("CSC_SCORECARD_SPARK_MASTER") or DEFAULT_MASTER,
+            shuffle_partitions=int(env.get("CSC_SCORECARD_SPARK_SHUFFLE_PARTITIONS") or 8),
+            workdir=Path(workdir) if workdir else None,
+            driver_memory=env.get("CSC_SCORECARD_SPARK_DRIVER_MEMORY") or None,
+        )
+
+
+# Errors only: Spark's INFO/WARN chatter (and the "default log4j profile" banner) would drown the CLI's output.
+# PySpark counts as a shell, so Spark would reset the root level to WARN (and say so) unless the logger of the
+# class that starts it has a level of its own.
+_QUIET_LOG4J = """\
+rootLogger.level = error
+logger.repl.name = org.apache.spark.repl.Main
+logger.repl.level = error
+logger.submit.name = org.apache.spark.deploy.SparkSubmit
+logger.submit.level = error
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
+rootLogger.appenderRef.stderr.ref = stderr
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+_SESSION_LOCK = threading.Lock()
+_SESSIONS: dict[str, SparkSession] = {}
+
+
+def spark_session(settings: SparkSettings | None = None) -> SparkSession:
+    """One Spark session per master for the process (starting Spark takes seconds, so it is kept)."""
+    settings = settings or SparkSettings.from_env()
+    with _SESSION_LOCK:
+        session = _SESSIONS.get(settings.master)
+        if session is None or session.sparkContext._jsc is None:  # stopped sessions are started again
+            session = _start(settings)
+            _SESSIONS[settings.master] = session
+        return session
+
+
+def _start(settings: SparkSettings) -> SparkSession:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise RuntimeError(
+            "the Spark engine needs pyspark: pip install 'csc-scorecard[spark]' (and Java 17 or later)"
+        ) from None
+    # Spark writes managed tables and Derby files under the working directory unless told otherwise.
+    scratch = Path(tempfile.mkdtemp(prefix="csc-scorecard-spark-"))
+    logging = scratch / "log4j2.properties"
+    logging.write_text(_QUIET_LOG4J, encoding="utf-8")
+    conf = {
+        "spark.sql.warehouse.dir": str(scratch / "warehouse"),
+        "spark.local.dir": str(scratch / "local"),
+        "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.extraJavaOptions": (
+            f"-Dderby.system.home={scratch / 'derby'} -Dlog4j2.configurationFile={logging.as_uri()}"
+        ),
+        **({"spark.driver.memory": settings.driver_memory} if settings.driver_memory else {}),
+        **settings.extra_conf,
+    }
+    builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def stop_sessions() -> None:
+    """Stop every session this process started (tests call it once at the end)."""
+    with _SESSION_LOCK:
+        for session in _SESSIONS.values():
+            session.stop()
+        _SESSIONS.clear()
+
+
+class SparkAdapter(EngineAdapter):
+    """Runs the engine's trees on Spark, over Parquet exports of the DuckDB store the connection opens."""
+
+    dialect = "spark"
+    SUPPORTS_CORRELATED_SCALAR_SUBQUERIES = True  # Spark decorrelates scalar subqueries with aggregates
+    SUPPORTS_WINDOW_FUNCTIONS = True
+    SUPPORTS_NULL_SAFE_EQUALITY = True  # IS NOT DISTINCT FROM, as DuckDB writes it
+    SUPPORTS_ARRAY_AGG_DISTINCT = True  # COLLECT_LIST(DISTINCT ...)
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        *,
+        spark: SparkSession | None = None,
+        settings: SparkSettings | None = None,
+    ):
+        if not isinstance(connection, duckdb.DuckDBPyConnection):
+            raise TypeError(
+                f"the Spark adapter reads a DuckDB store connection, not {type(connection).__name__}"
+            )
+        super().__init__(connection)
+        settings = settings or SparkSettings.from_env()
+        # A session of its own (same SparkContext), so two stores' views never meet.
+        self.spark = (spark or spark_session(settings)).newSession()
+        self._owns_workdir = settings.workdir is None
+        self.workdir = (
+            Path(tempfile.mkdtemp(prefix="csc-scorecard-parquet-"))
+            if settings.workdir is None
+            else settings.workdir
+        )
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.exported: dict[str, Path] = {}
+
+    def sql(self, expression: exp.Expression, pretty: bool = False) -> str:
+        return expression.sql(dialect=self.dialect, pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+    def fetch(self, expression: exp.Expression) -> list[dict[str, Any]]:
+        self.register(sorted(fr.referenced_tables(expression)))
+        return [row.asDict(recursive=False) for row in self.spark.sql(self.sql(expression)).collect()]
+
+    def register(self, tables: list[str]) -> None:
+        """Export each store table not yet exported to Parquet and make it a Spark view of the same name."""
+        for table in tables:
+            if table not in self.exported:
+                self.exported[table] = self._export(table)
+                self.spark.read.parquet(str(self.exported[table])).createOrReplaceTempView(table)
+
+    def _export(self, table: str) -> Path:
+        if not self._in_store(table):
+            raise ValueError(f"the query reads {table!r}, which is not a table or view in the store")
+        self.workdir.mkdir(parents=True, exist_ok=True)  # again, if close() removed it
+        path = self.workdir / f"{table}.parquet"
+        relation = exp.select("*").from_(exp.to_table(table)).sql(dialect="duckdb")
+        self.connection.execute(f"COPY ({relation}) TO '{_quoted_path(path)}' (FORMAT parquet)")
+        return path
+
+    def _in_store(self, table: str) -> bool:
+        rows = self.connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchall()
+        return rows[0][0] > 0
+
+    def close(self) -> None:
+        """Drop the views and the exports (the shared Spark session keeps running)."""
+        for table in self.exported:
+            self.spark.catalog.dropTempView(table)
+        self.exported.clear()
+        if self._owns_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> SparkAdapter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _quoted_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+__all__ = ["DEFAULT_MASTER", "SparkAdapter", "SparkSettings", "spark_session", "stop_sessions"]
