@@ -33,7 +33,9 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
-@click.option("--la", help="3-digit DfE LA code, for returns that do not carry one (903 CSV).")
+@click.option(
+    "--la", help="3-digit DfE LA code, for returns that do not carry one (903 CSV, Annex A, local CSVs)."
+)
 @click.option(
     "--year", help="Collection year, e.g. 2016-17, for returns whose year cannot be read from them."
 )
@@ -62,6 +64,7 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) ->
 @db_option
 def status(include_replaced: bool, db: Path) -> None:
     """What is loaded: returns, years, rows, last load."""
+    from .sources.model import FORMAT_NAMES
     from .store.connection import connect
     from .store.status import canonical_counts, load_records
 
@@ -86,7 +89,7 @@ def status(include_replaced: bool, db: Path) -> None:
     for r in records:
         status_text = r.status + (f" (replaced load {r.replaces})" if r.replaces else "")
         table.add_row(
-            str(r.load_id), r.la_code, _RETURN_NAMES[r.format], r.collection_year, r.year_source,
+            str(r.load_id), r.la_code, FORMAT_NAMES.get(r.format, r.format), r.collection_year, r.year_source,
             r.source_name, f"{r.rows:,}", r.loaded_at, status_text,
         )  # fmt: skip
     console.print(table)
@@ -101,13 +104,6 @@ def status(include_replaced: bool, db: Path) -> None:
     console.print(f"Last load: {max(r.loaded_at for r in records)}")
 
 
-_RETURN_NAMES = {
-    "cin_xml": "CIN census (XML)",
-    "ssda903_csv": "SSDA903 (CSV)",
-    "ssda903_xml": "SSDA903 (XML)",
-}
-
-
 @cli.command()
 @click.option(
     "--la", "la_code", default="335", show_default=True, help="3-digit DfE LA code to calibrate to."
@@ -116,11 +112,15 @@ _RETURN_NAMES = {
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--scale", default=1.0, show_default=True, type=float, help="Multiply every volume (10 = 10x).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-def synth(la_code: str, years: str, seed: int, scale: float, out: Path) -> None:
+@click.option(
+    "--local-data/--no-local-data", default=True, show_default=True,
+    help="Also write Annex A, early help, workforce, youth justice, case audit and CSWW files for the same children.",
+)  # fmt: skip
+def synth(la_code: str, years: str, seed: int, scale: float, out: Path, local_data: bool) -> None:
     """Write a synthetic council's returns (CIN XML and 903 CSVs), calibrated to its published figures."""
     from .synth import generate, parse_years
 
-    result = generate(la_code, parse_years(years), seed, out, scale=scale)
+    result = generate(la_code, parse_years(years), seed, out, scale=scale, local_data=local_data)
     click.echo(result.summary())
 
 
@@ -558,6 +558,77 @@ def demo(out: Path, la_code: str, years: str, seed: int) -> None:
     from .demo import run_demo
 
     run_demo(console, out=out, la_code=la_code, years=years, seed=seed)
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; serve others through a TLS proxy.",
+)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML file with a [web] table (docs/web.md).",
+)
+@click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Targets TOML for RAG (docs/targets.md).",
+)
+@click.option("--la", "la_code", help="3-digit LA code shown first (default: the LA loaded).")
+@db_option
+def serve(
+    host: str, port: int, settings_file: Path | None, targets_file: Path | None, la_code: str | None, db: Path
+) -> None:
+    """The board's dashboard in a browser: scorecard, indicators, drill-through, uploads (docs/web.md)."""
+    from .web import load_settings
+    from .web import serve as run_server
+    from .web.settings import SettingsError
+
+    try:
+        settings = load_settings(settings_file, db=db, targets=targets_file, la_code=la_code)
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Serving {settings.db} on http://{host}:{port} (users in {settings.state_path})")
+    run_server(settings, host=host, port=port)
+
+
+@cli.group()
+def users() -> None:
+    """Dashboard accounts, kept beside the store in <store>.web.sqlite."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["viewer", "analyst", "admin"]), required=True)
+@click.password_option(help="Asked for (twice) when not given.")
+@db_option
+def users_add(username: str, role: str, password: str, db: Path) -> None:
+    """Add a local account, e.g. the first admin."""
+    from .web import StateError, create_user, load_settings
+
+    settings = load_settings(db=db)
+    try:
+        user = create_user(settings.state_path, username, password, role)
+    except StateError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"user {user.username} added as {user.role} in {settings.state_path}")
+
+
+@users.command("list")
+@db_option
+def users_list(db: Path) -> None:
+    """Every account with its role."""
+    from .web import load_settings
+    from .web.state import StateStore
+
+    for u in StateStore(load_settings(db=db).state_path).users():
+        click.echo(f"{u.username}\t{u.role}\t{'disabled' if u.disabled else 'enabled'}")
 
 
 def main() -> None:

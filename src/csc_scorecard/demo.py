@@ -14,6 +14,7 @@ from .judge.units import fmt
 from .loading import load_paths
 from .periods import parse_period
 from .pipeline import build_scorecard, meta_for
+from .publish import write_pack
 from .refdata import local_authority
 from .store.connection import connect
 from .synth import generate, parse_years
@@ -36,7 +37,7 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
     year_list = parse_years(years)
     returns, db = out / "returns", out / "scorecard.duckdb"
     console.rule(f"1. A synthetic {la.name} ({la.code}), {year_list[0]} to {year_list[-1]}, seed {seed}")
-    result = generate(la.code, year_list, seed, returns)
+    result = generate(la.code, year_list, seed, returns, local_data=True)
     console.out(result.summary(), highlight=False)
 
     console.rule("2. Load the returns into the store")
@@ -57,18 +58,22 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         console.rule(f"4. The scorecard for {quarter} (year to date), judged against benchmarks")
         scorecard = build_scorecard(con, la.code, quarter)
         print_scorecard(console, scorecard)
+        console.rule(f"5. The scrutiny report pack for {quarter}")
+        pack = write_pack(con, la.code, quarter, out / "report")
     finally:
         con.close()
 
     console.rule("Where everything is")
     for what, path in (
-        ("synthetic returns (CIN census XML, SSDA903 CSV)", returns),
+        ("synthetic returns (CIN census, SSDA903, Annex A, CSWW, local CSVs)", returns),
         ("the generator's ground truth", returns / "ground_truth.json"),
         ("the store (DuckDB)", db),
+        *((f"report pack ({kind})", path) for kind, path in pack.paths.items()),
     ):
         console.print(f"{what}: {path.resolve()}", highlight=False)
     console.print(
         f"Next: .venv/bin/csc-scorecard status --db {db}\n"
+        f"      .venv/bin/csc-scorecard users add admin --role admin --db {db}; make serve\n"
         f"      .venv/bin/csc-scorecard judge --period {latest}Q3 --db {db} --rules\n"
         f"      .venv/bin/csc-scorecard indicators --period {latest} --db {db} --format csv",
         highlight=False,

@@ -1,0 +1,74 @@
+"""Time to write the scrutiny report pack for one LA and quarter (issue 5 target: < 20 s on 2 cores).
+
+    .venv/bin/python benchmarks/bench_report.py [--period 2016-17Q3] [--profile published internal] [--repeat 2]
+    .venv/bin/python benchmarks/bench_report.py --store benchmarks/out/335_x1/scorecard.duckdb
+
+Without --store, a synthetic Walsall (2013-14 to 2016-17, seed 1) is generated and loaded into
+benchmarks/out/report_335/ once, through the real CLI. Each run is `publish.write_pack` (build_scorecard, the
+view, 57 charts' SVG and PNG, XLSX, HTML, PDF, DOCX). "cold" is the first call in this fresh process and
+includes importing the publishing libraries and starting vl-convert's JavaScript engine; later calls are "warm".
+CPU is this process's CPU time over all its threads, which other work on the machine does not inflate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CLI = Path(sys.executable).with_name("csc-scorecard")
+
+
+def synthetic_store(la: str) -> Path:
+    folder = HERE / "out" / f"report_{la}"
+    db = folder / "scorecard.duckdb"
+    if not db.exists():
+        returns = folder / "returns"
+        subprocess.run([str(CLI), "synth", "--la", la, "--years", "2013-14:2016-17", "--seed", "1", "--out",
+                        str(returns)], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run([str(CLI), "load", str(returns), "--la", la, "--db", str(db)], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+    return db
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--la", default="335")
+    parser.add_argument("--period", default="2016-17Q3")
+    parser.add_argument("--store", type=Path, help="An existing store (it gains the computed results).")
+    parser.add_argument("--profile", nargs="+", default=["published", "internal"])
+    parser.add_argument("--repeat", type=int, default=2, help="Runs per profile.")
+    options = parser.parse_args()
+    db = options.store or synthetic_store(options.la)
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    from csc_scorecard.publish import write_pack  # timed: part of the cold figure
+    from csc_scorecard.store import connect
+
+    imported, imported_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(f"imports: {imported:.2f} s (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    con = connect(db)
+    try:
+        first = True
+        for profile in options.profile:
+            for run in range(options.repeat):
+                out = HERE / "out" / f"report_{options.la}" / f"pack_{profile}"
+                began, cpu = time.perf_counter(), time.process_time()
+                result = write_pack(con, options.la, options.period, out, profile=profile)
+                total = time.perf_counter() - began + (imported if first else 0.0)
+                cpu = time.process_time() - cpu + (imported_cpu if first else 0.0)
+                stages = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+                label = "cold" if first else "warm"
+                print(f"{profile:9} run {run + 1} ({label}): {total:5.2f} s, CPU {cpu:5.2f} s  [{stages}]")
+                first = False
+        print(f"pack: {', '.join(str(p) for p in result.paths.values())}")
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    main()

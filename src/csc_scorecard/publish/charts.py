@@ -1,0 +1,207 @@
+"""One trend chart per indicator: the council's series, its SPC mean and process limits, and the statistical
+neighbour and England benchmarks, as a Vega-Lite spec (Altair) rendered to SVG (HTML, PDF) and PNG (Word)
+by vl-convert, with no browser. The same spec can be embedded in the web dashboard.
+
+Charts only ever see the published view, so a suppressed period is a gap in the line, never a point, and the
+alt text, written from the same data, cannot mention it either.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+
+import altair as alt
+import vl_convert as vlc
+
+from ..judge.spc import COLOURS
+from .model import SPC_ASSURANCE, SPC_VARIATION, Figure, HistoryPoint, IndicatorView, ReportView
+
+# vl-convert's PNG renderer matches family names literally (no fontconfig aliases), so name Arial's
+# metric-compatible stand-in too; WeasyPrint and browsers take the first family they have.
+FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+LINE = "#1d70b8"  # GOV.UK blue
+WIDTH, HEIGHT = 560, 170
+PNG_SCALE = 2.0  # about 150 dpi at the 16.5 cm the Word paper gives a chart
+SERIES_STYLE = {  # legend entry: (colour, dash)
+    "mean": ("#505a5f", [1, 0]),
+    "limits": ("#505a5f", [4, 3]),
+    "sn": ("#912b88", [8, 3]),
+    "england": ("#00703c", [2, 2]),
+    "target": (COLOURS["target"], [6, 2]),
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    indicator_id: str
+    spec: dict
+    alt: str  # a sentence or three describing the chart's data, for screen readers and PDF/UA
+    caption: str
+    svg: str
+    png: bytes | None = None  # at PNG_SCALE, for Word; made with the SVG when the pack asks for it
+
+    @cached_property
+    def svg_data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+    def as_png(self) -> bytes:
+        return self.png if self.png is not None else vlc.svg_to_png(self.svg, scale=PNG_SCALE)
+
+
+def _runs(history: Sequence[HistoryPoint]) -> list[dict]:
+    """The shown values, each tagged with its run of consecutive shown periods, so a gap breaks the line."""
+    rows, run = [], 0
+    for h in history:
+        if h.value.value is None:
+            run += 1
+            continue
+        rows.append(
+            {"period": h.period_code, "y": h.value.value, "run": f"v{run}", "colour": h.colour or LINE}
+        )
+    return rows
+
+
+def _reference_rows(view: IndicatorView, la_name: str) -> tuple[list[dict], list[str], list[str], list]:
+    """Line rows (SPC mean/limits and benchmarks) with the legend's domain, colours and dashes."""
+    history = view.history
+    first, last = history[0].period_code, history[-1].period_code
+    rows: list[dict] = []
+    names = {"mean": "SPC mean", "limits": "Process limits"}
+    with_limits = [h for h in history if h.spc_mean is not None]
+    for h in with_limits:
+        rows += [
+            {"period": h.period_code, "y": h.spc_mean, "series": names["mean"], "key": "mean"},
+            {"period": h.period_code, "y": h.spc_upl, "series": names["limits"], "key": "upl"},
+            {"period": h.period_code, "y": h.spc_lpl, "series": names["limits"], "key": "lpl"},
+        ]
+    keys = ["mean", "limits"] if with_limits else []
+    ends = list(dict.fromkeys((first, last)))
+    if view.target is not None and view.target.value is not None:
+        names["target"] = "Target"
+        rows += [{"period": p, "y": view.target.value, "series": "Target", "key": "target"} for p in ends]
+        keys.append("target")
+    for key, bench in (("sn", view.sn), ("england", view.england)):
+        if view.benchmarks_comparable and bench.value.value is not None:
+            name = f"{bench.name} {bench.year}" if bench.year else bench.name
+            names[key] = name
+            rows += [{"period": p, "y": bench.value.value, "series": name, "key": key} for p in ends]
+            keys.append(key)
+    domain = [la_name] + [names[k] for k in keys]
+    colours = [LINE] + [SERIES_STYLE[k][0] for k in keys]
+    dashes = [[1, 0]] + [SERIES_STYLE[k][1] for k in keys]
+    return rows, domain, colours, dashes
+
+
+def chart_spec(view: IndicatorView, la_name: str) -> dict:
+    order = [h.period_code for h in view.history]
+    values = _runs(view.history)
+    refs, domain, colours, dashes = _reference_rows(view, la_name)
+    x = alt.X(
+        "period:N", scale=alt.Scale(domain=order), sort=order, title=None, axis=alt.Axis(labelAngle=-40)
+    )
+    y_title = view.unit_label if view.unit != "count" else "Number"
+    y = alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=view.unit == "count"))
+    legend = alt.Legend(orient="bottom", title=None, symbolType="stroke", symbolStrokeWidth=2)
+    colour = alt.Color("series:N", scale=alt.Scale(domain=domain, range=colours), legend=legend)
+    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=dashes), legend=legend)
+    line_rows = [{**r, "series": la_name, "key": r["run"]} for r in values] + refs
+    lines = (
+        alt.Chart(alt.Data(values=line_rows))
+        .mark_line(strokeWidth=2)
+        .encode(x=x, y=y, color=colour, strokeDash=dash, detail="key:N")
+    )
+    points = (
+        alt.Chart(alt.Data(values=values))
+        .mark_circle(size=45, opacity=1)
+        .encode(x=x, y=y, color=alt.Color("colour:N", scale=None))
+    )
+    chart = alt.layer(lines, points).properties(width=WIDTH, height=HEIGHT)
+    spec = chart.to_dict(validate=False)  # built from a fixed shape; validation costs more than rendering
+    spec["config"] = {
+        "font": FONT,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": 10, "titleFontSize": 10, "grid": True, "gridColor": "#e5e5e5"},
+        "legend": {"labelFontSize": 10, "labelLimit": 320},
+    }
+    return spec
+
+
+def _span(history: Sequence[HistoryPoint]) -> str:
+    return f"{history[0].period_code} to {history[-1].period_code}"
+
+
+def alt_text(view: IndicatorView, la_name: str) -> str:
+    """Describes what the chart shows, from the same published figures (never a suppressed one)."""
+    history = view.history
+    shown = [h for h in history if h.value.value is not None]
+    suppressed = sum(h.value.suppressed for h in history)
+    parts = [f"Line chart of {view.label} for {la_name}, {_span(history)}, {len(history)} periods."]
+    if suppressed:
+        parts.append(f"{suppressed} suppressed {'period is' if suppressed == 1 else 'periods are'} left out.")
+    latest = history[-1]
+    if latest.value.value is not None:
+        parts.append(f"Latest value {latest.value.long} in {latest.period_code}.")
+    if len(shown) >= 2:
+        low = min(shown, key=lambda h: h.value.value)
+        high = max(shown, key=lambda h: h.value.value)
+        parts.append(
+            f"Lowest {low.value.long} in {low.period_code}; highest {high.value.long} in {high.period_code}."
+        )
+    last_limits = next((h for h in reversed(history) if h.spc_mean is not None), None)
+    if last_limits is not None:
+        unit = view.unit
+        mean, lpl, upl = (
+            Figure.of(v, unit).long for v in (last_limits.spc_mean, last_limits.spc_lpl, last_limits.spc_upl)
+        )
+        variation = SPC_VARIATION.get(view.spc_variation or "", "no SPC judgement").lower()
+        text = f"SPC mean {mean}, process limits {lpl} to {upl}; variation: {variation}"
+        if view.spc_assurance:
+            text += f"; assurance: {SPC_ASSURANCE[view.spc_assurance].lower()}"
+        parts.append(text + ".")
+    elif view.spc_limits_note:
+        parts.append(view.spc_limits_note + ".")
+    if view.target is not None and view.target.value is not None:
+        parts.append(f"Target {view.target.long}.")
+    refs = [
+        f"{b.name} {b.year} {b.value.long}"
+        for b in (view.sn, view.england)
+        if view.benchmarks_comparable and b.value.value is not None
+    ]
+    if refs:
+        parts.append("Reference lines: " + "; ".join(refs) + ".")
+    elif not view.benchmarks_comparable:
+        parts.append("Benchmarks are full-year figures, so they are not drawn against year-to-date counts.")
+    return " ".join(parts)
+
+
+def caption(view: IndicatorView) -> str:
+    text = f"{view.label} ({view.unit_label}), {_span(view.history)}"
+    if any(h.spc_mean is not None for h in view.history):
+        text += ", with SPC mean and process limits"
+    return text
+
+
+def build_chart(view: IndicatorView, la_name: str, *, with_png: bool = False) -> Chart:
+    spec = chart_spec(view, la_name)
+    svg = vlc.vegalite_to_svg(spec)
+    png = vlc.svg_to_png(svg, scale=PNG_SCALE) if with_png else None
+    return Chart(view.id, spec, alt_text(view, la_name), caption(view), svg, png)
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine (about a second, outside the GIL) so it can overlap other work."""
+    vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}})
+
+
+def build_charts(report: ReportView, *, workers: int = 2, with_png: bool = True) -> dict[str, Chart]:
+    """Every indicator's chart with data; vl-convert renders outside the GIL, so two workers use both cores."""
+    views: Iterable[IndicatorView] = [
+        v for v in report.indicators() if any(h.value.value is not None for h in v.history)
+    ]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        charts = list(pool.map(lambda v: build_chart(v, report.la_name, with_png=with_png), views))
+    return {c.indicator_id: c for c in charts}

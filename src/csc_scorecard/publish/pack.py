@@ -1,0 +1,91 @@
+"""The scrutiny report pack for one LA and period: scorecard.xlsx, report.html, report.pdf and paper.docx.
+
+The scorecard is built once (pipeline.build_scorecard, the same call the CLI's `judge` makes), turned into one
+published (or internal) view, and every file is rendered from that view, so the four cannot disagree and none
+of them can show a figure the view suppressed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ..judge.scorecard import JudgeOptions
+from ..judge.targets import Targets
+from ..pipeline import build_scorecard, read_points
+from ..refdata import local_authority
+from .charts import build_charts, warm_up
+from .docx import write_docx
+from .html import render_html, write_html
+from .model import PROFILES, Profile, ReportView, ViewInputs, report_view
+from .pdf import write_pdf
+from .report_config import load_report_config
+from .xlsx import write_xlsx
+
+FILES = {"xlsx": "scorecard.xlsx", "html": "report.html", "pdf": "report.pdf", "docx": "paper.docx"}
+
+
+@dataclass
+class PackResult:
+    paths: dict[str, Path]  # xlsx, html, pdf, docx
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
+    view: ReportView | None = None
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[stage] = time.perf_counter() - start
+
+
+def write_pack(
+    con: duckdb.DuckDBPyConnection,
+    la_code: str,
+    period_code: str,
+    out: Path,
+    *,
+    profile: Profile = "published",
+    report_config: Path | None = None,
+    targets: Targets | None = None,
+    options: JudgeOptions | None = None,
+) -> PackResult:
+    """Build the scorecard and write the four files into `out` (created if needed; files are replaced)."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+    config = load_report_config(report_config)  # fail on a bad YAML before any work is done
+    la = local_authority(la_code)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    engine = threading.Thread(target=warm_up, daemon=True)  # overlaps the scorecard's queries
+    engine.start()
+    with _timed(timings, "scorecard"):
+        scorecard = build_scorecard(con, la.code, period_code, targets=targets, options=options)
+        series = {j.meta.id: read_points(con, la.code, j.meta.id) for j in scorecard.judgements()}
+    with _timed(timings, "view"):
+        view = report_view(scorecard, series, profile, ViewInputs(la.name, config))
+    paths = {kind: out / name for kind, name in FILES.items()}
+    with _timed(timings, "charts"):
+        engine.join()
+        charts = build_charts(view)
+    with _timed(timings, "xlsx"):
+        write_xlsx(view, paths["xlsx"])
+    with _timed(timings, "html"):
+        html = render_html(view, charts)
+        write_html(html, paths["html"])
+    with _timed(timings, "pdf"):
+        write_pdf(html, paths["pdf"])
+    with _timed(timings, "docx"):
+        write_docx(view, charts, paths["docx"])
+    return PackResult(paths, timings, view)

@@ -1,0 +1,130 @@
+"""The cover texts of a committee report, from a per-report YAML file with sensible defaults (docs/report.md).
+
+Every text may use the placeholders {council}, {la_name}, {period} (2016-17Q3), {period_short}
+(Quarter 3 2016-17), {period_label} (with its dates), {committee} and {meeting_date}; any other braces are left as they are, so a stray "{" in a text never breaks a report.
+Unknown keys are refused, so a misspelt heading is reported rather than silently replaced by its default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PLACEHOLDER = re.compile(r"\{(council|la_name|period|period_short|period_label|committee|meeting_date)\}")
+
+
+class ReportConfigError(ValueError):
+    """A report YAML that cannot be used; the message names the file and every bad key."""
+
+
+class ContactOfficer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "Performance and Intelligence Team"
+    job_title: str = "Children's Services"
+    email: str | None = None
+    phone: str | None = None
+
+
+class ReportConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    council: str | None = None  # None: "<LA name> Council"
+    committee: str = "Children's Services Overview and Scrutiny Committee"
+    meeting_date: dt.date | None = None
+    agenda_item: str | None = None
+    title: str = "Children's Services performance: {period_short}"
+    report_of: str = "Executive Director of Children's Services"
+    portfolio: str | None = None
+    wards: str = "All"
+    key_decision: bool = False
+    executive_summary: str | None = None  # None: drafted from the scorecard (RAG and trend counts)
+    reason_for_scrutiny: str = (
+        "The Committee monitors the performance of Children's Services each quarter. This report sets out "
+        "performance for {period_label} against local targets, the council's own trend, its statistical "
+        "neighbours and England, so that members can question officers on areas of concern."
+    )
+    recommendations: list[str] = Field(
+        default_factory=lambda: [
+            "That the Committee notes the performance of Children's Services for {period_label}.",
+            "That the Committee identifies any areas of performance on which it wishes to receive further "
+            "information or a more detailed report at a future meeting.",
+        ]
+    )
+    background_papers: list[str] = Field(
+        default_factory=lambda: [
+            "Department for Education: Characteristics of children in need, and Children looked after in "
+            "England including adoptions (national statistics).",
+            "Department for Education: Local Authority Interactive Tool (LAIT) benchmarking data.",
+        ]
+    )
+    resource_and_legal_considerations: str = (
+        "There are no direct resource or legal implications arising from this report. The council has "
+        "statutory duties under the Children Act 1989 and the Children Act 2004, and the measures reported "
+        "here show how well those duties are being met."
+    )
+    citizen_impact: str = (
+        "Good performance in Children's Services means that children and young people are safeguarded and "
+        "supported to achieve good outcomes."
+    )
+    environmental_impact: str = "There are no environmental impacts arising from this report."
+    performance_management: str = (
+        "Performance is reviewed monthly by the Performance and Improvement Board and quarterly by this "
+        "Committee. Each indicator is judged against its target, its own trend (including statistical process "
+        "control), statistical neighbours and England."
+    )
+    equality_implications: str = (
+        "The services measured here are for vulnerable children and young people. Figures based on 1 to 5 "
+        "children are suppressed in the published report so that no child can be identified."
+    )
+    consultation: str = "This report has been prepared with the Children's Services management team."
+    contact_officer: ContactOfficer = Field(default_factory=ContactOfficer)
+
+    def resolved(self, values: Mapping[str, str]) -> ReportConfig:
+        """A copy with the placeholders filled in every text (the contact officer included)."""
+
+        def fill(text: str) -> str:
+            return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+        data = self.model_dump()
+        for key, value in data.items():
+            if isinstance(value, str):
+                data[key] = fill(value)
+            elif isinstance(value, list):
+                data[key] = [fill(v) for v in value]
+        data["contact_officer"] = {
+            k: fill(v) if isinstance(v, str) else v for k, v in data["contact_officer"].items()
+        }
+        return ReportConfig.model_validate(data)
+
+
+def load_report_config(path: Path | None) -> ReportConfig:
+    """The report's cover texts; None (or an empty file) gives the defaults."""
+    if path is None:
+        return ReportConfig()
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportConfigError(f"{path}: no such report configuration file") from None
+    except yaml.YAMLError as error:
+        raise ReportConfigError(f"{path}: not valid YAML ({error})") from None
+    if raw is None:
+        return ReportConfig()
+    if not isinstance(raw, dict):
+        raise ReportConfigError(f"{path}: expected a mapping of keys to texts, found {type(raw).__name__}")
+    try:
+        return ReportConfig.model_validate(raw)
+    except ValidationError as error:
+        problems = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {_problem(e)}" for e in error.errors()]
+        raise ReportConfigError("\n".join(problems)) from None
+
+
+def _problem(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (the keys are listed in docs/report.md)"
+    return f"{error['msg']} (value {error.get('input')!r})"

@@ -1,0 +1,181 @@
+"""The FastAPI application: services shared by every request, templates, error pages and the routes."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.templating import Jinja2Templates
+
+from ..publish.model import period_labels
+from ..store.connection import StoreMissing
+from .auth import CsrfFailed, Forbidden, LoginRequired, SecurityHeaders, current_session, login_url
+from .scorecards import ScopeError, Scorecards
+from .settings import WebSettings
+from .snapshot import StoreBusy, StoreGateway
+from .state import StateStore
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+log = logging.getLogger("csc_scorecard.web")
+
+
+@dataclass
+class Services:
+    settings: WebSettings
+    state: StateStore
+    store: StoreGateway
+    scorecards: Scorecards
+    templates: Jinja2Templates
+
+
+def template_environment() -> Environment:
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader(HERE / "templates"),
+            # govuk-frontend-jinja's templates import one another by this prefix; a plain PackageLoader fails.
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    env = Environment(
+        loader=loader, autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+    )
+    env.globals["static_version"] = _static_version()
+    env.filters["period_label"] = lambda code: period_labels(code)[0]
+    env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    env.filters["regex_drop_start"] = lambda query: re.sub(r"&?start=\d*", "", query).lstrip("&")
+    env.filters["role_item"] = lambda role, selected: {
+        "value": role,
+        "text": role,
+        "selected": role == selected,
+    }
+    return env
+
+
+def _static_version() -> str:
+    stamp = STATIC / "build.txt"
+    return stamp.read_text(encoding="utf-8").strip() if stamp.exists() else "unbuilt"
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> HTMLResponse:
+    services: Services = request.app.state.services
+    session = current_session(request)
+    base = {
+        "request": request,
+        "session": session,
+        "user": session.user if session else None,
+        "csrf_token": session.csrf_token if session else None,
+        "path": request.url.path,
+        "settings": services.settings,
+        "oidc": services.settings.oidc is not None,
+    }
+    return services.templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status)
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    from .routes import admin, analyst, auth_routes, pages
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.services.store.close()
+
+    app = FastAPI(title="csc-scorecard", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    templates = Jinja2Templates(env=template_environment())
+    app.state.services = Services(
+        settings=settings,
+        state=StateStore(settings.state_path),
+        store=StoreGateway(settings.db, settings.snapshot_dir),
+        scorecards=Scorecards(settings.targets),
+        templates=templates,
+    )
+    if not (STATIC / "app.css").exists():
+        log.warning("front-end assets are not built: run `python -m csc_scorecard.web.assets build`")
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    for module in (auth_routes, pages, analyst, admin):
+        app.include_router(module.router)
+    if (
+        settings.oidc is not None
+    ):  # Authlib keeps the OIDC state and nonce in a signed cookie for the round trip
+        from starlette.middleware.sessions import SessionMiddleware
+
+        secret = settings.secret_key or secrets.token_urlsafe(32)
+        app.add_middleware(
+            SessionMiddleware, secret_key=secret, session_cookie="csc_oidc_state", max_age=600,
+            same_site="lax", https_only=settings.https,
+        )  # fmt: skip
+    app.add_middleware(SecurityHeaders, https=settings.https, max_upload_mb=settings.max_upload_mb)
+    _error_pages(app)
+
+    return app
+
+
+def _error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _: LoginRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": login_url(request)})
+        return RedirectResponse(login_url(request), status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, error: Forbidden) -> Response:
+        return render(
+            request, "error.html", {"title": "You cannot see this page", "message": str(error)}, status=403
+        )
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _: CsrfFailed) -> Response:
+        message = (
+            "The form had expired or did not come from this site. Go back, reload the page and try again."
+        )
+        return render(
+            request, "error.html", {"title": "The form could not be sent", "message": message}, status=403
+        )
+
+    @app.exception_handler(StoreMissing)
+    async def _missing(request: Request, error: StoreMissing) -> Response:
+        return render(request, "error.html", {"title": "No data yet", "message": str(error)}, status=503)
+
+    @app.exception_handler(ScopeError)
+    async def _scope(request: Request, error: ScopeError) -> Response:
+        return render(request, "error.html", {"title": "Nothing to show", "message": str(error)}, status=404)
+
+    @app.exception_handler(StoreBusy)
+    async def _busy(request: Request, error: StoreBusy) -> Response:
+        return render(
+            request, "error.html", {"title": "The data is being updated", "message": str(error)}, status=503
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        fields = ", ".join(str(e["loc"][-1]) for e in error.errors())
+        return render(
+            request,
+            "error.html",
+            {"title": "Something in the address is not right", "message": f"Check: {fields}."},
+            status=400,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if current_session(request) is None and error.status_code == 404:
+            return RedirectResponse(login_url(request), status_code=303)  # say nothing about what exists
+        titles = {404: "Page not found", 405: "Not allowed", 413: "The file is too large"}
+        title = titles.get(error.status_code, "Something went wrong")
+        return render(
+            request, "error.html", {"title": title, "message": error.detail}, status=error.status_code
+        )

@@ -1,0 +1,119 @@
+"""What a page shows, from the report pack's own published view (publish.model) and charts (publish.charts), so
+the dashboard and the pack cannot disagree. Each thing comes from one function here.
+
+Profiles: a viewer sees the `published` profile (counts of 1 to 5, and figures that would reveal them, shown
+as c; judgements on a suppressed figure withheld); analysts and admins see `internal`, marked as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import duckdb
+
+from ..judge.commentary import actions_for, get_commentary
+from ..judge.scorecard import Judgement
+from ..publish.charts import Chart, alt_text, build_chart, caption
+from ..publish.model import (
+    SUPPRESSED,
+    Figure,
+    IndicatorView,
+    Profile,
+    ReportView,
+    Suppression,
+    ViewInputs,
+    indicator_view,
+    report_view,
+    suppression,
+)
+from .scorecards import Built
+from .state import User
+
+
+def profile_for(user: User) -> Profile:
+    return "internal" if user.can("analyst") else "published"
+
+
+def scorecard_view(built: Built, profile: Profile) -> ReportView:
+    """The whole scorecard as the pack shows it (areas, RAG counts, every indicator's row)."""
+    return report_view(built.scorecard, built.series, profile, ViewInputs(built.la_name))
+
+
+def judgement(built: Built, indicator_id: str) -> Judgement | None:
+    return next((j for j in built.scorecard.judgements() if j.meta.id == indicator_id), None)
+
+
+def with_current_notes(j: Judgement, con: duckdb.DuckDBPyConnection) -> Judgement:
+    """The judgement with the commentary and actions as they are now (the cached scorecard has them as they
+    were when it was built; they change without a new load)."""
+    note = get_commentary(con, j.la_code, j.meta.id, j.period_code)
+    actions = tuple(actions_for(con, j.la_code, j.meta.id, j.period_code))
+    return replace(j, commentary=note, actions=actions)
+
+
+def single_view(built: Built, j: Judgement, profile: Profile) -> IndicatorView:
+    return indicator_view(j, built.series.get(j.meta.id, ()), profile)
+
+
+def chart(view: IndicatorView, la_name: str) -> Chart:
+    """The indicator's trend chart (SPC mean and limits, SN and England lines) exactly as in the pack."""
+    return build_chart(view, la_name)
+
+
+def chart_text(view: IndicatorView, la_name: str) -> tuple[str, str]:
+    """(alt text, caption) of the chart, written from the same published figures."""
+    return alt_text(view, la_name), caption(view)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    value_label: str  # the breakdown value, e.g. "10-15"
+    key: str | None  # the raw value, for drill-through links (None when suppressed)
+    numerator: Figure
+    denominator: Figure
+    value: Figure
+
+
+def breakdown_rows(unit: str, results: Sequence, profile: Profile) -> list[BreakdownRow]:
+    """One row per breakdown value, in the engine's order. In the published profile a row resting on 1 to 5 children is c, and when
+    exactly one row is suppressed the next smallest is too, so the total cannot give the small one away."""
+    rows = [r for r in results if r.breakdown_value is not None] + [
+        r for r in results if r.breakdown_value is None
+    ]
+    published = profile == "published"
+    hidden = [
+        suppression(unit, r.numerator, r.denominator, r.value) if published else Suppression() for r in rows
+    ]
+    if published and sum(h.value for h in hidden) == 1:
+        candidates = [i for i, h in enumerate(hidden) if not h.value and rows[i].numerator]
+        if candidates:
+            i = min(candidates, key=lambda i: rows[i].numerator)
+            hidden[i] = Suppression(True, True, False, "secondary: the total would reveal a suppressed row")
+    out = []
+    for r, h in zip(rows, hidden, strict=True):
+        label = "not recorded" if r.breakdown_value is None else str(r.breakdown_value)
+        out.append(
+            BreakdownRow(
+                label,
+                None if h.value else (r.breakdown_value or ""),
+                Figure.of(r.numerator, "count", suppressed=h.numerator),
+                Figure.of(r.denominator, "count", suppressed=h.denominator),
+                Figure.of(r.value, unit, suppressed=h.value),
+            )
+        )
+    return out
+
+
+__all__ = [
+    "SUPPRESSED",
+    "BreakdownRow",
+    "breakdown_rows",
+    "chart",
+    "chart_text",
+    "judgement",
+    "profile_for",
+    "scorecard_view",
+    "single_view",
+    "with_current_notes",
+]

@@ -1,0 +1,412 @@
+"""Analysts' pages: drill-through to the records behind a figure (each view written to the access log),
+commentary and actions, the data page (loads, lineage, quality) and uploading returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from ...catalogue import load_catalogue
+from ...engine import explain
+from ...judge.commentary import (
+    STATUSES,
+    CommentaryError,
+    add_action,
+    get_action,
+    get_commentary,
+    set_commentary,
+    update_action,
+)
+from ...loading import LoadReport
+from ...periods import PeriodError, parse_financial_year, parse_period
+from ...refdata import local_authorities
+from ...sources.detect import read_returns
+from ...sources.problems import Problem, ReturnRejected
+from ...store.load import load_returns
+from ...store.status import canonical_counts, load_records
+from ..app import render
+from ..auth import client_address, require
+from ..quality import run_checks
+from ..state import Session
+from .common import reading, scope_query, services
+from .pages import La, Period
+
+router = APIRouter()
+Analyst = Annotated[Session, Depends(require("analyst"))]
+RECORDS_SHOWN = 100  # per page of the drill-through
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# --- drill-through -------------------------------------------------------------------------------------------
+
+
+@router.get("/indicator/{indicator_id}/records")
+def records(
+    request: Request,
+    session: Analyst,
+    indicator_id: str,
+    la: La = None,
+    period: Period = None,
+    breakdown: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z][a-z0-9_]*$")] = None,
+    value: Annotated[str | None, Query(max_length=100)] = None,
+    start: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """The records counted in a figure, a page at a time. Each page viewed is written to the access log
+    (with how many records it showed) before anything is shown."""
+    if indicator_id not in load_catalogue().indicators:
+        raise HTTPException(404, f"There is no indicator {indicator_id!r}.")
+    with reading(request, la, period) as r:
+        scope, svc = r.scope, services(request)
+        key = (r.snapshot.loads_version, scope.la_code, scope.period_code, indicator_id, breakdown)
+        try:  # paging through the records should not re-run the query for every page
+            found = svc.scorecards.explanations.get(
+                key,
+                lambda: explain(r.con, indicator_id, scope.period_code, scope.la_code, breakdown=breakdown),
+            )
+        except Exception as error:  # a breakdown the indicator does not allow, say: the catalogue explains
+            raise HTTPException(404, str(error)) from None
+        numerator, denominator = found.numerator_records, found.denominator_records
+        if breakdown is not None and value is not None:
+            numerator = [rec for rec in numerator if str(rec.get("breakdown_value")) == value]
+            denominator = [rec for rec in denominator if str(rec.get("breakdown_value")) == value]
+        shown = [(title, rows[start : start + RECORDS_SHOWN], len(rows)) for title, rows in (
+            ("Counted in the numerator", numerator), ("In the denominator", denominator))]  # fmt: skip
+        detail = ", ".join(
+            [f"breakdown {breakdown}={value}"] * bool(breakdown) + [f"from record {start + 1}"] * bool(start)
+        )
+        services(request).state.log(
+            session.user, "drill_through", la_code=r.scope.la_code, indicator_id=indicator_id,
+            period=r.scope.period_code, detail=detail or None, records=sum(len(rows) for _, rows, _ in shown),
+            client=client_address(request),
+        )  # fmt: skip
+        more = start + RECORDS_SHOWN < max(len(numerator), len(denominator))
+        return render(
+            request,
+            "records.html",
+            {
+                "indicator": load_catalogue().indicator(indicator_id),
+                "scope": r.scope,
+                "query": scope_query(r.scope),
+                "explanation": found,
+                "tables": shown,
+                "start": start,
+                "next_start": start + RECORDS_SHOWN if more else None,
+                "previous_start": max(0, start - RECORDS_SHOWN) if start else None,
+                "page_query": request.url.query,
+                "breakdown": breakdown,
+                "value": value,
+            },
+        )
+
+
+# --- commentary and actions ------------------------------------------------------------------------------------
+
+
+def _version(value: dt.datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _back(indicator_id: str, la: str, period: str, saved: str) -> RedirectResponse:
+    return RedirectResponse(
+        f"/indicator/{indicator_id}?la={la}&period={period}&saved={saved}#commentary", 303
+    )
+
+
+class Conflict(Exception):
+    def __init__(self, message: str, theirs: str | None):
+        super().__init__(message)
+        self.theirs = theirs
+
+
+def _check_keys(indicator_id: str, la: str, period: str) -> None:
+    if indicator_id not in load_catalogue().indicators or not re.fullmatch(r"\d{3}", la):
+        raise HTTPException(404, "No such indicator or LA.")
+    try:
+        parse_period(period)
+    except PeriodError as error:
+        raise HTTPException(400, str(error)) from None
+
+
+@router.post("/indicator/{indicator_id}/commentary")
+def save_commentary(
+    request: Request,
+    session: Analyst,
+    indicator_id: str,
+    la: Annotated[str, Form()],
+    period: Annotated[str, Form()],
+    text: Annotated[str, Form(max_length=10_000)] = "",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    """Save commentary unless someone else saved it since this form was loaded (then show both texts)."""
+    _check_keys(indicator_id, la, period)
+    if not text.strip():
+        return _commentary_problem(request, indicator_id, la, period, "Enter the commentary", text)
+
+    def save(con: duckdb.DuckDBPyConnection) -> None:
+        con.begin()
+        try:
+            current = get_commentary(con, la, indicator_id, period)
+            if _version(current.updated_at if current else None) != version:
+                raise Conflict(
+                    "Someone else saved this commentary after you opened the page.",
+                    current.text if current else None,
+                )
+            set_commentary(
+                con, la, indicator_id, period, text.strip(), author=session.user.name, now=dt.datetime.now()
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+    try:
+        services(request).store.write(save, timeout=services(request).settings.write_timeout_seconds)
+    except Conflict as conflict:
+        return _commentary_problem(
+            request, indicator_id, la, period, str(conflict), text, theirs=conflict.theirs, status=409
+        )
+    except CommentaryError as error:
+        return _commentary_problem(request, indicator_id, la, period, str(error), text)
+    services(request).state.log(
+        session.user, "commentary_saved", la_code=la, indicator_id=indicator_id, period=period
+    )
+    return _back(indicator_id, la, period, "commentary")
+
+
+def _commentary_problem(
+    request: Request,
+    indicator_id: str,
+    la: str,
+    period: str,
+    message: str,
+    mine: str,
+    *,
+    theirs: str | None = None,
+    status: int = 400,
+) -> Response:
+    from .pages import indicator
+
+    request.scope.setdefault("csc", {})["form_error"] = {
+        "field": "text",
+        "message": message,
+        "mine": mine,
+        "theirs": theirs,
+    }
+    page = indicator(request, request.scope["csc"]["session"], indicator_id, la, period)
+    page.status_code = status
+    return page
+
+
+@router.post("/indicator/{indicator_id}/actions")
+def add_action_route(
+    request: Request,
+    session: Analyst,
+    indicator_id: str,
+    la: Annotated[str, Form()],
+    period: Annotated[str, Form()],
+    text: Annotated[str, Form(max_length=2000)] = "",
+    owner: Annotated[str, Form(max_length=200)] = "",
+    due: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    _check_keys(indicator_id, la, period)
+    try:
+        due_date = dt.date.fromisoformat(due) if due else None
+    except ValueError:
+        return _action_problem(request, indicator_id, la, period, "Enter the due date as YYYY-MM-DD", "due")
+    if not text.strip():
+        return _action_problem(request, indicator_id, la, period, "Enter the action", "action-text")
+    action_id = services(request).store.write(
+        lambda con: add_action(
+            con, la, indicator_id, period, text.strip(), owner=owner.strip() or None, due_date=due_date
+        ),
+        timeout=services(request).settings.write_timeout_seconds,
+    )
+    services(request).state.log(
+        session.user,
+        "action_added",
+        la_code=la,
+        indicator_id=indicator_id,
+        period=period,
+        detail=f"action {action_id}",
+    )
+    return _back(indicator_id, la, period, "action")
+
+
+def _action_problem(
+    request: Request, indicator_id: str, la: str, period: str, message: str, field: str
+) -> Response:
+    from .pages import indicator
+
+    request.scope.setdefault("csc", {})["form_error"] = {"field": field, "message": message}
+    page = indicator(request, request.scope["csc"]["session"], indicator_id, la, period)
+    page.status_code = 400
+    return page
+
+
+@router.post("/actions/{action_id}")
+def update_action_route(
+    request: Request,
+    session: Analyst,
+    action_id: int,
+    period: Annotated[str, Form()],
+    status: Annotated[str, Form()],
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    """Change an action's status; closing it closes it in the period shown. Refused if it changed meanwhile."""
+    if status not in STATUSES:
+        raise HTTPException(400, f"status must be one of {', '.join(STATUSES)}")
+
+    def change(con: duckdb.DuckDBPyConnection):
+        con.begin()
+        try:
+            old = get_action(con, action_id)
+            if _version(old.updated_at) != version:
+                raise Conflict("Someone else changed this action after you opened the page.", old.text)
+            closed = period if status == "closed" else None
+            new = update_action(con, action_id, status=status, closed_period=closed, now=dt.datetime.now())
+            con.commit()
+            return new
+        except BaseException:
+            con.rollback()
+            raise
+
+    try:
+        action = services(request).store.write(
+            change, timeout=services(request).settings.write_timeout_seconds
+        )
+    except CommentaryError as error:
+        raise HTTPException(404 if "no action" in str(error) else 400, str(error)) from None
+    except Conflict as conflict:
+        raise HTTPException(409, f"{conflict} Reload the page to see the change.") from None
+    services(request).state.log(
+        session.user, "action_updated", la_code=action.la_code, indicator_id=action.indicator_id, period=period,
+        detail=f"action {action_id}: {status}",
+    )  # fmt: skip
+    return _back(action.indicator_id, action.la_code, period, "action")
+
+
+# --- data page -----------------------------------------------------------------------------------------------
+
+
+@router.get("/data")
+def data_page(request: Request, session: Analyst, la: La = None, period: Period = None) -> Response:
+    with reading(request, la, period) as r:
+        built = r.built
+
+        def gather() -> tuple:
+            loads = load_records(r.con, include_replaced=True)
+            files = dict(r.con.execute("SELECT load_id, files FROM loads").fetchall())
+            return loads, files, canonical_counts(r.con), run_checks(r.con, r.scope.la_code)
+
+        # All of it changes only with the loads, like the scorecard.
+        loads, files, counts, findings = services(request).scorecards.derive(built, ("data-page",), gather)
+        small = [
+            j
+            for j in built.scorecard.judgements()
+            if j.small_numbers.small or j.point is None or j.value is None
+        ]
+        snapshot = r.snapshot
+        return render(
+            request,
+            "data.html",
+            {
+                "scope": r.scope,
+                "query": scope_query(r.scope),
+                "loads": loads,
+                "files": files,
+                "counts": counts.get(r.scope.la_code, {}),
+                "findings": findings,
+                "small": small,
+                "snapshot_taken": dt.datetime.fromtimestamp(snapshot.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "refresh_problem": services(request).store.last_refresh_problem,
+            },
+        )
+
+
+# --- upload ----------------------------------------------------------------------------------------------------
+
+
+@router.get("/upload")
+def upload_form(request: Request, session: Analyst) -> Response:
+    return render(request, "upload.html", {})
+
+
+@router.post("/upload")
+def upload(
+    request: Request,
+    session: Analyst,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    la: Annotated[str, Form(max_length=3)] = "",
+    year: Annotated[str, Form(max_length=7)] = "",
+) -> Response:
+    """Check and load uploaded returns: all or nothing, exactly as `csc-scorecard load` does."""
+    svc = services(request)
+    problems = _upload_option_problems(la, year)
+    files = [f for f in files or [] if f.filename]
+    if not files:
+        problems.append(Problem("upload", "-", "files", None, "choose at least one return to upload"))
+    if problems:
+        return render(
+            request, "upload.html", {"rejected": ReturnRejected(problems), "la": la, "year": year}, status=400
+        )
+    folder = svc.store.work_dir / "uploads" / secrets.token_hex(8)
+    folder.mkdir(parents=True)
+    try:
+        total = 0
+        for f in files:
+            name = SAFE_NAME.sub("_", Path(f.filename).name).lstrip(".") or "return"
+            with (folder / name).open("wb") as out:
+                while chunk := f.file.read(1 << 20):
+                    total += len(chunk)
+                    if total > svc.settings.max_upload_mb * 1024 * 1024:
+                        raise HTTPException(413, f"The upload is over {svc.settings.max_upload_mb} MB.")
+                    out.write(chunk)
+        try:
+            parsed, skipped = read_returns([folder], la=la or None, year=year or None)
+            if not parsed:
+                raise ReturnRejected(
+                    [Problem("upload", "-", "files", None, "no returns found (CIN census XML or SSDA903)")]
+                )
+            outcomes = svc.store.write(
+                lambda con: load_returns(con, parsed), timeout=svc.settings.write_timeout_seconds
+            )
+        except ReturnRejected as rejected:
+            svc.state.log(
+                session.user,
+                "upload_rejected",
+                detail=f"{rejected.total} problem(s)",
+                client=client_address(request),
+            )
+            return render(request, "upload.html", {"rejected": rejected, "la": la, "year": year}, status=400)
+        report = LoadReport(svc.settings.db, outcomes, skipped)
+        names = ", ".join(f.filename or "" for f in files)[:500]
+        svc.state.log(
+            session.user,
+            "upload",
+            detail=names,
+            records=sum(sum(o.rows.values()) for o in outcomes),
+            client=client_address(request),
+        )
+        return render(request, "upload.html", {"report": report, "outcomes": outcomes})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _upload_option_problems(la: str, year: str) -> list[Problem]:
+    problems = []
+    if la and la not in local_authorities():
+        problems.append(Problem("upload", "-", "la", la, "not an English LA code (3 digits, e.g. 335)"))
+    if year:
+        try:
+            parse_financial_year(year)
+        except ValueError as error:
+            problems.append(Problem("upload", "-", "year", year, str(error)))
+    return problems

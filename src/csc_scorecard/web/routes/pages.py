@@ -1,0 +1,220 @@
+"""Pages every signed-in user sees: the scorecard, an indicator, its chart and breakdowns, the report pack."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from ...catalogue import load_catalogue
+from ...engine import compute
+from ...periods import parse_period
+from ..app import render
+from ..auth import require
+from ..pack import report_pack
+from ..present import (
+    breakdown_rows,
+    chart,
+    chart_text,
+    judgement,
+    profile_for,
+    scorecard_view,
+    single_view,
+    with_current_notes,
+)
+from ..state import Session
+from .common import reading, scope_query, services
+
+router = APIRouter()
+Viewer = Annotated[Session, Depends(require("viewer"))]
+La = Annotated[str | None, Query(max_length=3, pattern=r"^\d{3}$")]
+Period = Annotated[str | None, Query(max_length=20, pattern=r"^[0-9QR:\-]+$")]
+Name = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+@router.get("/")
+def overview(request: Request, session: Viewer, la: La = None, period: Period = None) -> Response:
+    profile = profile_for(session.user)
+    with reading(request, la, period) as r:
+        built = r.built
+        view = services(request).scorecards.derive(
+            built, ("view", profile), lambda: scorecard_view(built, profile)
+        )
+        return render(
+            request,
+            "overview.html",
+            {
+                "view": view,
+                "scope": r.scope,
+                "query": scope_query(r.scope),
+                "built": built,
+                "profile": profile,
+            },
+        )
+
+
+def _indicator_or_404(built, indicator_id: str):
+    j = judgement(built, indicator_id)
+    if j is None:
+        raise HTTPException(404, f"There is no indicator {indicator_id!r} on this scorecard.")
+    return j
+
+
+@router.get("/indicator/{indicator_id}")
+def indicator(
+    request: Request,
+    session: Viewer,
+    indicator_id: str,
+    la: La = None,
+    period: Period = None,
+    breakdown: Name = None,
+) -> Response:
+    profile = profile_for(session.user)
+    with reading(request, la, period) as r:
+        built = r.built
+        j = with_current_notes(_indicator_or_404(built, indicator_id), r.con)
+        view = single_view(built, j, profile)
+        definition = load_catalogue().indicator(indicator_id)
+        alt, caption = chart_text(view, built.la_name) if view.history else ("", "")
+        context = {
+            "chart_alt": alt,
+            "chart_caption": caption,
+            "view": view,
+            "judgement": j,
+            "definition": definition,
+            "breakdowns": _breakdown_choices(definition),
+            "scope": r.scope,
+            "query": scope_query(r.scope),
+            "profile": profile,
+            "rules": _rules(j, view, profile),
+            "saved": request.query_params.get("saved"),
+            "form_error": request.scope.get("csc", {}).get("form_error"),
+        }
+        if breakdown:
+            context.update(_breakdown(request, r, built, indicator_id, breakdown, profile))
+        return render(request, "indicator.html", context)
+
+
+def _rules(j, view, profile: str) -> list[tuple[str, str]] | None:
+    """The rule behind each judgement; withheld from the published profile when any figure in the series is
+    suppressed, because the rules quote the figures they compare."""
+    if profile == "published" and (view.suppressed or any(h.value.suppressed for h in view.history)):
+        return None
+    return j.rules()
+
+
+def _breakdown_choices(definition) -> list[tuple[str, str]]:
+    catalogue = load_catalogue()
+    return [
+        (name, catalogue.breakdowns[name].label)
+        for name in definition.breakdowns
+        if name in catalogue.breakdowns
+    ]
+
+
+def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile: str) -> dict:
+    definition = load_catalogue().indicator(indicator_id)
+    if name not in definition.breakdowns:
+        raise HTTPException(404, f"{indicator_id} has no breakdown {name!r}.")
+    period = parse_period(r.scope.period_code)
+
+    def results():
+        with r.snapshot.lock:  # compute only reads, but shares the snapshot with pipeline builds
+            return compute(r.con, [period], [indicator_id], name, [r.scope.la_code])
+
+    found = services(request).scorecards.derive(built, ("breakdown", indicator_id, name), results)
+    rows = breakdown_rows(definition.unit, found, profile)
+    label = dict(_breakdown_choices(definition)).get(name, name)
+    return {
+        "breakdown": name,
+        "breakdown_label": label,
+        "breakdown_rows": rows,
+        "indicator_label": definition.label,
+    }
+
+
+@router.get("/indicator/{indicator_id}/breakdown")
+def breakdown_fragment(
+    request: Request,
+    session: Viewer,
+    indicator_id: str,
+    breakdown: Name = None,
+    la: La = None,
+    period: Period = None,
+) -> Response:
+    """The breakdown table alone, for HTMX to swap into the indicator page."""
+    profile = profile_for(session.user)
+    with reading(request, la, period) as r:
+        built = r.built
+        _indicator_or_404(built, indicator_id)
+        context = {
+            "scope": r.scope,
+            "query": scope_query(r.scope),
+            "indicator_id": indicator_id,
+            "profile": profile,
+        }
+        if breakdown:
+            context.update(_breakdown(request, r, built, indicator_id, breakdown, profile))
+        return render(request, "partials/breakdown.html", context)
+
+
+@router.get("/indicator/{indicator_id}/chart.svg")
+def chart_svg(
+    request: Request, session: Viewer, indicator_id: str, la: La = None, period: Period = None
+) -> Response:
+    profile = profile_for(session.user)
+    with reading(request, la, period) as r:
+        built = r.built
+        j = _indicator_or_404(built, indicator_id)
+        cache = services(request).scorecards
+
+        view = single_view(built, j, profile)
+        if not view.history:
+            raise HTTPException(404, f"{indicator_id} has no figures to chart yet.")
+
+        def draw():
+            return chart(view, built.la_name).svg
+
+        svg = cache.derive(built, ("chart", indicator_id, profile), draw)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get("/report")
+def report_page(request: Request, session: Viewer, la: La = None, period: Period = None) -> Response:
+    with reading(request, la, period) as r:
+        return render(request, "report.html", {"scope": r.scope, "query": scope_query(r.scope)})
+
+
+@router.get("/report/download")
+def report_download(
+    request: Request,
+    session: Viewer,
+    la: La = None,
+    period: Period = None,
+    profile: Annotated[str, Query(pattern="^(published|internal)$")] = "published",
+) -> Response:
+    if profile == "internal" and not session.user.can("analyst"):
+        raise HTTPException(403, "Only analysts can download the internal pack.")
+    svc = services(request)
+    with reading(request, la, period) as r:
+        scope = r.scope
+        mtime, targets = svc.scorecards.targets()
+        # A pack takes seconds to write; it changes only with a new snapshot (a load or an edit) or targets.
+        key = (r.snapshot.generation, mtime, scope.la_code, scope.period_code, profile)
+        pack = svc.scorecards.packs.get(
+            key,
+            lambda: report_pack(
+                r.snapshot, scope.la_code, scope.period_code, profile,  # type: ignore[arg-type]
+                targets=targets, report_config=svc.settings.report_config,
+            ),
+        )  # fmt: skip
+    filename = f"scorecard-{scope.la_code}-{scope.period_code.replace(':', '-')}-{profile}{pack.suffix}"
+    svc.state.log(
+        session.user, "report_download", la_code=scope.la_code, period=scope.period_code, detail=profile
+    )
+    return Response(
+        pack.content,
+        media_type=pack.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,19 @@
+"""`csc-scorecard serve`: the dashboard under uvicorn, on 127.0.0.1 unless told otherwise.
+
+One process (the snapshot, the scorecard cache and the write lock are per process); uvicorn serves requests on
+its event loop and runs the page handlers, which wait on DuckDB, in its thread pool. Put a TLS proxy in front
+(and set `https`) to serve it beyond the machine it runs on.
+"""
+
+from __future__ import annotations
+
+from .settings import WebSettings
+
+
+def serve(settings: WebSettings, *, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options) -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    options = {"log_level": "info", "proxy_headers": True, "server_header": False, **uvicorn_options}
+    uvicorn.run(create_app(settings), host=host, port=port, **options)

@@ -1,0 +1,219 @@
+"""How the dashboard reads and writes the DuckDB store without getting in the CLI's way.
+
+DuckDB lets one process open a file for writing, and then refuses every other open of it, read-only ones
+included. So the dashboard never keeps the store open:
+
+- Reading: it serves from a private **snapshot**, a copy of the store file in its own folder, opened writable
+  (the pipeline saves the indicator results it computes). Before each request it compares the store file's
+  stat (inode, size, mtime) with the snapshot's; when the store has changed, has a stable mtime at least
+  SETTLE_SECONDS old and has no write-ahead log (no writer is part-way through), it copies the file without
+  taking DuckDB's lock, checks that the stat did not change during the copy, opens the copy and swaps it in.
+  A copy that raced a writer is thrown away and tried again on a later request. Requests already running
+  finish on the snapshot they started with (reference-counted), so a swap never breaks a page.
+- Writing (an upload, commentary, actions): one write at a time per process, through `write(fn)`, which opens
+  the store itself for a moment, retrying while another process (the CLI) holds it, and gives up with
+  StoreBusy after the timeout. The snapshot follows on the next request.
+
+A CLI command that starts while the dashboard is writing fails with DuckDB's lock error; the dashboard's writes
+take milliseconds, except an upload, which takes as long as the same `load` would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from ..store.connection import StoreMissing, connect
+
+T = TypeVar("T")
+SETTLE_SECONDS = 1.0  # the store's mtime must be this old, so a write during the copy would change it
+COPY_ATTEMPTS = 3
+
+
+class StoreBusy(RuntimeError):
+    """Another process held the store for longer than the write timeout."""
+
+
+@dataclass
+class Snapshot:
+    generation: int
+    path: Path
+    con: duckdb.DuckDBPyConnection
+    source_stat: tuple
+    loads_version: str  # changes whenever a load is added or replaced
+    taken_at: float
+    refs: int = 0
+    retired: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the pipeline writes results one at a time
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+
+def _stat(db: Path) -> tuple | None:
+    try:
+        st = os.stat(db)
+    except FileNotFoundError:
+        return None
+    wal = Path(f"{db}.wal")
+    return (st.st_ino, st.st_size, st.st_mtime_ns, wal.exists())
+
+
+def loads_version(con: duckdb.DuckDBPyConnection) -> str:
+    rows = con.execute("SELECT load_id, status, loaded_at FROM loads ORDER BY load_id").fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+class StoreGateway:
+    def __init__(self, db: Path, work_dir: Path | None = None, *, settle_seconds: float = SETTLE_SECONDS):
+        self.db = Path(db)
+        self._own_dir = work_dir is None
+        self.work_dir = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="csc-scorecard-web-"))
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.settle_seconds = settle_seconds
+        self._swap = threading.Lock()  # held while copying: one refresh at a time
+        self._write = threading.Lock()  # one write to the store at a time from this process
+        self._current: Snapshot | None = None
+        self._generations = itertools.count(1)
+        self.last_refresh_problem: str | None = None
+
+    # --- reading -------------------------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Snapshot | None:
+        return self._current
+
+    def refresh(self, *, after_own_write: bool = False) -> Snapshot | None:
+        """Take a new snapshot if the store changed and is settled. A request that finds another thread
+        refreshing carries on with the current snapshot instead of queueing (unless there is none yet)."""
+        stat = _stat(self.db)
+        current = self._current
+        if stat is None:
+            if current is None:
+                raise StoreMissing(f"no store at {self.db}: load some returns first (csc-scorecard load ...)")
+            return current
+        if current is not None and stat == current.source_stat:
+            return current
+        if not self._swap.acquire(blocking=after_own_write or current is None):
+            return current
+        try:
+            current = self._current
+            if current is not None and _stat(self.db) == current.source_stat:
+                return current
+            # Right after our own write (or with nothing to serve) there is no need to wait for the store to settle.
+            fresh = self._take(0.0 if after_own_write or current is None else self.settle_seconds)
+            if fresh is None and current is None:
+                raise StoreBusy(f"{self.db} is being written by another program; try again in a minute")
+            if fresh is not None:
+                self._current = fresh
+                if current is not None:
+                    self._retire(current)
+            return self._current
+        finally:
+            self._swap.release()
+
+    def _take(self, min_age: float) -> Snapshot | None:
+        """A consistent copy of the store, or None (keep the current snapshot) while it is being written."""
+        for attempt in range(COPY_ATTEMPTS):
+            before = _stat(self.db)
+            if before is None:
+                return None
+            if before[3] or time.time() - before[2] / 1e9 < min_age:
+                self.last_refresh_problem = "the store is being written (a load is in progress)"
+                return None
+            generation = next(self._generations)
+            path = self.work_dir / f"snapshot-{generation}.duckdb"
+            shutil.copyfile(self.db, path)
+            if _stat(self.db) != before:
+                self._remove(path)
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            try:
+                con = connect(path)
+                version = loads_version(con)
+            except duckdb.Error as error:  # a torn copy fails its checksums: try again
+                self.last_refresh_problem = f"the copy could not be read ({error})"
+                self._remove(path)
+                continue
+            self.last_refresh_problem = None
+            return Snapshot(generation, path, con, before, version, time.time())
+        return None
+
+    def _retire(self, snapshot: Snapshot) -> None:
+        with snapshot.lock:
+            snapshot.retired = True
+            if snapshot.refs == 0:
+                self._close(snapshot)
+
+    def _close(self, snapshot: Snapshot) -> None:
+        snapshot.con.close()
+        self._remove(snapshot.path)
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        for p in (path, Path(f"{path}.wal")):
+            p.unlink(missing_ok=True)
+
+    @contextmanager
+    def reading(self) -> Iterator[Snapshot]:
+        """The freshest settled snapshot, kept open until the block ends even if a newer one is swapped in."""
+        snapshot = self.refresh()
+        assert snapshot is not None
+        with snapshot.lock:
+            snapshot.refs += 1
+        try:
+            yield snapshot
+        finally:
+            with snapshot.lock:
+                snapshot.refs -= 1
+                done = snapshot.retired and snapshot.refs == 0
+            if done:
+                self._close(snapshot)
+
+    # --- writing -------------------------------------------------------------------------------------------
+
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T], *, timeout: float = 30.0) -> T:
+        """Run fn on the store opened for writing, waiting up to `timeout` seconds for another process's lock."""
+        deadline = time.monotonic() + timeout
+        with self._write:
+            delay = 0.05
+            while True:
+                try:
+                    con = connect(self.db)
+                    break
+                except duckdb.IOException as error:
+                    if "lock" not in str(error).lower():
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(
+                            "the store is in use by another program (probably a return being loaded from the "
+                            "command line); try again in a minute"
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+            try:
+                result = fn(con)
+            finally:
+                con.close()
+            self.refresh(after_own_write=True)
+            return result
+
+    def close(self) -> None:
+        with self._swap:
+            if self._current is not None:
+                self._retire(self._current)
+                self._current = None
+        if self._own_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)

@@ -1,0 +1,87 @@
+"""The report packs the test_publish_* files check, built once per session from a copy of the synthetic Walsall.
+
+The session's store is read by other tests too, so the packs are built from a copy: the commentary and actions
+written here (a formula-injection string, a note quoting a small number) never reach anyone else's store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from csc_scorecard.judge.commentary import add_action, set_commentary
+from csc_scorecard.judge.targets import load_targets
+from csc_scorecard.publish import write_pack
+from csc_scorecard.publish.pack import PackResult
+from csc_scorecard.store import connect
+
+ROOT = Path(__file__).parents[1]
+LA, PERIOD = "335", "2016-17Q3"
+INJECTION = '=HYPERLINK("http://example.com/x","Click me")'
+# seed 7: 39 of 40 care leavers aged 17-18 in suitable accommodation, so the other 1 would be revealed
+SUPPRESSED_ID = "care_leavers_17_18_suitable_accom_pct"
+SMALL_NOTE = "Only 1 young person was not in suitable accommodation; they have since moved."
+ACTION = "-Review the 1 placement with the leaving care team"
+
+
+@dataclass(frozen=True)
+class Packs:
+    published: PackResult
+    internal: PackResult
+    db: Path  # the copy the packs were built from (indicator_results for every period saved)
+
+
+_built: dict[str, Packs] = {}
+
+
+def _copy_store(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name
+    shutil.copy2(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+def build_packs(synthetic_council: dict, tmp_path_factory: pytest.TempPathFactory) -> Packs:
+    key = str(synthetic_council["db"])
+    if key in _built:
+        return _built[key]
+    root = tmp_path_factory.mktemp("publish")
+    db = _copy_store(Path(synthetic_council["db"]), root / "store")
+    targets = load_targets(ROOT / "docs" / "examples" / "targets.toml")
+    con = connect(db)
+    try:
+        now = dt.datetime(2017, 1, 20, 9, 0)
+        set_commentary(con, LA, "re_referrals_12m_pct", PERIOD, INJECTION, author="Analyst", now=now)
+        set_commentary(con, LA, SUPPRESSED_ID, PERIOD, SMALL_NOTE, author="Analyst", now=now)
+        add_action(con, LA, SUPPRESSED_ID, PERIOD, ACTION, owner="Head of Leaving Care", now=now)
+        add_action(
+            con, LA, "cla_longterm_stability_pct", PERIOD, "Stability meetings for every child at risk of moving",
+            owner="Head of Children in Care", due_date=dt.date(2017, 3, 31), now=now,
+        )  # fmt: skip
+        published = write_pack(con, LA, PERIOD, root / "published", targets=targets)
+        internal = write_pack(con, LA, PERIOD, root / "internal", profile="internal", targets=targets)
+    finally:
+        con.close()
+    _built[key] = Packs(published, internal, db)
+    return _built[key]
+
+
+def raw_points(db: Path, indicator_id: str) -> dict[str, tuple]:
+    """{period: (numerator, denominator, value)} straight from the engine's saved results."""
+    con = connect(db)
+    try:
+        rows = con.execute(
+            "SELECT period, numerator, denominator, value FROM indicator_results "
+            "WHERE la_code = ? AND indicator_id = ? AND breakdown IS NULL",
+            [LA, indicator_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0]: r[1:] for r in rows}

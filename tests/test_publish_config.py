@@ -1,0 +1,84 @@
+"""The per-report YAML: defaults, the documented example, placeholders and clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from csc_scorecard.publish.report_config import ReportConfig, ReportConfigError, load_report_config
+
+EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "report.yaml"
+DOC = Path(__file__).parents[1] / "docs" / "report.md"
+
+
+def test_no_file_gives_the_defaults():
+    config = load_report_config(None)
+    assert config == ReportConfig()
+    assert config.committee == "Children's Services Overview and Scrutiny Committee"
+    assert config.executive_summary is None  # drafted from the scorecard
+    assert len(config.recommendations) == 2
+
+
+def test_the_documented_example_loads(tmp_path):
+    config = load_report_config(EXAMPLE)
+    assert config.meeting_date == dt.date(2017, 2, 16)
+    assert config.agenda_item == "7"
+    assert config.contact_officer.email == "performance@example.gov.uk"
+    filled = config.resolved({"la_name": "Walsall", "period_short": "Quarter 3 2016-17"})
+    assert (
+        filled.recommendations[0]
+        == "That the Committee notes the performance of Children's Services for Quarter 3 2016-17."
+    )
+    assert filled.executive_summary.split("\n\n")[0] == (
+        "This report sets out how Children's Services in Walsall performed in {period_label}."
+    )  # an unknown value leaves its placeholder as written
+
+
+def test_every_key_is_documented():
+    text = DOC.read_text(encoding="utf-8")
+    for key in ReportConfig.model_fields:
+        assert f"`{key}`" in text, key
+
+
+def test_placeholders_fill_only_known_names():
+    config = ReportConfig(title="{council} {period} {unknown} {", consultation="With {la_name}.")
+    filled = config.resolved({"council": "Walsall Council", "period": "2016-17Q3", "la_name": "Walsall"})
+    assert filled.title == "Walsall Council 2016-17Q3 {unknown} {"
+    assert filled.consultation == "With Walsall."
+
+
+def test_unknown_and_bad_keys_are_named(tmp_path):
+    path = tmp_path / "report.yaml"
+    path.write_text("comittee: Scrutiny\nmeeting_date: next week\n", encoding="utf-8")
+    with pytest.raises(ReportConfigError) as error:
+        load_report_config(path)
+    lines = sorted(str(error.value).splitlines())
+    assert lines[0] == f"{path}: comittee: unknown key (the keys are listed in docs/report.md)"
+    assert (
+        lines[1].startswith(f"{path}: meeting_date: Input should be a valid date")
+        and "'next week'" in lines[1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a\n- b\n", "expected a mapping of keys to texts, found list"),
+        ("title: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_files_that_are_not_a_mapping_are_refused(tmp_path, text, message):
+    path = tmp_path / "report.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportConfigError, match=message):
+        load_report_config(path)
+
+
+def test_missing_file_and_empty_file(tmp_path):
+    with pytest.raises(ReportConfigError, match="no such report configuration file"):
+        load_report_config(tmp_path / "nope.yaml")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    assert load_report_config(empty) == ReportConfig()

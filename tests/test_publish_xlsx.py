@@ -1,0 +1,177 @@
+"""scorecard.xlsx re-read with openpyxl (values, formats, ranges, print set-up) and as raw XML (sparklines)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+
+import openpyxl
+import pytest
+
+from csc_scorecard.judge.units import round_half_up
+from csc_scorecard.publish import INTERNAL_MARKING
+from publish_packs import INJECTION, SMALL_NOTE, SUPPRESSED_ID, build_packs, raw_points
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def packs(synthetic_council, tmp_path_factory):
+    return build_packs(synthetic_council, tmp_path_factory)
+
+
+def _open(path):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Sparkline Group extension", UserWarning)  # openpyxl drops them
+        return openpyxl.load_workbook(path)
+
+
+@pytest.fixture(scope="module")
+def published(packs):
+    return _open(packs.published.paths["xlsx"])
+
+
+@pytest.fixture(scope="module")
+def internal(packs):
+    return _open(packs.internal.paths["xlsx"])
+
+
+def _columns(ws) -> dict[str, int]:
+    return {c.value: c.column for c in ws[5] if c.value}
+
+
+def _row(wb, indicator_label: str):
+    for ws in wb.worksheets[1:]:
+        for row in ws.iter_rows(min_row=6):
+            if row[0].value == indicator_label:
+                return ws, {title: row[col - 1] for title, col in _columns(ws).items()}
+    raise AssertionError(f"no row for {indicator_label}")
+
+
+def _label(packs, indicator_id: str) -> str:
+    return next(v.label for v in packs.published.view.indicators() if v.id == indicator_id)
+
+
+def test_summary_and_one_sheet_per_area(published, packs):
+    areas = [a.name for a in packs.published.view.areas]
+    assert areas[:6] == ["Front door", "Children in need", "Child protection", "Children in care", "Adoption",
+                         "Care leavers"]  # fmt: skip
+    assert published.sheetnames == ["Summary", *areas]
+    summary = published["Summary"]
+    assert summary["A1"].value == "Walsall Council: Children's Services scorecard, Quarter 3 2016-17"
+    assert [c.value for c in summary[5]][:6] == ["Area", "Indicators", "Green", "Amber", "Red", "Not rated"]
+    rows = range(6, 6 + len(areas))
+    assert [summary.cell(r, 1).value for r in rows] == areas
+    assert [summary.cell(r, 1).hyperlink.location for r in rows] == [f"'{a}'!A1" for a in areas]
+    assert sum(summary.cell(r, 2).value for r in rows) == len(packs.published.view.indicators())
+
+
+def test_frozen_panes_filters_and_print_setup(published, packs):
+    for area in packs.published.view.areas:
+        ws = published[area.name]
+        last = 5 + len(area.indicators)
+        assert ws.freeze_panes == "B6"
+        assert ws.auto_filter.ref == f"A5:Y{last}"
+        assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
+        assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the XML default, which XlsxWriter leaves out
+        assert ws.page_setup.fitToHeight == 0  # one page wide, as many tall as it takes
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$5:$5"
+        assert ws.print_area == f"'{area.name}'!$A$1:$Y${last}"
+        assert ws.oddFooter.right.text == "Page &P of &N"
+
+
+def test_values_are_the_judgements_rounded_values_with_unit_formats(published, packs):
+    # re-referrals 743 of 3,430 = 21.66...% -> 21.7%, shown with a 0.0"%" format on the number 21.7
+    raw = raw_points(packs.db, "re_referrals_12m_pct")["2016-17Q3"]
+    assert raw[:2] == (743, 3430)
+    _, row = _row(published, "Re-referrals within 12 months")
+    assert row["Value"].value == 21.7 == round_half_up(raw[2], 1)
+    assert row["Value"].number_format == '0.0"%"'
+    assert (row["Numerator"].value, row["Denominator"].value) == (743, 3430)
+    assert row["Numerator"].number_format == "#,##0"
+    assert (row["Target"].value, row["RAG"].value) == (22.0, "Green")  # 21.7% at or below 22.0%
+    assert row["SN mean"].value == 21.4 and row["England"].value == 21.9
+    assert row["Benchmark year"].value == "2016-17"
+    # children looked after: 645 on 31 December 2016, 97.7 per 10,000 of 66,044 children
+    _, rate = _row(published, "Children looked after per 10,000 children")
+    assert (rate["Value"].value, rate["Value"].number_format) == (97.7, "#,##0.0")
+    assert rate["Value"].value == round_half_up(645 / 66044 * 10000, 1)
+    _, cla = _row(published, "Children looked after")
+    assert (cla["Value"].value, cla["Value"].number_format) == (645, "#,##0")
+    # A1: 5,590 days over 11 children = 508.2 -> 508 days, against the target of 426 with no tolerance
+    _, a1 = _row(published, _label(packs, "adoption_a1_days"))
+    assert (a1["Value"].value, a1["Target"].value, a1["RAG"].value) == (508, 426, "Red")
+
+
+def test_rag_conditional_formats_cover_the_rag_and_value_columns(published, packs):
+    for area in packs.published.view.areas:
+        ws = published[area.name]
+        last = 5 + len(area.indicators)
+        rules = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
+        assert [r.type for r in rules[f"H6:H{last}"]] == ["cellIs"] * 3
+        assert [r.formula for r in rules[f"H6:H{last}"]] == [['"Green"'], ['"Amber"'], ['"Red"']]
+        assert [r.formula for r in rules[f"D6:D{last}"]] == [['$H6="Green"'], ['$H6="Amber"'], ['$H6="Red"']]
+
+
+def test_formula_injection_is_stored_as_quoted_text(published):
+    _, row = _row(published, "Re-referrals within 12 months")
+    cell = row["Commentary"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (INJECTION, "s", True)
+    assert row["Narrative"].quotePrefix is False
+
+
+def test_sparklines_are_in_the_raw_xml(packs):
+    with zipfile.ZipFile(packs.published.paths["xlsx"]) as z:
+        for n, area in enumerate(packs.published.view.areas, start=2):
+            xml = z.read(f"xl/worksheets/sheet{n}.xml").decode("utf-8")
+            assert xml.count("<x14:sparkline>") == len(area.indicators)
+            targets = re.findall(r"<xm:f>'([^']+)'!AA(\d+):AF(\d+)</xm:f><xm:sqref>O(\d+)</xm:sqref>", xml)
+            assert {(name, a, b, c) for name, a, b, c in targets} == {
+                (area.name, str(r), str(r), str(r)) for r in range(6, 6 + len(area.indicators))
+            }
+            assert 'displayEmptyCellsAs="gap"' in xml
+
+
+def test_small_counts_show_c_in_published_and_the_number_in_internal(published, internal, packs):
+    checked = 0
+    for view in packs.published.view.indicators():
+        if view.unit != "count":
+            continue
+        raw = raw_points(packs.db, view.id)
+        _, pub = _row(published, view.label)
+        _, inn = _row(internal, view.label)
+        for code in packs.published.view.recent_periods:
+            value = raw.get(code, (None, None, None))[2]
+            if value is not None and 1 <= value <= 5:
+                assert pub[code].value == "c", (view.id, code)
+                assert inn[code].value == value, (view.id, code)
+                checked += 1
+            else:
+                assert pub[code].value == inn[code].value == value
+    assert checked >= 1  # seed 7: 2 special guardianship orders in 2016-17Q1
+
+
+def test_secondarily_suppressed_percentage(published, internal, packs):
+    raw = raw_points(packs.db, SUPPRESSED_ID)["2016-17Q3"]
+    assert raw[:2] == (39, 40)  # 40 - 39 = 1 child would be revealed
+    label = _label(packs, SUPPRESSED_ID)
+    _, pub = _row(published, label)
+    _, inn = _row(internal, label)
+    assert (pub["Value"].value, pub["Numerator"].value, pub["Denominator"].value) == ("c", "c", 40)
+    assert (inn["Value"].value, inn["Numerator"].value, inn["Denominator"].value) == (97.5, 39, 40)
+    assert pub["Narrative"].value.startswith(f"{label}: the figure for 2016-17Q3 is suppressed")
+    assert pub["Commentary"].value is None and inn["Commentary"].value == SMALL_NOTE
+    assert "97.5" not in pub["Narrative"].value and "97.5%" in inn["Narrative"].value
+
+
+def test_internal_workbook_is_marked_on_every_sheet(published, internal):
+    for ws in internal.worksheets:
+        assert ws["A2"].value == INTERNAL_MARKING
+        assert INTERNAL_MARKING in ws.oddHeader.left.text
+    for ws in published.worksheets:
+        assert ws["A2"].value.startswith("Figures that rest on 1 to 5 children")
+        assert all(
+            "INTERNAL" not in str(c.value) for row in ws.iter_rows() for c in row if c.value is not None
+        )

@@ -1,0 +1,489 @@
+"""Every route of the dashboard for every role (no session -> sign-in page, wrong role -> 403), CSRF on every
+state-changing route, security headers, sign-in and its throttling, suppression for viewers, and the access log.
+
+The app runs in-process (Starlette's TestClient) on a private copy of the synthetic council's store."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+from starlette.routing import Mount
+from starlette.testclient import TestClient
+
+from csc_scorecard.judge.commentary import add_action, get_action
+from csc_scorecard.store.connection import connect
+from csc_scorecard.web import create_app
+from csc_scorecard.web.auth import CSP, login_redirect_target
+from web_support import PASSWORD, ROLES, USERS, Site, csrf_from, make_site, session_cookie
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+Q = "la=335&period=2016-17"
+
+
+@pytest.fixture(scope="module")
+def site(synthetic_council, tmp_path_factory) -> Site:
+    site = make_site(tmp_path_factory.mktemp("web_routes"), synthetic_council["db"])
+    site.state.create_user("spare", PASSWORD, "viewer")
+    con = connect(site.db)
+    try:
+        add_action(
+            con,
+            "335",
+            "cla_count",
+            "2016-17",
+            "Review every new entry to care at panel",
+            owner="Head of service",
+        )
+    finally:
+        con.close()
+    return site
+
+
+@pytest.fixture(scope="module")
+def client(site) -> TestClient:
+    with TestClient(create_app(site.settings), follow_redirects=False) as c:
+        yield c
+
+
+# --- the route table: every route, the lowest role that may use it, and a request that the handler accepts ---
+
+
+def _action_form(site: Site) -> dict:
+    con = connect(site.db, read_only=True)
+    try:
+        action = get_action(con, 1)
+    finally:
+        con.close()
+    return {"period": "2016-17", "status": "in progress", "version": action.updated_at.isoformat()}
+
+
+_user_numbers = itertools.count(1)
+
+
+@dataclass
+class Case:
+    method: str
+    path: str
+    role: str
+    ok: int = 200  # the status an allowed role gets
+    form: Callable[[Site, str], dict] = field(default=lambda site, role: {})
+
+    @property
+    def route(self) -> str:
+        """The route's path as FastAPI declares it (parameters as {X})."""
+        path = re.sub(r"\?.*", "", self.path)
+        return re.sub(r"/indicator/[a-z_0-9]+|/actions/\d+|/users/[a-z]+", _parameter, path)
+
+
+def _parameter(match: re.Match) -> str:
+    return match.group(0).rsplit("/", 1)[0] + "/{X}"
+
+
+CASES = [
+    Case("GET", "/", "viewer"),
+    Case("GET", f"/?{Q}", "viewer"),
+    Case("GET", f"/indicator/cla_count?{Q}", "viewer"),
+    Case("GET", f"/indicator/cla_count?{Q}&breakdown=age_band", "viewer"),
+    Case("GET", f"/indicator/cla_count/breakdown?{Q}&breakdown=age_band", "viewer"),
+    Case("GET", f"/indicator/cla_count/chart.svg?{Q}", "viewer"),
+    Case("GET", "/report", "viewer"),
+    Case("GET", f"/report/download?{Q}", "viewer"),
+    Case("GET", "/account", "viewer"),
+    Case(
+        "POST",
+        "/account/password",
+        "viewer",
+        400,
+        lambda s, r: {"current": "wrong", "new": "x", "confirm": "x"},
+    ),
+    Case("POST", "/logout", "viewer", 303),
+    Case("GET", f"/indicator/cla_count/records?{Q}", "analyst"),
+    Case(
+        "POST",
+        "/indicator/cla_count/commentary",
+        "analyst",
+        303,
+        # each role writes its own period, so neither finds the other's commentary (which would be a conflict)
+        lambda s, r: {
+            "la": "335",
+            "period": {"analyst": "2016-17Q1", "admin": "2016-17Q2"}.get(r, "2016-17Q3"),
+            "text": f"Written by the {r}",
+            "version": "",
+        },
+    ),
+    Case(
+        "POST",
+        "/indicator/cla_count/actions",
+        "analyst",
+        303,
+        lambda s, r: {"la": "335", "period": "2016-17", "text": "Audit"},
+    ),
+    Case("POST", "/actions/1", "analyst", 303, lambda s, r: _action_form(s)),
+    Case("GET", "/data", "analyst"),
+    Case("GET", "/upload", "analyst"),
+    Case("POST", "/upload", "analyst", 400),  # no files: the form comes back with the problem
+    Case("GET", "/admin/users", "admin"),
+    Case(
+        "POST",
+        "/admin/users",
+        "admin",
+        303,
+        lambda s, r: {"username": f"new{next(_user_numbers)}", "password": PASSWORD, "role": "viewer"},
+    ),
+    Case("POST", "/admin/users/spare", "admin", 303, lambda s, r: {"role": "analyst"}),
+    Case("GET", "/admin/access-log", "admin"),
+]
+PUBLIC = {"/healthz", "/login", "/login/oidc", "/login/oidc/callback"}
+
+
+def test_the_route_table_covers_every_route(client):
+    """A new route without a row in CASES (or in PUBLIC) fails here, so no route escapes the role checks."""
+    templates = {(method, re.sub(r"\{[^}]+\}", "{X}", path)) for method, path in _routes(client.app.routes)}
+    covered = {(c.method, c.route) for c in CASES}
+    covered |= {(m, p) for p in PUBLIC for m in ("GET", "POST")}
+    assert templates - covered == set()
+
+
+def _routes(routes, prefix: str = ""):
+    """(method, path) of every route, through FastAPI's included routers."""
+    for route in routes:
+        if isinstance(route, Mount):
+            continue
+        if hasattr(route, "original_router"):  # FastAPI >= 0.16x keeps included routers as they are
+            yield from _routes(route.original_router.routes, prefix + route.include_context.prefix)
+        else:
+            yield from ((m, prefix + route.path) for m in route.methods - {"HEAD"})
+
+
+def _request(client: TestClient, site: Site, case: Case, role: str | None, *, csrf: bool = True):
+    headers = session_cookie(site, role) if role else {}
+    if not csrf:
+        headers.pop("X-CSRF-Token", None)
+    if case.method == "GET":
+        return client.get(case.path, headers=headers)
+    return client.post(case.path, headers=headers, data=case.form(site, role or "viewer"))
+
+
+@pytest.mark.parametrize(
+    ("case", "role"),
+    [(c, r) for c in CASES for r in (None, *ROLES)],
+    ids=[f"{c.method} {c.path} as {r or 'nobody'}" for c in CASES for r in (None, *ROLES)],
+)
+def test_every_route_for_every_role(client, site, case, role):
+    response = _request(client, site, case, role)
+    if role is None:
+        assert response.status_code == 303
+        target = case.path if case.path != "/" else ""
+        expected = "/login" + (f"?next={quote(target, safe='')}" if target else "")
+        assert response.headers["location"] == expected
+    elif ROLES.index(role) < ROLES.index(case.role):
+        assert response.status_code == 403
+        assert "You cannot see this page" in response.text
+    else:
+        assert response.status_code == case.ok, response.text[:500]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.method == "POST"], ids=lambda c: c.path)
+def test_every_post_needs_the_csrf_token(client, site, case):
+    before = site.state.access_log(limit=1)
+    response = _request(client, site, case, "admin", csrf=False)
+    assert response.status_code == 403
+    assert "The form could not be sent" in response.text
+    assert site.state.access_log(limit=1) == before  # nothing was done, so nothing was logged
+
+
+def test_a_cross_site_post_is_refused_before_any_handler(client, site):
+    headers = {**session_cookie(site, "admin"), "Origin": "https://evil.example"}
+    response = client.post(
+        "/admin/users", headers=headers, data={"username": "mallory", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert response.text == "Cross-site request refused."
+    assert "mallory" not in {u.username for u in site.state.users()}
+
+
+def test_security_headers_on_pages_and_charts(client, site):
+    page = client.get("/", headers=session_cookie(site, "viewer"))
+    assert page.headers["content-security-policy"] == CSP
+    assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-store"
+    assert "<script>" not in page.text and "style=" not in page.text  # nothing inline for the CSP to allow
+    chart = client.get(f"/indicator/cla_count/chart.svg?{Q}", headers=session_cookie(site, "viewer"))
+    assert chart.headers["content-type"] == "image/svg+xml"
+    assert chart.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def _sign_in(client: TestClient, username: str, password: str, *, client_ip: str = "testclient"):
+    form = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_from(form.text),
+            "next": "/data",
+        },
+    )
+
+
+def test_sign_in_sets_a_strict_httponly_cookie_and_returns_to_the_page(site):
+    with TestClient(create_app(site.settings), follow_redirects=False) as c:
+        response = _sign_in(c, "ann", PASSWORD)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/data"
+        cookie = next(
+            v for k, v in response.headers.multi_items() if k == "set-cookie" and "csc_session=" in v
+        )
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
+        assert c.get("/data").status_code == 200
+
+
+def test_behind_tls_the_cookie_is_secure_and_host_prefixed(site, tmp_path):
+    settings = site.settings.__class__(**{**site.settings.__dict__, "https": True})
+    with TestClient(create_app(settings), base_url="https://testserver", follow_redirects=False) as c:
+        response = _sign_in(c, "ann", PASSWORD)
+        cookie = next(
+            v for k, v in response.headers.multi_items() if k == "set-cookie" and "csc_session" in v
+        )
+        assert cookie.startswith("__Host-csc_session=") and "Secure" in cookie and "Path=/" in cookie
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_sign_in_without_the_forms_token_is_refused(site):
+    with TestClient(create_app(site.settings), follow_redirects=False) as c:
+        response = c.post("/login", data={"username": "ann", "password": PASSWORD, "csrf_token": "forged"})
+        assert response.status_code == 403
+        assert "csc_session" not in response.headers.get("set-cookie", "")
+
+
+def test_five_failures_lock_the_user_name_for_the_window(site):
+    site.state.create_user("target", PASSWORD, "viewer")
+    with TestClient(create_app(site.settings), follow_redirects=False) as c:
+        for _ in range(5):
+            assert _sign_in(c, "target", "not the password").status_code == 401
+        locked = _sign_in(c, "target", PASSWORD)  # the right password, but too late
+        assert locked.status_code == 429
+        assert "Too many failed sign-ins" in locked.text
+        assert _sign_in(c, "ann", PASSWORD).status_code == 303  # other names are unaffected
+    actions = [e.action for e in site.state.access_log(limit=20) if e.username == "target"]
+    assert actions[:6] == ["sign_in_throttled"] + ["sign_in_failed"] * 5
+
+
+def test_a_disabled_users_session_ends_at_once(client, site):
+    site.state.create_user("leaver", PASSWORD, "analyst")
+    token, _ = site.state.create_session("leaver")
+    headers = {"Cookie": f"csc_session={token}"}
+    assert client.get("/data", headers=headers).status_code == 200
+    site.state.update_user("leaver", disabled=True)
+    assert client.get("/data", headers=headers).headers["location"] == "/login?next=%2Fdata"
+
+
+def test_drill_through_is_written_to_the_access_log(client, site):
+    """re_referrals_12m_pct 2016-17 is 1,004 of 4,586 (the terminal's figure). Records come 100 a page, and
+    each page viewed is logged with the number of records it showed."""
+    headers = session_cookie(site, "analyst")
+    first = client.get(f"/indicator/re_referrals_12m_pct/records?{Q}", headers=headers)
+    assert first.status_code == 200
+    assert "Counted in the numerator: 1,004 records" in first.text
+    assert "In the denominator: 4,586 records" in first.text
+    assert "Records 1 to 100 of 1,004." in first.text
+    entry = site.state.access_log(limit=1, action="drill_through")[0]
+    assert (entry.username, entry.role, entry.indicator_id, entry.period, entry.records, entry.detail) == (
+        "ann", "analyst", "re_referrals_12m_pct", "2016-17", 200, None,
+    )  # fmt: skip
+    last = client.get(f"/indicator/re_referrals_12m_pct/records?{Q}&start=1000", headers=headers)
+    assert "Records 1001 to 1004 of 1,004." in last.text
+    assert "Records 1001 to 1100 of 4,586." in last.text
+    entry = site.state.access_log(limit=1, action="drill_through")[0]
+    assert (entry.records, entry.detail) == (4 + 100, "from record 1001")
+
+
+def _cells(html: str, row_label: str) -> list[str]:
+    row = re.search(rf">{re.escape(row_label)}(?:</a>)?</th>(.*?)</tr>", html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_viewers_see_published_suppression_analysts_see_the_figure(client, site):
+    """Care leavers 17-18 in suitable accommodation, 2016-17: 61 of 62. 62 - 61 = 1 would be revealed beside
+    the total, so the published view shows c; the internal view shows 98.4%."""
+    label = "Care leavers aged 17-18 in suitable accommodation"
+    viewer = client.get(f"/?{Q}", headers=session_cookie(site, "viewer")).text
+    analyst = client.get(f"/?{Q}", headers=session_cookie(site, "analyst")).text
+    assert _cells(viewer, label)[0] == "c"
+    assert _cells(analyst, label)[0] == "98.4%"
+    assert "INTERNAL" in analyst and "INTERNAL" not in viewer
+
+
+def test_viewer_breakdowns_suppress_small_rows_and_the_next_smallest(client, site):
+    """Re-referrals by age band, 2016-17: 'Unborn or unknown' is 2 of 127, so c; it is the only small row, so
+    the next smallest numerator (Under 1: 51) is suppressed too, or the total would give the 2 away."""
+    url = f"/indicator/re_referrals_12m_pct/breakdown?{Q}&breakdown=age_band"
+    viewer = client.get(url, headers=session_cookie(site, "viewer")).text
+    analyst = client.get(url, headers=session_cookie(site, "analyst")).text
+    assert _cells(viewer, "Unborn or unknown") == ["c", "127", "c"]
+    assert _cells(viewer, "Under 1") == ["c", "403", "c"]
+    assert _cells(viewer, "5 to 9") == ["270", "1,195", "22.6%"]
+    assert _cells(analyst, "Unborn or unknown")[:3] == ["2", "127", "1.6%"]
+    assert _cells(analyst, "Under 1")[:3] == ["51", "403", "12.7%"]
+    assert "/records?" not in viewer
+
+
+def test_commentary_saved_by_an_analyst_shows_on_the_indicator_page(client, site):
+    headers = session_cookie(site, "analyst")
+    form = {
+        "la": "335",
+        "period": "2016-17",
+        "text": "Re-referrals fell after the front door review.",
+        "version": "",
+    }
+    saved = client.post("/indicator/re_referrals_12m_pct/commentary", headers=headers, data=form)
+    assert saved.status_code == 303
+    page = client.get(saved.headers["location"], headers=headers).text
+    assert "Commentary saved." in page
+    assert "Re-referrals fell after the front door review." in page
+    assert "ann, " in page  # the author is the signed-in user
+
+
+def test_a_stale_commentary_edit_is_refused_and_keeps_both_texts(client, site):
+    """Two analysts open the page; the first saves; the second's save (made against the old version) is refused
+    with the first one's text shown and the second one's text kept in the box: nothing is lost."""
+    headers = session_cookie(site, "analyst")
+    base = {"la": "335", "period": "2015-16", "version": ""}
+    first = client.post(
+        "/indicator/cin_count/commentary", headers=headers, data={**base, "text": "First words"}
+    )
+    assert first.status_code == 303
+    second = client.post(
+        "/indicator/cin_count/commentary", headers=headers, data={**base, "text": "Second words"}
+    )
+    assert second.status_code == 409
+    assert "Someone else saved this commentary" in second.text
+    assert "The commentary now reads: “First words”" in second.text
+    assert ">Second words</textarea>" in second.text
+
+
+def test_users_survive_a_restart(site):
+    headers = session_cookie(site, "admin")
+    with TestClient(create_app(site.settings), follow_redirects=False) as c:
+        created = c.post(
+            "/admin/users",
+            headers=headers,
+            data={"username": "kept", "password": PASSWORD, "role": "analyst"},
+        )
+        assert created.status_code == 303
+    with TestClient(create_app(site.settings), follow_redirects=False) as restarted:
+        assert _sign_in(restarted, "kept", PASSWORD).status_code == 303
+        assert restarted.get("/data").status_code == 200
+
+
+def test_the_last_admin_cannot_be_disabled(client, site):
+    admins = [u.username for u in site.state.users() if u.role == "admin" and not u.disabled]
+    assert admins == [USERS["admin"]]
+    response = client.post(
+        "/admin/users/adam", headers=session_cookie(site, "admin"), data={"disabled": "yes"}
+    )
+    assert response.status_code == 400
+    assert "Adam is the only admin: make another admin first" in response.text
+
+
+def test_upload_rejects_a_bad_return_and_loads_nothing(client, site):
+    loads_before = connect(site.db, read_only=True).execute("SELECT count(*) FROM loads").fetchone()[0]
+    files = {"files": ("cin_2017-18.xml", b"<Message><Header></Message>", "text/xml")}
+    response = client.post(
+        "/upload", headers=session_cookie(site, "analyst"), files=files, data={"la": "", "year": ""}
+    )
+    assert response.status_code == 400
+    assert "Nothing was loaded" in response.text
+    con = connect(site.db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM loads").fetchone()[0] == loads_before
+    finally:
+        con.close()
+    assert site.state.access_log(limit=1)[0].action == "upload_rejected"
+
+
+def test_periods_offered_are_the_loaded_years_and_their_quarters(client, site):
+    page = client.get("/", headers=session_cookie(site, "viewer")).text
+    options = re.findall(r'<option value="([^"]+)"', page)
+    assert options[:5] == ["2016-17", "2016-17Q3", "2016-17Q2", "2016-17Q1", "2015-16"]
+    assert options[-1] == "2013-14Q1"
+
+
+def test_an_unknown_indicator_is_a_404_page(client, site):
+    response = client.get(f"/indicator/no_such_thing?{Q}", headers=session_cookie(site, "viewer"))
+    assert response.status_code == 404
+    assert "There is no indicator" in response.text
+
+
+def test_healthz_needs_no_session(client):
+    assert client.get("/healthz").text == "ok"
+
+
+def test_an_admin_sets_a_new_password_and_the_old_sessions_end(client, site):
+    site.state.create_user("forgetful", PASSWORD, "viewer")
+    old, _ = site.state.create_session("forgetful")
+    response = client.post(
+        "/admin/users/forgetful",
+        headers=session_cookie(site, "admin"),
+        data={"password": "a fresh passphrase 42"},
+    )
+    assert response.status_code == 303
+    assert site.state.session(old) is None
+    assert site.state.verify_password("forgetful", "a fresh passphrase 42") is not None
+    assert site.state.access_log(limit=1)[0].detail == "forgetful: password reset"
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(synthetic_council, tmp_path):
+    site = make_site(tmp_path / "small-uploads", synthetic_council["db"], max_upload_mb=1)
+    with TestClient(create_app(site.settings), follow_redirects=False) as c:
+        files = {"files": ("big.xml", b"x" * (1024 * 1024 + 1), "text/xml")}
+        response = c.post("/upload", headers=session_cookie(site, "analyst"), files=files)
+        assert response.status_code == 413
+        assert site.state.access_log(limit=1) == []  # the handler never ran
+
+
+def test_an_upload_with_no_file_chosen_says_so(client, site):
+    response = client.post("/upload", headers=session_cookie(site, "analyst"), data={"la": "", "year": ""})
+    assert response.status_code == 400
+    assert "choose at least one return to upload" in response.text
+
+
+def test_a_proxy_may_pass_the_public_host_as_x_forwarded_host(client, site):
+    headers = {
+        **session_cookie(site, "admin"),
+        "Origin": "https://scorecard.council.example",
+        "X-Forwarded-Host": "scorecard.council.example",
+    }
+    response = client.post("/admin/users/spare", headers=headers, data={"role": "viewer"})
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("asked", "sent_to"),
+    [
+        ("/data?la=335", "/data?la=335"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil", "/"),
+    ],
+)
+def test_sign_in_returns_only_to_this_site(asked, sent_to):
+    assert login_redirect_target(asked) == sent_to
+
+
+def test_a_month_inside_the_loaded_years_is_shown_and_one_outside_is_not(client, site):
+    headers = session_cookie(site, "viewer")
+    month = client.get("/?la=335&period=2016-12", headers=headers)
+    assert month.status_code == 200
+    assert "December 2016" in month.text
+    outside = client.get("/?la=335&period=2019-20", headers=headers)
+    assert outside.status_code == 404
+    assert "the returns loaded cover 2013-14 to 2016-17" in outside.text

@@ -1,0 +1,191 @@
+"""The dashboard's own state (users, sessions, throttling, access log), its settings, and their documentation."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from csc_scorecard.web import create_user
+from csc_scorecard.web.settings import (
+    ENV,
+    OIDC_ENV,
+    OIDC_SETTING_NAMES,
+    SETTING_NAMES,
+    OidcSettings,
+    SettingsError,
+    load_settings,
+)
+from csc_scorecard.web.state import StateError, StateStore
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "web.md"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def state(tmp_path) -> StateStore:
+    return StateStore(tmp_path / "state.sqlite")
+
+
+def test_passwords_are_stored_as_argon2id_hashes_only(state):
+    state.create_user("Alice@Council.example", PASSWORD, "analyst")
+    con = sqlite3.connect(state.path)
+    (stored,) = con.execute(
+        "SELECT password_hash FROM users WHERE username = 'alice@council.example'"
+    ).fetchone()
+    con.close()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert state.verify_password("ALICE@council.example", PASSWORD).role == "analyst"  # names ignore case
+    assert state.verify_password("alice@council.example", "wrong password here") is None
+    assert state.verify_password("nobody", PASSWORD) is None
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "role", "message"),
+    [
+        ("ok.name", "short", "viewer", "at least 12 characters"),
+        ("ok.name", "ok.name", "viewer", "at least 12 characters"),
+        ("samepassword", "samepassword", "viewer", "must not be the user name"),
+        ("bad name!", PASSWORD, "viewer", "2 to 64 characters"),
+        ("ok.name", PASSWORD, "superuser", "role 'superuser': one of viewer, analyst, admin"),
+    ],
+)
+def test_account_rules(state, username, password, role, message):
+    with pytest.raises(StateError, match=re.escape(message)):
+        state.create_user(username, password, role)
+
+
+def test_a_user_name_is_taken_once(state):
+    state.create_user("bob", PASSWORD, "viewer")
+    with pytest.raises(StateError, match="user 'bob' already exists"):
+        state.create_user("BOB", PASSWORD, "admin")
+
+
+def test_only_the_hash_of_a_session_token_is_stored(state):
+    state.create_user("carol", PASSWORD, "viewer")
+    token, session = state.create_session("carol")
+    con = sqlite3.connect(state.path)
+    stored = [r[0] for r in con.execute("SELECT token_hash FROM sessions")]
+    con.close()
+    assert token not in stored and len(stored) == 1 and len(stored[0]) == 64
+    assert state.session(token).user.username == "carol"
+    assert state.session(token).csrf_token == session.csrf_token
+    assert state.session("made-up-token") is None
+
+
+def test_sessions_end_when_expired_idle_or_the_password_changes(state):
+    state.create_user("dan", PASSWORD, "viewer")
+    expired, _ = state.create_session("dan", hours=-1)
+    assert state.session(expired) is None
+    idle, _ = state.create_session("dan")
+    con = sqlite3.connect(state.path)
+    con.execute("UPDATE sessions SET last_seen = ?", [time.time() - 2 * 3600])
+    con.commit()
+    con.close()
+    assert state.session(idle, idle_minutes=60) is None
+    live, _ = state.create_session("dan")
+    state.set_password("dan", "a brand new passphrase")
+    assert state.session(live) is None
+    assert state.verify_password("dan", "a brand new passphrase") is not None
+
+
+def test_roles_are_ordered(state):
+    viewer = state.create_user("v1", PASSWORD, "viewer")
+    admin = state.create_user("a1", PASSWORD, "admin")
+    assert [viewer.can(r) for r in ("viewer", "analyst", "admin")] == [True, False, False]
+    assert [admin.can(r) for r in ("viewer", "analyst", "admin")] == [True, True, True]
+
+
+def test_the_last_admin_is_kept(state):
+    state.create_user("root", PASSWORD, "admin")
+    with pytest.raises(StateError, match="root is the only admin"):
+        state.update_user("root", role="viewer")
+    state.create_user("second", PASSWORD, "admin")
+    assert state.update_user("root", disabled=True).disabled
+
+
+def test_throttling_counts_failures_in_the_window_only(state):
+    state.record_failure("user:eve", "address:1.2.3.4")
+    state.record_failure("user:eve")
+    assert state.recent_failures("user:eve", 60) == 2
+    assert state.recent_failures("address:1.2.3.4", 60) == 1
+    assert state.recent_failures("user:eve", 0) == 0
+    state.clear_failures("user:eve")
+    assert state.recent_failures("user:eve", 60) == 0
+
+
+def test_oidc_users_are_created_on_first_sign_in_and_follow_their_claims(state):
+    first = state.oidc_user("sub-123", "Fay@Council.example", "Fay Jones", "viewer")
+    again = state.oidc_user("sub-123", "fay@council.example", None, "analyst")
+    assert (first.username, first.role, first.has_password) == ("fay@council.example", "viewer", False)
+    assert (again.role, again.display_name) == ("analyst", "Fay Jones")
+    with pytest.raises(StateError, match="already linked to another sign-in"):
+        state.oidc_user("sub-456", "fay@council.example", None, "viewer")
+
+
+def test_oidc_roles_come_from_the_configured_claim():
+    oidc = OidcSettings("https://idp.example/.well-known/openid-configuration", "id", "secret")
+    assert oidc.role_for({"roles": ["CSC.Viewer", "CSC.Analyst"]}) == "analyst"  # the highest granted
+    assert oidc.role_for({"roles": "CSC.Admin"}) == "admin"
+    assert oidc.role_for({"roles": ["Other.App"]}) is None  # no default role: sign-in refused
+    assert OidcSettings("u", "i", "s", role_claim="groups", default_role="viewer").role_for({}) == "viewer"
+
+
+def test_the_state_survives_reopening(tmp_path):
+    path = tmp_path / "state.sqlite"
+    create_user(path, "gail", PASSWORD, "admin")
+    StateStore(path).log(StateStore(path).user("gail"), "drill_through", indicator_id="cla_count", records=12)
+    reopened = StateStore(path)
+    assert reopened.user("gail").role == "admin"
+    entry = reopened.access_log(limit=1)[0]
+    assert (entry.username, entry.role, entry.action, entry.indicator_id, entry.records) == (
+        "gail", "admin", "drill_through", "cla_count", 12,
+    )  # fmt: skip
+
+
+def test_settings_from_file_then_environment_then_arguments(tmp_path):
+    toml = tmp_path / "web.toml"
+    toml.write_text(
+        '[web]\ndb = "from-file.duckdb"\nsession_hours = 4\nhttps = true\n'
+        '[web.oidc]\nmetadata_url = "https://idp.example/meta"\nclient_id = "abc"\nclient_secret = "s3"\n'
+        'analyst_values = ["Analysts"]\n',
+        encoding="utf-8",
+    )
+    env = {"CSC_SCORECARD_WEB_SESSION_HOURS": "2", "CSC_SCORECARD_OIDC_DEFAULT_ROLE": "viewer"}
+    settings = load_settings(toml, env=env, db=Path("argument.duckdb"))
+    assert settings.db == Path("argument.duckdb")
+    assert settings.session_hours == 2.0 and settings.https is True
+    assert settings.state_path == Path("argument.web.sqlite")
+    assert settings.oidc.analyst_values == ("Analysts",) and settings.oidc.default_role == "viewer"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"CSC_SCORECARD_WEB_HTTPS": "maybe"},
+            "CSC_SCORECARD_WEB_HTTPS: https = 'maybe': expected true or false",
+        ),
+        (
+            {"CSC_SCORECARD_WEB_SESSION_HOURS": "eight"},
+            "CSC_SCORECARD_WEB_SESSION_HOURS: session_hours = 'eight'",
+        ),
+        (
+            {"CSC_SCORECARD_OIDC_CLIENT_ID": "abc"},
+            "environment: OIDC needs metadata_url, client_secret as well",
+        ),
+        ({"CSC_SCORECARD_LA": "33"}, "la_code '33': a 3-digit DfE LA code"),
+    ],
+)
+def test_bad_settings_say_where_and_what(env, message):
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        load_settings(env=env)
+
+
+def test_every_setting_and_environment_variable_is_documented():
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [n for n in (*SETTING_NAMES, *OIDC_SETTING_NAMES, *ENV, *OIDC_ENV) if f"`{n}`" not in text]
+    assert missing == []
