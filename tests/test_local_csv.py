@@ -346,7 +346,7 @@ def test_two_files_for_one_template_and_no_la(tmp_path: Path) -> None:
     )
     shown = [str(p) for p in error.problems]
     assert (
-        "audits_2016-17: command line: --la = (blank): the case audits templates carry no LA code: pass --la with the 3-digit DfE code"
+        "audits_2016-17: command line: --la = (blank): the case audits template carries no LA code: pass --la with the 3-digit DfE code"
         in shown
     )
     assert any(

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..periods import PeriodError, financial_year_of, parse_financial_year
 from .codelists import codelist
+from .fields import checked_la
 from .model import ParsedReturn, sha256_file
 from .problems import Problems
 from .tables import new_buffers
@@ -39,7 +40,6 @@ from .tables import new_buffers
 KIND = "annex_a"
 FIRST_YEAR, LAST_YEAR = "2010-11", "2029-30"  # the working-day calendar
 HEADER_SEARCH_ROWS = 10
-_LA = re.compile(r"^\d{3}$")
 _LIST_NAME = re.compile(r"\blist\s*[_\-.]?\s*(\d{1,2})\b", re.IGNORECASE)
 _PREFIX = re.compile(r"^\s*\(?([a-z]{1,2}\d?)\)\s*", re.IGNORECASE)  # "a) ", "p1) ", "(b) "
 _TOKEN = re.compile(r"[A-Z0-9]+")
@@ -785,7 +785,7 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
     problems = Problems(path.name)
     if path.stat().st_size == 0:
         raise problems.fatal("workbook", "file", None, "the file is empty")
-    la_code = _checked_la(la, problems)
+    la_code = checked_la(la, problems, "an Annex A workbook")
     sheets = _sheets(path, problems)
     as_at, as_at_source = as_at_from_name(path.name), "file name"
     if as_at is None:
@@ -815,22 +815,6 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
         year_source=year_source,
         tables={table: buffers[table].to_arrow() for table in rows},
     )
-
-
-def _checked_la(la: str | None, problems: Problems) -> str | None:
-    la = (la or "").strip() or None
-    if la is None:
-        problems.add(
-            "command line",
-            "--la",
-            None,
-            "an Annex A workbook carries no LA code: pass --la with the 3-digit DfE code",
-        )
-        return None
-    if not _LA.match(la):
-        problems.add("command line", "--la", la, "must be the 3-digit DfE LA code")
-        return None
-    return la
 
 
 def _collection_year(year: str | None, as_at: dt.date | None, problems: Problems) -> str | None:

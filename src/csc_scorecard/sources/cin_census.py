@@ -23,7 +23,9 @@ from lxml import etree
 
 from ..periods import PeriodError, financial_year_label, parse_financial_year
 from .codelists import codelist
+from .fields import LA_CODE as _LA
 from .fields import FieldChecker
+from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file
 from .problems import Problems, ReturnRejected
 from .tables import TableBuffer, new_buffers
@@ -37,7 +39,6 @@ SEX_FROM = "2024-25"  # <Sex> M/F/U replaces <GenderCurrent> 1/2/0/9 from this c
 GENDER_TO_SEX = {"1": "M", "2": "F", "0": "U", "9": "U"}
 FLUSH_ROWS = 2048  # rows held as Python objects before a buffer is moved into Arrow
 
-_LA = re.compile(r"^\d{3}$")
 _GYEAR = re.compile(r"^\d{4}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BOOLS = {"true": True, "1": True, "false": False, "0": False}  # as FieldChecker.boolean
@@ -485,10 +486,6 @@ class _Reader:
             "review_dates": None if reviews is None else self._dates(reviews, "CPPreviewDate"),
         }
         self.tables.append("cp_plans", node.el.sourceline, row)
-
-
-def _clean(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 def _iso_date(value: str) -> dt.date | None:

@@ -20,6 +20,8 @@ import re
 from pathlib import Path
 
 from ..periods import PeriodError, financial_year_of, parse_financial_year
+from .fields import LA_CODE as _LA
+from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file
 from .problems import Problems
 from .tables import new_buffers
@@ -30,7 +32,6 @@ FIRST_YEAR, LAST_YEAR = "2010-11", "2029-30"
 ORG_ROLES = frozenset("123456")  # senior manager ... qualified without cases (xsd roletype)
 REASONS_LEAVE = frozenset(str(n) for n in range(1, 11))
 _SWE = re.compile(r"^[A-Za-z]{2}\d{10}$")
-_LA = re.compile(r"^\d{3}$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 _GYEAR = re.compile(r"^\d{4}$")
 
@@ -38,10 +39,6 @@ WORKER_FIELDS = (
     "AgencyWorker", "SWENo", "FTE", "OrgRole", "RoleStartDate", "RoleEndDate", "ReasonLeave", "FTE30",
     "Cases30", "WorkingDaysLost",
 )  # fmt: skip
-
-
-def _clean(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 class _Reader:

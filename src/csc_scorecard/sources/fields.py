@@ -11,6 +11,7 @@ import re
 from .codelists import codelist
 from .problems import Problems
 
+LA_CODE = re.compile(r"^\d{3}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DMY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 _TRUE = {"true", "1"}
@@ -83,3 +84,23 @@ class FieldChecker:
             return int(value)
         self.problems.add(location, field, value, f"must be a whole number of at least {minimum}")
         return None
+
+
+def clean(value: str | None) -> str | None:
+    """The value stripped, or None when blank."""
+    return (value or "").strip() or None
+
+
+def checked_la(la: str | None, problems: Problems, what: str) -> str | None:
+    """The --la option, for a return that carries no LA code of its own (`what` names it: "an Annex A
+    workbook")."""
+    la = clean(la)
+    if la is None:
+        problems.add(
+            "command line", "--la", None, f"{what} carries no LA code: pass --la with the 3-digit DfE code"
+        )
+        return None
+    if not LA_CODE.match(la):
+        problems.add("command line", "--la", la, "must be the 3-digit DfE LA code")
+        return None
+    return la

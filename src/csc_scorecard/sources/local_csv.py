@@ -28,6 +28,8 @@ from pathlib import Path
 
 from ..periods import PeriodError, financial_year_of, parse_financial_year
 from .codelists import codelist
+from .fields import checked_la
+from .fields import clean as _clean
 from .model import ParsedReturn, sha256_files
 from .problems import Problems, ReturnRejected
 from .ssda903 import year_in_name
@@ -36,7 +38,6 @@ from .tables import new_buffers
 FIRST_YEAR = "2010-11"  # the working-day calendar's range: indicators cannot be computed outside it
 LAST_YEAR = "2029-30"
 _SNIFF_BYTES = 8192
-_LA = re.compile(r"^\d{3}$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
@@ -303,10 +304,6 @@ def first_line(path: Path) -> list[str]:
 # ---- values -----------------------------------------------------------------------------------------
 
 
-def _clean(value: str | None) -> str | None:
-    return (value or "").strip() or None
-
-
 def parse_date(value: str) -> dt.date | None:
     """dd/mm/YYYY (d/m/YYYY too) or YYYY-MM-DD; None if neither or not a real date."""
     m = _DMY.match(value)
@@ -543,7 +540,7 @@ def read(files: list[Path], *, kind: str, la: str | None, year: str | None, fold
     files = [Path(f) for f in files]
     overall = Problems(folder_name)
     per_file: list[Problems] = []
-    la_code = _checked_la(la, overall, kind)
+    la_code = checked_la(la, overall, f"the {kind.replace('_', ' ')} template")
     parsed: dict[str, _File] = {}
     for path in files:
         problems = Problems(path.name)
@@ -589,22 +586,6 @@ def read(files: list[Path], *, kind: str, la: str | None, year: str | None, fold
         year_source=year_source,
         tables={name: buffer.to_arrow() for name, buffer in buffers.items() if name in present},
     )
-
-
-def _checked_la(la: str | None, problems: Problems, kind: str) -> str | None:
-    la = _clean(la)
-    if la is None:
-        problems.add(
-            "command line",
-            "--la",
-            None,
-            f"the {kind.replace('_', ' ')} templates carry no LA code: pass --la with the 3-digit DfE code",
-        )
-        return None
-    if not _LA.match(la):
-        problems.add("command line", "--la", la, "must be the 3-digit DfE LA code")
-        return None
-    return la
 
 
 def _year(

@@ -34,7 +34,8 @@ from lxml import etree
 
 from ..periods import PeriodError, financial_year_label, financial_year_of, parse_financial_year
 from .codelists import codelist
-from .fields import FieldChecker
+from .fields import FieldChecker, checked_la
+from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file, sha256_files
 from .problems import Problems
 from .tables import new_buffers
@@ -185,7 +186,6 @@ XML_TABLES: tuple[str, ...] = (
 
 SEX_TO_MF = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
 
-_LA = re.compile(r"^\d{3}$")
 _LOOSE_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _PARTIAL_DMY = re.compile(r"^(\d{2}|ZZ)/(\d{2}|ZZ)/(\d{4}|ZZZZ)$", re.IGNORECASE)
 _UPN_UNKNOWN = re.compile(r"^UN\d{1,2}$", re.IGNORECASE)
@@ -379,10 +379,6 @@ FIELDS: dict[str, tuple[_Field, ...]] = {
 Locator = Callable[[str], str]  # column -> location string for a Problem
 
 
-def _clean(value: str | None) -> str | None:
-    return (value or "").strip() or None
-
-
 def _pad_date(value: str | None) -> str | None:
     """'1/4/2016' -> '01/04/2016' (Excel drops leading zeros); anything else is left for the checker."""
     value = _clean(value)
@@ -566,22 +562,6 @@ def _checked_year(year: str | None, problems: Problems) -> str | None:
     return year
 
 
-def _checked_la(la: str | None, problems: Problems, fmt: str) -> str | None:
-    la = _clean(la)
-    if la is None:
-        problems.add(
-            "command line",
-            "--la",
-            None,
-            f"the SSDA903 {fmt} carries no LA code: pass --la with the 3-digit DfE code",
-        )
-        return None
-    if not _LA.match(la):
-        problems.add("command line", "--la", la, "must be the 3-digit DfE LA code")
-        return None
-    return la
-
-
 def _year_from_latest(latest: dt.date | None, problems: Problems) -> str | None:
     if latest is None:
         problems.add(
@@ -725,7 +705,7 @@ def read_csv(files: list[Path], *, la: str | None, year: str | None, folder_name
     files = [Path(f) for f in files]
     overall = Problems(folder_name)
     per_file: list[Problems] = []
-    la_code = _checked_la(la, overall, "CSV")
+    la_code = checked_la(la, overall, "the SSDA903 CSV")
     if not files:
         overall.add("folder", "files", None, "no files: a 903 CSV return needs at least one table")
 
@@ -957,7 +937,7 @@ def read_xml(path: Path, *, la: str | None, year: str | None) -> ParsedReturn:
     problems = Problems(path.name)
     if path.stat().st_size == 0:
         raise problems.fatal("line 1", "file", None, "empty file")
-    la_code = _checked_la(la, problems, "XML")
+    la_code = checked_la(la, problems, "the SSDA903 XML")
     if _clean(year) is not None:
         collection_year, year_source = _checked_year(year, problems), "--year"
     elif (from_name := year_in_name(path.name)) is not None:
