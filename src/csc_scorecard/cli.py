@@ -216,11 +216,16 @@ format_option = click.option(
 )
 @click.option("--explain", "explain_id", help="Show the SQL and the records counted for this indicator.")
 @click.option("--limit", default=50, show_default=True, help="Records shown by --explain.")
+@click.option(
+    "--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+    help="spark: the store exported to Parquet and run with PySpark (CSC_SCORECARD_SPARK_MASTER, docs/spark.md).",
+)  # fmt: skip
 @format_option
 @db_option
 def indicators(
     period: tuple[str, ...], date_from: str | None, date_to: str | None, indicator_ids: tuple[str, ...],
-    breakdown: str | None, la_codes: tuple[str, ...], explain_id: str | None, limit: int, fmt: str, db: Path,
+    breakdown: str | None, la_codes: tuple[str, ...], explain_id: str | None, limit: int, engine: str,
+    fmt: str, db: Path,
 ) -> None:  # fmt: skip
     """Compute indicators for one or more periods (values unrounded) and keep them in the store.
 
@@ -237,7 +242,9 @@ def indicators(
         if explain_id:
             _print_explanation(con, explain_id, periods[0], la_codes, breakdown, limit)
             return
-        results = compute(con, periods, list(indicator_ids) or None, breakdown, list(la_codes) or None)
+        results = compute(
+            con, periods, list(indicator_ids) or None, breakdown, list(la_codes) or None, engine=engine
+        )
         save_results(con, results)
     except CatalogueError as error:
         raise click.UsageError(str(error)) from None
