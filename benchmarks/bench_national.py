@@ -65,35 +65,57 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _tree_rss_kb(root: int) -> int:
-    total, stack = 0, [root]
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of one process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
+        return 0
+
+
+def _tree(root: int) -> list[int]:
+    pids, stack = [], [root]
     while stack:
         pid = stack.pop()
-        total += _rss_kb(pid)
+        pids.append(pid)
         stack.extend(_children(pid))
-    return total
+    return pids
 
 
-def measure(args: list[str], quiet: bool = False) -> tuple[float, float, str]:
-    """(seconds, peak MB over the process tree, stdout) of one child process (its stderr dropped when quiet)."""
+@dataclasses.dataclass(frozen=True)
+class Run:
+    seconds: float  # wall clock
+    peak_mb: float  # the largest resident memory of the whole process tree at one time
+    cpu_s: float  # CPU time of the whole tree (each process as last sampled): less sensitive to other load
+    stdout: str
+
+
+def measure(args: list[str], quiet: bool = False) -> Run:
+    """Run one child process to the end, sampling its process tree every 50 ms (its stderr dropped if quiet)."""
+    ticks: dict[int, int] = {}
     with tempfile.TemporaryFile("w+") as stdout:  # a file, not a pipe: a chatty child never blocks on it
         started = time.perf_counter()
         child = subprocess.Popen(args, stdout=stdout, stderr=subprocess.DEVNULL if quiet else None, text=True)
         peak = 0
         while child.poll() is None:
-            peak = max(peak, _tree_rss_kb(child.pid))
+            pids = _tree(child.pid)
+            peak = max(peak, sum(_rss_kb(pid) for pid in pids))
+            for pid in pids:
+                ticks[pid] = max(ticks.get(pid, 0), _cpu_ticks(pid))
             time.sleep(0.05)
         seconds = time.perf_counter() - started
         stdout.seek(0)
         output = stdout.read()
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(args[:4])} ... failed ({child.returncode})")
-    return seconds, peak / 1024, output
+    return Run(seconds, peak / 1024, sum(ticks.values()) / os.sysconf("SC_CLK_TCK"), output)
 
 
-def probe(kind: str, *args: str) -> tuple[float, float, dict]:
-    seconds, peak, stdout = measure([sys.executable, __file__, "--probe", kind, *args])
-    return seconds, peak, json.loads(stdout.strip().splitlines()[-1])
+def probe(kind: str, *args: str) -> tuple[Run, dict]:
+    run = measure([sys.executable, __file__, "--probe", kind, *args])
+    return run, json.loads(run.stdout.strip().splitlines()[-1])
 
 
 # --- the probes (run in the child) ------------------------------------------------------------------------
@@ -210,32 +232,33 @@ def step_generate(seed: int, workers: int, las: list[str] | None) -> None:
     print(f"generate: {len(results)} LAs x {YEARS} in {seconds:.0f} s ({workers} workers), {size:,.0f} MB")
 
 
-def step_load() -> tuple[float, float]:
+def step_load() -> Run:
     STORE.unlink(missing_ok=True)
-    seconds, peak, info = probe("load", str(RETURNS), str(STORE))
+    run, info = probe("load", str(RETURNS), str(STORE))
     print(
         f"load (DuckDB store): {info['las']} LAs, {info['returns']} returns, {info['rows']:,} rows "
-        f"in {seconds:.1f} s, peak {peak:,.0f} MB"
+        f"in {run.seconds:.1f} s (CPU {run.cpu_s:.0f} s), peak {run.peak_mb:,.0f} MB"
     )
-    return seconds, peak
+    return run
 
 
-def step_duckdb() -> tuple[float, float]:
-    seconds, peak, info = probe("duckdb", str(STORE))
+def step_duckdb() -> Run:
+    run, info = probe("duckdb", str(STORE))
     print(
-        f"indicators on DuckDB: {info['results']:,} results (29 core x 16 quarters x LAs) in {seconds:.1f} s "
-        f"(compute {info['compute_s']:.1f} s, save {info['save_s']:.1f} s), peak {peak:,.0f} MB"
+        f"indicators on DuckDB: {info['results']:,} results (29 core x 16 quarters x LAs) in {run.seconds:.1f} s "
+        f"(compute {info['compute_s']:.1f} s, save {info['save_s']:.1f} s; CPU {run.cpu_s:.0f} s), "
+        f"peak {run.peak_mb:,.0f} MB"
     )
-    return seconds, peak
+    return run
 
 
 def step_spark() -> None:
-    seconds, peak, info = probe("spark", str(STORE))
+    run, info = probe("spark", str(STORE))
     print(
-        f"indicators on Spark local[2]: {info['results']:,} results in {seconds:.1f} s (session "
-        f"{info['session_s']:.1f} s, Parquet export {info['export_s']:.1f} s, compute {info['compute_s']:.1f} s), "
-        f"peak {peak:,.0f} MB (Python + JVM); {info['differ_from_duckdb']} of {info['results']:,} differ from "
-        f"DuckDB's"
+        f"indicators on Spark local[2]: {info['results']:,} results in {run.seconds:.1f} s (session "
+        f"{info['session_s']:.1f} s, Parquet export {info['export_s']:.1f} s, compute {info['compute_s']:.1f} s; "
+        f"CPU {run.cpu_s:.0f} s), peak {run.peak_mb:,.0f} MB (Python + JVM); "
+        f"{info['differ_from_duckdb']} of {info['results']:,} differ from DuckDB's"
     )
 
 
@@ -268,30 +291,32 @@ def step_liiatools(las: list[str] | None) -> None:
     ]
     shutil.rmtree(LIIA_WORK, ignore_errors=True)
     ours_db = LIIA_WORK / "ours.duckdb"
-    ours = theirs = ours_peak = theirs_peak = 0.0
+    ours = theirs = ours_cpu = theirs_cpu = ours_peak = theirs_peak = 0.0
     files = failed = 0
     for code, their_code, folder in london:
         staged = _stage_903(folder / "903" / f"903_{code}_2016-17", LIIA_WORK / "input" / code)
         files += len(list(staged.rglob("*.csv")))
-        s, mb, _ = measure([str(CLI), "load", str(staged), "--la", code, "--db", str(ours_db)])
-        ours, ours_peak = ours + s, max(ours_peak, mb)
+        run = measure([str(CLI), "load", str(staged), "--la", code, "--db", str(ours_db)])
+        ours, ours_cpu, ours_peak = ours + run.seconds, ours_cpu + run.cpu_s, max(ours_peak, run.peak_mb)
         theirs_in = LIIA_WORK / "theirs_input" / code  # the pipeline moves its input away: give it a copy
         shutil.copytree(staged, theirs_in)
         theirs_out = LIIA_WORK / "theirs_output" / code
         theirs_out.mkdir(parents=True)
         args = [str(python), "-m", "liiatools", "s903", "pipeline", "--la-code", their_code]
         try:
-            s, mb, _ = measure([*args, "--input", str(theirs_in), "--output", str(theirs_out)], quiet=True)
+            run = measure([*args, "--input", str(theirs_in), "--output", str(theirs_out)], quiet=True)
         except SystemExit:
             failed += 1
             continue
-        theirs, theirs_peak = theirs + s, max(theirs_peak, mb)
+        theirs, theirs_cpu = theirs + run.seconds, theirs_cpu + run.cpu_s
+        theirs_peak = max(theirs_peak, run.peak_mb)
     episodes = _their_episode_rows(LIIA_WORK / "theirs_output")
     print(
         f"903 load, {len(london)} London LAs x 2016-17 ({files} CSV files): ours {ours:.1f} s "
-        f"(peak {ours_peak:,.0f} MB), liiatools-dagster 0.2.0 s903 pipeline {theirs:.1f} s "
-        f"(peak {theirs_peak:,.0f} MB; {episodes:,} episodes in its current tables"
-        f"{'; ' + str(failed) + ' LAs failed' if failed else ''}); theirs / ours = {theirs / ours:.1f}"
+        f"(CPU {ours_cpu:.0f} s, peak {ours_peak:,.0f} MB), liiatools-dagster 0.2.0 s903 pipeline {theirs:.1f} s "
+        f"(CPU {theirs_cpu:.0f} s, peak {theirs_peak:,.0f} MB; {episodes:,} episodes in its current tables"
+        f"{'; ' + str(failed) + ' LAs failed' if failed else ''}); theirs / ours = {theirs / ours:.1f} "
+        f"(CPU {theirs_cpu / ours_cpu:.1f})"
     )
 
 
@@ -331,17 +356,22 @@ def main() -> None:
     parser.add_argument("--liiatools-las", nargs="+", help="LAs for the liiatools comparison (default all)")
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"{os.cpu_count()} cores; python {sys.version.split()[0]}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} cores; python {sys.version.split()[0]}; load average {load} before starting")
     if "generate" in options.steps:
         step_generate(options.seed, options.workers, options.las)
-    total = peak = 0.0
-    for name, step in (("load", step_load), ("duckdb", step_duckdb)):
-        if name in options.steps:
-            seconds, mb = step()
-            total, peak = total + seconds, max(peak, mb)
-    if {"load", "duckdb"} <= set(options.steps):
+    runs = [step() for name, step in (("load", step_load), ("duckdb", step_duckdb)) if name in options.steps]
+    if len(runs) == 2:
+        total, cpu, peak = (
+            sum(r.seconds for r in runs),
+            sum(r.cpu_s for r in runs),
+            max(r.peak_mb for r in runs),
+        )
         verdict = "within" if total < 300 and peak < 8192 else "OUTSIDE"
-        print(f"DuckDB load + indicators: {total:.1f} s, peak {peak:,.0f} MB ({verdict} 5 min / 8 GB)")
+        print(
+            f"DuckDB load + indicators: {total:.1f} s (CPU {cpu:.0f} s), peak {peak:,.0f} MB "
+            f"({verdict} 5 min / 8 GB; load average {os.getloadavg()[0]:.1f})"
+        )
     if "spark" in options.steps:
         step_spark()
     if "liiatools" in options.steps:

@@ -59,6 +59,23 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) ->
         click.echo(line)
 
 
+@cli.command("load-national")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@db_option
+def load_national_command(folder: Path, db: Path) -> None:
+    """Load a national set written by `synth --national` (one folder per LA code), each LA all or nothing."""
+    from .synth.national import load_national
+
+    try:
+        reports = load_national(folder, db)
+    except ReturnRejected as rejected:
+        click.echo(f"Some LAs were not loaded: {rejected.total} problem(s) found.", err=True)
+        click.echo(rejected.summary(), err=True)
+        sys.exit(1)
+    returns = sum(len(r.outcomes) for r in reports)
+    click.echo(f"{len(reports)} LAs, {returns} returns loaded into {db}")
+
+
 @cli.command()
 @click.option("--all", "include_replaced", is_flag=True, help="Also list loads that newer versions replaced.")
 @db_option
@@ -116,10 +133,25 @@ def status(include_replaced: bool, db: Path) -> None:
     "--local-data/--no-local-data", default=True, show_default=True,
     help="Also write Annex A, early help, workforce, youth justice, case audit and CSWW files for the same children.",
 )  # fmt: skip
-def synth(la_code: str, years: str, seed: int, scale: float, out: Path, local_data: bool) -> None:
+@click.option(
+    "--national", is_flag=True, help="Every LA of the 2016-17 list under OUT/<code>/ (ignores --la)."
+)
+def synth(
+    la_code: str, years: str, seed: int, scale: float, out: Path, local_data: bool, national: bool
+) -> None:
     """Write a synthetic council's returns (CIN XML and 903 CSVs), calibrated to its published figures."""
     from .synth import generate, parse_years
 
+    if national:
+        import os
+
+        from .synth.national import generate_national
+
+        results = generate_national(parse_years(years), seed, out, scale=scale, workers=os.cpu_count() or 1)
+        click.echo(
+            f"{len(results)} LAs written under {out}; load them with: csc-scorecard load-national {out}"
+        )
+        return
     result = generate(la_code, parse_years(years), seed, out, scale=scale, local_data=local_data)
     click.echo(result.summary())
 

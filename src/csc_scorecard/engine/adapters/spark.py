@@ -20,6 +20,7 @@ pyspark is an optional extra (`pip install 'csc-scorecard[spark]'`); it is impor
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -83,6 +84,7 @@ appender.stderr.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 
 _SESSION_LOCK = threading.Lock()
 _SESSIONS: dict[str, SparkSession] = {}
+_SCRATCH: list[Path] = []  # each session's warehouse, local and log folders, removed when it stops
 
 
 def spark_session(settings: SparkSettings | None = None) -> SparkSession:
@@ -105,6 +107,9 @@ def _start(settings: SparkSettings) -> SparkSession:
         ) from None
     # Spark writes managed tables and Derby files under the working directory unless told otherwise.
     scratch = Path(tempfile.mkdtemp(prefix="csc-scorecard-spark-"))
+    if not _SCRATCH:
+        atexit.register(_remove_scratch)  # after PySpark's own exit hook has stopped the JVM
+    _SCRATCH.append(scratch)
     logging = scratch / "log4j2.properties"
     logging.write_text(_QUIET_LOG4J, encoding="utf-8")
     conf = {
@@ -134,6 +139,12 @@ def stop_sessions() -> None:
         for session in _SESSIONS.values():
             session.stop()
         _SESSIONS.clear()
+        _remove_scratch()
+
+
+def _remove_scratch() -> None:
+    while _SCRATCH:
+        shutil.rmtree(_SCRATCH.pop(), ignore_errors=True)
 
 
 class SparkAdapter(EngineAdapter):
