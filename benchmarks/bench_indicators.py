@@ -213,7 +213,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--store", nargs="+", type=Path, help="time existing stores instead (e.g. bench_load.py's synthetic ones)"
+        "--store",
+        nargs="+",
+        type=Path,
+        help="time existing stores instead (e.g. bench_load.py's synthetic ones)",
     )
     options = parser.parse_args()
     if options.store:
