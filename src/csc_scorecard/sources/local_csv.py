@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..periods import PeriodError, financial_year_of, parse_financial_year
 from .codelists import codelist
+from .csvfile import SNIFF_BYTES, data_rows, decode
 from .fields import checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_files
@@ -37,7 +38,6 @@ from .tables import new_buffers
 
 FIRST_YEAR = "2010-11"  # the working-day calendar's range: indicators cannot be computed outside it
 LAST_YEAR = "2029-30"
-_SNIFF_BYTES = 8192
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
@@ -292,7 +292,7 @@ def template_overlap(columns: Iterable[str]) -> tuple[str | None, float]:
 def first_line(path: Path) -> list[str]:
     """The header row of a CSV file, read leniently (detection only: the reader reports problems)."""
     with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
+        head = handle.read(SNIFF_BYTES)
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -411,23 +411,6 @@ class _File:
         return max((d for d in days if d is not None), default=None)
 
 
-def _decode(path: Path, problems: Problems) -> str | None:
-    data = path.read_bytes()
-    if not data.strip():
-        problems.add("line 1", "file", None, "empty file: a template needs at least its header line")
-        return None
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        problems.add("line 1", "file", None, "the file is UTF-16 text: save it as CSV UTF-8")
-        return None
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        problems.add("line 1", "file", None, "not a CSV text file (it holds binary data): save it as CSV")
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # Excel's "CSV (Comma delimited)" on Windows
-
-
 def _header_problems(found: TemplateMatch, header: list[str], problems: Problems) -> None:
     if found.template is None:
         shown = ",".join(h.strip() for h in header)
@@ -443,7 +426,7 @@ def _header_problems(found: TemplateMatch, header: list[str], problems: Problems
 
 
 def _read_file(path: Path, problems: Problems) -> _File | None:
-    text = _decode(path, problems)
+    text = decode(path, problems, "a template")
     if text is None:
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -458,20 +441,7 @@ def _read_file(path: Path, problems: Problems) -> _File | None:
             return None
         columns = [column_name(h) for h in header]
         parsed = _File(path, found.template, columns, problems)
-        last_line = reader.line_num
-        for record in reader:
-            start, last_line = last_line + 1, reader.line_num
-            if not any(v.strip() for v in record):
-                continue  # blank lines and rows of empty cells
-            if len(record) != len(columns):
-                problems.add(
-                    f"line {start}",
-                    "row",
-                    f"{len(record)} fields",
-                    f"has {len(record)} fields but the header has {len(columns)}",
-                )
-                continue
-            parsed.rows.append((start, record))
+        parsed.rows.extend(data_rows(reader, columns, problems))
     except csv.Error as error:
         problems.add(f"line {reader.line_num}", "file", None, f"not a readable CSV file: {error}")
         return None

@@ -34,6 +34,7 @@ from lxml import etree
 
 from ..periods import PeriodError, financial_year_label, financial_year_of, parse_financial_year
 from .codelists import codelist
+from .csvfile import data_rows, decode
 from .fields import FieldChecker, checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file, sha256_files
@@ -192,7 +193,6 @@ _UPN_UNKNOWN = re.compile(r"^UN\d{1,2}$", re.IGNORECASE)
 _YEAR_SPAN4 = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_ ]((?:19|20)\d{2})(?!\d)")
 _YEAR_SPAN2 = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_ ]?(\d{2})(?!\d)")
 _YEAR_END = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_SNIFF_BYTES = 8192
 
 
 # ---- header recognition ------------------------------------------------------------------------------
@@ -622,36 +622,9 @@ class _CsvTable:
         return max((d for d in days if d is not None), default=None)
 
 
-def _decode(path: Path, problems: Problems) -> str | None:
-    data = path.read_bytes()
-    if not data:
-        problems.add("line 1", "file", None, "empty file: a 903 table needs at least its header line")
-        return None
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        problems.add("line 1", "file", None, "the file is UTF-16 text: save it as CSV UTF-8")
-        return None
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        problems.add(
-            "line 1", "file", None, "not a CSV text file (it holds binary data): save the table as CSV"
-        )
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")  # Excel's "CSV (Comma delimited)" on Windows
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.add(
-            f"line {line}", "file", None, "neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8"
-        )
-        return None
-
-
 def _read_csv_file(path: Path, problems: Problems) -> _CsvTable | None:
     """One file's header recognised and its rows split; structural Problems only (values come later)."""
-    text = _decode(path, problems)
+    text = decode(path, problems, "a 903 table")
     if text is None:
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -667,20 +640,7 @@ def _read_csv_file(path: Path, problems: Problems) -> _CsvTable | None:
         assert found.table is not None
         columns = [_column_name(h) for h in header]
         parsed = _CsvTable(path, found.table, columns, problems)
-        last_line = reader.line_num
-        for record in reader:
-            start, last_line = last_line + 1, reader.line_num
-            if not any(v.strip() for v in record):
-                continue  # blank lines and rows of empty cells (Excel leaves them at the end)
-            if len(record) != len(columns):
-                problems.add(
-                    f"line {start}",
-                    "row",
-                    f"{len(record)} fields",
-                    f"has {len(record)} fields but the header has {len(columns)}",
-                )
-                continue
-            parsed.rows.append((start, record))
+        parsed.rows.extend(data_rows(reader, columns, problems))
     except csv.Error as error:
         problems.add(f"line {reader.line_num}", "file", None, f"not a readable CSV file: {error}")
         return None
