@@ -71,7 +71,7 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         *((f"report pack ({kind})", path) for kind, path in pack.paths.items()),
     ):
         console.print(f"{what}: {path.resolve()}", highlight=False)
-    console.print(
+    console.out(
         f"Next: .venv/bin/csc-scorecard status --db {db}\n"
         f"      .venv/bin/csc-scorecard users add admin --role admin --db {db}; make serve\n"
         f"      .venv/bin/csc-scorecard judge --period {latest}Q3 --db {db} --rules\n"
