@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .problems import Problems
 
 SNIFF_BYTES = 8192
+T = TypeVar("T")
 
 
 def decode(path: Path, problems: Problems, what: str) -> str | None:
@@ -56,3 +61,32 @@ def data_rows(reader, columns: list[str], problems: Problems) -> list[tuple[int,
             continue
         rows.append((start, record))
     return rows
+
+
+def read_rows(
+    path: Path,
+    problems: Problems,
+    what: str,
+    recognise: Callable[[list[str]], tuple[T, list[str]] | None],
+) -> tuple[T, list[str], list[tuple[int, list[str]]]] | None:
+    """(what the header says the file is, its column names, its data rows), or None with Problems.
+
+    `recognise` turns the header row into (the table or template, the normalised column names), adding its
+    own Problems and returning None when the header is not one it knows."""
+    text = decode(path, problems, what)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if not header or all(not h.strip() for h in header):
+            problems.add("line 1", "header", None, f"the first line must be the header row of {what}")
+            return None
+        recognised = recognise(header)
+        if recognised is None:
+            return None
+        key, columns = recognised
+        return key, columns, data_rows(reader, columns, problems)
+    except csv.Error as error:
+        problems.add(f"line {reader.line_num}", "file", None, f"not a readable CSV file: {error}")
+        return None

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from ..periods import PeriodError, financial_year_of, parse_financial_year
 from .codelists import codelist
-from .csvfile import SNIFF_BYTES, data_rows, decode
+from .csvfile import SNIFF_BYTES, read_rows
 from .fields import checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_files
@@ -426,25 +425,19 @@ def _header_problems(found: TemplateMatch, header: list[str], problems: Problems
 
 
 def _read_file(path: Path, problems: Problems) -> _File | None:
-    text = decode(path, problems, "a template")
-    if text is None:
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if not header or all(not h.strip() for h in header):
-            problems.add("line 1", "header", None, "the first line must be the template's header row")
-            return None
+    def recognise(header: list[str]) -> tuple[Template, list[str]] | None:
         found = classify_header(header)
         if not found.exact or found.template is None:
             _header_problems(found, header, problems)
             return None
-        columns = [column_name(h) for h in header]
-        parsed = _File(path, found.template, columns, problems)
-        parsed.rows.extend(data_rows(reader, columns, problems))
-    except csv.Error as error:
-        problems.add(f"line {reader.line_num}", "file", None, f"not a readable CSV file: {error}")
+        return found.template, [column_name(h) for h in header]
+
+    read = read_rows(path, problems, "a template", recognise)
+    if read is None:
         return None
+    template, columns, rows = read
+    parsed = _File(path, template, columns, problems)
+    parsed.rows.extend(rows)
     return parsed
 
 

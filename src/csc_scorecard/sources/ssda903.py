@@ -22,9 +22,7 @@ does not know are ignored, as V903 ignores them.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ from lxml import etree
 
 from ..periods import PeriodError, financial_year_label, financial_year_of, parse_financial_year
 from .codelists import codelist
-from .csvfile import data_rows, decode
+from .csvfile import read_rows
 from .fields import FieldChecker, checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file, sha256_files
@@ -624,26 +622,20 @@ class _CsvTable:
 
 def _read_csv_file(path: Path, problems: Problems) -> _CsvTable | None:
     """One file's header recognised and its rows split; structural Problems only (values come later)."""
-    text = decode(path, problems, "a 903 table")
-    if text is None:
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if not header or all(not h.strip() for h in header):
-            problems.add("line 1", "header", None, "the first line must be the header row of a 903 table")
-            return None
+
+    def recognise(header: list[str]) -> tuple[str, list[str]] | None:
         found = classify_header(header)
-        if not found.exact:
+        if not found.exact or found.table is None:
             _header_problems(found, header, problems)
             return None
-        assert found.table is not None
-        columns = [_column_name(h) for h in header]
-        parsed = _CsvTable(path, found.table, columns, problems)
-        parsed.rows.extend(data_rows(reader, columns, problems))
-    except csv.Error as error:
-        problems.add(f"line {reader.line_num}", "file", None, f"not a readable CSV file: {error}")
+        return found.table, [_column_name(h) for h in header]
+
+    read = read_rows(path, problems, "a 903 table", recognise)
+    if read is None:
         return None
+    table, columns, rows = read
+    parsed = _CsvTable(path, table, columns, problems)
+    parsed.rows.extend(rows)
     return parsed
 
 
