@@ -32,6 +32,17 @@ def column_ddl(spec: TableSpec) -> str:
     return ", ".join(f'"{name}" {typ}' for name, typ in cols)
 
 
+# The statutory returns' tables, as migration 1 made them; later tables belong to the migration that adds them.
+RETURN_TABLES = tuple(spec for spec in TABLES if spec not in LOCAL_TABLES)
+
+
+def _create_return_tables(con: duckdb.DuckDBPyConnection, specs: tuple[TableSpec, ...]) -> None:
+    """A raw table and a canonical table for each spec."""
+    for spec in specs:
+        con.execute(f"CREATE TABLE {spec.raw_name} ({column_ddl(spec)})")
+        con.execute(f"CREATE TABLE {spec.name} ({column_ddl(spec)})")
+
+
 def _v1(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
@@ -53,9 +64,7 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
-    for spec in TABLES:
-        con.execute(f"CREATE TABLE {spec.raw_name} ({column_ddl(spec)})")
-        con.execute(f"CREATE TABLE {spec.name} ({column_ddl(spec)})")
+    _create_return_tables(con, RETURN_TABLES)
     con.execute("CREATE VIEW referrals AS SELECT * FROM cin_episodes")
     reference.create_tables(con)
 
@@ -119,14 +128,8 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _v5(con: duckdb.DuckDBPyConnection) -> None:
-    """Raw and canonical tables for Annex A, the local CSV templates and the CSWW census.
-
-    Migration 1 creates a table for every spec that exists when a store is made, so a new store already has
-    these; IF NOT EXISTS makes this the step that adds them to a store made before them.
-    """
-    for spec in LOCAL_TABLES:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {spec.raw_name} ({column_ddl(spec)})")
-        con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({column_ddl(spec)})")
+    """Raw and canonical tables for Annex A, the local CSV templates and the CSWW census."""
+    _create_return_tables(con, LOCAL_TABLES)
 
 
 @dataclass(frozen=True)
