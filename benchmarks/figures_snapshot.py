@@ -55,7 +55,9 @@ def compare(before: str, after: str) -> list[str]:
     old, new = _rows(before), _rows(after)
     out = [f"only before: {k}" for k in sorted(old.keys() - new.keys())]
     out += [f"only after: {k}" for k in sorted(new.keys() - old.keys())]
-    out += [f"changed: {k}: {old[k]} -> {new[k]}" for k in sorted(old.keys() & new.keys()) if old[k] != new[k]]
+    out += [
+        f"changed: {k}: {old[k]} -> {new[k]}" for k in sorted(old.keys() & new.keys()) if old[k] != new[k]
+    ]
     return out
 
 

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from csc_scorecard.judge.commentary import add_action, set_commentary
 from csc_scorecard.judge.targets import load_targets
+from csc_scorecard.periods import parse_period
+from csc_scorecard.pipeline import Built, build
 from csc_scorecard.publish import write_pack
 from csc_scorecard.publish.pack import PackResult
 from csc_scorecard.store import connect
+from csc_scorecard.store.commentary import add_action, set_commentary
 
 ROOT = Path(__file__).parents[1]
 LA, PERIOD = "335", "2016-17Q3"
@@ -32,7 +34,8 @@ ACTION = "-Review the 1 placement with the leaving care team"
 class Packs:
     published: PackResult
     internal: PackResult
-    db: Path  # the copy the packs were built from (indicator_results for every period saved)
+    db: Path  # the copy the packs were built from
+    built: Built  # the one scorecard both packs render
 
 
 _built: dict[str, Packs] = {}
@@ -65,23 +68,23 @@ def build_packs(synthetic_council: dict, tmp_path_factory: pytest.TempPathFactor
             con, LA, "cla_longterm_stability_pct", PERIOD, "Stability meetings for every child at risk of moving",
             owner="Head of Children in Care", due_date=dt.date(2017, 3, 31), now=now,
         )  # fmt: skip
-        published = write_pack(con, LA, PERIOD, root / "published", targets=targets)
-        internal = write_pack(con, LA, PERIOD, root / "internal", profile="internal", targets=targets)
     finally:
         con.close()
-    _built[key] = Packs(published, internal, db)
+    con = connect(db, read_only=True)
+    try:
+        built = build(con, LA, parse_period(PERIOD), targets=targets)
+    finally:
+        con.close()
+    published = write_pack(built, root / "published")
+    internal = write_pack(built, root / "internal", profile="internal")
+    _built[key] = Packs(published, internal, db, built)
     return _built[key]
 
 
-def raw_points(db: Path, indicator_id: str) -> dict[str, tuple]:
-    """{period: (numerator, denominator, value)} straight from the engine's saved results."""
-    con = connect(db)
-    try:
-        rows = con.execute(
-            "SELECT period, numerator, denominator, value FROM indicator_results "
-            "WHERE la_code = ? AND indicator_id = ? AND breakdown IS NULL",
-            [LA, indicator_id],
-        ).fetchall()
-    finally:
-        con.close()
-    return {r[0]: r[1:] for r in rows}
+def raw_points(built: Built, indicator_id: str) -> dict[str, tuple]:
+    """{period: (numerator, denominator, value)} straight from the engine, unrounded and unsuppressed."""
+    return {
+        r.period: (r.numerator, r.denominator, r.value)
+        for r in built.results
+        if r.indicator_id == indicator_id and r.breakdown is None
+    }

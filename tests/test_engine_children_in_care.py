@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from canonical_rows import Store
+from csc_scorecard.periods import parse_period
 
 POP_2016 = 66044
 
@@ -120,7 +121,7 @@ def test_three_or_more_placements_counting_temporary_placements(placements):
 def test_three_or_more_placements_drill_through(placements):
     from csc_scorecard.engine import explain
 
-    explanation = explain(placements.con, "cla_3plus_placements_pct", "2016-17")
+    explanation = explain(placements.con, "cla_3plus_placements_pct", parse_period("2016-17"))
     counts = {r["child_id"]: r["placements_in_window"] for r in explanation.denominator_records}
     # P5 was looked after in the year (5 placements) but not at its end, so it is not in the denominator.
     assert {k: v for k, v in counts.items() if k != "P5"} == {"P1": 3, "P2": 1, "P3": 1, "P4": 3}

@@ -6,7 +6,7 @@ import pytest
 
 from canonical_rows import LA, Store
 from csc_scorecard.catalogue import CatalogueError
-from csc_scorecard.periods import window
+from csc_scorecard.periods import parse_period, window
 
 POP_2016 = 66044  # ONS 0-17 mid-2016 for Walsall (reference/ees)
 
@@ -212,7 +212,7 @@ def test_assessments_45_working_days_across_easter(assessments):
 def test_assessment_durations_in_drill_through(assessments):
     from csc_scorecard.engine import explain
 
-    explanation = explain(assessments.con, "assessments_45wd_pct", "2016-17", LA)
+    explanation = explain(assessments.con, "assessments_45wd_pct", parse_period("2016-17"), LA)
     durations = {r["child_id"]: r["working_days_to_authorisation"] for r in explanation.denominator_records}
     assert durations == {"A": 45, "B": 46, "C": 0, "D": 45}
     assert sorted(r["child_id"] for r in explanation.numerator_records) == ["A", "C", "D"]

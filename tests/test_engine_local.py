@@ -17,7 +17,7 @@ from csc_scorecard.catalogue.loader import build_catalogue
 from csc_scorecard.engine.build import results_query
 from csc_scorecard.engine.compute import build_requests
 from csc_scorecard.engine.explain import explain
-from csc_scorecard.periods import quarters
+from csc_scorecard.periods import parse_period, quarters
 
 LOCAL_IDS = [i for i in load_catalogue().ids() if i not in CORE_INDICATOR_IDS]
 
@@ -338,7 +338,7 @@ def test_average_caseload_and_the_promise(workforce: Store) -> None:
 
 
 def test_explain_shows_each_workers_value_and_weight(workforce: Store) -> None:
-    explanation = explain(workforce.con, "caseload_average", "2016-17", LA)
+    explanation = explain(workforce.con, "caseload_average", parse_period("2016-17"), LA)
     shown = {r["worker_id"]: (r["value"], r["weight"]) for r in explanation.numerator_records}
     assert shown["W2"] == (15, 0.8) and shown["WX"] == (10, 1.0) and len(shown) == 6
 

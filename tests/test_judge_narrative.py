@@ -28,11 +28,11 @@ TARGETS = parse_targets(
 
 
 def pct(code: str, numerator: int, denominator: int) -> Point:
-    return Point(code, parse_period(code).end, numerator, denominator, 100 * numerator / denominator)
+    return Point(parse_period(code), numerator, denominator, 100 * numerator / denominator)
 
 
 def count(code: str, n: int) -> Point:
-    return Point(code, parse_period(code).end, n, None, n)
+    return Point(parse_period(code), n, None, n)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def walsall_re_referrals() -> list[Point]:
 
 def test_headline_with_continuing_trend_benchmarks_last_year_and_rag(con):
     j = judge_indicator(
-        RR, walsall_re_referrals(), la_code="335", period_code="2016-17Q3", con=con, targets=TARGETS
+        RR, walsall_re_referrals(), la_code="335", period=parse_period("2016-17Q3"), con=con, targets=TARGETS
     )
     # Walsall's SN mean for 2016-17 (April 2021 list) is 21.4%; England 21.9%: both within 1 point of 21.7%.
     assert j.narrative == (
@@ -59,7 +59,7 @@ def test_headline_with_continuing_trend_benchmarks_last_year_and_rag(con):
         "Against the target of 22.0% this is green."
     )
     median = judge_indicator(
-        RR, walsall_re_referrals(), la_code="335", period_code="2016-17Q3", con=con, targets=None,
+        RR, walsall_re_referrals(), la_code="335", period=parse_period("2016-17Q3"), con=con, targets=None,
         options=JudgeOptions(sn_average="median"),
     )  # fmt: skip
     assert median.narrative.startswith(
@@ -75,7 +75,9 @@ def test_singular_label_worsening_amber_and_small_numbers_without_a_store():
         pct("2016-17Q3", 12, 15),
         pct("2015-16Q3", 43, 50),
     ]
-    j = judge_indicator(TIMELY, series, la_code="335", period_code="2016-17Q3", con=None, targets=TARGETS)
+    j = judge_indicator(
+        TIMELY, series, la_code="335", period=parse_period("2016-17Q3"), con=None, targets=TARGETS
+    )
     assert j.narrative == (
         "Assessment timeliness (80.0%) has reduced since 2016-17Q2. This is worse than the same period last year "
         "(86.0% at 2015-16Q3). Against the target of 85.0% this is amber (within the tolerance of 5.0 percentage "
@@ -88,7 +90,9 @@ def test_part_year_count_is_projected_and_not_set_beside_neighbours_counts(con):
     # 2025-26Q2 is 183 days: 1,900 x 365 / 183 = 3,789.6. Q1 950 x 183/91 = 1,910. A count is not compared
     # with the neighbours' average count (they differ in size; the rate is compared instead).
     series = [count("2025-26Q1", 950), count("2025-26Q2", 1900), count("2024-25Q2", 1700)]
-    j = judge_indicator(REFERRALS, series, la_code="335", period_code="2025-26Q2", con=con, targets=TARGETS)
+    j = judge_indicator(
+        REFERRALS, series, la_code="335", period=parse_period("2025-26Q2"), con=con, targets=TARGETS
+    )
     assert j.narrative == (
         "Referrals (1,900) have changed little since 2025-26Q1. At this rate the year-end figure would be about "
         "3,790. This is higher than the same period last year (1,700 at 2024-25Q2)."
@@ -103,7 +107,9 @@ def test_special_cause_sentence_from_spc():
     ]
     values = [30, 32, 30, 32, 30, 32, 30, 32, 29, 30, 29, 30, 29, 30, 29]
     series = [pct(code, v, 100) for code, v in zip(months, values, strict=True)] + [pct("2017-01", 40, 100)]
-    j = judge_indicator(MISSING, series, la_code="335", period_code="2016-12", con=None, targets=None)
+    j = judge_indicator(
+        MISSING, series, la_code="335", period=parse_period("2016-12"), con=None, targets=None
+    )
     assert j.spc_rule == (
         "SPC over 15 points (2015-10 to 2016-12): 7 points in a row below the mean (rule: shift); improvement "
         "because lower is better"
@@ -126,7 +132,9 @@ def test_suppressed_benchmarks_are_said_not_used(con):
         "INSERT INTO published_values VALUES ('TESTPCT', '2016-17', ?, ?, ?, 'test')", [list(r) for r in rows]
     )
     meta = IndicatorMeta("test_pct", "Test cases", "Test", "percent", "lower", "flow", "TESTPCT")
-    j = judge_indicator(meta, [pct("2016-17", 43, 200)], la_code="335", period_code="2016-17", con=con)
+    j = judge_indicator(
+        meta, [pct("2016-17", 43, 200)], la_code="335", period=parse_period("2016-17"), con=con
+    )
     assert (
         j.positions["region"].rule
         == "Not compared: West Midlands value suppressed (x) (West Midlands 2016-17)"
@@ -142,20 +150,22 @@ def test_suppressed_benchmarks_are_said_not_used(con):
 
 
 def test_no_value_and_area_paragraph(con):
-    empty = judge_indicator(RR, [], la_code="335", period_code="2016-17Q3", con=None, targets=TARGETS)
+    empty = judge_indicator(
+        RR, [], la_code="335", period=parse_period("2016-17Q3"), con=None, targets=TARGETS
+    )
     assert empty.narrative == "Re-referrals: no value for 2016-17Q3."
     rr = judge_indicator(
-        RR, walsall_re_referrals(), la_code="335", period_code="2016-17Q3", con=None, targets=TARGETS
+        RR, walsall_re_referrals(), la_code="335", period=parse_period("2016-17Q3"), con=None, targets=TARGETS
     )
     timely = judge_indicator(
-        TIMELY, [pct("2016-17Q2", 17, 20), pct("2016-17Q3", 12, 15)], la_code="335", period_code="2016-17Q3",
+        TIMELY, [pct("2016-17Q2", 17, 20), pct("2016-17Q3", 12, 15)], la_code="335", period=parse_period("2016-17Q3"),
         con=None, targets=TARGETS,
     )  # fmt: skip
     referrals = judge_indicator(
         REFERRALS,
         [count("2016-17Q3", 2800)],
         la_code="335",
-        period_code="2016-17Q3",
+        period=parse_period("2016-17Q3"),
         con=None,
         targets=TARGETS,
     )

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 
 from csc_scorecard.judge.bands import Band
-from csc_scorecard.judge.commentary import add_action, close_action, set_commentary
 from csc_scorecard.judge.indicator import IndicatorMeta, Point
 from csc_scorecard.judge.scorecard import JudgeOptions, judge_indicator
 from csc_scorecard.judge.targets import parse_targets
 from csc_scorecard.periods import parse_period
 from csc_scorecard.store import connect
+from csc_scorecard.store.commentary import add_action, close_action, set_commentary
 
 RR = IndicatorMeta(
     "re_referrals_12m_pct", "Re-referrals", "Front door", "percent", "lower", "flow", "ReReferral"
@@ -26,7 +26,7 @@ TARGETS = parse_targets(
 
 
 def pct(code: str, numerator: int, denominator: int) -> Point:
-    return Point(code, parse_period(code).end, numerator, denominator, 100 * numerator / denominator)
+    return Point(parse_period(code), numerator, denominator, 100 * numerator / denominator)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def con(tmp_path_factory):
 def test_walsall_2016_17_re_referrals_against_real_published_values(con):
     # Walsall's own 2016-17 figure, 21.7% (LAIT ReReferral), as if computed by the engine
     series = [pct("2015-16", 948, 4000), pct("2016-17", 868, 4000)]  # 23.7% -> 21.7%
-    j = judge_indicator(RR, series, la_code="335", period_code="2016-17", con=con, targets=TARGETS)
+    j = judge_indicator(RR, series, la_code="335", period=parse_period("2016-17"), con=con, targets=TARGETS)
     got = {c.comparator: (c.value, c.year, c.label) for c in j.comparators}
     assert got["la"] == (21.7, "2016-17", "Walsall 2016-17")
     assert got["england"] == (21.9, "2016-17", "England 2016-17")
@@ -77,14 +77,14 @@ def test_walsall_2016_17_re_referrals_against_real_published_values(con):
 
 
 def test_in_year_period_uses_the_financial_years_benchmarks_and_the_target_valid_at_its_end(con):
-    j = judge_indicator(RR, [pct("2017-18Q1", 230, 1000)], la_code="335", period_code="2017-18Q1", con=con,
+    j = judge_indicator(RR, [pct("2017-18Q1", 230, 1000)], la_code="335", period=parse_period("2017-18Q1"), con=con,
                         targets=TARGETS)  # fmt: skip
     assert {c.year for c in j.comparators} == {"2017-18"}
     assert j.rag.rule == "No RAG: no target set"  # the 2016-17 target ended on 31 March 2017
     assert j.target is None
     # a period after the latest published year is compared with that year, and says so
     later = judge_indicator(
-        RR, [pct("2030-31Q1", 230, 1000)], la_code="335", period_code="2030-31Q1", con=con
+        RR, [pct("2030-31Q1", 230, 1000)], la_code="335", period=parse_period("2030-31Q1"), con=con
     )
     assert (
         later.benchmark_rule
@@ -94,17 +94,17 @@ def test_in_year_period_uses_the_financial_years_benchmarks_and_the_target_valid
 
 def test_no_lait_measure_no_store_and_missing_value():
     series = [pct("2016-17", 50, 100)]
-    local = judge_indicator(LOCAL, series, la_code="335", period_code="2016-17", con=None)
+    local = judge_indicator(LOCAL, series, la_code="335", period=parse_period("2016-17"), con=None)
     assert local.benchmark_rule == "No published benchmark: the indicator has no LAIT measure"
     assert local.positions["england"].rule == "Not compared: no published England value"
     assert (
         local.quartile.rule == "No quartile band: no published benchmark: the indicator has no LAIT measure"
     )
     assert local.rag.rule == "No RAG: no target set"
-    offline = judge_indicator(RR, series, la_code="335", period_code="2016-17", con=None)
+    offline = judge_indicator(RR, series, la_code="335", period=parse_period("2016-17"), con=None)
     assert offline.benchmark_rule == "Benchmarks not looked up: no store connection"
-    nothing = judge_indicator(RR, [Point("2016-17", dt.date(2017, 3, 31), 0, 0, None)], la_code="335",
-                              period_code="2016-17", con=None, targets=TARGETS)  # fmt: skip
+    nothing = judge_indicator(RR, [Point(parse_period("2016-17"), 0, 0, None)], la_code="335",
+                              period=parse_period("2016-17"), con=None, targets=TARGETS)  # fmt: skip
     assert nothing.display == "no value"
     assert nothing.rag.rule == "No RAG: there is no value for this period"
     assert nothing.spc is None and nothing.spc_rule == "SPC not applied: no value for this period"
@@ -112,14 +112,14 @@ def test_no_lait_measure_no_store_and_missing_value():
 
 def test_spc_is_not_applied_to_overlapping_windows_of_a_flow_but_is_to_a_stocks_quarter_ends():
     ytd = judge_indicator(RR, [pct("2016-17Q2", 20, 100), pct("2016-17Q3", 21, 100)], la_code="335",
-                          period_code="2016-17Q3", con=None)  # fmt: skip
+                          period=parse_period("2016-17Q3"), con=None)  # fmt: skip
     assert ytd.spc is None
     assert ytd.spc_rule.startswith("SPC not applied: year-to-date and rolling 12-month windows overlap")
     quarters = [f"{y}-{(y + 1) % 100:02d}Q{q}" for y in (2013, 2014, 2015) for q in (1, 2, 3, 4)] + [
         "2016-17Q1"
     ]
-    stock = [Point(code, parse_period(code).end, 500 + i, None, 500 + i) for i, code in enumerate(quarters)]
-    j = judge_indicator(CIN, stock, la_code="335", period_code="2016-17Q1", con=None)
+    stock = [Point(parse_period(code), 500 + i, None, 500 + i) for i, code in enumerate(quarters)]
+    j = judge_indicator(CIN, stock, la_code="335", period=parse_period("2016-17Q1"), con=None)
     assert j.spc is not None and j.spc.improvement == "neutral"
     # 500..512 rising by 1: mean 506, MR-bar 1, upper limit 508.66; the latest, 512, is outside (which outranks
     # the 7-point trend); neutral because CIN has no better direction
@@ -132,7 +132,7 @@ def test_spc_is_not_applied_to_overlapping_windows_of_a_flow_but_is_to_a_stocks_
 
 def test_options_change_bands_thresholds_and_sn_list(con):
     series = [pct("2015-16", 225, 1000), pct("2016-17", 651, 3000)]  # 22.5% -> 21.7%: within 1 point
-    default = judge_indicator(RR, series, la_code="335", period_code="2016-17", con=con)
+    default = judge_indicator(RR, series, la_code="335", period=parse_period("2016-17"), con=con)
     assert default.trend_previous.judgement == "no significant change"
     assert not default.small_numbers.small
     options = JudgeOptions(
@@ -141,7 +141,9 @@ def test_options_change_bands_thresholds_and_sn_list(con):
         small_number_thresholds={"percent": 5000},
         sn_version="May 2025",
     )
-    tuned = judge_indicator(RR, series, la_code="335", period_code="2016-17", con=con, options=options)
+    tuned = judge_indicator(
+        RR, series, la_code="335", period=parse_period("2016-17"), con=con, options=options
+    )
     assert tuned.trend_previous.judgement == "improving"
     assert tuned.positions["england"].placing == "below"  # 21.7 v 21.9 is outside ±0.1
     assert tuned.small_numbers.small
@@ -155,15 +157,21 @@ def test_commentary_and_actions_carried_forward_are_attached(con):
     set_commentary(con, "335", RR.id, "2016-17Q3", "MASH review in place.", now=now)
     a = add_action(con, "335", RR.id, "2016-17Q2", "Audit repeat referrals", owner="Head of MASH", now=now)
     close_action(con, a, "2016-17Q3", now=now)
-    q3 = judge_indicator(RR, [pct("2016-17Q3", 651, 3000)], la_code="335", period_code="2016-17Q3", con=con)
+    q3 = judge_indicator(
+        RR, [pct("2016-17Q3", 651, 3000)], la_code="335", period=parse_period("2016-17Q3"), con=con
+    )
     assert q3.commentary.text == "MASH review in place."
     assert [x.action_id for x in q3.actions] == [a]
-    q4 = judge_indicator(RR, [pct("2016-17Q4", 800, 4000)], la_code="335", period_code="2016-17Q4", con=con)
+    q4 = judge_indicator(
+        RR, [pct("2016-17Q4", 800, 4000)], la_code="335", period=parse_period("2016-17Q4"), con=con
+    )
     assert q4.commentary is None and q4.actions == ()
 
 
 def test_benchmark_gaps_part_year_counts_and_a_suppressed_la_figure(con):
-    early = judge_indicator(RR, [pct("2011-12", 20, 100)], la_code="335", period_code="2011-12", con=con)
+    early = judge_indicator(
+        RR, [pct("2011-12", 20, 100)], la_code="335", period=parse_period("2011-12"), con=con
+    )
     assert (
         early.benchmark_rule
         == "No published benchmark: LAIT ReReferral has no England value for 2011-12 or earlier"
@@ -176,9 +184,9 @@ def test_benchmark_gaps_part_year_counts_and_a_suppressed_la_figure(con):
     )  # fmt: skip
     month = judge_indicator(
         referrals,
-        [Point("2016-05", dt.date(2016, 5, 31), 300, 66044, 45.4)],
+        [Point(parse_period("2016-05"), 300, 66044, 45.4)],
         la_code="335",
-        period_code="2016-05",
+        period=parse_period("2016-05"),
         con=con,
     )
     assert month.positions["sn_mean"].rule == (
@@ -189,8 +197,8 @@ def test_benchmark_gaps_part_year_counts_and_a_suppressed_la_figure(con):
         "referrals_count", "Referrals", "Front door", "count", "neutral", "flow", "CPP_Total_NumRef"
     )
     year = judge_indicator(
-        referrals_count, [Point("2016-17", dt.date(2017, 3, 31), 4000, None, 4000)], la_code="335",
-        period_code="2016-17", con=con,
+        referrals_count, [Point(parse_period("2016-17"), 4000, None, 4000)], la_code="335",
+        period=parse_period("2016-17"), con=con,
     )  # fmt: skip
     assert year.positions["sn_mean"].rule == (
         "Not compared: a count depends on the size of the council; compare the rate "
@@ -202,7 +210,9 @@ def test_benchmark_gaps_part_year_counts_and_a_suppressed_la_figure(con):
         "INSERT INTO published_values VALUES ('TESTSUP', '2016-17', ?, ?, ?, 'test')", [list(r) for r in rows]
     )
     meta = IndicatorMeta("test_sup_pct", "Test", "Test", "percent", "lower", "flow", "TESTSUP")
-    j = judge_indicator(meta, [pct("2016-17", 25, 100)], la_code="335", period_code="2016-17", con=con)
+    j = judge_indicator(
+        meta, [pct("2016-17", 25, 100)], la_code="335", period=parse_period("2016-17"), con=con
+    )
     assert j.published_quartile.rule == "No quartile band: the LA's published value is suppressed (c)"
     # ours, 25%, among 10 and 30: cuts 10, 15, 20, 25, 30 -> on q75, so C
     assert (j.quartile.band, j.quartile.n, j.quartile.cuts) == ("C", 2, (10.0, 15.0, 20.0, 25.0, 30.0))

@@ -17,7 +17,7 @@ STOCK = IndicatorMeta("cla_count", "CLA", "Care", "count", "neutral", "stock")
 
 
 def pt(code: str, numerator, denominator, value) -> Point:
-    return Point(code, parse_period(code).end, numerator, denominator, value)
+    return Point(parse_period(code), numerator, denominator, value)
 
 
 def test_percentage_on_a_small_denominator_with_a_suppressible_numerator():

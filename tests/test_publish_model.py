@@ -7,25 +7,24 @@ from dataclasses import replace
 
 import pytest
 
-from csc_scorecard.judge.commentary import Commentary
 from csc_scorecard.judge.indicator import IndicatorMeta, Point
 from csc_scorecard.judge.scorecard import judge_indicator, summarise_area
+from csc_scorecard.judge.suppression import Suppression, suppression
 from csc_scorecard.judge.targets import parse_targets
 from csc_scorecard.periods import parse_period
-from csc_scorecard.pipeline import Scorecard
+from csc_scorecard.pipeline import Built
 from csc_scorecard.publish.model import (
     INTERNAL_MARKING,
     Figure,
-    Suppression,
     ViewInputs,
     area_view,
     cover_sections,
     indicator_view,
     period_labels,
     report_view,
-    suppression,
 )
 from csc_scorecard.publish.report_config import ReportConfig
+from csc_scorecard.store.commentary import Commentary
 
 STABLE = IndicatorMeta("stable_pct", "Stable placements", "Children in care", "percent", "higher", "stock")
 STARTS = IndicatorMeta(
@@ -41,11 +40,11 @@ NOW = dt.datetime(2017, 1, 20, 9, 0)
 
 
 def pct(code: str, numerator: float, denominator: float) -> Point:
-    return Point(code, parse_period(code).end, numerator, denominator, 100 * numerator / denominator)
+    return Point(parse_period(code), numerator, denominator, 100 * numerator / denominator)
 
 
 def count(code: str, n: float) -> Point:
-    return Point(code, parse_period(code).end, n, None, n)
+    return Point(parse_period(code), n, None, n)
 
 
 def alternating(last: Point | None = None, **changes: Point) -> list[Point]:
@@ -56,7 +55,7 @@ def alternating(last: Point | None = None, **changes: Point) -> list[Point]:
 
 
 def judged(series, meta=STABLE, code="2016-17Q3"):
-    return judge_indicator(meta, series, la_code="335", period_code=code, con=None, targets=TARGETS)
+    return judge_indicator(meta, series, la_code="335", period=parse_period(code), con=None, targets=TARGETS)
 
 
 # --- rounding and suppression rules ----------------------------------------------------------------------
@@ -212,8 +211,11 @@ def _scorecard():
     starts_series = [count(code, 10 + i) for i, code in enumerate(QUARTERS)]
     judgements = [judged(stable_series), judged(starts_series, STARTS)]
     summary = summarise_area("Children in care", judgements)
-    scorecard = Scorecard("335", parse_period("2016-17Q3"), [(summary, judgements)])
-    return scorecard, {"stable_pct": stable_series, "starts_count": starts_series}
+    series = {"stable_pct": tuple(stable_series), "starts_count": tuple(starts_series)}
+    built = Built(
+        "335", "Walsall", parse_period("2016-17Q3"), ((summary, tuple(judgements)),), series, (), "v", NOW
+    )
+    return built, series
 
 
 def test_area_counts_are_recomputed_from_what_is_shown():
@@ -231,10 +233,10 @@ def test_area_counts_are_recomputed_from_what_is_shown():
 
 
 def test_report_view_profiles_marking_and_cover():
-    scorecard, series = _scorecard()
+    scorecard, _ = _scorecard()
     inputs = ViewInputs("Walsall", ReportConfig(), dt.date(2017, 1, 20))
-    published = report_view(scorecard, series, "published", inputs)
-    internal = report_view(scorecard, series, "internal", inputs)
+    published = report_view(scorecard, "published", inputs)
+    internal = report_view(scorecard, "internal", inputs)
     assert (published.marking, internal.marking) == (None, INTERNAL_MARKING)
     assert INTERNAL_MARKING == "INTERNAL – NOT FOR PUBLICATION: contains unsuppressed small numbers"
     assert published.council == "Walsall Council"
@@ -263,17 +265,17 @@ def test_report_view_profiles_marking_and_cover():
         "(year to date: 1 April 2016 to 31 December 2016)."
     )
     with pytest.raises(ValueError, match="profile must be one of published, internal"):
-        report_view(scorecard, series, "draft", inputs)  # type: ignore[arg-type]
+        report_view(scorecard, "draft", inputs)  # type: ignore[arg-type]
 
 
 def test_priorities_are_words_only():
-    scorecard, series = _scorecard()
-    internal = report_view(scorecard, series, "internal", ViewInputs("Walsall"))
+    scorecard, _ = _scorecard()
+    internal = report_view(scorecard, "internal", ViewInputs("Walsall"))
     # 97.5% against 60.0% in 2015-16Q3
     assert internal.priorities[0].achievements == (
         "Stable placements: on target, improving on the same period last year",
     )
-    published = report_view(scorecard, series, "published", ViewInputs("Walsall"))
+    published = report_view(scorecard, "published", ViewInputs("Walsall"))
     assert published.priorities[0].achievements == ()  # the suppressed indicator's RAG is withheld
 
 
@@ -290,4 +292,4 @@ def test_priorities_are_words_only():
     ],
 )
 def test_period_labels(code, labels):
-    assert period_labels(code) == labels
+    assert period_labels(parse_period(code)) == labels

@@ -84,7 +84,7 @@ def test_frozen_panes_filters_and_print_setup(published, packs):
 
 def test_values_are_the_judgements_rounded_values_with_unit_formats(published, packs):
     # re-referrals 743 of 3,430 = 21.66...% -> 21.7%, shown with a 0.0"%" format on the number 21.7
-    raw = raw_points(packs.db, "re_referrals_12m_pct")["2016-17Q3"]
+    raw = raw_points(packs.built, "re_referrals_12m_pct")["2016-17Q3"]
     assert raw[:2] == (743, 3430)
     _, row = _row(published, "Re-referrals within 12 months")
     assert row["Value"].value == 21.7 == round_half_up(raw[2], 1)
@@ -139,7 +139,7 @@ def test_small_counts_show_c_in_published_and_the_number_in_internal(published, 
     for view in packs.published.view.indicators():
         if view.unit != "count":
             continue
-        raw = raw_points(packs.db, view.id)
+        raw = raw_points(packs.built, view.id)
         _, pub = _row(published, view.label)
         _, inn = _row(internal, view.label)
         for code in packs.published.view.recent_periods:
@@ -154,7 +154,7 @@ def test_small_counts_show_c_in_published_and_the_number_in_internal(published, 
 
 
 def test_secondarily_suppressed_percentage(published, internal, packs):
-    raw = raw_points(packs.db, SUPPRESSED_ID)["2016-17Q3"]
+    raw = raw_points(packs.built, SUPPRESSED_ID)["2016-17Q3"]
     assert raw[:2] == (39, 40)  # 40 - 39 = 1 child would be revealed
     label = _label(packs, SUPPRESSED_ID)
     _, pub = _row(published, label)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from csc_scorecard.cli import cli
-from csc_scorecard.judge.commentary import actions_for, get_commentary
+from csc_scorecard.store.commentary import actions_for, get_commentary
 from csc_scorecard.store.connection import connect
 from csc_scorecard.web import create_app
 from csc_scorecard.web.snapshot import StoreGateway

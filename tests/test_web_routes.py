@@ -15,7 +15,7 @@ import pytest
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from csc_scorecard.judge.commentary import add_action, get_action
+from csc_scorecard.store.commentary import add_action, get_action
 from csc_scorecard.store.connection import connect
 from csc_scorecard.web import create_app
 from csc_scorecard.web.auth import CSP, login_redirect_target

@@ -375,10 +375,14 @@ def benchmarks(la_code: str, indicator_id: str, year: str, sn_list: str | None, 
 
 
 def _la_for(con, la_code: str | None) -> str:
-    from .pipeline import local_authorities_loaded
+    from .store.status import local_authorities_loaded
 
     loaded = local_authorities_loaded(con)
     if la_code:
+        if la_code not in loaded:
+            raise click.UsageError(
+                f"no returns are loaded for LA {la_code} (loaded: {', '.join(loaded) or 'none'})"
+            )
         return la_code
     if len(loaded) != 1:
         raise click.UsageError(
@@ -387,14 +391,71 @@ def _la_for(con, la_code: str | None) -> str:
     return loaded[0]
 
 
+def _one_period(code: str):
+    """The period a scorecard is for: parsed here, at the edge, and passed on as a value."""
+    from .periods import parse_period
+
+    try:
+        period = parse_period(code)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--period") from None
+    if period.kind == "window":
+        raise click.BadParameter(
+            "a scorecard is for a year, a quarter, a month or R12:YYYY-MM", param_hint="--period"
+        )
+    return period
+
+
+def _targets(targets_file: Path | None):
+    from .judge.targets import TargetsError, load_targets
+
+    try:
+        return load_targets(targets_file) if targets_file else None
+    except TargetsError as error:
+        raise click.UsageError(str(error)) from None
+
+
+targets_option = click.option(
+    "--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Targets TOML for RAG (docs/targets.md).",
+)  # fmt: skip
+sn_list_option = click.option(
+    "--sn-list", type=click.Choice(["April 2021", "May 2025"]), help="Default: the list in force then."
+)
+sn_average_option = click.option(
+    "--sn-average", type=click.Choice(["mean", "median"]), default="mean", show_default=True
+)
+
+
+def _build(db: Path, la_code: str | None, period_code: str, targets_file: Path | None, options=None):
+    """The one built scorecard for the CLI's judge and report: read-only, nothing saved."""
+    from rich.progress import Progress
+
+    from .pipeline import build
+    from .store.connection import connect
+
+    period, targets = _one_period(period_code), _targets(targets_file)
+    con = connect(db, read_only=True)
+    try:
+        la = _la_for(con, la_code)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Computing and judging", total=None)
+            return build(
+                con, la, period, targets=targets, options=options,
+                progress=lambda ind: progress.update(task, description=f"Judging {ind}"),
+            )  # fmt: skip
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        con.close()
+
+
 @cli.command()
 @click.option("--period", required=True, help="Period code, e.g. 2016-17Q3.")
 @click.option("--la", "la_code", help="3-digit LA code (needed when the store holds several).")
-@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--sn-list", type=click.Choice(["April 2021", "May 2025"]), help="Default: the list in force then."
-)
-@click.option("--sn-average", type=click.Choice(["mean", "median"]), default="mean", show_default=True)
+@targets_option
+@sn_list_option
+@sn_average_option
 @click.option("--rules", is_flag=True, help="Show the rule behind every judgement.")
 @db_option
 def judge(
@@ -402,36 +463,52 @@ def judge(
     rules: bool, db: Path,
 ) -> None:  # fmt: skip
     """The scorecard for a period: value, RAG against target, trend, SN and England, quartile and SPC."""
-    from rich.progress import Progress
+    from .judge.judgement import JudgeOptions
+    from .publish.terminal import print_scorecard
 
-    from .judge.scorecard import JudgeOptions
-    from .judge.targets import TargetsError, load_targets
-    from .judge.terminal import print_scorecard
-    from .pipeline import build_scorecard
-    from .store.connection import connect
+    built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
+    p = built.period
+    console.rule(f"Scorecard for {built.la_code}, {p.code} ({p.start} to {p.end})")
+    print_scorecard(console, built, rules=rules)
+
+
+@cli.command()
+@click.option("--period", required=True, help="Period code, e.g. 2016-17Q3.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the pack."
+)
+@click.option("--la", "la_code", help="3-digit LA code (needed when the store holds several).")
+@click.option(
+    "--internal", is_flag=True, help="Unsuppressed figures, every page marked internal (analysts only)."
+)
+@click.option(
+    "--config", "report_config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="report.yaml: the cover texts (docs/report.md).",
+)  # fmt: skip
+@targets_option
+@sn_list_option
+@sn_average_option
+@db_option
+def report(
+    period: str, out: Path, la_code: str | None, internal: bool, report_config: Path | None,
+    targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
+) -> None:  # fmt: skip
+    """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md)."""
+    from .judge.judgement import JudgeOptions
+    from .publish import warm_up_charts, write_pack
+    from .publish.report_config import ReportConfigError, load_report_config
 
     try:
-        targets = load_targets(targets_file) if targets_file else None
-    except TargetsError as error:
+        load_report_config(report_config)  # a bad YAML fails before any work is done
+    except ReportConfigError as error:
         raise click.UsageError(str(error)) from None
-    options = JudgeOptions(sn_version=sn_list, sn_average=sn_average)
-    con = connect(db)
-    try:
-        la = _la_for(con, la_code)
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Computing and judging", total=None)
-            scorecard = build_scorecard(
-                con, la, period, targets=targets, options=options,
-                progress=lambda ind: progress.update(task, description=f"Judging {ind}"),
-            )  # fmt: skip
-        console.rule(
-            f"Scorecard for {la}, {scorecard.period.code} ({scorecard.period.start} to {scorecard.period.end})"
-        )
-        print_scorecard(console, scorecard, rules=rules)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-    finally:
-        con.close()
+    engine = warm_up_charts()  # overlaps building the scorecard
+    built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
+    profile = "internal" if internal else "published"
+    result = write_pack(built, out, profile=profile, report_config=report_config, charts_engine=engine)
+    click.echo(f"{profile} pack for {built.la_name} ({built.la_code}), {built.period.code}:")
+    for path in result.paths.values():
+        click.echo(f"  {path}")
 
 
 @cli.group()
@@ -441,7 +518,7 @@ def commentary() -> None:
 
 def _commentary_call(db: Path, call):
     """Run one commentary/action operation on the store, turning bad input into a clear usage error."""
-    from .judge.commentary import CommentaryError
+    from .store.commentary import CommentaryError
     from .store.connection import connect
 
     con = connect(db)
@@ -464,7 +541,7 @@ def commentary_set(
     la_code: str, indicator_id: str, period: str, text: str, author: str | None, db: Path
 ) -> None:
     """Add or replace the commentary for an indicator and period."""
-    from .judge.commentary import set_commentary
+    from .store.commentary import set_commentary
 
     _commentary_call(db, lambda con: set_commentary(con, la_code, indicator_id, period, text, author=author))
     click.echo(f"commentary saved for {indicator_id} {period}")
@@ -478,7 +555,7 @@ def commentary_set(
 def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
     """Commentary and open actions for every indicator in a period."""
     from .catalogue import load_catalogue
-    from .judge.commentary import actions_for, get_commentary
+    from .store.commentary import actions_for, get_commentary
 
     def gather(con):
         rows = []
@@ -508,7 +585,7 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
 @db_option
 def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: Path) -> None:
     """Add an action; it is carried forward to every later period until closed."""
-    from .judge.commentary import add_action
+    from .store.commentary import add_action
 
     due_date = due.date() if due else None
     action_id = _commentary_call(
@@ -527,7 +604,7 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: P
 @db_option
 def commentary_update_action(action_id, text, owner, due, status, closed_period, db: Path) -> None:
     """Edit an action (only the options given change)."""
-    from .judge.commentary import update_action
+    from .store.commentary import update_action
 
     changes = {k: v for k, v in (("text", text), ("owner", owner), ("status", status),
                                  ("closed_period", closed_period)) if v is not None}  # fmt: skip
@@ -543,7 +620,7 @@ def commentary_update_action(action_id, text, owner, due, status, closed_period,
 @db_option
 def commentary_close_action(action_id: int, period: str, db: Path) -> None:
     """Close an action as of a period."""
-    from .judge.commentary import close_action
+    from .store.commentary import close_action
 
     _commentary_call(db, lambda con: close_action(con, action_id, period))
     click.echo(f"action {action_id} closed in {period}")
@@ -555,7 +632,7 @@ def commentary_close_action(action_id: int, period: str, db: Path) -> None:
 @db_option
 def commentary_export(folder: Path, la_code: str | None, db: Path) -> None:
     """Write commentary.csv and actions.csv (formulas neutralised, so safe to open in Excel)."""
-    from .judge.commentary import export_actions_csv, export_commentary_csv
+    from .store.commentary import export_actions_csv, export_commentary_csv
 
     folder.mkdir(parents=True, exist_ok=True)
     notes = _commentary_call(
@@ -574,7 +651,7 @@ def commentary_export(folder: Path, la_code: str | None, db: Path) -> None:
 @db_option
 def commentary_import(files: tuple[Path, ...], db: Path) -> None:
     """Import commentary.csv / actions.csv (as exported); each file is all rows or none."""
-    from .judge.commentary import import_actions_csv, import_commentary_csv
+    from .store.commentary import import_actions_csv, import_commentary_csv
 
     for file in files:
         if "action" in file.name.lower():

@@ -9,12 +9,12 @@ from rich.console import Console
 from rich.table import Table
 
 from .engine import compute, save_results
-from .judge.terminal import print_scorecard
 from .judge.units import fmt
 from .loading import load_paths
 from .periods import parse_period
-from .pipeline import build_scorecard, meta_for
-from .publish import write_pack
+from .pipeline import build, meta_for
+from .publish import warm_up_charts, write_pack
+from .publish.terminal import print_scorecard
 from .refdata import local_authority
 from .store.connection import connect
 from .synth import generate, parse_years
@@ -54,14 +54,15 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         results = compute(con, [parse_period(latest)], list(HEADLINE_IDS), la_codes=[la.code])
         save_results(con, results)
         _print_headlines(console, results, _ground_truth(returns, latest))
-        quarter = f"{latest}Q4"
-        console.rule(f"4. The scorecard for {quarter} (year to date), judged against benchmarks")
-        scorecard = build_scorecard(con, la.code, quarter)
-        print_scorecard(console, scorecard)
-        console.rule(f"5. The scrutiny report pack for {quarter}")
-        pack = write_pack(con, la.code, quarter, out / "report")
+        quarter = parse_period(f"{latest}Q4")
+        console.rule(f"4. The scorecard for {quarter.code} (year to date), judged against benchmarks")
+        charts = warm_up_charts()
+        built = build(con, la.code, quarter)
     finally:
         con.close()
+    print_scorecard(console, built)
+    console.rule(f"5. The scrutiny report pack for {quarter.code}, from the same scorecard")
+    pack = write_pack(built, out / "report", charts_engine=charts)
 
     console.rule("Where everything is")
     for what, path in (

@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 _FY = re.compile(r"^(\d{4})-(\d{2})$")
 _FYQ = re.compile(r"^(\d{4})-(\d{2})Q([1-4])$")
@@ -61,8 +62,17 @@ def parse_financial_year(label: str) -> int:
     return int(m.group(1))
 
 
+PeriodKind = Literal["year", "ytd_quarter", "month", "rolling_12", "window"]
+
+
 @dataclass(frozen=True, order=True)
 class Period:
+    """A reporting window, parsed once from its code at the edge (CLI option, URL, form) and passed as a value.
+
+    It knows what the judgement and publish stages ask of a period: its kind, the period before it, the same
+    period last year, and its history back to the first collection year loaded.
+    """
+
     start: dt.date
     end: dt.date
     code: str
@@ -75,6 +85,81 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def kind(self) -> PeriodKind:
+        """year, ytd_quarter, month, rolling_12 or window (from --from/--to)."""
+        if self.code.startswith("R12:"):
+            return "rolling_12"
+        if ".." in self.code:
+            return "window"
+        if "Q" in self.code:
+            return "ytd_quarter"
+        if (self.start.month, self.start.day) == (4, 1) and self.end == dt.date(self.start.year + 1, 3, 31):
+            return "year"
+        return "month"
+
+    @property
+    def quarter(self) -> int | None:
+        """1 to 4 for a year-to-date quarter, else None."""
+        return int(self.code[-1]) if self.kind == "ytd_quarter" else None
+
+    @property
+    def year_start(self) -> int:
+        """The first calendar year of the financial year the window ends in: 2016 for 2016-17Q3."""
+        return self.end.year if self.end.month >= 4 else self.end.year - 1
+
+    def previous(self) -> Period:
+        """The period before: Q2 for Q3 (the previous year's Q4 for Q1), last year, last month, or the window
+        of the same length just before."""
+        kind = self.kind
+        if kind == "ytd_quarter":
+            quarter = self.quarter or 1
+            if quarter == 1:
+                return parse_period(f"{financial_year_label(self.year_start - 1)}Q4")
+            return parse_period(f"{financial_year_label(self.year_start)}Q{quarter - 1}")
+        if kind == "year":
+            return parse_period(financial_year_label(self.start.year - 1))
+        if kind in ("month", "rolling_12"):
+            last_month = self.end.replace(day=1) - dt.timedelta(days=1)
+            return parse_period(f"{'R12:' if kind == 'rolling_12' else ''}{last_month:%Y-%m}")
+        end = self.start - dt.timedelta(days=1)
+        return window(end - dt.timedelta(days=self.days - 1), end)
+
+    def last_year(self) -> Period:
+        """The same period a year earlier."""
+        kind = self.kind
+        if kind == "ytd_quarter":
+            return parse_period(f"{financial_year_label(self.year_start - 1)}Q{self.quarter}")
+        if kind == "year":
+            return parse_period(financial_year_label(self.start.year - 1))
+        if kind in ("month", "rolling_12"):
+            return parse_period(f"{'R12:' if kind == 'rolling_12' else ''}{add_years(self.end, -1):%Y-%m}")
+        return window(add_years(self.start, -1), add_years(self.end, -1))
+
+    def history(self, first_year: str) -> list[Period]:
+        """This period and every earlier one of the same kind back to the start of `first_year` (the first
+        collection year loaded), oldest first. A window has no history but itself."""
+        first = parse_financial_year(first_year)
+        kind = self.kind
+        if kind == "year":
+            return [parse_period(financial_year_label(y)) for y in range(first, self.start.year)] + [self]
+        if kind == "ytd_quarter":
+            last = (self.year_start, self.quarter or 4)
+            return [
+                parse_period(f"{financial_year_label(y)}Q{q}")
+                for y in range(first, self.year_start + 1)
+                for q in range(1, 5)
+                if (y, q) <= last
+            ]
+        if kind in ("month", "rolling_12"):
+            months, month = [], self.end.replace(day=1)
+            while month.year * 12 + month.month >= first * 12 + 4:
+                months.append(month)
+                month = add_months(month, -1)
+            prefix = "R12:" if kind == "rolling_12" else ""
+            return [parse_period(f"{prefix}{m.year}-{m.month:02d}") for m in reversed(months)]
+        return [self]
 
 
 def parse_period(code: str) -> Period:

@@ -1,25 +1,31 @@
-"""The scorecard for one LA and period, end to end: engine figures for the period and its history, saved to the
-store, then judged. The CLI, the report pack and the web app all start here, so they show the same thing.
+"""The one way a scorecard is made: `build(con, la, period, targets) -> Built`.
 
-Stages keep their direction: the engine writes `indicator_results`; judgement reads what the engine wrote
-(and the published benchmarks), never the returns themselves.
+The engine computes the period and its history (every earlier period of the same kind back to the first
+collection year loaded) in memory; judgement works on those figures and the published benchmarks. Nothing is
+written, so a read-only connection is enough and pages can build side by side. The terminal, the report pack and
+the web pages all render a Built, so they show the same thing; saving the figures to the store (`save`) is a
+separate step that `indicators` takes and a page or a pack does not need.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import duckdb
 
 from .catalogue import load_catalogue
 from .catalogue.models import Indicator
-from .engine import compute, save_results
+from .engine import IndicatorResult, compute, save_results
 from .judge.indicator import IndicatorMeta, Point
-from .judge.scorecard import AreaSummary, Judgement, JudgeOptions, judge_indicator, summarise_area
+from .judge.judgement import AreaSummary, Judgement, JudgeOptions
+from .judge.scorecard import judge_indicator, summarise_area
 from .judge.targets import Targets
-from .judge.trend import period_type
-from .periods import Period, add_months, financial_year_label, parse_financial_year, parse_period
+from .periods import Period
+from .refdata import local_authorities
+from .store.commentary import actions_for, get_commentary
+from .store.status import loaded_years, store_version
 
 
 def area_label(area: str) -> str:
@@ -38,89 +44,67 @@ def meta_for(indicator: Indicator) -> IndicatorMeta:
     )
 
 
-def loaded_years(con: duckdb.DuckDBPyConnection, la_code: str) -> list[str]:
-    rows = con.execute(
-        "SELECT DISTINCT collection_year FROM loads WHERE la_code = ? AND status = 'current' ORDER BY 1",
-        [la_code],
-    ).fetchall()
-    return [r[0] for r in rows]
+def la_name(code: str) -> str:
+    found = local_authorities().get(code)
+    return found.name if found else f"LA {code}"
 
 
-def local_authorities_loaded(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT la_code FROM loads ORDER BY 1").fetchall()]
+@dataclass(frozen=True)
+class Built:
+    """A scorecard for one LA and period: every judgement, area by area, with the figures behind them."""
 
-
-def series_periods(period_code: str, first_year: str) -> list[Period]:
-    """The period and every earlier period of the same type back to the first loaded collection year."""
-    period = parse_period(period_code)
-    first = parse_financial_year(first_year)
-    kind = period_type(period.code)
-    if kind == "year":
-        years = range(first, parse_financial_year(period.code))
-        return [parse_period(financial_year_label(y)) for y in years] + [period]
-    if kind == "ytd_quarter":
-        last_year, quarter = parse_financial_year(period.code[:7]), int(period.code[-1])
-        codes = [f"{financial_year_label(y)}Q{q}" for y in range(first, last_year + 1) for q in range(1, 5)]
-        return [parse_period(c) for c in codes if (int(c[:4]), int(c[-1])) <= (last_year, quarter)]
-    if kind in ("month", "rolling_12"):
-        start = period.end.replace(day=1)
-        months, month = [], start
-        while month.year * 12 + month.month >= first * 12 + 4:
-            months.append(month)
-            month = add_months(month, -1)
-        prefix = "R12:" if kind == "rolling_12" else ""
-        return [parse_period(f"{prefix}{m.year}-{m.month:02d}") for m in reversed(months)]
-    return [period]
-
-
-@dataclass
-class Scorecard:
     la_code: str
+    la_name: str
     period: Period
-    areas: list[tuple[AreaSummary, list[Judgement]]] = field(default_factory=list)
+    areas: tuple[tuple[AreaSummary, tuple[Judgement, ...]], ...]
+    series: Mapping[str, tuple[Point, ...]]  # per indicator: the period and its history, oldest first
+    results: tuple[IndicatorResult, ...]  # everything the engine computed for it, for `save`
+    store_version: str  # the loads it was built from (store.status.store_version)
+    built_at: dt.datetime
+
+    @property
+    def period_code(self) -> str:
+        return self.period.code
 
     def judgements(self) -> list[Judgement]:
         return [j for _, judgements in self.areas for j in judgements]
 
+    def judgement(self, indicator_id: str) -> Judgement | None:
+        return next((j for j in self.judgements() if j.meta.id == indicator_id), None)
 
-def compute_and_save(
+
+def _series(
+    results: Sequence[IndicatorResult], periods: Mapping[str, Period]
+) -> dict[str, tuple[Point, ...]]:
+    out: dict[str, list[Point]] = {}
+    for r in results:
+        if r.breakdown is None:
+            out.setdefault(r.indicator_id, []).append(
+                Point(periods[r.period], r.numerator, r.denominator, r.value)
+            )
+    return {k: tuple(sorted(v, key=lambda p: p.period_end)) for k, v in out.items()}
+
+
+def build(
     con: duckdb.DuckDBPyConnection,
     la_code: str,
-    periods: Sequence[Period],
-    indicator_ids: Sequence[str] | None,
-) -> None:
-    results = compute(con, periods, indicator_ids, la_codes=[la_code])
-    save_results(con, results)
-
-
-def read_points(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str) -> list[Point]:
-    rows = con.execute(
-        "SELECT period, period_end, numerator, denominator, value FROM indicator_results "
-        "WHERE la_code = ? AND indicator_id = ? AND breakdown IS NULL ORDER BY period_end",
-        [la_code, indicator_id],
-    ).fetchall()
-    return [Point(*row) for row in rows]
-
-
-def build_scorecard(
-    con: duckdb.DuckDBPyConnection,
-    la_code: str,
-    period_code: str,
+    period: Period,
     *,
     targets: Targets | None = None,
     options: JudgeOptions | None = None,
     indicator_ids: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
-) -> Scorecard:
-    """Compute (and save) the period and its history, then judge every indicator, area by area."""
+) -> Built:
+    """Compute the period and its history for one LA, then judge every indicator, area by area."""
     catalogue = load_catalogue()
     ids = list(indicator_ids or catalogue.ids())
     years = loaded_years(con, la_code)
     if not years:
         raise ValueError(f"no returns are loaded for LA {la_code}")
-    period = parse_period(period_code)
-    compute_and_save(con, la_code, series_periods(period.code, years[0]), ids)
-    scorecard = Scorecard(la_code, period)
+    history = period.history(years[0])
+    results = compute(con, history, ids, la_codes=[la_code])
+    series = _series(results, {p.code: p for p in history})
+    areas = []
     by_area = catalogue.by_area()
     for area in by_area:  # the catalogue keeps its areas in report order (catalogue.loader.AREA_ORDER)
         judgements = []
@@ -129,18 +113,38 @@ def build_scorecard(
                 continue
             if progress:
                 progress(indicator.id)
-            series = read_points(con, la_code, indicator.id)
             judgements.append(
                 judge_indicator(
                     meta_for(indicator),
-                    series,
+                    series.get(indicator.id, ()),
                     la_code=la_code,
-                    period_code=period.code,
+                    period=period,
                     con=con,
                     targets=targets,
                     options=options,
                 )
             )
         if judgements:
-            scorecard.areas.append((summarise_area(area_label(area), judgements), judgements))
-    return scorecard
+            areas.append((summarise_area(area_label(area), judgements), tuple(judgements)))
+    return Built(
+        la_code, la_name(la_code), period, tuple(areas), series, tuple(results), store_version(con),
+        dt.datetime.now(),
+    )  # fmt: skip
+
+
+def save(con: duckdb.DuckDBPyConnection, built: Built) -> int:
+    """Keep the figures behind a scorecard in the store's results table (what `indicators` does)."""
+    return save_results(con, built.results)
+
+
+def current_notes(j: Judgement, con: duckdb.DuckDBPyConnection) -> Judgement:
+    """The judgement with its commentary and actions as they are now: they change without a new load, so a
+    cached Built may hold older ones."""
+    note = get_commentary(con, j.la_code, j.meta.id, j.period.code)
+    return replace(j, commentary=note, actions=tuple(actions_for(con, j.la_code, j.meta.id, j.period.code)))
+
+
+def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
+    """The whole scorecard with commentary and actions as they are now (see current_notes)."""
+    areas = tuple((s, tuple(current_notes(j, con) for j in js)) for s, js in built.areas)
+    return replace(built, areas=areas)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..catalogue import load_catalogue
 from ..catalogue.models import Catalogue, OptionValue
-from ..periods import Period, parse_period
+from ..periods import Period
 from .adapters import adapter_for
 from .build import records_query, results_query
 from .compute import IndicatorResult, build_requests, run_request
@@ -32,7 +32,7 @@ class Explanation:
 def explain(
     con: Any,
     indicator_id: str,
-    period: Period | str,
+    period: Period,
     la_code: str | None = None,
     *,
     breakdown: str | None = None,
@@ -41,7 +41,7 @@ def explain(
 ) -> Explanation:
     adapter = adapter_for(con)
     catalogue = catalogue or load_catalogue()
-    window = parse_period(period) if isinstance(period, str) else period
+    window = period
     codes = [la_code] if la_code is not None else None
     request = build_requests(
         catalogue, [window], [indicator_id], breakdown, codes, {indicator_id: options or {}}

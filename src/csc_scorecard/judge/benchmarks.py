@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..sources.published import ENGLAND
+from ..store.published import ENGLAND
 
 # DfE's statistical neighbour lists and when each was published. LAIT applies the newest list to every year;
 # our default is the list in force when the period ended (the oldest published list for earlier years, as

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from ..periods import Period
 from .spc import Improvement
 
 Unit = Literal["count", "percent", "rate_per_10k", "days", "average"]
@@ -58,8 +59,15 @@ class IndicatorMeta:
 class Point:
     """One period's figure for one LA: the engine's unrounded value with what it was computed from."""
 
-    period_code: str
-    period_end: dt.date
+    period: Period
     numerator: float | None
     denominator: float | None
     value: float | None  # None when undefined (e.g. 0 / 0)
+
+    @property
+    def period_code(self) -> str:
+        return self.period.code
+
+    @property
+    def period_end(self) -> dt.date:
+        return self.period.end

@@ -12,15 +12,9 @@ Per area: counts of green / amber / red and the indicators that improved or wors
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ..periods import parse_period
+from .judgement import AreaSummary, Judgement
 from .position import SUPPRESSION, Position
-from .trend import period_type, previous_period
 from .units import fmt, fmt_difference
-
-if TYPE_CHECKING:
-    from .scorecard import AreaSummary, Judgement
 
 SPC_WHAT = {
     "outside": (
@@ -56,7 +50,7 @@ def _trend_clause(j: Judgement) -> str:
 
 def _benchmark_phrase(j: Judgement, p: Position) -> str:
     name = {"england": "England"}.get(p.comparator, f"the statistical neighbour {j.sn_average}")
-    year = parse_period(j.period_code).financial_year
+    year = j.period.financial_year
     when = f", {p.year}" if p.year and p.year != year else ""
     return f"{name} ({fmt(p.reference, j.meta.unit)}{when})"
 
@@ -105,7 +99,7 @@ def _year_on_year(j: Judgement) -> str:
     if t.judgement is None:
         return ""
     value = fmt(t.reference, j.meta.unit)
-    if period_type(j.period_code) == "year":
+    if j.period.kind == "year":
         then = f"{t.reference_code} ({value})"
     else:
         then = f"the same period last year ({value} at {t.reference_code})"
@@ -180,7 +174,7 @@ def area_narrative(summary: AreaSummary) -> str:
     n = len(summary.indicators)
     text = f"{summary.area}: {_plural(n, 'indicator')}; {summary.green} green, {summary.amber} amber, {summary.red} red"
     text += f", {summary.not_rated} not rated." if summary.not_rated else "."
-    since = previous_period(summary.period_code) if summary.period_code else "the previous period"
+    since = summary.period.previous().code if summary.period else "the previous period"
     if summary.improved:
         text += f" Improved since {since}: {', '.join(summary.improved)}."
     if summary.worsened:

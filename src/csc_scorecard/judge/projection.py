@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..periods import parse_period
 from .indicator import IndicatorMeta, Point
 from .units import fmt
 
@@ -36,7 +35,7 @@ def project_year_end(meta: IndicatorMeta, point: Point | None) -> Projection:
         )
     if point is None or point.value is None:
         return Projection(None, None, None, "Not projected: no value for this period")
-    period = parse_period(point.period_code)
+    period = point.period
     year_start = dt.date(period.end.year if period.end.month >= 4 else period.end.year - 1, 4, 1)
     year_end = dt.date(year_start.year + 1, 3, 31)
     if period.start != year_start:

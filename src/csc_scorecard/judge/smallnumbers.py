@@ -2,9 +2,9 @@
 
 What is tested depends on the unit: a percentage or an average (days) on its denominator (the cases it is a
 share or mean of), a count on the count itself, a rate on its numerator (the count behind it). The default
-threshold is 20 for every unit, configurable per unit. Separately, DfE suppresses counts of 1 to 5 in its
-published outputs, so a count of 1-5 behind the figure (a percentage's numerator or denominator, a
-rate's numerator, a count, the cases behind an average) is flagged for the publish stage to suppress.
+threshold is 20 for every unit, configurable per unit. Separately, a figure that published outputs must
+suppress (a count of 1 to 5 behind it, or one it would reveal: judge/suppression.py, the one place that rule is
+written) is flagged.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .indicator import IndicatorMeta, Point
+from .suppression import SMALL, suppression
 from .units import fmt_difference
 
 DEFAULT_THRESHOLDS: Mapping[str, int] = {
@@ -22,7 +23,6 @@ DEFAULT_THRESHOLDS: Mapping[str, int] = {
     "rate_per_10k": 20,
     "average": 20,
 }
-SUPPRESSED_RANGE = (1, 5)  # DfE suppresses these counts in published tables
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,8 @@ def small_numbers(
     if point is None:
         return SmallNumbers(False, None, threshold, False, "No small-number check: no value for this period")
     base, what = _base(meta, point)
-    low, high = SUPPRESSED_RANGE
-    counts = {"percent": [point.numerator, point.denominator], "rate_per_10k": [point.numerator]}.get(
-        meta.unit, [base]
-    )
-    suppress = any(c is not None and low <= c <= high for c in counts)
+    low, high = SMALL
+    suppress = suppression(meta.unit, point.numerator, point.denominator, point.value).any
     if base is None:
         return SmallNumbers(
             False, None, threshold, suppress, f"No small-number check: the {what} is not known"

@@ -17,12 +17,11 @@ improving / worsening / no significant change; a neutral indicator only says inc
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..periods import add_years, financial_year_label, parse_period, window
+from ..periods import Period
 from .bands import DEFAULT_BANDS, Band, band_for, difference
 from .indicator import IndicatorMeta, Point
 from .units import fmt, fmt_difference
@@ -30,49 +29,6 @@ from .units import fmt, fmt_difference
 SAME_LENGTH_DAYS = 3  # leap days and month lengths are not worth scaling for
 Basis = Literal["previous", "last_year"]
 Judgement = Literal["improving", "worsening", "no significant change", "increased", "decreased"]
-
-
-def period_type(code: str) -> str:
-    """year, ytd_quarter, month, rolling_12 or window."""
-    period = parse_period(code)
-    if code.startswith("R12:"):
-        return "rolling_12"
-    if ".." in code:
-        return "window"
-    if "Q" in code:
-        return "ytd_quarter"
-    if (
-        period.start.month == 4
-        and period.start.day == 1
-        and period.end == dt.date(period.start.year + 1, 3, 31)
-    ):
-        return "year"
-    return "month"
-
-
-def previous_period(code: str) -> str:
-    kind, period = period_type(code), parse_period(code)
-    if kind == "ytd_quarter":
-        year, quarter = int(code[:4]), int(code[-1])
-        return f"{financial_year_label(year - 1)}Q4" if quarter == 1 else f"{code[:7]}Q{quarter - 1}"
-    if kind == "year":
-        return financial_year_label(period.start.year - 1)
-    if kind in ("month", "rolling_12"):
-        last_month = period.end.replace(day=1) - dt.timedelta(days=1)
-        return f"{'R12:' if kind == 'rolling_12' else ''}{last_month:%Y-%m}"
-    end = period.start - dt.timedelta(days=1)
-    return window(end - dt.timedelta(days=period.days - 1), end).code
-
-
-def same_period_last_year(code: str) -> str:
-    kind, period = period_type(code), parse_period(code)
-    if kind == "ytd_quarter":
-        return f"{financial_year_label(int(code[:4]) - 1)}{code[7:]}"
-    if kind == "year":
-        return financial_year_label(period.start.year - 1)
-    if kind in ("month", "rolling_12"):
-        return f"{'R12:' if kind == 'rolling_12' else ''}{add_years(period.end, -1):%Y-%m}"
-    return window(add_years(period.start, -1), add_years(period.end, -1)).code
 
 
 @dataclass(frozen=True)
@@ -87,9 +43,9 @@ class Trend:
     rule: str
 
 
-def _describe(code: str) -> str:
+def _describe(period: Period) -> str:
     """'year to date to 2016-17Q3' for a cumulative quarter, else the code itself."""
-    return f"year to date to {code}" if period_type(code) == "ytd_quarter" else code
+    return f"year to date to {period.code}" if period.kind == "ytd_quarter" else period.code
 
 
 def _grows_with_window(meta: IndicatorMeta) -> bool:
@@ -102,11 +58,12 @@ def trend(
     reference: Point | None,
     basis: Basis,
     *,
-    reference_code: str,
+    reference_period: Period,
     bands: Mapping[str, Band] = DEFAULT_BANDS,
 ) -> Trend:
     what = "the previous period" if basis == "previous" else "the same period last year"
     code = current.period_code if current else ""
+    reference_code = reference_period.code
     if current is None or current.value is None:
         return Trend(
             basis,
@@ -123,10 +80,10 @@ def trend(
         return Trend(basis, code, reference_code, None, None, None, None, rule)
     unit = meta.unit
     ref_value, how = reference.value, ""
-    cur_p, ref_p = parse_period(current.period_code), parse_period(reference.period_code)
-    cumulative = {period_type(code), period_type(reference.period_code)} & {"ytd_quarter"}
+    cur_p, ref_p = current.period, reference.period
+    cumulative = {cur_p.kind, ref_p.kind} & {"ytd_quarter"}
     if meta.kind == "flow" and cumulative:  # a stock is taken on the last day, so it has no "year to date"
-        how = f"{_describe(code)} v {_describe(reference.period_code)}"
+        how = f"{_describe(cur_p)} v {_describe(ref_p)}"
     if _grows_with_window(meta) and abs(cur_p.days - ref_p.days) > SAME_LENGTH_DAYS:
         scaled = reference.value * cur_p.days / ref_p.days
         how = (
@@ -159,17 +116,16 @@ def trend(
 def trends(
     meta: IndicatorMeta,
     series: Sequence[Point],
-    period_code: str,
+    period: Period,
     *,
     bands: Mapping[str, Band] = DEFAULT_BANDS,
 ) -> tuple[Trend, Trend]:
-    """(against the previous period, against the same period last year), looked up in the series by code."""
-    by_code = {p.period_code: p for p in series}
-    current = by_code.get(period_code)
+    """(against the previous period, against the same period last year), looked up in the series."""
+    by_period = {p.period: p for p in series}
+    current = by_period.get(period)
     out = []
-    for basis, ref_code in (
-        ("previous", previous_period(period_code)),
-        ("last_year", same_period_last_year(period_code)),
-    ):
-        out.append(trend(meta, current, by_code.get(ref_code), basis, reference_code=ref_code, bands=bands))  # type: ignore[arg-type]
+    for basis, reference in (("previous", period.previous()), ("last_year", period.last_year())):
+        out.append(
+            trend(meta, current, by_period.get(reference), basis, reference_period=reference, bands=bands)
+        )  # type: ignore[arg-type]
     return out[0], out[1]

@@ -1,6 +1,6 @@
 """The scrutiny report pack: scorecard.xlsx, report.html/report.pdf and paper.docx from one published view."""
 
 from .model import INTERNAL_MARKING, PROFILES
-from .pack import PackResult, write_pack
+from .pack import PackResult, warm_up_charts, write_pack
 
-__all__ = ["INTERNAL_MARKING", "PROFILES", "PackResult", "write_pack"]
+__all__ = ["INTERNAL_MARKING", "PROFILES", "PackResult", "warm_up_charts", "write_pack"]

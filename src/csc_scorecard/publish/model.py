@@ -4,13 +4,8 @@ so they cannot disagree, and nothing below it ever sees a suppressed number.
 
 Rounding (spec/data-formats.md §5): percentages and rates per 10,000 to 1 dp, counts and days whole, halves up.
 
-Suppression, profile `published` (the DfE rule, applied to every period shown, not only the latest):
-- a count of 1 to 5 is shown as `c`;
-- a percentage whose numerator or denominator is 1 to 5 is `c` (its numerator too, and its denominator when
-  that is the small one); so is a rate per 10,000 whose numerator is 1 to 5, and an average (days,
-  caseload) taken over 1 to 5 cases;
-- secondary suppression: a percentage whose denominator less its numerator is 1 to 5 is `c` with its
-  numerator, because the total shown beside them would reveal the small remainder;
+Suppression, profile `published`: the rule of judge/suppression.py, applied to every period shown, not only
+the latest; and here, what follows from it:
 - when the latest figure is suppressed, its RAG, trends, positions, quartile, projection and SPC icon are
   withheld too (each narrows down the figure) and the drafted narrative is replaced by a sentence saying why;
   when a figure it compares with is suppressed, the narrative says only the latest value;
@@ -31,11 +26,13 @@ from typing import Literal
 
 from ..judge import narrative as narrative_text
 from ..judge.indicator import Point
-from ..judge.scorecard import AreaSummary, Judgement
+from ..judge.judgement import AreaSummary, Judgement
 from ..judge.spc import point_colour
-from ..judge.trend import Trend, period_type, previous_period, same_period_last_year
+from ..judge.suppression import NOT_SUPPRESSED, RESTS_ON_SMALL, SUPPRESSED, Suppression, suppression
+from ..judge.trend import Trend
 from ..judge.units import DECIMALS, fmt, round_half_up, shown
-from ..periods import parse_period
+from ..periods import Period
+from ..pipeline import Built
 from .report_config import ReportConfig
 
 Profile = Literal["published", "internal"]
@@ -45,9 +42,7 @@ PUBLISHED_NOTE = (
     "Figures that rest on 1 to 5 children, and figures that would reveal them, are shown as c "
     "to protect children's privacy."
 )
-SUPPRESSED = "c"
 NO_VALUE = "–"
-SMALL = (1, 5)
 RECENT_PERIODS = 6  # columns of recent periods in the spreadsheet, ending with the period reported
 
 UNIT_LABELS = {
@@ -110,44 +105,6 @@ class Figure:
     @staticmethod
     def symbol(symbol: str | None) -> Figure:
         return Figure(None, symbol or NO_VALUE, symbol or "no value", symbol is not None)
-
-
-@dataclass(frozen=True)
-class Suppression:
-    value: bool = False
-    numerator: bool = False
-    denominator: bool = False
-    reason: str = ""
-
-    @property
-    def any(self) -> bool:
-        return self.value or self.numerator or self.denominator
-
-
-def _small(x: float | None) -> bool:
-    return x is not None and SMALL[0] <= x <= SMALL[1]
-
-
-def suppression(
-    unit: str, numerator: float | None, denominator: float | None, value: float | None
-) -> Suppression:
-    """What of one point is suppressed in published outputs, and why (the module docstring's rules)."""
-    small = "it rests on a count of 1 to 5"
-    if unit == "count":
-        count = value if value is not None else numerator
-        return Suppression(True, True, False, small) if _small(count) else Suppression()
-    if unit == "percent":
-        if _small(denominator):
-            return Suppression(True, True, True, small)
-        if _small(numerator):
-            return Suppression(True, True, False, small)
-        if numerator is not None and denominator is not None and _small(denominator - numerator):
-            return Suppression(True, True, False, "with the total shown it would reveal a count of 1 to 5")
-        return Suppression()
-    if unit == "rate_per_10k":
-        return Suppression(True, True, False, small) if _small(numerator) else Suppression()
-    # an average (days, caseload): the denominator is the number of cases it is taken over
-    return Suppression(True, True, True, small) if _small(denominator) else Suppression()
 
 
 @dataclass(frozen=True)
@@ -360,9 +317,9 @@ def _day(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def period_labels(code: str) -> tuple[str, str]:
+def period_labels(period: Period) -> tuple[str, str]:
     """(long, short): ('Quarter 3 2016-17 (year to date: 1 April 2016 to 31 December 2016)', 'Quarter 3 2016-17')."""
-    period, kind = parse_period(code), period_type(code)
+    code, kind = period.code, period.kind
     if kind == "ytd_quarter":
         short = f"Quarter {code[-1]} {code[:7]}"
         return f"{short} (year to date: {_day(period.start)} to {_day(period.end)})", short
@@ -379,8 +336,8 @@ def period_labels(code: str) -> tuple[str, str]:
 
 
 def _same_type_history(j: Judgement, series: Sequence[Point]) -> list[Point]:
-    kind, end = period_type(j.period_code), parse_period(j.period_code).end
-    points = [p for p in series if period_type(p.period_code) == kind and p.period_end <= end]
+    kind, end = j.period.kind, j.period.end
+    points = [p for p in series if p.period.kind == kind and p.period_end <= end]
     return sorted(points, key=lambda p: p.period_end)
 
 
@@ -391,7 +348,7 @@ def _history(j: Judgement, points: Sequence[Point], profile: Profile) -> tuple[t
         s = (
             suppression(unit, p.numerator, p.denominator, p.value)
             if profile == "published"
-            else Suppression()
+            else NOT_SUPPRESSED
         )
         any_suppressed |= s.any
         rows.append(
@@ -466,17 +423,16 @@ def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> I
     if point is not None and not any(p.period_code == point.period_code for p in points):
         points.append(point)
     published = profile == "published"
-    s = Suppression()
+    s = NOT_SUPPRESSED
     if published and point is not None:
         s = suppression(unit, point.numerator, point.denominator, point.value)
         if j.small_numbers.suppress_in_publication and not s.any:  # the judge's own flag, belt and braces
-            s = Suppression(True, True, False, "it rests on a count of 1 to 5")
-    by_code = {p.period_code: p for p in points}
-    compared_codes = (previous_period(j.period_code), same_period_last_year(j.period_code))
+            s = Suppression(True, True, False, RESTS_ON_SMALL)
+    by_period = {p.period: p for p in points}
     compared = published and any(
         suppression(unit, p.numerator, p.denominator, p.value).value
-        for c in compared_codes
-        if (p := by_code.get(c)) is not None
+        for c in (j.period.previous(), j.period.last_year())
+        if (p := by_period.get(c)) is not None
     )
     history, limits_note = _history(j, points, profile)
     if s.value:  # the latest point in the history must agree with the headline
@@ -561,7 +517,7 @@ def area_view(
     text = narrative_text.area_narrative(shown_summary)
     if not any(v.has_data for v in views):
         text = (
-            f"No figures are available for {summary.area.lower()} for {summary.period_code or 'this period'}: "
+            f"No figures are available for {summary.area.lower()} for {summary.period.code if summary.period else 'this period'}: "
             f"the data its {len(views)} indicators need has not been loaded."
         )
     return AreaView(
@@ -639,21 +595,16 @@ class ViewInputs:
     generated: dt.date = field(default_factory=dt.date.today)
 
 
-def report_view(
-    scorecard,
-    series: Mapping[str, Sequence[Point]],
-    profile: Profile,
-    inputs: ViewInputs,
-) -> ReportView:
-    """The published (or internal) view of a pipeline.Scorecard; `series` is every saved point per indicator."""
+def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportView:
+    """The published (or internal) view of a built scorecard."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
-    code = scorecard.period.code
-    long, short = period_labels(code)
+    code = built.period.code
+    long, short = period_labels(built.period)
     council = inputs.config.council or f"{inputs.la_name} Council"
     areas = []
-    for summary, judgements in scorecard.areas:
-        views = [indicator_view(j, series.get(j.meta.id, ()), profile) for j in judgements]
+    for summary, judgements in built.areas:
+        views = [indicator_view(j, built.series.get(j.meta.id, ()), profile) for j in judgements]
         areas.append(area_view(summary, judgements, views))
     cover = inputs.config.resolved(
         {
@@ -671,10 +622,10 @@ def report_view(
         if cover.executive_summary
         else drafted_summary(areas, long, council)
     )
-    judgements = scorecard.judgements()
+    judgements = built.judgements()
     marking = INTERNAL_MARKING if profile == "internal" else None
     return ReportView(
-        la_code=scorecard.la_code,
+        la_code=built.la_code,
         la_name=inputs.la_name,
         council=council,
         period_code=code,
@@ -686,16 +637,17 @@ def report_view(
         generated=inputs.generated,
         sn_average=judgements[0].sn_average if judgements else "mean",
         areas=tuple(areas),
-        recent_periods=_recent_codes(areas),
+        recent_periods=_recent_codes(areas, built.series),
         cover=cover,
         executive_summary=summary,
         priorities=priorities(areas),
     )
 
 
-def _recent_codes(areas: Sequence[AreaView]) -> tuple[str, ...]:
+def _recent_codes(areas: Sequence[AreaView], series: Mapping[str, Sequence[Point]]) -> tuple[str, ...]:
+    codes = {h.period_code for a in areas for v in a.indicators for h in v.history}
     ends = {
-        h.period_code: parse_period(h.period_code).end for a in areas for v in a.indicators for h in v.history
+        p.period_code: p.period_end for points in series.values() for p in points if p.period_code in codes
     }
     return tuple(sorted(ends, key=ends.__getitem__)[-RECENT_PERIODS:])
 

@@ -1,8 +1,8 @@
 """The scrutiny report pack for one LA and period: scorecard.xlsx, report.html, report.pdf and paper.docx.
 
-The scorecard is built once (pipeline.build_scorecard, the same call the CLI's `judge` makes), turned into one
-published (or internal) view, and every file is rendered from that view, so the four cannot disagree and none
-of them can show a figure the view suppressed.
+The pack renders a built scorecard (pipeline.build, the same Built the CLI's `judge` and the dashboard show),
+turned into one published (or internal) view; every file is rendered from that view, so the four cannot disagree
+and none of them can show a figure the view suppressed.
 """
 
 from __future__ import annotations
@@ -14,12 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
-from ..judge.scorecard import JudgeOptions
-from ..judge.targets import Targets
-from ..pipeline import build_scorecard, read_points
-from ..refdata import local_authority
+from ..pipeline import Built
 from .charts import build_charts, warm_up
 from .docx import write_docx
 from .html import render_html, write_html
@@ -49,32 +44,31 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = time.perf_counter() - start
 
 
+def warm_up_charts() -> threading.Thread:
+    """Start the chart engine on a thread (about a second) so that it overlaps building the scorecard."""
+    engine = threading.Thread(target=warm_up, daemon=True)
+    engine.start()
+    return engine
+
+
 def write_pack(
-    con: duckdb.DuckDBPyConnection,
-    la_code: str,
-    period_code: str,
+    built: Built,
     out: Path,
     *,
     profile: Profile = "published",
     report_config: Path | None = None,
-    targets: Targets | None = None,
-    options: JudgeOptions | None = None,
+    charts_engine: threading.Thread | None = None,
 ) -> PackResult:
-    """Build the scorecard and write the four files into `out` (created if needed; files are replaced)."""
+    """Write the four files for a built scorecard into `out` (created if needed; files are replaced)."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     config = load_report_config(report_config)  # fail on a bad YAML before any work is done
-    la = local_authority(la_code)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
-    engine = threading.Thread(target=warm_up, daemon=True)  # overlaps the scorecard's queries
-    engine.start()
-    with _timed(timings, "scorecard"):
-        scorecard = build_scorecard(con, la.code, period_code, targets=targets, options=options)
-        series = {j.meta.id: read_points(con, la.code, j.meta.id) for j in scorecard.judgements()}
+    engine = charts_engine or warm_up_charts()
     with _timed(timings, "view"):
-        view = report_view(scorecard, series, profile, ViewInputs(la.name, config))
+        view = report_view(built, profile, ViewInputs(built.la_name, config))
     paths = {kind: out / name for kind, name in FILES.items()}
     with _timed(timings, "charts"):
         engine.join()

@@ -10,6 +10,7 @@ import pyarrow as pa
 from ..refdata import reference_path
 from ..sources.published import (
     EES_FALLBACKS,
+    ENGLAND,
     LAIT_FILES,
     SYMBOLS,
     Area,
@@ -19,6 +20,8 @@ from ..sources.published import (
     ees_fallback_values,
     statistical_neighbours,
 )
+
+__all__ = ["ENGLAND", "create_tables"]
 
 DDL = {
     "published_values": "measure_code VARCHAR, year VARCHAR, area_code VARCHAR, value DOUBLE, symbol VARCHAR, "

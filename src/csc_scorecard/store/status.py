@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -48,3 +49,22 @@ def canonical_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]
         ).fetchall():
             out.setdefault(la_code, {})[spec.name] = count
     return out
+
+
+def loaded_years(con: duckdb.DuckDBPyConnection, la_code: str) -> list[str]:
+    """The collection years with a current return for the LA, oldest first."""
+    rows = con.execute(
+        "SELECT DISTINCT collection_year FROM loads WHERE la_code = ? AND status = 'current' ORDER BY 1",
+        [la_code],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def local_authorities_loaded(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT la_code FROM loads ORDER BY 1").fetchall()]
+
+
+def store_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a load is added or replaced: what a built scorecard depends on in the store."""
+    rows = con.execute("SELECT load_id, status, loaded_at FROM loads ORDER BY load_id").fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]

@@ -3,92 +3,30 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
-from ..publish.model import period_labels
 from ..store.connection import StoreMissing
 from .auth import CsrfFailed, Forbidden, LoginRequired, SecurityHeaders, current_session, login_url
+from .rendering import STATIC, Services, render, template_environment
+from .routes import admin, analyst, auth_routes, pages
 from .scorecards import ScopeError, Scorecards
 from .settings import WebSettings
 from .snapshot import StoreBusy, StoreGateway
 from .state import StateStore
 
-HERE = Path(__file__).parent
-STATIC = HERE / "static"
 log = logging.getLogger("csc_scorecard.web")
 
 
-@dataclass
-class Services:
-    settings: WebSettings
-    state: StateStore
-    store: StoreGateway
-    scorecards: Scorecards
-    templates: Jinja2Templates
-
-
-def template_environment() -> Environment:
-    loader = ChoiceLoader(
-        [
-            FileSystemLoader(HERE / "templates"),
-            # govuk-frontend-jinja's templates import one another by this prefix; a plain PackageLoader fails.
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-        ]
-    )
-    env = Environment(
-        loader=loader, autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
-    )
-    env.globals["static_version"] = _static_version()
-    env.filters["period_label"] = lambda code: period_labels(code)[0]
-    env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    env.filters["regex_drop_start"] = lambda query: re.sub(r"&?start=\d*", "", query).lstrip("&")
-    env.filters["role_item"] = lambda role, selected: {
-        "value": role,
-        "text": role,
-        "selected": role == selected,
-    }
-    return env
-
-
-def _static_version() -> str:
-    stamp = STATIC / "build.txt"
-    return stamp.read_text(encoding="utf-8").strip() if stamp.exists() else "unbuilt"
-
-
-def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
-) -> HTMLResponse:
-    services: Services = request.app.state.services
-    session = current_session(request)
-    base = {
-        "request": request,
-        "session": session,
-        "user": session.user if session else None,
-        "csrf_token": session.csrf_token if session else None,
-        "path": request.url.path,
-        "settings": services.settings,
-        "oidc": services.settings.oidc is not None,
-    }
-    return services.templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status)
-
-
 def create_app(settings: WebSettings) -> FastAPI:
-    from .routes import admin, analyst, auth_routes, pages
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield

@@ -8,26 +8,21 @@ as c; judgements on a suppressed figure withheld); analysts and admins see `inte
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import duckdb
-
-from ..judge.commentary import actions_for, get_commentary
-from ..judge.scorecard import Judgement
+from ..judge.judgement import Judgement
+from ..judge.suppression import NOT_SUPPRESSED, SUPPRESSED, breakdown_suppression
+from ..pipeline import Built
 from ..publish.charts import Chart, alt_text, build_chart, caption
 from ..publish.model import (
-    SUPPRESSED,
     Figure,
     IndicatorView,
     Profile,
     ReportView,
-    Suppression,
     ViewInputs,
     indicator_view,
     report_view,
-    suppression,
 )
-from .scorecards import Built
 from .state import User
 
 
@@ -37,19 +32,7 @@ def profile_for(user: User) -> Profile:
 
 def scorecard_view(built: Built, profile: Profile) -> ReportView:
     """The whole scorecard as the pack shows it (areas, RAG counts, every indicator's row)."""
-    return report_view(built.scorecard, built.series, profile, ViewInputs(built.la_name))
-
-
-def judgement(built: Built, indicator_id: str) -> Judgement | None:
-    return next((j for j in built.scorecard.judgements() if j.meta.id == indicator_id), None)
-
-
-def with_current_notes(j: Judgement, con: duckdb.DuckDBPyConnection) -> Judgement:
-    """The judgement with the commentary and actions as they are now (the cached scorecard has them as they
-    were when it was built; they change without a new load)."""
-    note = get_commentary(con, j.la_code, j.meta.id, j.period_code)
-    actions = tuple(actions_for(con, j.la_code, j.meta.id, j.period_code))
-    return replace(j, commentary=note, actions=actions)
+    return report_view(built, profile, ViewInputs(built.la_name))
 
 
 def single_view(built: Built, j: Judgement, profile: Profile) -> IndicatorView:
@@ -81,15 +64,7 @@ def breakdown_rows(unit: str, results: Sequence, profile: Profile) -> list[Break
     rows = [r for r in results if r.breakdown_value is not None] + [
         r for r in results if r.breakdown_value is None
     ]
-    published = profile == "published"
-    hidden = [
-        suppression(unit, r.numerator, r.denominator, r.value) if published else Suppression() for r in rows
-    ]
-    if published and sum(h.value for h in hidden) == 1:
-        candidates = [i for i, h in enumerate(hidden) if not h.value and rows[i].numerator]
-        if candidates:
-            i = min(candidates, key=lambda i: rows[i].numerator)
-            hidden[i] = Suppression(True, True, False, "secondary: the total would reveal a suppressed row")
+    hidden = breakdown_suppression(unit, rows) if profile == "published" else [NOT_SUPPRESSED] * len(rows)
     out = []
     for r, h in zip(rows, hidden, strict=True):
         label = "not recorded" if r.breakdown_value is None else str(r.breakdown_value)
@@ -111,9 +86,7 @@ __all__ = [
     "breakdown_rows",
     "chart",
     "chart_text",
-    "judgement",
     "profile_for",
     "scorecard_view",
     "single_view",
-    "with_current_notes",
 ]

@@ -1,5 +1,7 @@
-"""Built scorecards, cached per (LA, period, loads version, targets file), so a page costs a dictionary look-up
-and not the second or so the pipeline takes. Also the choices of LA and period a page offers."""
+"""Built scorecards (pipeline.Built), cached per (loads version, targets file, LA, period), so a page costs a
+dictionary look-up and not the second or so the pipeline takes; the pack download renders the same Built.
+Builds only read, so several run side by side on cursors of the read-only snapshot. Also the choices of LA and
+period a page offers."""
 
 from __future__ import annotations
 
@@ -13,28 +15,14 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from ..judge.indicator import Point
-from ..judge.scorecard import JudgeOptions
+from ..judge.judgement import JudgeOptions
 from ..judge.targets import Targets, load_targets
-from ..periods import PeriodError, financial_year_label, parse_period
-from ..pipeline import Scorecard, build_scorecard, loaded_years, local_authorities_loaded, read_points
-from ..refdata import local_authorities
+from ..periods import Period, PeriodError, financial_year_label, parse_period
+from ..pipeline import Built, build, la_name
+from ..store.status import loaded_years, local_authorities_loaded
 from .snapshot import Snapshot
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Built:
-    scorecard: Scorecard
-    series: dict[str, list[Point]]  # every saved point per indicator, for histories and charts
-    la_name: str
-    loads_version: str
-    built_at: dt.datetime
-
-    @property
-    def period_code(self) -> str:
-        return self.scorecard.period.code
 
 
 @dataclass(frozen=True)
@@ -43,22 +31,21 @@ class Scope:
 
     la_code: str
     la_name: str
-    period_code: str
+    period: Period
     las: tuple[tuple[str, str], ...]  # (code, name) of every LA loaded
-    periods: tuple[str, ...]  # latest first
+    periods: tuple[Period, ...]  # latest first
+
+    @property
+    def period_code(self) -> str:
+        return self.period.code
 
 
-def la_name(code: str) -> str:
-    found = local_authorities().get(code)
-    return found.name if found else f"LA {code}"
-
-
-def period_choices(years: list[str]) -> tuple[str, ...]:
+def period_choices(years: list[str]) -> tuple[Period, ...]:
     """Each loaded collection year and its year-to-date quarters Q1 to Q3 (Q4 is the year), latest first."""
-    out: list[str] = []
+    out: list[Period] = []
     for year in sorted(years, reverse=True):
-        out.append(year)
-        out.extend(f"{year}Q{q}" for q in (3, 2, 1))
+        out.append(parse_period(year))
+        out.extend(parse_period(f"{year}Q{q}") for q in (3, 2, 1))
     return tuple(out)
 
 
@@ -77,19 +64,21 @@ def resolve_scope(
         raise ScopeError(f"no returns are loaded for LA {code}")
     years = loaded_years(con, code)
     periods = period_choices(years)
-    chosen = period or (periods[0] if periods else financial_year_label(dt.date.today().year - 1))
-    try:
-        parsed = parse_period(chosen)
-        if ".." in parsed.code:
+    try:  # the edge: the period arrives as a code in the address
+        chosen = parse_period(period) if period else periods[0] if periods else _last_year()
+        if chosen.kind == "window":
             raise PeriodError("choose a year, a quarter, a month or R12:YYYY-MM")
     except (PeriodError, ValueError) as error:
         raise ScopeError(f"period {period!r}: {error}") from None
     # Only periods the loaded years cover: each new period costs a scorecard build.
     first, last = parse_period(years[0]).start, parse_period(years[-1]).end
-    if parsed.code not in periods and not first <= parsed.end <= last:
-        raise ScopeError(f"period {parsed.code}: the returns loaded cover {years[0]} to {years[-1]}")
-    chosen = parsed.code
+    if chosen not in periods and not first <= chosen.end <= last:
+        raise ScopeError(f"period {chosen.code}: the returns loaded cover {years[0]} to {years[-1]}")
     return Scope(code, la_name(code), chosen, tuple((c, la_name(c)) for c in loaded), periods)
+
+
+def _last_year() -> Period:
+    return parse_period(financial_year_label(dt.date.today().year - 1))
 
 
 class LruCache:
@@ -151,25 +140,17 @@ class Scorecards:
     def get(self, snapshot: Snapshot, scope: Scope) -> Built:
         key = self.key(snapshot, scope)
 
-        def build() -> Built:
+        def make() -> Built:
             _, targets = self.targets()
-            with snapshot.lock:  # the pipeline saves results into the snapshot: one build at a time
-                con = snapshot.cursor()
-                try:
-                    scorecard = build_scorecard(
-                        con, scope.la_code, scope.period_code, targets=targets, options=self.options
-                    )
-                    series = {
-                        j.meta.id: read_points(con, scope.la_code, j.meta.id) for j in scorecard.judgements()
-                    }
-                finally:
-                    con.close()
-            return Built(scorecard, series, scope.la_name, snapshot.loads_version, dt.datetime.now())
+            con = snapshot.cursor()
+            try:
+                return build(con, scope.la_code, scope.period, targets=targets, options=self.options)
+            finally:
+                con.close()
 
-        return self.built.get(key, build)
+        return self.built.get(key, make)
 
     def derive(self, built: Built, what: tuple, compute: Callable[[], T]) -> T:
         return self.derived.get(
-            (built.loads_version, self.targets()[0], built.scorecard.la_code, built.period_code, *what),
-            compute,
+            (built.store_version, self.targets()[0], built.la_code, built.period_code, *what), compute
         )

@@ -3,8 +3,8 @@
 DuckDB lets one process open a file for writing, and then refuses every other open of it, read-only ones
 included. So the dashboard never keeps the store open:
 
-- Reading: it serves from a private **snapshot**, a copy of the store file in its own folder, opened writable
-  (the pipeline saves the indicator results it computes). Before each request it compares the store file's
+- Reading: it serves from a private **snapshot**, a copy of the store file in its own folder, opened read-only
+  (building a scorecard only reads, so requests build side by side on cursors of it). Before each request it compares the store file's
   stat (inode, size, mtime) with the snapshot's; when the store has changed, has a stable mtime at least
   SETTLE_SECONDS old and has no write-ahead log (no writer is part-way through), it copies the file without
   taking DuckDB's lock, checks that the stat did not change during the copy, opens the copy and swaps it in.
@@ -20,7 +20,6 @@ take milliseconds, except an upload, which takes as long as the same `load` woul
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import shutil
@@ -36,6 +35,7 @@ from typing import TypeVar
 import duckdb
 
 from ..store.connection import StoreMissing, connect
+from ..store.status import store_version
 
 T = TypeVar("T")
 SETTLE_SECONDS = 1.0  # the store's mtime must be this old, so a write during the copy would change it
@@ -56,7 +56,7 @@ class Snapshot:
     taken_at: float
     refs: int = 0
     retired: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)  # the pipeline writes results one at a time
+    refs_lock: threading.Lock = field(default_factory=threading.Lock)  # guards refs and retired
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.con.cursor()
@@ -69,11 +69,6 @@ def _stat(db: Path) -> tuple | None:
         return None
     wal = Path(f"{db}.wal")
     return (st.st_ino, st.st_size, st.st_mtime_ns, wal.exists())
-
-
-def loads_version(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute("SELECT load_id, status, loaded_at FROM loads ORDER BY load_id").fetchall()
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
 class StoreGateway:
@@ -141,8 +136,8 @@ class StoreGateway:
                 time.sleep(0.05 * (attempt + 1))
                 continue
             try:
-                con = connect(path)
-                version = loads_version(con)
+                con = connect(path, read_only=True)
+                version = store_version(con)
             except duckdb.Error as error:  # a torn copy fails its checksums: try again
                 self.last_refresh_problem = f"the copy could not be read ({error})"
                 self._remove(path)
@@ -152,7 +147,7 @@ class StoreGateway:
         return None
 
     def _retire(self, snapshot: Snapshot) -> None:
-        with snapshot.lock:
+        with snapshot.refs_lock:
             snapshot.retired = True
             if snapshot.refs == 0:
                 self._close(snapshot)
@@ -171,12 +166,12 @@ class StoreGateway:
         """The freshest settled snapshot, kept open until the block ends even if a newer one is swapped in."""
         snapshot = self.refresh()
         assert snapshot is not None
-        with snapshot.lock:
+        with snapshot.refs_lock:
             snapshot.refs += 1
         try:
             yield snapshot
         finally:
-            with snapshot.lock:
+            with snapshot.refs_lock:
                 snapshot.refs -= 1
                 done = snapshot.retired and snapshot.refs == 0
             if done:

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..app import render
 from ..auth import client_address, require
+from ..rendering import render
 from ..state import ROLES, Session, StateError
 from .common import services
 

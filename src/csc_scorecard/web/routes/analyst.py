@@ -16,7 +16,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from ...catalogue import load_catalogue
 from ...engine import explain
-from ...judge.commentary import (
+from ...loading import LoadReport
+from ...periods import PeriodError, parse_financial_year, parse_period
+from ...refdata import local_authorities
+from ...sources.detect import read_returns
+from ...sources.problems import Problem, ReturnRejected
+from ...store.commentary import (
     STATUSES,
     CommentaryError,
     add_action,
@@ -25,16 +30,11 @@ from ...judge.commentary import (
     set_commentary,
     update_action,
 )
-from ...loading import LoadReport
-from ...periods import PeriodError, parse_financial_year, parse_period
-from ...refdata import local_authorities
-from ...sources.detect import read_returns
-from ...sources.problems import Problem, ReturnRejected
 from ...store.load import load_returns
 from ...store.status import canonical_counts, load_records
-from ..app import render
 from ..auth import client_address, require
 from ..quality import run_checks
+from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services
 from .pages import La, Period
@@ -69,7 +69,7 @@ def records(
         try:  # paging through the records should not re-run the query for every page
             found = svc.scorecards.explanations.get(
                 key,
-                lambda: explain(r.con, indicator_id, scope.period_code, scope.la_code, breakdown=breakdown),
+                lambda: explain(r.con, indicator_id, scope.period, scope.la_code, breakdown=breakdown),
             )
         except Exception as error:  # a breakdown the indicator does not allow, say: the catalogue explains
             raise HTTPException(404, str(error)) from None
@@ -308,11 +308,7 @@ def data_page(request: Request, session: Analyst, la: La = None, period: Period 
 
         # All of it changes only with the loads, like the scorecard.
         loads, files, counts, findings = services(request).scorecards.derive(built, ("data-page",), gather)
-        small = [
-            j
-            for j in built.scorecard.judgements()
-            if j.small_numbers.small or j.point is None or j.value is None
-        ]
+        small = [j for j in built.judgements() if j.small_numbers.small or j.point is None or j.value is None]
         snapshot = r.snapshot
         return render(
             request,

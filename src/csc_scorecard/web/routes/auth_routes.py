@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from ..app import Services, render
 from ..auth import (
     LOGIN_CSRF_COOKIE,
     Throttle,
@@ -18,6 +17,7 @@ from ..auth import (
     require,
     session_cookie_name,
 )
+from ..rendering import Services, render
 from ..state import Session, StateError, User
 
 router = APIRouter()

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import duckdb
 from fastapi import Request
 
-from ..app import Services
-from ..scorecards import Built, Scope, resolve_scope
+from ...pipeline import Built
+from ..rendering import Services
+from ..scorecards import Scope, resolve_scope
 from ..snapshot import Snapshot
 
 

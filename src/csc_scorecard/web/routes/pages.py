@@ -9,20 +9,11 @@ from fastapi.responses import Response
 
 from ...catalogue import load_catalogue
 from ...engine import compute
-from ...periods import parse_period
-from ..app import render
+from ...pipeline import current_notes, with_current_notes
 from ..auth import require
 from ..pack import report_pack
-from ..present import (
-    breakdown_rows,
-    chart,
-    chart_text,
-    judgement,
-    profile_for,
-    scorecard_view,
-    single_view,
-    with_current_notes,
-)
+from ..present import breakdown_rows, chart, chart_text, profile_for, scorecard_view, single_view
+from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services
 
@@ -55,7 +46,7 @@ def overview(request: Request, session: Viewer, la: La = None, period: Period = 
 
 
 def _indicator_or_404(built, indicator_id: str):
-    j = judgement(built, indicator_id)
+    j = built.judgement(indicator_id)
     if j is None:
         raise HTTPException(404, f"There is no indicator {indicator_id!r} on this scorecard.")
     return j
@@ -73,7 +64,7 @@ def indicator(
     profile = profile_for(session.user)
     with reading(request, la, period) as r:
         built = r.built
-        j = with_current_notes(_indicator_or_404(built, indicator_id), r.con)
+        j = current_notes(_indicator_or_404(built, indicator_id), r.con)
         view = single_view(built, j, profile)
         definition = load_catalogue().indicator(indicator_id)
         alt, caption = chart_text(view, built.la_name) if view.history else ("", "")
@@ -117,11 +108,9 @@ def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile
     definition = load_catalogue().indicator(indicator_id)
     if name not in definition.breakdowns:
         raise HTTPException(404, f"{indicator_id} has no breakdown {name!r}.")
-    period = parse_period(r.scope.period_code)
 
     def results():
-        with r.snapshot.lock:  # compute only reads, but shares the snapshot with pipeline builds
-            return compute(r.con, [period], [indicator_id], name, [r.scope.la_code])
+        return compute(r.con, [r.scope.period], [indicator_id], name, [r.scope.la_code])
 
     found = services(request).scorecards.derive(built, ("breakdown", indicator_id, name), results)
     rows = breakdown_rows(definition.unit, found, profile)
@@ -199,14 +188,15 @@ def report_download(
     svc = services(request)
     with reading(request, la, period) as r:
         scope = r.scope
-        mtime, targets = svc.scorecards.targets()
+        mtime, _ = svc.scorecards.targets()
         # A pack takes seconds to write; it changes only with a new snapshot (a load or an edit) or targets.
+        # It renders the scorecard the pages show, with the commentary and actions as they are now.
         key = (r.snapshot.generation, mtime, scope.la_code, scope.period_code, profile)
         pack = svc.scorecards.packs.get(
             key,
             lambda: report_pack(
-                r.snapshot, scope.la_code, scope.period_code, profile,  # type: ignore[arg-type]
-                targets=targets, report_config=svc.settings.report_config,
+                with_current_notes(r.built, r.con), profile,  # type: ignore[arg-type]
+                report_config=svc.settings.report_config,
             ),
         )  # fmt: skip
     filename = f"scorecard-{scope.la_code}-{scope.period_code.replace(':', '-')}-{profile}{pack.suffix}"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .scorecard import Judgement
-from .units import fmt
+from ..judge.judgement import Judgement
+from ..judge.units import fmt
+from ..pipeline import Built
 
 RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
@@ -78,8 +79,8 @@ def area_table(area: str, judgements: list[Judgement]) -> Table:
     return table
 
 
-def print_scorecard(console: Console, scorecard, *, rules: bool = False) -> None:
-    for summary, judgements in scorecard.areas:
+def print_scorecard(console: Console, built: Built, *, rules: bool = False) -> None:
+    for summary, judgements in built.areas:
         console.print(area_table(summary.area, judgements))
         console.print(
             f"[green]{summary.green} green[/], [yellow]{summary.amber} amber[/], [red]{summary.red} red[/], "

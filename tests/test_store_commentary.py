@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from csc_scorecard.judge.commentary import (
+from csc_scorecard.store import connect
+from csc_scorecard.store.commentary import (
     CommentaryError,
     ImportRejected,
     actions_for,
@@ -24,7 +25,6 @@ from csc_scorecard.judge.commentary import (
     unneutralise,
     update_action,
 )
-from csc_scorecard.store import connect
 
 NOW = dt.datetime(2017, 1, 20, 9, 30)
 RR = "re_referrals_12m_pct"
