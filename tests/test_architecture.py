@@ -81,7 +81,7 @@ def test_no_import_cycles_between_modules():
         state[node] = 1
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycle = trail[trail.index(nxt) :] + [nxt] if nxt in trail else [node, nxt]
+                cycle = [*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt]
                 # a package importing its own submodules (its __init__ re-exporting) is not a cycle
                 if not all(c == cycle[0] or c.startswith(cycle[0] + ".") for c in cycle):
                     cycles.append(" -> ".join(cycle))

@@ -77,7 +77,9 @@ def _check(line: str) -> list[tuple[list[str], click.Command]]:
     words = shlex.split(line.replace("\\|", "|").replace("...", " "), posix=True)
     resolved = _resolve(words)
     for path, command, rest in resolved:
-        assert not isinstance(command, click.Group) or not rest, f"csc-scorecard {' '.join(path)}: needs a subcommand"
+        assert not isinstance(command, click.Group) or not rest, (
+            f"csc-scorecard {' '.join(path)}: needs a subcommand"
+        )
         known = {name for param in command.params for name in param.opts + param.secondary_opts}
         unknown = [o for o in _options(rest) if o not in known | {"--help", "--version"}]
         assert not unknown, f"csc-scorecard {' '.join(path)} has no option {', '.join(unknown)}"
@@ -92,7 +94,9 @@ def test_the_readme_lists_every_command_and_the_docs_give_examples():
     assert len(TABLE) >= 15 and len(EXAMPLES) >= 15
     documented = {" ".join(path) for line in TABLE for path, _ in _check(line)}
     commands = {name for name, c in cli.commands.items() if not isinstance(c, click.Group)}
-    groups = {f"{g} {name}" for g, c in cli.commands.items() if isinstance(c, click.Group) for name in c.commands}
+    groups = {
+        f"{g} {name}" for g, c in cli.commands.items() if isinstance(c, click.Group) for name in c.commands
+    }
     missing = sorted((commands | groups) - documented - {"users list"})  # `users list` is in docs/web.md
     assert not missing, f"commands the README's table does not list: {missing}"
 

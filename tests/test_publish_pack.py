@@ -30,7 +30,14 @@ def test_four_files_and_timings(packs):
         "xlsx": "scorecard.xlsx", "html": "report.html", "pdf": "report.pdf", "docx": "paper.docx",
     }  # fmt: skip
     assert all(p.stat().st_size > 10_000 for p in result.paths.values())
-    assert list(result.timings) == ["view", "charts", "xlsx", "html", "pdf", "docx"]  # the scorecard is built before
+    assert list(result.timings) == [
+        "view",
+        "charts",
+        "xlsx",
+        "html",
+        "pdf",
+        "docx",
+    ]  # the scorecard is built before
     assert result.total_seconds == pytest.approx(sum(result.timings.values()))
 
 
