@@ -29,3 +29,20 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def catalog(db: Path) -> list[tuple[str, str, str]]:
+    """The store's schema: every table, view, sequence and index with the DDL DuckDB holds for it."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(
+            con.execute("SELECT 'table', table_name, sql FROM duckdb_tables() WHERE NOT internal").fetchall()
+            + con.execute("SELECT 'view', view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall()
+            + con.execute(
+                "SELECT 'sequence', sequence_name, concat_ws(' ', start_value, increment_by, min_value, max_value) "
+                "FROM duckdb_sequences()"
+            ).fetchall()
+            + con.execute("SELECT 'index', index_name, sql FROM duckdb_indexes()").fetchall()
+        )
+    finally:
+        con.close()

@@ -12,7 +12,7 @@ from rich.table import Table
 from . import __version__
 from .output import print_rows
 from .sources.problems import ReturnRejected
-from .store import DEFAULT_DB
+from .store import DEFAULT_DB, StoreMissing, StoreTooNew
 
 console = Console()
 
@@ -25,7 +25,17 @@ db_option = click.option(
 )
 
 
-@click.group()
+class Commands(click.Group):
+    """Every subcommand; a store that cannot be opened is one line on stderr and exit code 1, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (StoreMissing, StoreTooNew) as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=Commands)
 @click.version_option(__version__, prog_name="csc-scorecard")
 def cli() -> None:
     """Children's Services performance scorecards from a council's own statutory returns."""
@@ -80,12 +90,13 @@ def load_national_command(folder: Path, db: Path) -> None:
 @click.option("--all", "include_replaced", is_flag=True, help="Also list loads that newer versions replaced.")
 @db_option
 def status(include_replaced: bool, db: Path) -> None:
-    """What is loaded: returns, years, rows, last load."""
+    """What is loaded: returns, years, rows, last load; and the store's schema version."""
     from .sources.model import FORMAT_NAMES
     from .store.connection import connect
-    from .store.status import canonical_counts, load_records
+    from .store.status import canonical_counts, load_records, schema_summary
 
     con = connect(db, read_only=True)
+    console.print(schema_summary(con))
     records = load_records(con, include_replaced=include_replaced)
     if not records:
         console.print(f"{db}: no returns loaded yet.")

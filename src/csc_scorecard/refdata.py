@@ -12,6 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 
 REFERENCE = files("csc_scorecard").joinpath("reference")
+POPULATION_CSV = "ees/ons_mye_children_0_to_17_by_la_2012_to_2024.csv"
 
 
 def reference_path(relative: str) -> Path:
@@ -65,7 +66,7 @@ def local_authority(code: str) -> LocalAuthority:
 def population_0_17() -> dict[tuple[str, int], int]:
     """ONS mid-year estimates of children aged 0-17, {(la_code, mid_year): population}."""
     out: dict[tuple[str, int], int] = {}
-    for row in read_csv("ees/ons_mye_children_0_to_17_by_la_2012_to_2024.csv"):
+    for row in read_csv(POPULATION_CSV):
         if row["geographic_level"] == "Local authority" and row["population_estimate"].isdigit():
             out[(row["old_la_code"], int(row["time_period"]))] = int(row["population_estimate"])
     return out

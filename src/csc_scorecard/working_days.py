@@ -16,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 
 FIRST_YEAR, LAST_YEAR = 2010, 2030
+BANK_HOLIDAYS_CSV = "bank_holidays/england_and_wales_bank_holidays_2010_to_2030.csv"  # under reference/
 _EPOCH = dt.date(FIRST_YEAR, 1, 1)
 
 
@@ -25,9 +26,7 @@ def _read_dates(lines: list[str]) -> set[dt.date]:
 
 @cache
 def bank_holidays(extra_csv: Path | None = None) -> frozenset[dt.date]:
-    shipped = files("csc_scorecard").joinpath(
-        "reference", "bank_holidays", "england_and_wales_bank_holidays_2010_to_2030.csv"
-    )
+    shipped = files("csc_scorecard").joinpath("reference").joinpath(BANK_HOLIDAYS_CSV)
     days = _read_dates(shipped.read_text(encoding="utf-8").splitlines())
     if extra_csv is not None:
         days |= _read_dates(extra_csv.read_text(encoding="utf-8").splitlines())

@@ -26,6 +26,8 @@ EES_FALLBACKS: dict[str, tuple[str, str]] = {
 }
 
 ENGLAND = "970"
+AREAS_CSV = "lait/lait_areas.csv"
+NEIGHBOURS_CSV = "statistical_neighbours/statistical_neighbours_long_2021_and_2025.csv"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ LAIT_FILES = (
 def _region_codes() -> dict[str, str]:
     """EES region names -> LAIT region area codes (LAIT names the London halves "London (Inner)")."""
     # lower-cased: LAIT writes both "Yorkshire and the Humber" and "Yorkshire and The Humber"
-    rows = read_csv("lait/lait_areas.csv")
+    rows = read_csv(AREAS_CSV)
     codes = {r["area_name"].lower(): r["area_code"] for r in rows if r["area_type"] == "Region"}
     codes["inner london"] = codes["london (inner)"]
     codes["outer london"] = codes["london (outer)"]
@@ -100,7 +102,7 @@ def areas() -> list[Area]:
     regions["inner london"] = regions["outer london"] = regions["london"]
     return [
         Area(r["area_code"], r["area_type"], r["area_name"], regions.get(r["lait_region"].lower()))
-        for r in read_csv("lait/lait_areas.csv")
+        for r in read_csv(AREAS_CSV)
     ]
 
 
@@ -118,7 +120,7 @@ def statistical_neighbours() -> list[Neighbour]:
         Neighbour(
             r["sn_version"], r["old_la_code"], int(r["sn_rank"]), r["sn_old_la_code"], r["closeness"].strip()
         )
-        for r in read_csv("statistical_neighbours/statistical_neighbours_long_2021_and_2025.csv")
+        for r in read_csv(NEIGHBOURS_CSV)
         if r["list_section"] == "main list" and r["sn_old_la_code"].strip() not in ("", "-")
     ]
 

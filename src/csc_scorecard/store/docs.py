@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..sources.model import KIND_NAMES
 from ..sources.tables import TABLES
-from .schema import LINEAGE_COLUMNS, SCHEMA_VERSION
+from .schema import LINEAGE_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
 HEADER = f"""# The store
 
@@ -17,6 +17,36 @@ replaced or was replaced by). For each table below there is a raw table `raw_<na
 load's rows as read, and a canonical table `<name>` holding one row per identity, taken from the return with the
 latest collection year (then the latest load). Every row of both carries the lineage columns
 {", ".join(f"`{c}`" for c, _ in LINEAGE_COLUMNS)} and `src_line` (the line of the file it came from).
+
+## Schema versions and migrations
+
+The schema is built by numbered SQL files in `src/csc_scorecard/store/migrations/` ({MIGRATIONS[0].file_name}
+to {MIGRATIONS[-1].file_name}). Every command that writes to the store first applies the files the store has not
+had yet, in order, each in its own transaction, and records each one in `schema_version`; so a store made by an
+older csc-scorecard is upgraded the first time a newer one writes to it, keeping all its data.
+`csc-scorecard status` shows the version. A store made by a newer csc-scorecard than the one running is refused,
+for reading too, with a message naming both versions.
+
+The reference data (working-day calendar `ref_calendar`, population `ref_population`, published benchmarks
+`published_values`, `areas`, `stat_neighbours`) is data, not schema: migrations only create those tables. After
+migrating, every writable open compares a fingerprint of the shipped reference files (and of the code that
+reads them) with the one in `reference_data` and refills any set that differs, so a release with corrected
+published figures corrects an existing store.
+
+**A released migration never changes**: councils' stores were made by it (a test holds every file's sha256).
+To add a column, or a table, to a return's tables:
+
+1. Change the `TableSpec` in `src/csc_scorecard/sources/tables.py` (and the reader that fills it).
+2. Add the next migration, e.g. `{SCHEMA_VERSION + 1:04d}_children_religion.sql`: its first line is a `--` comment
+   describing it (recorded in `schema_version`), then the DDL, for both tables:
+   `ALTER TABLE raw_children ADD COLUMN religion VARCHAR; ALTER TABLE children ADD COLUMN religion VARCHAR;`.
+   `ADD COLUMN` puts it after `src_line`; that is fine, as the code names columns and never relies on their
+   order.
+3. Add the file's sha256 to `RELEASED` in `tests/test_store_migrations.py` (its failure message prints it),
+   and regenerate this file.
+
+`tests/test_store_migrations.py` fails, saying "add a migration", when a `TableSpec` and the latest schema
+disagree; it also upgrades a store made at migration 1 and checks it equals a store made fresh.
 """
 
 

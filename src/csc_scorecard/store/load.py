@@ -120,7 +120,7 @@ def rebuild_canonical(con: duckdb.DuckDBPyConnection, la_code: str) -> None:
         con.execute(f"DELETE FROM {spec.name} WHERE la_code = ?", [la_code])
         con.execute(
             f"""
-            INSERT INTO {spec.name}
+            INSERT INTO {spec.name} ({columns})
             SELECT {columns} FROM (
                 SELECT *, row_number() OVER (
                     PARTITION BY {key} ORDER BY collection_year DESC, load_id DESC, src_line DESC

@@ -1,4 +1,7 @@
-"""Published benchmarks in the store: values for every LA, region and England, areas, statistical neighbours."""
+"""Published benchmarks in the store: values for every LA, region and England, areas, statistical neighbours.
+
+Filled (into empty tables) by reference_data.refresh_reference_data, never by a migration.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,11 @@ import pyarrow as pa
 
 from ..refdata import reference_path
 from ..sources.published import (
+    AREAS_CSV,
     EES_FALLBACKS,
     ENGLAND,
     LAIT_FILES,
+    NEIGHBOURS_CSV,
     SYMBOLS,
     Area,
     Neighbour,
@@ -21,20 +26,18 @@ from ..sources.published import (
     statistical_neighbours,
 )
 
-__all__ = ["ENGLAND", "create_tables"]
+__all__ = ["ENGLAND", "SHIPPED_FILES", "fill"]
 
-DDL = {
-    "published_values": "measure_code VARCHAR, year VARCHAR, area_code VARCHAR, value DOUBLE, symbol VARCHAR, "
-    "source VARCHAR",
-    "areas": "area_code VARCHAR, area_type VARCHAR, name VARCHAR, region_code VARCHAR",
-    "stat_neighbours": "sn_version VARCHAR, la_code VARCHAR, rank INTEGER, neighbour_code VARCHAR, "
-    "closeness VARCHAR",
-}
+# Every shipped file the tables are filled from, so that a new copy of any of them refreshes a store.
+SHIPPED_FILES = (
+    *(relative for relative, _ in LAIT_FILES),
+    *sorted({relative for relative, _ in EES_FALLBACKS.values()}),
+    AREAS_CSV,
+    NEIGHBOURS_CSV,
+)
 
 
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for name, columns in DDL.items():
-        con.execute(f"CREATE TABLE {name} ({columns})")
+def fill(con: duckdb.DuckDBPyConnection) -> None:
     for relative, source in LAIT_FILES:
         _insert_lait(con, relative, source)
     have = con.execute(

@@ -1,4 +1,7 @@
-"""The store's schema as numbered migrations. A store is brought up to date whenever it is opened to write.
+"""The store's schema as numbered migrations: frozen SQL files in store/migrations/, applied in order.
+
+A released migration never changes, because councils' stores were made by it: a new column or table is a new
+file (docs/store.md says how). Each file's first line is its description, recorded in `schema_version`.
 
 Tables:
 - `loads`: lineage, one row per return loaded (file, sha256, format, LA, collection year, rows per table,
@@ -10,174 +13,98 @@ Tables:
 - `referrals`: a view naming cin_episodes for what most reports call it.
 - `ref_calendar`, `ref_population`: reference data the indicator engine joins to.
 - `published_values`, `areas`, `stat_neighbours`: published benchmarks for every LA, region and England.
+- `reference_data`: which shipped reference data the four tables above hold (see reference_data.py).
 - `indicator_results`: computed indicators (unrounded) with the load ids behind each figure.
 - `commentary`, `actions`: analysts' commentary per indicator and period; actions carried forward until closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
+from importlib.resources import files
 
 import duckdb
 
-from ..sources.tables import LOCAL_TABLES, TABLES, TableSpec
-from . import published, reference
-
+# Every raw and canonical table starts with these and ends with `src_line INTEGER`.
 LINEAGE_COLUMNS = (("load_id", "INTEGER"), ("la_code", "VARCHAR"), ("collection_year", "VARCHAR"))
 
-
-def column_ddl(spec: TableSpec) -> str:
-    cols = [*LINEAGE_COLUMNS, *spec.columns, ("src_line", "INTEGER")]
-    return ", ".join(f'"{name}" {typ}' for name, typ in cols)
-
-
-# The statutory returns' tables, as migration 1 made them; later tables belong to the migration that adds them.
-RETURN_TABLES = tuple(spec for spec in TABLES if spec not in LOCAL_TABLES)
-
-
-def _create_return_tables(con: duckdb.DuckDBPyConnection, specs: tuple[TableSpec, ...]) -> None:
-    """A raw table and a canonical table for each spec."""
-    for spec in specs:
-        con.execute(f"CREATE TABLE {spec.raw_name} ({column_ddl(spec)})")
-        con.execute(f"CREATE TABLE {spec.name} ({column_ddl(spec)})")
-
-
-def _v1(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        """
-        CREATE TABLE loads (
-            load_id INTEGER PRIMARY KEY,
-            kind VARCHAR NOT NULL,
-            format VARCHAR NOT NULL,
-            source_name VARCHAR NOT NULL,
-            files VARCHAR[] NOT NULL,
-            sha256 VARCHAR NOT NULL,
-            la_code VARCHAR NOT NULL,
-            collection_year VARCHAR NOT NULL,
-            year_source VARCHAR NOT NULL,
-            row_counts JSON NOT NULL,
-            loaded_at TIMESTAMP NOT NULL,
-            status VARCHAR NOT NULL,          -- current | replaced
-            replaces INTEGER,
-            replaced_by INTEGER
-        )
-        """
-    )
-    _create_return_tables(con, RETURN_TABLES)
-    con.execute("CREATE VIEW referrals AS SELECT * FROM cin_episodes")
-    reference.create_tables(con)
-
-
-def _v3(con: duckdb.DuckDBPyConnection) -> None:
-    """Analysts' own words: commentary per indicator and period, and actions carried forward until closed."""
-    con.execute(
-        """
-        CREATE TABLE commentary (
-            la_code VARCHAR NOT NULL,
-            indicator_id VARCHAR NOT NULL,
-            period VARCHAR NOT NULL,
-            text VARCHAR NOT NULL,
-            author VARCHAR,
-            updated_at TIMESTAMP NOT NULL,
-            PRIMARY KEY (la_code, indicator_id, period)
-        )
-        """
-    )
-    con.execute("CREATE SEQUENCE action_ids START 1")
-    con.execute(
-        """
-        CREATE TABLE actions (
-            action_id INTEGER PRIMARY KEY DEFAULT nextval('action_ids'),
-            la_code VARCHAR NOT NULL,
-            indicator_id VARCHAR NOT NULL,
-            opened_period VARCHAR NOT NULL,   -- the period whose report first carried it
-            text VARCHAR NOT NULL,
-            owner VARCHAR,
-            due_date DATE,
-            status VARCHAR NOT NULL,          -- open | in progress | closed
-            closed_period VARCHAR,            -- carried forward to every later period until this one
-            updated_at TIMESTAMP NOT NULL
-        )
-        """
-    )
-
-
-def _v4(con: duckdb.DuckDBPyConnection) -> None:
-    """Computed indicators, unrounded, with the loads behind each figure so it can be traced and reproduced."""
-    con.execute(
-        """
-        CREATE TABLE indicator_results (
-            la_code VARCHAR NOT NULL,
-            indicator_id VARCHAR NOT NULL,
-            period VARCHAR NOT NULL,
-            period_start DATE NOT NULL,
-            period_end DATE NOT NULL,
-            breakdown VARCHAR,             -- NULL: the whole LA
-            breakdown_value VARCHAR,
-            numerator DOUBLE,
-            denominator DOUBLE,
-            value DOUBLE,                  -- unrounded; NULL where undefined
-            population_year INTEGER,
-            notes VARCHAR NOT NULL,
-            load_ids INTEGER[] NOT NULL,
-            computed_at TIMESTAMP NOT NULL
-        )
-        """
-    )
-
-
-def _v5(con: duckdb.DuckDBPyConnection) -> None:
-    """Raw and canonical tables for Annex A, the local CSV templates and the CSWW census."""
-    _create_return_tables(con, LOCAL_TABLES)
+MIGRATIONS_DIR = files(__package__).joinpath("migrations")
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
+    file_name: str
     description: str
-    apply: Callable[[duckdb.DuckDBPyConnection], None]
+    sql: str
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "returns, lineage, canonical tables, reference calendar and population", _v1),
-    Migration(2, "published benchmarks (LAIT, EES), areas, statistical neighbours", published.create_tables),
-    Migration(3, "analysts' commentary and actions", _v3),
-    Migration(4, "indicator results", _v4),
-    Migration(
-        5, "Annex A, local templates (early help, workforce, youth justice, audits) and CSWW tables", _v5
-    ),
-)
+def _read_migrations() -> tuple[Migration, ...]:
+    found = []
+    for entry in MIGRATIONS_DIR.iterdir():
+        match = re.fullmatch(r"(\d{4})_\w+\.sql", entry.name)
+        if match:
+            sql = entry.read_text(encoding="utf-8")
+            description = sql.splitlines()[0].removeprefix("--").strip()
+            found.append(Migration(int(match[1]), entry.name, description, sql))
+    found.sort(key=lambda m: m.version)
+    numbers = [m.version for m in found]
+    if numbers != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"store migrations must be numbered 1, 2, 3, ... with no gaps: found {numbers}")
+    return tuple(found)
+
+
+MIGRATIONS = _read_migrations()
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
-def current_version(con: duckdb.DuckDBPyConnection) -> int:
+class StoreTooNew(RuntimeError):
+    """The store was migrated by a newer csc-scorecard: this one must neither read nor write it."""
+
+    def __init__(self, store: str, version: int) -> None:
+        super().__init__(
+            f"the store {store} is at schema version {version}; this csc-scorecard knows up to "
+            f"{SCHEMA_VERSION}: upgrade csc-scorecard"
+        )
+        self.version = version
+
+
+def stored_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's schema version, 0 for an empty file; reads only, so it works on read-only connections."""
+    has_table = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND schema_name = 'main'"
+    ).fetchall()[0][0]
+    if not has_table:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+
+def check_not_newer(con: duckdb.DuckDBPyConnection, store: str) -> int:
+    """The store's schema version; StoreTooNew if this code does not know it."""
+    version = stored_version(con)
+    if version > SCHEMA_VERSION:
+        raise StoreTooNew(store, version)
+    return version
+
+
+def migrate(con: duckdb.DuckDBPyConnection, store: str = "being opened", up_to: int = SCHEMA_VERSION) -> int:
+    """Apply every migration newer than the store (up to `up_to`), each in its own transaction. Returns the new
+    version."""
+    version = check_not_newer(con, store)
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version "
         "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
     )
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration newer than the store, each in its own transaction. Returns the new version."""
-    version = current_version(con)
-    if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"this store is at schema version {version}, newer than this csc-scorecard ({SCHEMA_VERSION}): "
-            "upgrade csc-scorecard"
-        )
-    for migration in MIGRATIONS:
-        if migration.version <= version:
-            continue
+    for migration in MIGRATIONS[version:up_to]:
         con.begin()
         try:
-            migration.apply(con)
+            con.execute(migration.sql)
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, now())", [migration.version, migration.description]
             )
             con.commit()
-        except Exception:
+        except BaseException:
             con.rollback()
             raise
         version = migration.version

@@ -1,4 +1,5 @@
-"""What is in the store: the returns loaded (with how their year was decided), and canonical row counts."""
+"""What is in the store: its schema version, the returns loaded (with how their year was decided), and canonical
+row counts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,17 @@ from dataclasses import dataclass
 import duckdb
 
 from ..sources.tables import TABLES
+from .schema import SCHEMA_VERSION, stored_version
+
+
+def schema_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """e.g. "Schema version 6 (migrations 1-6 applied)"; says so when the next writable open will upgrade it."""
+    version = stored_version(con)  # migrations are applied in order, so 1 to this one
+    applied = {0: "no migrations", 1: "migration 1"}.get(version, f"migrations 1-{version}")
+    text = f"Schema version {version} ({applied} applied)"
+    if version < SCHEMA_VERSION:
+        text += f"; this csc-scorecard upgrades it to {SCHEMA_VERSION} the next time it writes to it"
+    return text
 
 
 @dataclass(frozen=True)
@@ -41,9 +53,13 @@ def load_records(con: duckdb.DuckDBPyConnection, *, include_replaced: bool = Fal
 
 
 def canonical_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
-    """{la_code: {table: rows}} for the canonical tables."""
+    """{la_code: {table: rows}} for the canonical tables (those an older store, read before upgrading, has)."""
+    present = {
+        r[0]
+        for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
+    }
     out: dict[str, dict[str, int]] = {}
-    for spec in TABLES:
+    for spec in (s for s in TABLES if s.name in present):
         for la_code, count in con.execute(
             f"SELECT la_code, count(*) FROM {spec.name} GROUP BY la_code"
         ).fetchall():
