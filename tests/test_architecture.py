@@ -50,7 +50,8 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
         elif isinstance(node, ast.ImportFrom):
             base = package[: len(package) - node.level + 1] if node.level else []
             module = ".".join([*base, *(node.module.split(".") if node.module else [])])
-            names = [module] + [f"{module}.{a.name}" for a in node.names]
+            # `from . import x` imports the module x when there is one, else a name from the package itself
+            names = [f"{module}.{a.name}" if _exists(f"{module}.{a.name}") else module for a in node.names]
         found = {n for n in names if n.startswith("csc_scorecard") and _exists(n)}
         anywhere |= found
         if node in tree.body:

@@ -95,7 +95,7 @@ def status(include_replaced: bool, db: Path) -> None:
     from .store.connection import connect
     from .store.status import canonical_counts, load_records, schema_summary
 
-    con = connect(db, read_only=True)
+    con = connect(db, read_only=True, upgrade=False)  # shows the store as it is, older schema included
     console.print(schema_summary(con))
     records = load_records(con, include_replaced=include_replaced)
     if not records:

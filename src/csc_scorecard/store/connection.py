@@ -8,20 +8,28 @@ from pathlib import Path
 import duckdb
 
 from .reference_data import refresh_reference_data
-from .schema import StoreTooNew, check_not_newer, migrate
+from .schema import SCHEMA_VERSION, StoreTooNew, check_not_newer, migrate
 
 DEFAULT_DB = Path(os.environ.get("CSC_SCORECARD_DB", "scorecard.duckdb"))
 
-__all__ = ["DEFAULT_DB", "StoreMissing", "StoreTooNew", "connect"]
+__all__ = ["DEFAULT_DB", "StoreBusy", "StoreMissing", "StoreTooNew", "connect"]
 
 
 class StoreMissing(FileNotFoundError):
     pass
 
 
-def connect(path: Path | str = DEFAULT_DB, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+class StoreBusy(RuntimeError):
+    """Another program holds the store for writing."""
+
+
+def connect(
+    path: Path | str = DEFAULT_DB, *, read_only: bool = False, upgrade: bool = True
+) -> duckdb.DuckDBPyConnection:
     """A connection to the store. Writable opens create it, migrate it and refresh its reference data;
-    read-only opens need it to exist. Either refuses (StoreTooNew) a store made by a newer csc-scorecard."""
+    read-only opens need it to exist, and first upgrade a store made by an older csc-scorecard (a read-only
+    reader would otherwise meet tables without the columns this code reads). Either refuses (StoreTooNew) a store
+    made by a newer csc-scorecard. `upgrade=False` reads an older store as it is (for `status`)."""
     path = Path(path)
     if read_only and not path.exists():
         raise StoreMissing(
@@ -32,7 +40,10 @@ def connect(path: Path | str = DEFAULT_DB, *, read_only: bool = False) -> duckdb
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         if read_only:
-            check_not_newer(con, str(path))
+            if check_not_newer(con, str(path)) < SCHEMA_VERSION and upgrade:
+                con.close()
+                _upgrade(path)
+                con = duckdb.connect(str(path), read_only=True)
         else:
             migrate(con, str(path))
             refresh_reference_data(con)
@@ -40,3 +51,15 @@ def connect(path: Path | str = DEFAULT_DB, *, read_only: bool = False) -> duckdb
         con.close()
         raise
     return con
+
+
+def _upgrade(path: Path) -> None:
+    try:
+        connect(path).close()
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        raise StoreBusy(
+            f"{path} was made by an older csc-scorecard and needs upgrading to schema version {SCHEMA_VERSION}, "
+            "but another program is writing to it: try again when it has finished"
+        ) from None

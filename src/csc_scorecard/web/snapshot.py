@@ -34,16 +34,12 @@ from typing import TypeVar
 
 import duckdb
 
-from ..store.connection import StoreMissing, connect
+from ..store.connection import StoreBusy, StoreMissing, connect
 from ..store.status import store_version
 
 T = TypeVar("T")
 SETTLE_SECONDS = 1.0  # the store's mtime must be this old, so a write during the copy would change it
 COPY_ATTEMPTS = 3
-
-
-class StoreBusy(RuntimeError):
-    """Another process held the store for longer than the write timeout."""
 
 
 @dataclass
