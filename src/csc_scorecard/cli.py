@@ -13,6 +13,7 @@ from . import __version__
 from .output import print_rows
 from .sources.problems import ReturnRejected
 from .store import DEFAULT_DB, StoreMissing, StoreTooNew
+from .store.connection import StoreBusy
 
 console = Console()
 
@@ -31,7 +32,7 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (StoreMissing, StoreTooNew) as error:
+        except (StoreMissing, StoreTooNew, StoreBusy) as error:
             raise click.ClickException(str(error)) from None
 
 
