@@ -154,15 +154,16 @@ def _probe_duckdb(db: str) -> dict:
 def _probe_spark(db: str) -> dict:
     from csc_scorecard.catalogue import CORE_INDICATOR_IDS, load_catalogue
     from csc_scorecard.catalogue import fragments as fr
+    from csc_scorecard.config import load_settings
     from csc_scorecard.engine import compute, read_results
-    from csc_scorecard.engine.adapters.spark import SparkAdapter, SparkSettings, stop_sessions
+    from csc_scorecard.engine.adapters.spark import SparkAdapter, stop_sessions
     from csc_scorecard.engine.build import results_query
     from csc_scorecard.engine.compute import build_requests
     from csc_scorecard.store import connect
 
     con = connect(db, read_only=True)
     started = time.perf_counter()
-    settings = dataclasses.replace(SparkSettings.from_env(), driver_memory="4g")
+    settings = dataclasses.replace(load_settings().spark, driver_memory="4g")
     adapter = SparkAdapter(con, settings=settings)
     session = time.perf_counter() - started
     catalogue, periods = load_catalogue(), _core_periods()

@@ -37,8 +37,9 @@ MAX_REQUESTS = 200_000
 SERVE = """
 import sys
 from pathlib import Path
-from csc_scorecard.web import load_settings, serve
-settings = load_settings(db=Path(sys.argv[1]), targets=Path(sys.argv[2]))
+from csc_scorecard.config import load_settings
+from csc_scorecard.web import serve
+settings = load_settings(db=Path(sys.argv[1]), targets=Path(sys.argv[2])).web
 serve(settings, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning", access_log=False)
 """
 

@@ -48,7 +48,16 @@ def _resolve(words: list[str]) -> list[tuple[list[str], click.Command, list[str]
     """[(command path, command, the remaining words)]: one per alternative of `a/b/c` subcommand lists."""
     command: click.Command = cli
     path: list[str] = []
+    skip = False
     for i, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if isinstance(command, click.Group) and word.startswith("--") and path == []:
+            option = next((p for p in cli.params if word.split("=")[0] in p.opts), None)
+            assert option is not None, f"csc-scorecard has no option {word} before the command"
+            skip = "=" not in word and not getattr(option, "is_flag", False)
+            continue
         if not isinstance(command, click.Group) or word.startswith("-"):
             return [(path, command, words[i:])]
         if "/" in word:
@@ -75,6 +84,8 @@ def _options(words: list[str]) -> list[str]:
 
 def _check(line: str) -> list[tuple[list[str], click.Command]]:
     words = shlex.split(line.replace("\\|", "|").replace("...", " "), posix=True)
+    if not words:
+        return []
     resolved = _resolve(words)
     for path, command, rest in resolved:
         assert not isinstance(command, click.Group) or not rest, (

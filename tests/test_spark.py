@@ -10,9 +10,10 @@ import pytest
 
 from conftest import SYNTH_YEARS
 from csc_scorecard.catalogue import CORE_INDICATOR_IDS, load_catalogue
+from csc_scorecard.config import SparkSettings, load_settings
 from csc_scorecard.engine import compute
 from csc_scorecard.engine.adapters import adapter_for
-from csc_scorecard.engine.adapters.spark import SparkAdapter, SparkSettings, spark_session, stop_sessions
+from csc_scorecard.engine.adapters.spark import SparkAdapter, spark_session, stop_sessions
 from csc_scorecard.engine.build import results_query
 from csc_scorecard.engine.compute import build_requests
 from csc_scorecard.periods import parse_period
@@ -137,15 +138,15 @@ def test_transpiled_sql_is_sparks_own(store, spark) -> None:
 
 
 def test_settings_from_the_environment() -> None:
-    assert SparkSettings.from_env({}).master == "local[2]"
-    settings = SparkSettings.from_env(
-        {
+    assert load_settings(env={}).spark.master == "local[2]"
+    settings = load_settings(
+        env={
             "CSC_SCORECARD_SPARK_MASTER": "spark://cluster:7077",
             "CSC_SCORECARD_SPARK_WORKDIR": "/shared/csc",
             "CSC_SCORECARD_SPARK_SHUFFLE_PARTITIONS": "64",
             "CSC_SCORECARD_SPARK_DRIVER_MEMORY": "4g",
         }
-    )
+    ).spark
     assert (settings.master, str(settings.workdir), settings.shuffle_partitions, settings.driver_memory) == (
         "spark://cluster:7077",
         "/shared/csc",

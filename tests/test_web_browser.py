@@ -35,8 +35,9 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SERVE = """
 import sys
 from pathlib import Path
-from csc_scorecard.web import load_settings, serve
-settings = load_settings(db=Path(sys.argv[1]), targets=Path(sys.argv[2]), snapshot_dir=Path(sys.argv[3]))
+from csc_scorecard.config import load_settings
+from csc_scorecard.web import serve
+settings = load_settings(db=Path(sys.argv[1]), targets=Path(sys.argv[2]), snapshot_dir=Path(sys.argv[3])).web
 serve(settings, host="127.0.0.1", port=int(sys.argv[4]), log_level="warning")
 """
 

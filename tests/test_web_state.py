@@ -1,27 +1,17 @@
-"""The dashboard's own state (users, sessions, throttling, access log), its settings, and their documentation."""
+"""The dashboard's own state: users, sessions, throttling, access log."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import time
-from pathlib import Path
 
 import pytest
 
+from csc_scorecard.config import OidcSettings
 from csc_scorecard.web import create_user
-from csc_scorecard.web.settings import (
-    ENV,
-    OIDC_ENV,
-    OIDC_SETTING_NAMES,
-    SETTING_NAMES,
-    OidcSettings,
-    SettingsError,
-    load_settings,
-)
 from csc_scorecard.web.state import StateError, StateStore
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "web.md"
 PASSWORD = "correct horse battery staple"
 
 
@@ -144,48 +134,3 @@ def test_the_state_survives_reopening(tmp_path):
     assert (entry.username, entry.role, entry.action, entry.indicator_id, entry.records) == (
         "gail", "admin", "drill_through", "cla_count", 12,
     )  # fmt: skip
-
-
-def test_settings_from_file_then_environment_then_arguments(tmp_path):
-    toml = tmp_path / "web.toml"
-    toml.write_text(
-        '[web]\ndb = "from-file.duckdb"\nsession_hours = 4\nhttps = true\n'
-        '[web.oidc]\nmetadata_url = "https://idp.example/meta"\nclient_id = "abc"\nclient_secret = "s3"\n'
-        'analyst_values = ["Analysts"]\n',
-        encoding="utf-8",
-    )
-    env = {"CSC_SCORECARD_WEB_SESSION_HOURS": "2", "CSC_SCORECARD_OIDC_DEFAULT_ROLE": "viewer"}
-    settings = load_settings(toml, env=env, db=Path("argument.duckdb"))
-    assert settings.db == Path("argument.duckdb")
-    assert settings.session_hours == 2.0 and settings.https is True
-    assert settings.state_path == Path("argument.web.sqlite")
-    assert settings.oidc.analyst_values == ("Analysts",) and settings.oidc.default_role == "viewer"
-
-
-@pytest.mark.parametrize(
-    ("env", "message"),
-    [
-        (
-            {"CSC_SCORECARD_WEB_HTTPS": "maybe"},
-            "CSC_SCORECARD_WEB_HTTPS: https = 'maybe': expected true or false",
-        ),
-        (
-            {"CSC_SCORECARD_WEB_SESSION_HOURS": "eight"},
-            "CSC_SCORECARD_WEB_SESSION_HOURS: session_hours = 'eight'",
-        ),
-        (
-            {"CSC_SCORECARD_OIDC_CLIENT_ID": "abc"},
-            "environment: OIDC needs metadata_url, client_secret as well",
-        ),
-        ({"CSC_SCORECARD_LA": "33"}, "la_code '33': a 3-digit DfE LA code"),
-    ],
-)
-def test_bad_settings_say_where_and_what(env, message):
-    with pytest.raises(SettingsError, match=re.escape(message)):
-        load_settings(env=env)
-
-
-def test_every_setting_and_environment_variable_is_documented():
-    text = DOCS.read_text(encoding="utf-8")
-    missing = [n for n in (*SETTING_NAMES, *OIDC_SETTING_NAMES, *ENV, *OIDC_ENV) if f"`{n}`" not in text]
-    assert missing == []

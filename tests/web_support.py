@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from csc_scorecard.web.settings import WebSettings, load_settings
+from csc_scorecard.config import WebSettings, load_settings
 from csc_scorecard.web.state import StateStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def make_site(folder: Path, source_db: Path, **settings) -> Site:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "scorecard.duckdb"
     shutil.copyfile(source_db, db)
-    config = load_settings(env={}, db=db, targets=TARGETS, snapshot_dir=folder / "snapshots", **settings)
+    config = load_settings(env={}, db=db, targets=TARGETS, snapshot_dir=folder / "snapshots", **settings).web
     state = StateStore(config.state_path)
     for role, name in USERS.items():
         state.create_user(name, PASSWORD, role)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -10,19 +11,36 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .config import SETTINGS_ENV, Settings, SettingsError, load_settings
 from .output import print_rows
 from .sources.problems import ReturnRejected
-from .store import DEFAULT_DB, StoreMissing, StoreTooNew
+from .store import StoreMissing, StoreTooNew
 from .store.connection import StoreBusy
 
 console = Console()
 
+
+def settings(ctx: click.Context | None = None) -> Settings:
+    """The settings file and environment (docs/settings.md), read once per command."""
+    root = (ctx or click.get_current_context()).find_root()
+    root.ensure_object(dict)
+    if "settings" not in root.obj:
+        try:
+            root.obj["settings"] = load_settings(root.params.get("settings_file"))
+        except SettingsError as error:
+            raise click.UsageError(str(error)) from None
+    return root.obj["settings"]
+
+
+def _default_db(ctx: click.Context, _: click.Parameter, value: Path | None) -> Path:
+    return value if value is not None else settings(ctx).db
+
+
 db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DB,
-    show_default=True,
-    help="The store (a DuckDB file). Also set by CSC_SCORECARD_DB.",
+    callback=_default_db,
+    help="The store (a DuckDB file). Default: the settings' [store] db, CSC_SCORECARD_DB, or ./scorecard.duckdb.",
 )
 
 
@@ -37,8 +55,12 @@ class Commands(click.Group):
 
 
 @click.group(cls=Commands)
+@click.option(
+    "--settings", "settings_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar=SETTINGS_ENV, help="TOML settings file: store, LA, targets, report texts, Spark, web (docs/settings.md).",
+)  # fmt: skip
 @click.version_option(__version__, prog_name="csc-scorecard")
-def cli() -> None:
+def cli(settings_file: Path | None) -> None:
     """Children's Services performance scorecards from a council's own statutory returns."""
 
 
@@ -390,6 +412,7 @@ def _la_for(con, la_code: str | None) -> str:
     from .store.status import local_authorities_loaded
 
     loaded = local_authorities_loaded(con)
+    la_code = la_code or settings().la_code
     if la_code:
         if la_code not in loaded:
             raise click.UsageError(
@@ -446,7 +469,7 @@ def _build(db: Path, la_code: str | None, period_code: str, targets_file: Path |
     from .pipeline import build
     from .store.connection import connect
 
-    period, targets = _one_period(period_code), _targets(targets_file)
+    period, targets = _one_period(period_code), _targets(targets_file or settings().targets)
     con = connect(db, read_only=True)
     try:
         la = _la_for(con, la_code)
@@ -511,9 +534,10 @@ def report(
     from .publish.report_config import ReportConfigError, load_report_config
 
     try:
-        load_report_config(report_config)  # a bad YAML fails before any work is done
+        load_report_config(report_config or settings().report_config)  # a bad YAML fails before any work
     except ReportConfigError as error:
         raise click.UsageError(str(error)) from None
+    report_config = report_config or settings().report_config
     engine = warm_up_charts()  # overlaps building the scorecard
     built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
     profile = "internal" if internal else "published"
@@ -697,33 +721,31 @@ def demo(out: Path, la_code: str, years: str, seed: int) -> None:
 )
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
-    "--settings",
-    "settings_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="TOML file with a [web] table (docs/web.md).",
-)
-@click.option(
-    "--targets",
-    "targets_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Targets TOML for RAG (docs/targets.md).",
-)
+    "--settings", "settings_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The settings file (docs/settings.md), if not given before the command.",
+)  # fmt: skip
+@targets_option
 @click.option("--la", "la_code", help="3-digit LA code shown first (default: the LA loaded).")
 @db_option
 def serve(
     host: str, port: int, settings_file: Path | None, targets_file: Path | None, la_code: str | None, db: Path
 ) -> None:
     """The board's dashboard in a browser: scorecard, indicators, drill-through, uploads (docs/web.md)."""
-    from .web import load_settings
     from .web import serve as run_server
-    from .web.settings import SettingsError
 
+    chosen = settings() if settings_file is None else _settings_from(settings_file)
+    web = replace(
+        chosen.web, db=db, targets=targets_file or chosen.targets, la_code=la_code or chosen.la_code
+    )
+    click.echo(f"Serving {web.db} on http://{host}:{port} (users in {web.state_path})")
+    run_server(web, host=host, port=port)
+
+
+def _settings_from(file: Path) -> Settings:
     try:
-        settings = load_settings(settings_file, db=db, targets=targets_file, la_code=la_code)
+        return load_settings(file)
     except SettingsError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Serving {settings.db} on http://{host}:{port} (users in {settings.state_path})")
-    run_server(settings, host=host, port=port)
 
 
 @cli.group()
@@ -738,24 +760,23 @@ def users() -> None:
 @db_option
 def users_add(username: str, role: str, password: str, db: Path) -> None:
     """Add a local account, e.g. the first admin."""
-    from .web import StateError, create_user, load_settings
+    from .web import StateError, create_user
 
-    settings = load_settings(db=db)
+    state = replace(settings().web, db=db).state_path
     try:
-        user = create_user(settings.state_path, username, password, role)
+        user = create_user(state, username, password, role)
     except StateError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"user {user.username} added as {user.role} in {settings.state_path}")
+    click.echo(f"user {user.username} added as {user.role} in {state}")
 
 
 @users.command("list")
 @db_option
 def users_list(db: Path) -> None:
     """Every account with its role."""
-    from .web import load_settings
     from .web.state import StateStore
 
-    for u in StateStore(load_settings(db=db).state_path).users():
+    for u in StateStore(replace(settings().web, db=db).state_path).users():
         click.echo(f"{u.username}\t{u.role}\t{'disabled' if u.disabled else 'enabled'}")
 
 

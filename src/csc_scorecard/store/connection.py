@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -10,9 +9,7 @@ import duckdb
 from .reference_data import refresh_reference_data
 from .schema import SCHEMA_VERSION, StoreTooNew, check_not_newer, migrate
 
-DEFAULT_DB = Path(os.environ.get("CSC_SCORECARD_DB", "scorecard.duckdb"))
-
-__all__ = ["DEFAULT_DB", "StoreBusy", "StoreMissing", "StoreTooNew", "connect"]
+__all__ = ["StoreBusy", "StoreMissing", "StoreTooNew", "connect"]
 
 
 class StoreMissing(FileNotFoundError):
@@ -23,9 +20,7 @@ class StoreBusy(RuntimeError):
     """Another program holds the store for writing."""
 
 
-def connect(
-    path: Path | str = DEFAULT_DB, *, read_only: bool = False, upgrade: bool = True
-) -> duckdb.DuckDBPyConnection:
+def connect(path: Path | str, *, read_only: bool = False, upgrade: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection to the store. Writable opens create it, migrate it and refresh its reference data;
     read-only opens need it to exist, and first upgrade a store made by an older csc-scorecard (a read-only
     reader would otherwise meet tables without the columns this code reads). Either refuses (StoreTooNew) a store

@@ -2,7 +2,7 @@
 
     from csc_scorecard.web import create_app, serve, create_user
     create_user(state_path, "alice", "a long passphrase", "admin")
-    serve(db=Path("scorecard.duckdb"))           # uvicorn on 127.0.0.1:8000
+    serve(load_settings(db=Path("scorecard.duckdb")).web)   # uvicorn on 127.0.0.1:8000 (config.load_settings)
 
 Design (docs/web.md): the store is read from a private snapshot copy refreshed when the store file changes, so
 the CLI can load returns while the dashboard serves; users, sessions, login throttling and the access log live in
@@ -12,10 +12,10 @@ single-writer lock.
 
 from __future__ import annotations
 
-from .settings import WebSettings, load_settings
+from ..config import WebSettings
 from .state import ROLES, StateError, create_user
 
-__all__ = ["ROLES", "StateError", "WebSettings", "create_app", "create_user", "load_settings", "serve"]
+__all__ = ["ROLES", "StateError", "WebSettings", "create_app", "create_user", "serve"]
 
 
 def create_app(settings: WebSettings):  # imported lazily: the CLI's users command needs no FastAPI import

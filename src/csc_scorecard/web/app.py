@@ -14,12 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
+from ..config import WebSettings
 from ..store.connection import StoreMissing
 from .auth import CsrfFailed, Forbidden, LoginRequired, SecurityHeaders, current_session, login_url
 from .rendering import STATIC, Services, render, template_environment
 from .routes import admin, analyst, auth_routes, pages
 from .scorecards import ScopeError, Scorecards
-from .settings import WebSettings
 from .snapshot import StoreBusy, StoreGateway
 from .state import StateStore
 

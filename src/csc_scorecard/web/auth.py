@@ -23,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .settings import WebSettings
+from ..config import WebSettings
 from .state import Session, StateStore
 
 LOGIN_CSRF_COOKIE = "csc_login_csrf"

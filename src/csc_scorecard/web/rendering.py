@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
+from ..config import WebSettings
 from ..publish.model import period_labels
 from .auth import current_session
 from .scorecards import Scorecards
-from .settings import WebSettings
 from .snapshot import StoreGateway
 from .state import StateStore
 

@@ -7,7 +7,7 @@ its event loop and runs the page handlers, which wait on DuckDB, in its thread p
 
 from __future__ import annotations
 
-from .settings import WebSettings
+from ..config import WebSettings
 
 
 def serve(settings: WebSettings, *, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options) -> None:

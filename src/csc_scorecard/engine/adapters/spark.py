@@ -7,13 +7,9 @@ temporary view of the same name; the query tree is then written in the Spark dia
     with SparkAdapter(store_con) as spark:          # or compute(con, periods, engine="spark")
         results = compute(spark, periods)
 
-Settings (environment):
-- CSC_SCORECARD_SPARK_MASTER: the master URL (default `local[2]`; `spark://host:7077` for a cluster, which must
-  then read the working folder: set CSC_SCORECARD_SPARK_WORKDIR to a path every executor sees).
-- CSC_SCORECARD_SPARK_WORKDIR: where the Parquet exports go (default a temporary folder, removed on close).
-- CSC_SCORECARD_SPARK_SHUFFLE_PARTITIONS: shuffle partitions (default 8; Spark's 200 suit a cluster, not a laptop).
-- CSC_SCORECARD_SPARK_DRIVER_MEMORY: spark.driver.memory (Spark's default 1g; local mode runs everything in the
-  driver, so a national run wants 4g).
+Settings: the [spark] table of the settings file or the CSC_SCORECARD_SPARK_* environment (config.py,
+docs/settings.md): the master URL (default `local[2]`; a cluster must then read the working folder, so set
+`workdir` to a path every executor sees), shuffle partitions and driver memory.
 
 pyspark is an optional extra (`pip install 'csc-scorecard[spark]'`); it is imported only when a session starts.
 """
@@ -21,11 +17,9 @@ pyspark is an optional extra (`pip install 'csc-scorecard[spark]'`); it is impor
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,33 +28,11 @@ import sqlglot
 from sqlglot import exp
 
 from ...catalogue import fragments as fr
+from ...config import SparkSettings, load_settings
 from .base import EngineAdapter
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-DEFAULT_MASTER = "local[2]"
-
-
-@dataclass(frozen=True)
-class SparkSettings:
-    master: str = DEFAULT_MASTER
-    shuffle_partitions: int = 8
-    app_name: str = "csc-scorecard"
-    workdir: Path | None = None  # None: a fresh temporary folder per adapter
-    driver_memory: str | None = None  # None: Spark's default
-    extra_conf: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> SparkSettings:
-        env = os.environ if environ is None else environ
-        workdir = env.get("CSC_SCORECARD_SPARK_WORKDIR")
-        return cls(
-            master=env.get("CSC_SCORECARD_SPARK_MASTER") or DEFAULT_MASTER,
-            shuffle_partitions=int(env.get("CSC_SCORECARD_SPARK_SHUFFLE_PARTITIONS") or 8),
-            workdir=Path(workdir) if workdir else None,
-            driver_memory=env.get("CSC_SCORECARD_SPARK_DRIVER_MEMORY") or None,
-        )
 
 
 # Errors only: Spark's INFO/WARN chatter (and the "default log4j profile" banner) would drown the CLI's output.
@@ -89,7 +61,7 @@ _SCRATCH: list[Path] = []  # each session's warehouse, local and log folders, re
 
 def spark_session(settings: SparkSettings | None = None) -> SparkSession:
     """One Spark session per master for the process (starting Spark takes seconds, so it is kept)."""
-    settings = settings or SparkSettings.from_env()
+    settings = settings or load_settings().spark
     with _SESSION_LOCK:
         session = _SESSIONS.get(settings.master)
         if session is None or session.sparkContext._jsc is None:  # stopped sessions are started again
@@ -168,7 +140,7 @@ class SparkAdapter(EngineAdapter):
                 f"the Spark adapter reads a DuckDB store connection, not {type(connection).__name__}"
             )
         super().__init__(connection)
-        settings = settings or SparkSettings.from_env()
+        settings = settings or load_settings().spark
         # A session of its own (same SparkContext), so two stores' views never meet.
         self.spark = (spark or spark_session(settings)).newSession()
         self._owns_workdir = settings.workdir is None
@@ -228,4 +200,4 @@ def _quoted_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-__all__ = ["DEFAULT_MASTER", "SparkAdapter", "SparkSettings", "spark_session", "stop_sessions"]
+__all__ = ["SparkAdapter", "SparkSettings", "spark_session", "stop_sessions"]
