@@ -487,3 +487,18 @@ def test_a_month_inside_the_loaded_years_is_shown_and_one_outside_is_not(client,
     outside = client.get("/?la=335&period=2019-20", headers=headers)
     assert outside.status_code == 404
     assert "the returns loaded cover 2013-14 to 2016-17" in outside.text
+
+
+def test_the_pack_download_renders_the_scorecard_the_page_built(site, tmp_path):
+    """One Built per (store version, targets, LA, period): the page builds it, the download reuses it."""
+    builds = []
+    app = create_app(site.settings)
+    cache = app.state.services.scorecards
+    original = cache.built.get
+    cache.built.get = lambda key, compute: original(key, lambda: builds.append(key) or compute())
+    with TestClient(app, follow_redirects=False) as c:
+        headers = session_cookie(site, "viewer")
+        assert c.get("/?la=335&period=2016-17Q2", headers=headers).status_code == 200
+        download = c.get("/report/download?la=335&period=2016-17Q2", headers=headers)
+        assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+    assert len(builds) == 1 and builds[0][-2:] == ("335", "2016-17Q2")
