@@ -58,6 +58,9 @@ def sigterm_raises() -> Iterator[None]:
     def raise_terminated(signum: int, frame: object) -> None:
         raise Terminated(signum)
 
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
     previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         yield

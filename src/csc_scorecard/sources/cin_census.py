@@ -482,9 +482,6 @@ def _iso_date(value: str) -> dt.date | None:
         return None
 
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "SEX_FROM", "read"]
-
-
 def _recognise(head: Head) -> float:
     # Any Message: the CSWW census shares the root and scores higher when its elements are there.
     return 0.5 if head.root == "Message" else 0.0
@@ -506,3 +503,5 @@ READERS = (
         looks_for="CIN census (Message)",
     ),
 )
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "READERS", "SEX_FROM", "YEARS", "read"]

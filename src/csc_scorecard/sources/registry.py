@@ -74,7 +74,10 @@ _loaded = False
 
 
 def register(reader: Reader) -> None:
-    """Add a reader; its format must be new, and a kind shared with another reader must have the same name."""
+    """Add a reader; its format must be new, and a kind shared with another reader must have the same name.
+
+    Only this process learns of it: worker processes load the built-in and entry-point readers themselves,
+    so a reader for real use is registered through one of those (docs/dev/readers.md)."""
     if reader.container not in CONTAINERS:
         raise ValueError(f"{reader.format}: container {reader.container!r} is not one of {CONTAINERS}")
     known = _registered.get(reader.format)
