@@ -142,7 +142,7 @@ class Preparing:
         return _batch([f.result() for f in self.futures], self.skipped)
 
 
-def commit(store: Path | duckdb.DuckDBPyConnection, batch: Batch) -> LoadReport:
+def commit(store: Path | str | duckdb.DuckDBPyConnection, batch: Batch) -> LoadReport:
     """Store a prepared batch in one transaction: a file, or a connection already open for writing."""
     if isinstance(store, duckdb.DuckDBPyConnection):
         return LoadReport(_path_of(store), load_returns(store, batch.returns), batch.skipped)
