@@ -312,7 +312,9 @@ def test_stopping_load_mid_way_leaves_no_worker_and_the_store_unchanged(
         workers = [w for helper in helpers for w in _children(helper)]  # the fork server's children
         time.sleep(0.02)
     assert workers, "the load finished or failed before its worker processes were seen"
-    watched = [load.pid, *helpers, *workers]
+    time.sleep(0.3)  # the pool starts its workers one by one: watch every one
+    helpers = _children(load.pid)
+    watched = {load.pid, *helpers, *workers, *(w for helper in helpers for w in _children(helper))}
     os.kill(load.pid, signal_)
     load.wait(timeout=10)
     stopped = time.monotonic() + 5
