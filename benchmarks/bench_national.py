@@ -201,11 +201,11 @@ def _same(a, b) -> bool:
 
 
 def _probe_ours_903(folders: str, db: str) -> dict:
-    from csc_scorecard.loading import load_paths
+    from csc_scorecard.ingest import LoadOptions, commit, prepare
 
     rows = 0
     for item in json.loads(folders):
-        report = load_paths([Path(item["folder"])], db=Path(db), la=item["la"])
+        report = commit(Path(db), prepare([Path(item["folder"])], LoadOptions(la=item["la"])))
         rows += sum(sum(o.rows.values()) for o in report.outcomes)
     return {"rows": rows}
 

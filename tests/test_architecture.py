@@ -11,16 +11,17 @@ import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "csc_scorecard"
 # What each stage may import from the package (besides itself and the shared modules below).
-SHARED = {"periods", "working_days", "refdata", "output", "config"}
+SHARED = {"periods", "working_days", "refdata", "output", "config", "workers"}
 MAY_IMPORT = {
     "sources": set(),
     "store": {"sources"},
+    "ingest": {"sources", "store"},
     "catalogue": {"sources"},
     "engine": {"catalogue", "store"},
     "judge": {"store"},
     "pipeline": {"catalogue", "engine", "judge", "store"},
     "publish": {"judge", "pipeline"},
-    "web": {"catalogue", "engine", "judge", "pipeline", "publish", "store", "sources", "ingest", "loading"},
+    "web": {"catalogue", "engine", "judge", "pipeline", "publish", "store", "sources", "ingest"},
 }
 
 

@@ -764,7 +764,8 @@ def test_year_argument(tmp_path):
     parsed = read(no_year, year="2016-17")
     assert (parsed.collection_year, parsed.year_source) == ("2016-17", "--year")
     assert problems_of(no_year) == [
-        "y.xml: Header (line 3): ReferenceDate = (blank): no collection year: the Header has no ReferenceDate or Year"
+        "y.xml: Header (line 3): ReferenceDate = (blank): "
+        "no collection year: the Header has no ReferenceDate or Year; pass --year"
     ]
 
 

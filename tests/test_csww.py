@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from csc_scorecard.cli import cli
 from csc_scorecard.sources import csww
-from csc_scorecard.sources.detect import classify_xml
+from csc_scorecard.sources.detect import recognise
 from csc_scorecard.sources.problems import ReturnRejected
 from store_checks import table_checksums
 
@@ -53,8 +53,8 @@ def test_the_example_is_read() -> None:
 
 
 def test_detection_tells_a_csww_message_from_a_cin_census() -> None:
-    assert classify_xml(EXAMPLE) == "csww_xml"
-    assert classify_xml(CIN) == "cin_xml"
+    assert recognise(EXAMPLE).format == "csww_xml"
+    assert recognise(CIN).format == "cin_xml"
 
 
 def xml(tmp_path: Path, header: str, body: str, name: str = "csww.xml") -> Path:
@@ -101,7 +101,7 @@ def test_header_and_vacancies_are_checked(tmp_path: Path) -> None:
     ]
     no_year = xml(tmp_path, "<Header><Source><LEA>335</LEA></Source></Header>", VACANCIES + worker, "c.xml")
     assert problems(no_year) == [
-        "c.xml: Header: ReferenceDate = (blank): no ReferenceDate or Year in the Header: pass --year"
+        "c.xml: Header: ReferenceDate = (blank): no collection year: the Header has no ReferenceDate or Year; pass --year"
     ]
     assert csww.read(no_year, year="2016-17").year_source == "census date 30/09/2016 (--year)"
     no_workers = xml(tmp_path, HEADER, VACANCIES, "d.xml")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from csc_scorecard.cli import cli
 from csc_scorecard.sources import local_csv
-from csc_scorecard.sources.detect import csv_kind, discover
+from csc_scorecard.sources.detect import discover, recognise
 from csc_scorecard.sources.problems import ReturnRejected
 from csc_scorecard.sources.ssda903 import TABLE_COLUMNS
 from store_checks import query, table_checksums
@@ -172,7 +172,7 @@ def test_detection_groups_a_folders_csvs_by_kind(tmp_path: Path) -> None:
         "early_help_csv": ["closures.csv", "contacts.csv", "nearly.csv"],
         "ssda903_csv": ["episodes.csv"],
     }
-    assert csv_kind(folder / "nearly.csv") == "early_help"
+    assert recognise(folder / "nearly.csv").kind == "early_help"
 
 
 # ---- values and years ---------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from csc_scorecard.sources.ssda903 import (
     match_header,
     read_csv,
     read_xml,
-    year_in_name,
 )
 from csc_scorecard.sources.tables import TABLES_BY_NAME
 
@@ -338,25 +337,6 @@ def test_year_from_a_stray_future_date_is_explained(tmp_path):
     files = write(tmp_path / "r", {"e.csv": EPISODES + "C1,01/04/2016,S,C2,N1,U4,PR1,01/05/2029,E11,,,,\n"})
     error = rejected(lambda: read_csv(files, la="384", year=None, folder_name="r"))
     assert_problem(error, "r", "command line", "collection year", "latest date in the data (01/05/2029)")
-
-
-@pytest.mark.parametrize(
-    ("name", "year"),
-    [
-        ("903_2016-17", "2016-17"),
-        ("SSDA903 2016_17", "2016-17"),
-        ("ssda903_201617.csv", "2016-17"),
-        ("return 2016-2017", "2016-17"),
-        ("header_2017.csv", "2016-17"),
-        ("extract_2017-03-31.csv", "2016-17"),
-        ("903_2099-17", "2098-99"),  # 2099 is read as a lone year: the 2-digit part does not follow it
-        ("episodes.csv", None),
-        ("export_20170331.csv", None),
-        ("903", None),
-    ],
-)
-def test_year_in_name(name, year):
-    assert year_in_name(name) == year
 
 
 def test_file_names_that_disagree_on_the_year(tmp_path):

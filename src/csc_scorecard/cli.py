@@ -79,15 +79,20 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) ->
     Every file is checked first; if any has a problem nothing is loaded. Loading the same file again does
     nothing; a new version of a return (same LA and collection year) replaces the old one.
     """
-    from .loading import load_paths
+    from .ingest import LoadOptions, commit, prepare
+    from .workers import Terminated, sigterm_raises
 
     try:
-        report = load_paths(list(paths), db=db, la=la, year=year)
+        with sigterm_raises():
+            report = commit(db, prepare(list(paths), LoadOptions(la=la, year=year)))
     except ReturnRejected as rejected:
         # Plain text, never wrapped: analysts copy these lines into tickets and grep them.
         click.echo(f"Nothing was loaded: {rejected.total} problem(s) found.", err=True)
         click.echo(rejected.summary(), err=True)
         sys.exit(1)
+    except (KeyboardInterrupt, Terminated) as stopped:
+        click.echo("Stopped: nothing was loaded.", err=True)
+        sys.exit(143 if isinstance(stopped, Terminated) else 130)
     for line in report.lines():
         click.echo(line)
 
@@ -98,13 +103,18 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) ->
 def load_national_command(folder: Path, db: Path) -> None:
     """Load a national set written by `synth --national` (one folder per LA code), each LA all or nothing."""
     from .synth.national import load_national
+    from .workers import Terminated, sigterm_raises
 
     try:
-        reports = load_national(folder, db)
+        with sigterm_raises():
+            reports = load_national(folder, db)
     except ReturnRejected as rejected:
         click.echo(f"Some LAs were not loaded: {rejected.total} problem(s) found.", err=True)
         click.echo(rejected.summary(), err=True)
         sys.exit(1)
+    except (KeyboardInterrupt, Terminated) as stopped:
+        click.echo("Stopped: the LA being loaded was not stored; those before it were.", err=True)
+        sys.exit(143 if isinstance(stopped, Terminated) else 130)
     returns = sum(len(r.outcomes) for r in reports)
     click.echo(f"{len(reports)} LAs, {returns} returns loaded into {db}")
 
@@ -114,7 +124,7 @@ def load_national_command(folder: Path, db: Path) -> None:
 @db_option
 def status(include_replaced: bool, db: Path) -> None:
     """What is loaded: returns, years, rows, last load; and the store's schema version."""
-    from .sources.model import FORMAT_NAMES
+    from .sources.registry import format_names
     from .store.connection import connect
     from .store.status import canonical_counts, load_records, schema_summary
 
@@ -137,10 +147,11 @@ def status(include_replaced: bool, db: Path) -> None:
         "status",
     ):
         table.add_column(column, justify="right" if column in ("load", "rows") else "left")
+    formats = format_names()
     for r in records:
         status_text = r.status + (f" (replaced load {r.replaces})" if r.replaces else "")
         table.add_row(
-            str(r.load_id), r.la_code, FORMAT_NAMES.get(r.format, r.format), r.collection_year, r.year_source,
+            str(r.load_id), r.la_code, formats.get(r.format, r.format), r.collection_year, r.year_source,
             r.source_name, f"{r.rows:,}", r.loaded_at, status_text,
         )  # fmt: skip
     console.print(table)

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .engine import compute, save_results
+from .ingest import LoadOptions, commit, prepare
 from .judge.units import fmt
-from .loading import load_paths
 from .periods import parse_period
 from .pipeline import build, meta_for
 from .publish import warm_up_charts, write_pack
@@ -43,7 +43,7 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
     console.rule("2. Load the returns into the store")
     for stale in (db, db.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)  # a demo always starts from an empty store
-    report = load_paths([returns], db=db, la=la.code)
+    report = commit(db, prepare([returns], LoadOptions(la=la.code)))
     for line in report.lines():
         console.print(line, highlight=False, markup=False)
 

@@ -30,15 +30,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from ..periods import PeriodError, financial_year_of, parse_financial_year
+from ..periods import financial_year_of
 from .codelists import codelist
 from .fields import checked_la
 from .model import ParsedReturn, sha256_file
 from .problems import Problems
+from .registry import Candidate, Reader
 from .tables import new_buffers
+from .year import Latest, Years, decide
 
 KIND = "annex_a"
 FIRST_YEAR, LAST_YEAR = "2010-11", "2029-30"  # the working-day calendar
+YEARS = Years(FIRST_YEAR, LAST_YEAR, "outside the years the working-day calendar covers ({first} to {last})")
 HEADER_SEARCH_ROWS = 10
 _LIST_NAME = re.compile(r"\blist\s*[_\-.]?\s*(\d{1,2})\b", re.IGNORECASE)
 _PREFIX = re.compile(r"^\s*\(?([a-z]{1,2}\d?)\)\s*", re.IGNORECASE)  # "a) ", "p1) ", "(b) "
@@ -787,15 +790,29 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
         raise problems.fatal("workbook", "file", None, "the file is empty")
     la_code = checked_la(la, problems, "an Annex A workbook")
     sheets = _sheets(path, problems)
-    as_at, as_at_source = as_at_from_name(path.name), "file name"
+    # The as-at date is the snapshot's day, needed whatever gives the year: a date in the file name, else the
+    # latest date in the workbook. Its financial year is the collection year unless --year says otherwise.
+    named = as_at_from_name(path.name)
+    latest = None if named else _latest_date(sheets)
+    as_at = named or latest
     if as_at is None:
-        as_at, as_at_source = _latest_date(sheets), "latest date in the workbook"
-    collection_year = _collection_year(year, as_at, problems)
-    if as_at is None or collection_year is None:
+        problems.add(
+            "workbook", "as-at date", None,
+            "no date in the file name and no dates in the lists: name the file with its date (e.g. 2017-03-31)",
+        )  # fmt: skip
         problems.raise_if_any()
-        raise problems.fatal(  # pragma: no cover - _collection_year added the Problem
-            "workbook", "as-at date", None, "no date in the file name or the workbook"
-        )
+    assert as_at is not None
+    decided = decide(
+        problems,
+        YEARS,
+        option=year,
+        files=[path.name],
+        latest=Latest(lambda: latest, "dates in the lists"),
+        from_name=lambda name: financial_year_of(day) if (day := as_at_from_name(name)) else None,
+    )
+    if decided is None:
+        problems.raise_if_any()
+    assert decided is not None
     rows = {sheet.annex.table: _convert(sheet, as_at, problems) for sheet in sheets}
     problems.raise_if_any()
     assert la_code is not None
@@ -803,7 +820,11 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
     for table, converted in rows.items():
         for line, row in converted:
             buffers[table].append(line, row)
-    year_source = "--year" if year else f"as-at date {as_at:%d/%m/%Y} ({as_at_source})"
+    year_source = decided.source
+    if year_source != "--year":  # the as-at date gave the year: say which date, and where it came from
+        year_source = (
+            f"as-at date {as_at:%d/%m/%Y} ({'file name' if named else 'latest date in the workbook'})"
+        )
     return ParsedReturn(
         kind=KIND,
         format="annex_a_xlsx",
@@ -811,58 +832,37 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
         files=[path],
         sha256=sha256_file(path),
         la_code=la_code,
-        collection_year=collection_year,
+        collection_year=decided.year,
         year_source=year_source,
         tables={table: buffers[table].to_arrow() for table in rows},
     )
 
 
-def _collection_year(year: str | None, as_at: dt.date | None, problems: Problems) -> str | None:
-    year = (year or "").strip() or None
-    if year is not None:
-        try:
-            parse_financial_year(year)
-        except PeriodError:
-            problems.add("command line", "--year", year, "not a collection year like 2016-17")
-            return None
-        chosen = year
-    elif as_at is None:
-        problems.add(
-            "workbook", "as-at date", None,
-            "no date in the file name and no dates in the lists: name the file with its date (e.g. 2017-03-31)",
-        )  # fmt: skip
-        return None
-    else:
-        chosen = financial_year_of(as_at)
-    if not FIRST_YEAR <= chosen <= LAST_YEAR:
-        problems.add(
-            "command line",
-            "collection year",
-            chosen,
-            f"outside the years the working-day calendar covers ({FIRST_YEAR} to {LAST_YEAR})",
-        )
-        return None
-    return chosen
+def _read(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn:
+    return read(candidate.files[0], la=la, year=year)
 
 
-def looks_like_xlsx(path: Path) -> bool:
-    """An Office Open XML workbook: a zip holding xl/workbook.xml."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
+READERS = (
+    Reader(
+        format="annex_a_xlsx",
+        format_name="Annex A (xlsx)",
+        kind=KIND,
+        kind_name="Annex A",
+        container="xlsx",
+        recognise=lambda head: 1.0,  # the only workbook csc-scorecard reads; its reader checks the lists
+        read=_read,
+        looks_for="Ofsted Annex A workbook",
+    ),
+)
 
 
 __all__ = [
     "CODERS",
     "LISTS",
+    "READERS",
     "AnnexList",
     "Coder",
     "as_at_from_name",
     "list_of_sheet",
-    "looks_like_xlsx",
     "read",
 ]

@@ -19,16 +19,19 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..periods import PeriodError, financial_year_of, parse_financial_year
+from ..periods import financial_year_of, parse_financial_year
 from .fields import LA_CODE as _LA
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file
 from .problems import Problems
+from .registry import Candidate, Head, Reader
 from .tables import new_buffers
 from .xmlsafe import iterparse, local_name, release
+from .year import Stated, Years, decide
 
 KIND = "csww"
 FIRST_YEAR, LAST_YEAR = "2010-11", "2029-30"
+YEARS = Years(FIRST_YEAR, LAST_YEAR, "outside the years the working-day calendar covers ({first} to {last})")
 ORG_ROLES = frozenset("123456")  # senior manager ... qualified without cases (xsd roletype)
 REASONS_LEAVE = frozenset(str(n) for n in range(1, 11))
 _SWE = re.compile(r"^[A-Za-z]{2}\d{10}$")
@@ -107,50 +110,38 @@ class _Reader:
             self.la_code = chosen
 
     def decide_reference_date(self) -> str | None:
-        """The census day and its collection year; the source is returned for `status`."""
+        """The census day, from the Header or else `--year`; returns what gave it, for `status`."""
         collection, where = self.header.get("Collection", (None, "Header"))
         if _clean(collection) not in (None, "CSWW"):
             self.problems.add(where, "Collection", collection, "must be CSWW")
         ref_text, ref_where = self.header.get("ReferenceDate", (None, "Header"))
         year_text, year_where = self.header.get("Year", (None, "Header"))
+        census: dt.date | None = None
         if _clean(ref_text) is not None:
-            self.reference_date = _date(ref_text, ref_where, "ReferenceDate", self.problems)
-            source = "ReferenceDate"
+            census = _date(ref_text, ref_where, "ReferenceDate", self.problems)
+            if census is None:
+                return None
+            label, where = "ReferenceDate", ref_where
         elif _clean(year_text) is not None:
             if not _GYEAR.match(year_text.strip()):
                 self.problems.add(year_where, "Year", year_text, "must be a year like 2016")
                 return None
-            self.reference_date, source = dt.date(int(year_text), 9, 30), "Year"
-        elif self.year_option is not None:
-            try:
-                start = parse_financial_year(self.year_option)
-            except PeriodError:
-                self.problems.add(
-                    "command line", "--year", self.year_option, "not a collection year like 2016-17"
-                )
-                return None
-            self.reference_date, source = dt.date(start, 9, 30), "--year"
+            census, label, where = dt.date(int(year_text), 9, 30), "Year", year_where
         else:
-            self.problems.add(
-                "Header", "ReferenceDate", None, "no ReferenceDate or Year in the Header: pass --year"
-            )
+            label, where = "--year", "Header"
+        stated = Stated(
+            financial_year_of(census) if census else None,
+            where,
+            "ReferenceDate",
+            "the Header has no ReferenceDate or Year",
+            f"census of {census:%d/%m/%Y}" if census else "",
+        )
+        decided = decide(self.problems, YEARS, stated=stated, option=self.year_option)
+        if decided is None:
             return None
-        if self.reference_date is None:
-            return None
-        year = financial_year_of(self.reference_date)
-        if self.year_option is not None and source != "--year" and self.year_option != year:
-            self.problems.add(
-                ref_where if source == "ReferenceDate" else year_where, source, str(self.reference_date),
-                f"the census of {self.reference_date:%d/%m/%Y} is collection year {year}, not --year {self.year_option}",
-            )  # fmt: skip
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            self.problems.add(
-                "Header",
-                "collection year",
-                year,
-                f"outside {FIRST_YEAR} to {LAST_YEAR} (the working-day calendar)",
-            )
-        return source
+        # Without a census day in the Header, the census is on 30 September of the collection year.
+        self.reference_date = census or dt.date(parse_financial_year(decided.year), 9, 30)
+        return label
 
 
 def _leaves(el, path: str) -> dict[str, tuple[str | None, str]]:
@@ -330,4 +321,29 @@ def _required_decimal(
     return _decimal(value, where, name, problems, None)
 
 
-__all__ = ["KIND", "read"]
+_MARKERS = (b"<CSWWWorker", b"<LALevelVacancies", b"<Collection>CSWW<", b":CSWWWorker", b":LALevelVacancies")
+
+
+def _recognise(head: Head) -> float:
+    """A Message holding CSWW elements (the CIN census has the same root)."""
+    return 1.0 if head.root == "Message" and any(marker in head.head for marker in _MARKERS) else 0.0
+
+
+def _read(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn:
+    return read(candidate.files[0], la=la, year=year)
+
+
+READERS = (
+    Reader(
+        format="csww_xml",
+        format_name="CSWW census (XML)",
+        kind=KIND,
+        kind_name="CSWW census",
+        container="xml",
+        recognise=_recognise,
+        read=_read,
+        looks_for="CSWW census (Message with CSWWWorker)",
+    ),
+)
+
+__all__ = ["KIND", "READERS", "read"]

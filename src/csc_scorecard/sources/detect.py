@@ -1,62 +1,192 @@
-"""Finding the returns in what the analyst points at, and recognising each one's format from its content.
+"""Finding the returns in what the analyst points at, and choosing each one's reader from its content.
 
-`load` accepts files and folders (searched recursively). XML files are told apart by their root element
-(CIN census `Message`, a CSWW census `Message` holding CSWWWorker/LALevelVacancies, or an SSDA903 document of
-CHILD elements); CSV files are SSDA903 tables or csc-scorecard templates (early help, workforce, youth justice,
-case audits), each recognised by its header set, and the CSV files of one kind in one folder make one return;
-an .xlsx is an Ofsted Annex A workbook (a zip holding xl/workbook.xml). Anything else is refused with a reason,
-never guessed at.
+`load` accepts files and folders (searched recursively, hidden files and Excel's lock files aside). Each file's
+first bytes tell its container: XML by its first `<`, CSV by a comma in its first line, xlsx by being a zip
+holding a workbook. The file is then offered to every registered reader of that container
+(sources/registry.py), and the one that recognises it best reads it; the CSV files one reader recognises in one
+folder make one return. Anything no reader recognises is refused with a reason, never guessed at.
+
+Nothing is skipped silently: a path that does not exist, a folder or file that cannot be read, or a broken
+link is a Problem naming it; a file in a folder whose name is not a return's (.txt, .pdf) is listed as skipped.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import csv
 import os
 import re
+import stat
+import zipfile
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from .model import ParsedReturn
 from .problems import Problem, Problems, ReturnRejected
+from .registry import Candidate, Head, Reader, reader, readers
 
 _SNIFF = 64 * 1024
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 _CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
-RETURN_SUFFIXES = {".xml", ".csv", ".xlsx"}
-_CSWW_MARKERS = (
-    b"<CSWWWorker",
-    b"<LALevelVacancies",
-    b"<Collection>CSWW<",
-    b":CSWWWorker",
-    b":LALevelVacancies",
-)
+# The order returns are listed and loaded in (it numbers the loads): single files by container, XML first,
+# then the folder returns by folder and format.
+_ORDER = ("xml", "xlsx", "csv")
+_CONTAINER_NAMES = {"xml": "XML", "csv": "CSV", "xlsx": "xlsx"}
 
 
-@dataclass(frozen=True)
-class Candidate:
-    format: str  # cin_xml, ssda903_xml, ssda903_csv, csww_xml, annex_a_xlsx, <local kind>_csv
-    files: tuple[Path, ...]
-    name: str  # file name, or folder name for a 903 CSV return
+def discover(paths: list[Path]) -> tuple[list[Candidate], list[Path]]:
+    """The returns to read, and the files in folders skipped because their names are not a return's.
+
+    Raises ReturnRejected listing every path that could not be read and every file no reader recognises.
+    """
+    problems: list[Problem] = []
+    suffixes = {f".{r.container}" for r in readers()}
+    singles: dict[str, list[Candidate]] = defaultdict(list)
+    by_folder: dict[tuple[Path, str], list[Path]] = defaultdict(list)
+    skipped: list[Path] = []
+    for path, named in _find_files(paths, problems):
+        if not named and path.suffix.lower() not in suffixes:
+            skipped.append(path)
+            continue
+        file_problems = Problems(str(path))
+        try:
+            chosen = _choose(sniff(path, file_problems), file_problems)
+        except ReturnRejected as rejected:
+            problems.extend(rejected.problems)
+            continue
+        if chosen.per_folder:
+            by_folder[(path.parent, chosen.format)].append(path)
+        else:
+            singles[chosen.container].append(Candidate(chosen.format, (path,), path.name))
+    if problems:
+        raise ReturnRejected(problems)
+    candidates = [c for container in _ORDER for c in singles[container]]
+    for (folder, format_), files in sorted(by_folder.items()):
+        candidates.append(Candidate(format_, tuple(sorted(files)), folder.name))
+    return candidates, skipped
 
 
-def sniff(path: Path, problems: Problems) -> str:
-    """'xml' or 'csv' by content; a Problem for empty, binary or unrecognisable files."""
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF)
+def recognise(path: Path) -> Reader:
+    """The reader for one file; raises ReturnRejected when it cannot be read or no reader recognises it."""
+    problems = Problems(str(path))
+    return _choose(sniff(path, problems), problems)
+
+
+def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn | list[Problem]:
+    """Read one return; its problems are returned rather than raised so that a worker process can send them."""
+    try:
+        return reader(candidate.format).read(candidate, la, year)
+    except ReturnRejected as rejected:
+        return rejected.problems
+
+
+# ---- finding files -----------------------------------------------------------------------------------------
+
+
+def _find_files(paths: list[Path], problems: list[Problem]) -> list[tuple[Path, bool]]:
+    """(file, named explicitly) for every file under the given paths, in path order; what cannot be read is
+    added to `problems`. Links to folders are followed, each folder once."""
+    out: list[tuple[Path, bool]] = []
+    for path in paths:
+        what = _what_is(path, problems)
+        if what == "folder":
+            _walk(path, out, problems, seen=set())
+        elif what == "file":
+            out.append((path, True))
+    return out
+
+
+def _walk(folder: Path, out: list[tuple[Path, bool]], problems: list[Problem], seen: set[str]) -> None:
+    real = os.path.realpath(folder)
+    if real in seen:
+        return  # a link back to a folder already searched: its files are listed once
+    seen.add(real)
+    try:
+        with os.scandir(folder) as found:
+            names = sorted(entry.name for entry in found)
+    except OSError as error:
+        problems.append(Problem(str(folder), "-", "folder", None, f"cannot be read: {_reason(error)}"))
+        return
+    for name in names:
+        if name.startswith((".", "~$")):  # hidden files, and Excel's lock files while a workbook is open
+            continue
+        path = folder / name
+        what = _what_is(path, problems)
+        if what == "folder":
+            _walk(path, out, problems, seen)
+        elif what == "file":
+            out.append((path, False))
+
+
+def _what_is(path: Path, problems: list[Problem]) -> str | None:
+    """'folder' or 'file', or None with a Problem saying why it cannot be read."""
+    try:
+        mode = path.stat().st_mode  # follows links
+    except FileNotFoundError:
+        rule = (
+            "a broken link: what it points to does not exist"
+            if path.is_symlink()
+            else "no such file or folder"
+        )
+        problems.append(Problem(str(path), "-", "path", None, rule))
+        return None
+    except OSError as error:
+        problems.append(Problem(str(path), "-", "path", None, f"cannot be read: {_reason(error)}"))
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISREG(mode):
+        return "file"
+    problems.append(Problem(str(path), "-", "path", None, "not a file or folder (a device, pipe or socket)"))
+    return None
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+# ---- recognising a file ------------------------------------------------------------------------------------
+
+
+def sniff(path: Path, problems: Problems) -> Head:
+    """The file's container and first bytes; a Problem for an unreadable, empty, binary or unrecognisable file."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF)
+    except OSError as error:
+        raise problems.fatal("-", "file", None, f"cannot be read: {_reason(error)}") from None
+    if path.suffix.lower() == ".xlsx" or (head.startswith(b"PK\x03\x04") and _is_workbook(path)):
+        return Head(path, "xlsx", head)  # by name or content; the reader checks it is a readable workbook
     if not head.strip():
         raise problems.fatal("line 1", "file", None, "the file is empty")
     if _looks_binary(head):
         raise problems.fatal("line 1", "file", None, "a binary file, not a CIN census or SSDA903 return")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<"):
-        return "xml"
+        return Head(path, "xml", head, root=_xml_root(head, problems))
     first_line = text.split(b"\n", 1)[0]
     if b"," in first_line:
-        return "csv"
+        return Head(path, "csv", head, header=_csv_header(head))
     raise problems.fatal("line 1", "file", None, "neither XML nor CSV: not a CIN census or SSDA903 return")
+
+
+def _choose(head: Head, problems: Problems) -> Reader:
+    """The reader that recognises the file best (on equal scores, the first registered); else the container's
+    fallback reader; else a Problem naming what each reader looks for."""
+    offered = [r for r in readers() if r.container == head.container]
+    scores = [r.recognise(head) for r in offered]
+    if scores and max(scores) > 0:
+        return offered[scores.index(max(scores))]
+    fallback = next((r for r in offered if r.fallback), None)
+    if fallback is not None:
+        return fallback
+    wanted = _either([r.looks_for for r in offered])
+    where, shown = ("root element", head.root) if head.container == "xml" else ("file", None)
+    raise problems.fatal("line 1", where, shown, f"not a {wanted} {_CONTAINER_NAMES[head.container]} return")
+
+
+def _either(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -65,180 +195,33 @@ def _looks_binary(head: bytes) -> bool:
     return b"\x00" in sample or sum(b in _CONTROL for b in sample) > len(sample) // 100
 
 
-def xml_root(path: Path, problems: Problems) -> str:
+def _xml_root(head: bytes, problems: Problems) -> str:
     """Local name of the root element, read from the first bytes (no parsing of the rest)."""
-    with path.open("rb") as handle:
-        head = _COMMENT.sub(b"", handle.read(_SNIFF))
-    match = _ROOT.search(head)  # `<?xml` and `<!DOCTYPE` cannot match: names start with a letter or _
+    match = _ROOT.search(
+        _COMMENT.sub(b"", head)
+    )  # `<?xml` and `<!DOCTYPE` cannot match: names start a letter
     if not match:
         raise problems.fatal("line 1", "XML", None, "no root element found")
     return match.group(2).decode()
 
 
-def classify_xml(path: Path) -> str:
-    problems = Problems(path.name)
-    root = xml_root(path, problems)
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF)
-    if root == "Message":
-        return "csww_xml" if any(marker in head for marker in _CSWW_MARKERS) else "cin_xml"
-    if b"<CHILD>" in head or b"<CHILD " in head:
-        return "ssda903_xml"
-    raise problems.fatal(
-        "line 1",
-        "root element",
-        root,
-        "not a CIN census or CSWW census (Message) or SSDA903 (CHILD records) XML return",
-    )
-
-
-def discover(paths: list[Path]) -> tuple[list[Candidate], list[Path]]:
-    """Candidates to read, and files skipped in folders because they are not .xml, .csv or .xlsx."""
-    problems: list[Problem] = []
-    xml_files: list[Path] = []
-    xlsx_files: list[Path] = []
-    csv_by_folder: dict[tuple[Path, str], list[Path]] = defaultdict(list)
-    skipped: list[Path] = []
-    for path, named in _expand(paths, problems):
-        if not named and path.suffix.lower() not in RETURN_SUFFIXES:
-            skipped.append(path)
-            continue
-        if _is_xlsx(path):
-            xlsx_files.append(path)
-            continue
-        file_problems = Problems(str(path))
-        try:
-            kind = sniff(path, file_problems)
-        except ReturnRejected as rejected:
-            problems.extend(rejected.problems)
-            continue
-        if kind == "xml":
-            xml_files.append(path)
-        else:
-            csv_by_folder[(path.parent, csv_kind(path))].append(path)
-    candidates: list[Candidate] = []
-    for path in xml_files:
-        try:
-            candidates.append(Candidate(classify_xml(path), (path,), path.name))
-        except ReturnRejected as rejected:
-            problems.extend(Problem(str(path), *_rest(p)) for p in rejected.problems)
-    for path in xlsx_files:
-        candidates.append(Candidate("annex_a_xlsx", (path,), path.name))
-    for (folder, kind), csv_files in sorted(csv_by_folder.items()):
-        candidates.append(Candidate(f"{kind}_csv", tuple(sorted(csv_files)), folder.name))
-    if problems:
-        raise ReturnRejected(problems)
-    return candidates, skipped
-
-
-def _is_xlsx(path: Path) -> bool:
-    """An .xlsx by name or a zip by content; either way the Annex A reader checks it is a readable workbook."""
-    if path.suffix.lower() == ".xlsx":
-        return True
-    with path.open("rb") as handle:
-        return handle.read(4) == b"PK\x03\x04" and _annex_a().looks_like_xlsx(path)
-
-
-def _annex_a():
-    from . import annex_a
-
-    return annex_a
-
-
-def csv_kind(path: Path) -> str:
-    """'ssda903', or the local template kind whose columns this CSV header is closer to (detect by content)."""
-    from . import local_csv, ssda903
-
-    header = local_csv.first_line(path)
-    if ssda903.classify_header(header).exact:
-        return "ssda903"
-    exact = local_csv.classify_header(header)
-    if exact.exact and exact.template is not None:
-        return exact.template.kind
-    # A header closer to a template than to any 903 table goes to that template's reader, which says what differs.
-    kind, score = local_csv.template_overlap(header)
-    if kind is not None and score >= 0.5 and score > _ssda903_overlap(header):
-        return kind
-    return "ssda903"
-
-
-def _ssda903_overlap(header: list[str]) -> float:
-    from . import ssda903
-
-    given = {c.replace("\ufeff", "").strip().upper() for c in header}
-    return max(len(given & set(cols)) / len(given | set(cols)) for cols in ssda903.TABLE_COLUMNS.values())
-
-
-def _rest(problem: Problem) -> tuple[str, str, str | None, str]:
-    return problem.location, problem.field, problem.value, problem.rule
-
-
-def _expand(paths: list[Path], problems: list[Problem]) -> list[tuple[Path, bool]]:
-    """(file, named explicitly) for every file under the given paths; hidden files in folders are ignored."""
-    out: list[tuple[Path, bool]] = []
-    for path in paths:
-        if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                parts = file.relative_to(path).parts
-                # hidden files, and Excel's lock files (~$name.xlsx) while a workbook is open
-                hidden = any(part.startswith(".") for part in parts) or file.name.startswith("~$")
-                if file.is_file() and not hidden:
-                    out.append((file, False))
-        elif path.is_file():
-            out.append((path, True))
-        else:
-            problems.append(Problem(str(path), "-", "path", None, "no such file or folder"))
-    return out
-
-
-def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn | list[Problem]:
-    """Read one return; its problems are returned rather than raised so that a worker process can send them."""
-    from . import annex_a, cin_census, csww, local_csv, ssda903  # heavy imports; keep `discover` light
-
+def _csv_header(head: bytes) -> tuple[str, ...]:
+    """The first line's cells, read leniently (recognition only: the reader reports problems)."""
+    first = head.split(b"\n", 1)[0]
     try:
-        if candidate.format == "cin_xml":
-            return cin_census.read(candidate.files[0], la=la, year=year)
-        if candidate.format == "ssda903_xml":
-            return ssda903.read_xml(candidate.files[0], la=la, year=year)
-        if candidate.format == "csww_xml":
-            return csww.read(candidate.files[0], la=la, year=year)
-        if candidate.format == "annex_a_xlsx":
-            return annex_a.read(candidate.files[0], la=la, year=year)
-        kind = candidate.format.removesuffix("_csv")
-        if kind in local_csv.LOCAL_KINDS:
-            return local_csv.read(
-                list(candidate.files), kind=kind, la=la, year=year, folder_name=candidate.name
-            )
-        return ssda903.read_csv(list(candidate.files), la=la, year=year, folder_name=candidate.name)
-    except ReturnRejected as rejected:
-        return rejected.problems
+        line = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        line = first.decode("cp1252", errors="replace")
+    return tuple(next(csv.reader([line.rstrip("\r")]), []))
 
 
-# Below this many bytes of returns, starting worker processes costs more than it saves.
-PARALLEL_FROM_BYTES = 20_000_000
+def _is_workbook(path: Path) -> bool:
+    """An Office Open XML workbook: a zip holding xl/workbook.xml."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
-def _size(candidate: Candidate) -> int:
-    return sum(f.stat().st_size for f in candidate.files)
-
-
-def read_returns(paths: list[Path], *, la: str | None = None, year: str | None = None):
-    """Read and check every return under `paths`; raises ReturnRejected listing every problem in every file.
-
-    Large batches are read in parallel, one return per worker process (parsing is CPU-bound Python), largest
-    first; the results keep the order the returns were found in.
-    """
-    candidates, skipped = discover(paths)
-    workers = min(len(candidates), os.cpu_count() or 1)
-    if workers > 1 and sum(map(_size, candidates)) >= PARALLEL_FROM_BYTES:
-        order = sorted(range(len(candidates)), key=lambda i: -_size(candidates[i]))
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = {i: pool.submit(read_one, candidates[i], la, year) for i in order}
-            outcomes = [futures[i].result() for i in range(len(candidates))]
-    else:
-        outcomes = [read_one(c, la, year) for c in candidates]
-    problems = [p for o in outcomes if isinstance(o, list) for p in o]
-    if problems:
-        raise ReturnRejected(problems)
-    return [o for o in outcomes if not isinstance(o, list)], skipped
+__all__ = ["discover", "read_one", "recognise", "sniff"]

@@ -18,25 +18,26 @@ financial year of the latest event date in the data.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..periods import PeriodError, financial_year_of, parse_financial_year
+from ..periods import parse_financial_year
 from .codelists import codelist
-from .csvfile import SNIFF_BYTES, read_rows
+from .csvfile import read_rows
 from .fields import checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_files
 from .problems import Problems, ReturnRejected
-from .ssda903 import year_in_name
+from .registry import Candidate, Head, Reader
 from .tables import new_buffers
+from .year import Latest, Years, decide
 
 FIRST_YEAR = "2010-11"  # the working-day calendar's range: indicators cannot be computed outside it
 LAST_YEAR = "2029-30"
+YEARS = Years(FIRST_YEAR, LAST_YEAR, "outside the years the working-day calendar covers ({first} to {last})")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
@@ -280,24 +281,20 @@ def classify_header(columns: Iterable[str]) -> TemplateMatch:
     return TemplateMatch(best, False, missing, unknown, repeated)
 
 
-def template_overlap(columns: Iterable[str]) -> tuple[str | None, float]:
-    """(kind, overlap) of the closest template; detection weighs it against the SSDA903 tables."""
-    given = {column_name(c) for c in columns}
-    best = max(TEMPLATES, key=lambda t: _overlap(given, t))
-    score = _overlap(given, best)
-    return (best.kind if score > 0 else None), score
+def _recogniser(kind: str) -> Callable[[Head], float]:
+    """An exact header of one of the kind's templates, else the closest of them when it is close (detection
+    weighs that against the 903 tables, so a near miss goes to the reader that can say what differs)."""
+    templates = [t for t in TEMPLATES if t.kind == kind]
 
+    def recognise(head: Head) -> float:
+        found = classify_header(head.header)
+        if found.exact:
+            return 1.0 if found.template is not None and found.template.kind == kind else 0.0
+        given = {column_name(c) for c in head.header}
+        score = max(_overlap(given, t) for t in templates)
+        return score if score >= 0.5 else 0.0
 
-def first_line(path: Path) -> list[str]:
-    """The header row of a CSV file, read leniently (detection only: the reader reports problems)."""
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = head.decode("cp1252", errors="replace")
-    line = text.splitlines()[0] if text.strip() else ""
-    return next(csv.reader([line]), [])
+    return recognise
 
 
 # ---- values -----------------------------------------------------------------------------------------
@@ -523,10 +520,18 @@ def read(files: list[Path], *, kind: str, la: str | None, year: str | None, fold
                 f"a second file for the {found.template.name} template ({first.path.name} has it): "
                 "a return has one file per template",
             )
-    collection_year, year_source = _year(year, folder_name, files, parsed.values(), overall)
-    if collection_year is None:
+    decided = decide(
+        overall,
+        YEARS,
+        option=year,
+        folder=folder_name,
+        files=[p.name for p in files],
+        latest=Latest(lambda: _latest_event(parsed.values()), "dates in the data"),
+    )
+    if decided is None:
         _raise_all([overall, *per_file], folder_name)
-    assert collection_year is not None
+    assert decided is not None
+    collection_year = decided.year
     year_end = dt.date(parse_financial_year(collection_year) + 1, 3, 31)
     rows = {name: _convert(found, collection_year, year_end) for name, found in parsed.items()}
     _check_workers_known(parsed, rows)
@@ -546,52 +551,13 @@ def read(files: list[Path], *, kind: str, la: str | None, year: str | None, fold
         sha256=sha256_files(files),
         la_code=la_code,
         collection_year=collection_year,
-        year_source=year_source,
+        year_source=decided.source,
         tables={name: buffer.to_arrow() for name, buffer in buffers.items() if name in present},
     )
 
 
-def _year(
-    year: str | None, folder_name: str, files: list[Path], parsed: Iterable[_File], problems: Problems
-) -> tuple[str | None, str]:
-    chosen: str | None
-    if _clean(year) is not None:
-        try:
-            parse_financial_year(str(year).strip())
-        except PeriodError:
-            problems.add("command line", "--year", year, "not a collection year like 2016-17")
-            return None, "--year"
-        chosen, source = str(year).strip(), "--year"
-    elif (from_folder := year_in_name(folder_name)) is not None:
-        chosen, source = from_folder, "folder name"
-    else:
-        named = {p.name: y for p in files if (y := year_in_name(p.name))}
-        if len(set(named.values())) > 1:
-            listed = ", ".join(f"{name}: {y}" for name, y in sorted(named.items()))
-            problems.add("folder", "file names", listed, "the file names give different years: pass --year")
-            return None, "file name"
-        if named:
-            chosen, source = next(iter(named.values())), "file name"
-        else:
-            latest = max((d for f in parsed if (d := f.latest_event()) is not None), default=None)
-            if latest is None:
-                problems.add(
-                    "command line",
-                    "--year",
-                    None,
-                    "no collection year: none in the folder or file names and no dates in the data; pass --year",
-                )
-                return None, "latest date"
-            chosen, source = financial_year_of(latest), "latest date"
-    if not FIRST_YEAR <= chosen <= LAST_YEAR:
-        problems.add(
-            "command line",
-            "collection year",
-            chosen,
-            f"outside the years the working-day calendar covers ({FIRST_YEAR} to {LAST_YEAR})",
-        )
-        return None, source
-    return chosen, source
+def _latest_event(files: Iterable[_File]) -> dt.date | None:
+    return max((d for f in files if (d := f.latest_event()) is not None), default=None)
 
 
 def _raise_all(sets: Iterable[Problems], name: str) -> None:
@@ -604,11 +570,33 @@ def _raise_all(sets: Iterable[Problems], name: str) -> None:
         raise ReturnRejected(merged.items, merged.total)
 
 
+def _reader(kind: str) -> Reader:
+    def read_candidate(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn:
+        return read(list(candidate.files), kind=kind, la=la, year=year, folder_name=candidate.name)
+
+    name = kind.replace("_", " ").capitalize()
+    several = sum(t.kind == kind for t in TEMPLATES) > 1
+    return Reader(
+        format=f"{kind}_csv",
+        format_name=f"{name} (CSV template{'s' if several else ''})",
+        kind=kind,
+        kind_name=name,
+        container="csv",
+        recognise=_recogniser(kind),
+        read=read_candidate,
+        looks_for=f"{name.lower()} template",
+        per_folder=True,
+    )
+
+
+READERS = tuple(_reader(kind) for kind in LOCAL_KINDS)
+
 __all__ = [
     "ASSESSMENT_TOOLS",
     "AUDIT_GRADES",
     "CLOSURE_OUTCOMES",
     "LOCAL_KINDS",
+    "READERS",
     "ROLES",
     "TEAM_TYPES",
     "TEMPLATES",
@@ -616,7 +604,5 @@ __all__ = [
     "Template",
     "classify_header",
     "column_name",
-    "first_line",
     "read",
-    "template_overlap",
 ]

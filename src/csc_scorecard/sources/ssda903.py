@@ -30,21 +30,23 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..periods import PeriodError, financial_year_label, financial_year_of, parse_financial_year
 from .codelists import codelist
 from .csvfile import read_rows
 from .fields import FieldChecker, checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file, sha256_files
 from .problems import Problems
+from .registry import Candidate, Head, Reader
 from .tables import new_buffers
 from .xmlsafe import iterparse, local_name, release
+from .year import Latest, Years, decide
 
 KIND = "ssda903"
 # Returns from 2013-14 (the first year of the current CIN/903 structure) are read for look-back indicators;
 # years before the code lists' first entry (2015-16) are checked against that entry (spec §9: legacy codes).
 FIRST_YEAR = "2013-14"
 LAST_YEAR = "2025-26"
+YEARS = Years(FIRST_YEAR, LAST_YEAR, "no SSDA903 code lists for {year}: {first} to {last} can be read")
 MASKED_SW_DATES_UNTIL = "2024-25"  # V903 lac2023_24 SW04/SW05STG1 accept ZZ/ZZ/ZZZZ; lac2025_26 refuses it
 
 # The 12 DfE tables and their exact column sets (V903 lac_validator/config.py; DoLo from spec §1.1).
@@ -188,9 +190,6 @@ SEX_TO_MF = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"}
 _LOOSE_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _PARTIAL_DMY = re.compile(r"^(\d{2}|ZZ)/(\d{2}|ZZ)/(\d{4}|ZZZZ)$", re.IGNORECASE)
 _UPN_UNKNOWN = re.compile(r"^UN\d{1,2}$", re.IGNORECASE)
-_YEAR_SPAN4 = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_ ]((?:19|20)\d{2})(?!\d)")
-_YEAR_SPAN2 = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_ ]?(\d{2})(?!\d)")
-_YEAR_END = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 # ---- header recognition ------------------------------------------------------------------------------
@@ -248,6 +247,12 @@ def classify_header(columns: Iterable[str]) -> HeaderMatch:
     missing = tuple(c for c in expected if c not in given)
     unknown = tuple(dict.fromkeys(n or "(blank)" for n in names if n not in expected))
     return HeaderMatch(best, False, missing, unknown, repeated)
+
+
+def table_overlap(columns: Iterable[str]) -> float:
+    """How close a header is to the nearest table (shared columns over all columns): detection weighs it."""
+    given = {_column_name(c) for c in columns}
+    return max(len(given & set(cols)) / len(given | set(cols)) for cols in TABLE_COLUMNS.values())
 
 
 def match_header(columns: list[str]) -> tuple[str | None, str]:
@@ -532,66 +537,7 @@ class _Converter:
             )
 
 
-# ---- the collection year and LA -----------------------------------------------------------------------
-
-
-def year_in_name(name: str) -> str | None:
-    """The collection year a file or folder name gives: 2016-17, 2016_17, 201617, 2016-2017 -> '2016-17';
-    a lone 2017 is the year ending March 2017 -> '2016-17'. A span wins over a lone year; else the first."""
-    for m in _YEAR_SPAN4.finditer(name):
-        if int(m.group(2)) == int(m.group(1)) + 1:
-            return financial_year_label(int(m.group(1)))
-    for m in _YEAR_SPAN2.finditer(name):
-        if int(m.group(2)) == (int(m.group(1)) + 1) % 100:
-            return financial_year_label(int(m.group(1)))
-    m = _YEAR_END.search(name)
-    return financial_year_label(int(m.group(1)) - 1) if m else None
-
-
-def _checked_year(year: str | None, problems: Problems) -> str | None:
-    year = _clean(year)
-    if year is None:
-        return None
-    try:
-        parse_financial_year(year)
-    except PeriodError:
-        problems.add("command line", "--year", year, "not a collection year like 2016-17")
-        return None
-    return year
-
-
-def _year_from_latest(latest: dt.date | None, problems: Problems) -> str | None:
-    if latest is None:
-        problems.add(
-            "command line",
-            "--year",
-            None,
-            "no collection year: none in the folder or file names and no event dates in the data; pass --year",
-        )
-        return None
-    year = financial_year_of(latest)
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        problems.add(
-            "command line",
-            "collection year",
-            year,
-            f"taken from the latest date in the data ({latest:%d/%m/%Y}), but there are no SSDA903 code lists "
-            f"for {year} ({FIRST_YEAR} to {LAST_YEAR}): pass --year",
-        )
-        return None
-    return year
-
-
-def _in_range(year: str, problems: Problems) -> bool:
-    if FIRST_YEAR <= year <= LAST_YEAR:
-        return True
-    problems.add(
-        "command line",
-        "collection year",
-        year,
-        f"no SSDA903 code lists for {year}: {FIRST_YEAR} to {LAST_YEAR} can be read",
-    )
-    return False
+# ---- problems -------------------------------------------------------------------------------------------
 
 
 def _raise_all(sets: Iterable[Problems], name: str) -> None:
@@ -678,12 +624,18 @@ def read_csv(files: list[Path], *, la: str | None, year: str | None, folder_name
                 "a return has one file per table",
             )
 
-    collection_year, year_source = _csv_year(year, folder_name, files, tables.values(), overall)
-    if collection_year is not None and not _in_range(collection_year, overall):
-        collection_year = None
-    if collection_year is None:
+    decided = decide(
+        overall,
+        YEARS,
+        option=year,
+        folder=folder_name,
+        files=[p.name for p in files],
+        latest=Latest(lambda: _latest_csv_date(tables.values()), "event dates in the data"),
+    )
+    if decided is None:
         _raise_all([overall, *per_file], folder_name)  # the missing year is one of the Problems
-    assert collection_year is not None
+    assert decided is not None
+    collection_year, year_source = decided.year, decided.source
 
     buffers = new_buffers(KIND)
     for parsed in tables.values():
@@ -710,29 +662,8 @@ def read_csv(files: list[Path], *, la: str | None, year: str | None, folder_name
     )
 
 
-def _csv_year(
-    year: str | None,
-    folder_name: str,
-    files: list[Path],
-    tables: Iterable[_CsvTable],
-    problems: Problems,
-) -> tuple[str | None, str]:
-    if _clean(year) is not None:
-        return _checked_year(year, problems), "--year"
-    from_folder = year_in_name(folder_name)
-    if from_folder:
-        return from_folder, "folder name"
-    named = {p.name: y for p in files if (y := year_in_name(p.name))}
-    if len(set(named.values())) > 1:
-        listed = ", ".join(f"{name}: {y}" for name, y in sorted(named.items()))
-        problems.add(
-            "folder", "file names", listed, "the file names give different collection years: pass --year"
-        )
-        return None, "file name"
-    if named:
-        return next(iter(named.values())), "file name"
-    latest = max((d for t in tables if (d := t.latest_event_date()) is not None), default=None)
-    return _year_from_latest(latest, problems), "latest date"
+def _latest_csv_date(tables: Iterable[_CsvTable]) -> dt.date | None:
+    return max((d for t in tables if (d := t.latest_event_date()) is not None), default=None)
 
 
 # ---- XML ----------------------------------------------------------------------------------------------
@@ -890,18 +821,17 @@ def read_xml(path: Path, *, la: str | None, year: str | None) -> ParsedReturn:
     if path.stat().st_size == 0:
         raise problems.fatal("line 1", "file", None, "empty file")
     la_code = checked_la(la, problems, "the SSDA903 XML")
-    if _clean(year) is not None:
-        collection_year, year_source = _checked_year(year, problems), "--year"
-    elif (from_name := year_in_name(path.name)) is not None:
-        collection_year, year_source = from_name, "file name"
-    else:
-        collection_year = _year_from_latest(_latest_xml_date(path, problems), problems)
-        year_source = "latest date"
-    if collection_year is not None and not _in_range(collection_year, problems):
-        collection_year = None
-    if collection_year is None:
+    decided = decide(
+        problems,
+        YEARS,
+        option=year,
+        files=[path.name],
+        latest=Latest(lambda: _latest_xml_date(path, problems), "event dates in the data"),
+    )
+    if decided is None:
         problems.raise_if_any()  # the missing year is one of the Problems
-    assert collection_year is not None
+    assert decided is not None
+    collection_year, year_source = decided.year, decided.source
 
     reader = _XmlReader(problems, _Converter(FieldChecker(problems, KIND, collection_year, "dmy")))
     reader.run(path)
@@ -920,17 +850,61 @@ def read_xml(path: Path, *, la: str | None, year: str | None) -> ParsedReturn:
     )
 
 
+def _recognise_csv(head: Head) -> float:
+    return 1.0 if classify_header(head.header).exact else table_overlap(head.header)
+
+
+def _recognise_xml(head: Head) -> float:
+    # CHILD records under any root; below the CIN census's Message, which wins on a Message root.
+    return 0.4 if b"<CHILD>" in head.head or b"<CHILD " in head.head else 0.0
+
+
+def _read_csv(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn:
+    return read_csv(list(candidate.files), la=la, year=year, folder_name=candidate.name)
+
+
+def _read_xml(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn:
+    return read_xml(candidate.files[0], la=la, year=year)
+
+
+READERS = (
+    Reader(
+        format="ssda903_csv",
+        format_name="SSDA903 (CSV)",
+        kind=KIND,
+        kind_name="SSDA903",
+        container="csv",
+        recognise=_recognise_csv,
+        read=_read_csv,
+        looks_for="SSDA903 table",
+        per_folder=True,
+        fallback=True,  # a CSV no reader recognises: the 903 reader names the closest table and what differs
+    ),
+    Reader(
+        format="ssda903_xml",
+        format_name="SSDA903 (XML)",
+        kind=KIND,
+        kind_name="SSDA903",
+        container="xml",
+        recognise=_recognise_xml,
+        read=_read_xml,
+        looks_for="SSDA903 (CHILD records)",
+    ),
+)
+
 __all__ = [
     "FIELDS",
     "KEY_COLUMNS",
     "MANDATORY",
+    "READERS",
     "STORE_TABLE",
     "TABLE_COLUMNS",
     "XML_GROUPS",
+    "YEARS",
     "HeaderMatch",
     "classify_header",
     "match_header",
     "read_csv",
     "read_xml",
-    "year_in_name",
+    "table_overlap",
 ]

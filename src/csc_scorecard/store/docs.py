@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..sources.model import KIND_NAMES
+from ..sources.registry import kind_names
 from ..sources.tables import TABLES
 from .schema import LINEAGE_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
@@ -51,9 +51,9 @@ disagree; it also upgrades a store made at migration 1 and checks it equals a st
 
 
 def render_markdown() -> str:
-    parts = [HEADER]
+    parts, names = [HEADER], kind_names()
     for spec in TABLES:
-        returns = " and ".join(KIND_NAMES[r] for r in spec.returns)
+        returns = " and ".join(names[r] for r in spec.returns)
         key = ", ".join(("la_code", *spec.key))
         parts.append(f"\n## `{spec.name}`\n\n{spec.description}\n\nFrom: {returns}. Identity: ({key}).\n")
         parts.append("\n| column | type |\n|---|---|\n")

@@ -15,20 +15,16 @@ generated with it. `load_national` loads each folder as that LA (a 903 CSV retur
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..loading import LoadReport
-from ..refdata import local_authorities, read_csv
-from ..sources.detect import discover, read_one
-from ..sources.model import ParsedReturn
-from ..sources.problems import Problem, ReturnRejected
+from ..ingest import LoadOptions, LoadReport, Origin, Preparing, commit, prepare_in
+from ..refdata import read_csv
+from ..sources.problems import ReturnRejected
 from ..store.connection import connect
-from ..store.load import load_returns
+from ..workers import WorkerPool
 from .generate import SynthResult, generate
 
 LA_LIST = "la_codes/la_list_2016_17_152_las.csv"
@@ -69,9 +65,9 @@ def generate_national(
     jobs = [(code, years, la_seed(seed, code), out / code, scale) for code in codes]
     if workers <= 1 or len(jobs) <= 1:
         return [_generate_one(*job) for job in jobs]
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-        return list(pool.map(_generate_one, *zip(*jobs, strict=True)))
+    with WorkerPool(min(workers, len(jobs))) as pool:
+        futures = [pool.submit(_generate_one, *job) for job in jobs]
+        return [f.result() for f in futures]
 
 
 def _generate_one(la_code: str, years: list[str], seed: int, out: Path, scale: float) -> SynthResult:
@@ -100,51 +96,41 @@ def national_folders(out: Path) -> list[tuple[str, Path]]:
 def load_national(out: Path, db: Path, *, workers: int | None = None) -> list[LoadReport]:
     """Load every LA folder of a national set into one store, each as its own LA (folder name = LA code).
 
-    Each LA is loaded as `load_paths([folder], la=code)` would (all its returns in one transaction, nothing
-    stored for an LA with a problem, which stops the run), but with one pool of reader processes for the
-    whole set: parsing is the cost, and a pool per LA would start and import its workers 152 times.
+    Each LA is prepared and committed as `load <folder> --la <code>` would (all its returns in one
+    transaction, nothing stored for an LA with a problem, which stops the run), but with one pool of reader
+    processes for the whole set, reading a few LAs ahead while the one before is committed: parsing is the
+    cost, and a pool per LA would start and import its workers 152 times.
     """
     folders = national_folders(out)
     if not folders:
         raise FileNotFoundError(f"no LA folders (named by 3-digit LA code) under {out}")
-    known = local_authorities()
-    unknown = [code for code, _ in folders if code not in known]
-    if unknown:
-        raise ValueError(f"folders named for no English LA: {', '.join(unknown)}")
+    options = [LoadOptions(la=code, origin=Origin(str(folder), la="folder name")) for code, folder in folders]
+    problems = [p for o in options for p in o.problems()]
+    if problems:
+        raise ReturnRejected(problems)
     workers = workers or os.cpu_count() or 1
     con = connect(db)
     reports = []
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            queued: deque[tuple[Path, list[Future], list[Path]]] = deque()
-            pending = iter(folders)
+        with WorkerPool(workers) as pool:
+            pending = iter(zip(folders, options, strict=True))
+            queued: deque[Preparing] = deque()
+
+            def read_ahead() -> None:
+                found = next(pending, None)
+                if found is not None:
+                    (_, folder), la_options = found
+                    queued.append(prepare_in(pool, [folder], la_options))
+
             for _ in range(2 * workers):  # a few LAs ahead, so readers never wait and memory stays bounded
-                _queue_la(pool, pending, queued)
+                read_ahead()
             while queued:
-                folder, futures, skipped = queued.popleft()
-                _queue_la(pool, pending, queued)
-                parsed = _parsed(folder, [f.result() for f in futures])
-                reports.append(LoadReport(Path(db), load_returns(con, parsed), skipped))
+                preparing = queued.popleft()
+                read_ahead()
+                reports.append(commit(con, preparing.batch()))
     finally:
         con.close()
     return reports
-
-
-def _queue_la(pool: ProcessPoolExecutor, pending: Iterator[tuple[str, Path]], queued: deque) -> None:
-    found = next(pending, None)
-    if found is not None:
-        code, folder = found
-        candidates, skipped = discover([folder])
-        queued.append((folder, [pool.submit(read_one, c, code, None) for c in candidates], skipped))
-
-
-def _parsed(folder: Path, outcomes: list[ParsedReturn | list[Problem]]) -> list[ParsedReturn]:
-    problems = [p for o in outcomes if isinstance(o, list) for p in o]
-    if problems:
-        raise ReturnRejected(problems)
-    if not outcomes:
-        raise ReturnRejected([Problem(str(folder), "-", "paths", None, "no returns found")])
-    return [o for o in outcomes if not isinstance(o, list)]
 
 
 __all__ = ["generate_national", "la_seed", "load_national", "national_folders", "national_la_codes"]

@@ -23,8 +23,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .. import refdata
-from ..periods import parse_financial_year
-from ..sources.detect import Candidate, discover
+from ..ingest import LoadOptions
+from ..sources.detect import discover
+from ..sources.problems import ReturnRejected
+from ..sources.registry import Candidate
 from . import environment
 
 DEFAULT_TIMEOUT = 1800.0  # seconds per return; a CIN census of 10,000 children takes about a minute
@@ -120,10 +122,9 @@ def validate(
     Raises environment.ValidatorsMissing before anything runs if the validators are not set up, and
     sources.problems.ReturnRejected for files that are not returns.
     """
-    if la is not None:
-        refdata.local_authority(la)  # a wrong code is the caller's mistake: say so before anything runs
-    if year is not None:
-        parse_financial_year(year)
+    problems = LoadOptions(la=la, year=year).problems()  # the caller's mistake: say so before anything runs
+    if problems:
+        raise ReturnRejected(problems)
     python = environment.find_python(venv)
     candidates, skipped = discover(paths)
     runs: list[ReturnRun] = []

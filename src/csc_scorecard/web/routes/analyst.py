@@ -16,10 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from ...catalogue import load_catalogue
 from ...engine import explain
-from ...loading import LoadReport
-from ...periods import PeriodError, parse_financial_year, parse_period
-from ...refdata import local_authorities
-from ...sources.detect import read_returns
+from ...ingest import UPLOAD_FORM, LoadOptions, commit, prepare
+from ...periods import PeriodError, parse_period
 from ...sources.problems import Problem, ReturnRejected
 from ...store.commentary import (
     STATUSES,
@@ -30,7 +28,6 @@ from ...store.commentary import (
     set_commentary,
     update_action,
 )
-from ...store.load import load_returns
 from ...store.status import canonical_counts, load_records
 from ..auth import client_address, require
 from ..quality import run_checks
@@ -345,7 +342,8 @@ def upload(
 ) -> Response:
     """Check and load uploaded returns: all or nothing, exactly as `csc-scorecard load` does."""
     svc = services(request)
-    problems = _upload_option_problems(la, year)
+    options = LoadOptions(la=la.strip() or None, year=year.strip() or None, origin=UPLOAD_FORM)
+    problems = options.problems()
     files = [f for f in files or [] if f.filename]
     if not files:
         problems.append(Problem("upload", "-", "files", None, "choose at least one return to upload"))
@@ -366,13 +364,9 @@ def upload(
                         raise HTTPException(413, f"The upload is over {svc.settings.max_upload_mb} MB.")
                     out.write(chunk)
         try:
-            parsed, skipped = read_returns([folder], la=la or None, year=year or None)
-            if not parsed:
-                raise ReturnRejected(
-                    [Problem("upload", "-", "files", None, "no returns found (CIN census XML or SSDA903)")]
-                )
-            outcomes = svc.store.write(
-                lambda con: load_returns(con, parsed), timeout=svc.settings.write_timeout_seconds
+            batch = prepare([folder], options)
+            report = svc.store.write(
+                lambda con: commit(con, batch), timeout=svc.settings.write_timeout_seconds
             )
         except ReturnRejected as rejected:
             svc.state.log(
@@ -382,27 +376,14 @@ def upload(
                 client=client_address(request),
             )
             return render(request, "upload.html", {"rejected": rejected, "la": la, "year": year}, status=400)
-        report = LoadReport(svc.settings.db, outcomes, skipped)
         names = ", ".join(f.filename or "" for f in files)[:500]
         svc.state.log(
             session.user,
             "upload",
             detail=names,
-            records=sum(sum(o.rows.values()) for o in outcomes),
+            records=sum(sum(o.rows.values()) for o in report.outcomes),
             client=client_address(request),
         )
-        return render(request, "upload.html", {"report": report, "outcomes": outcomes})
+        return render(request, "upload.html", {"report": report, "outcomes": report.outcomes})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _upload_option_problems(la: str, year: str) -> list[Problem]:
-    problems = []
-    if la and la not in local_authorities():
-        problems.append(Problem("upload", "-", "la", la, "not an English LA code (3 digits, e.g. 335)"))
-    if year:
-        try:
-            parse_financial_year(year)
-        except ValueError as error:
-            problems.append(Problem("upload", "-", "year", year, str(error)))
-    return problems
