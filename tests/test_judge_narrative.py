@@ -54,17 +54,17 @@ def test_headline_with_continuing_trend_benchmarks_last_year_and_rag(con):
     )
     # Walsall's SN mean for 2016-17 (April 2021 list) is 21.4%; England 21.9%: both within 1 point of 21.7%.
     assert j.narrative == (
-        "Re-referrals (21.7%) continue to reduce and are in line with the statistical neighbour mean (21.4%) and "
-        "England (21.9%). This is an improvement on the same period last year (24.0% at 2015-16Q3). "
-        "Against the target of 22.0% this is green."
+        "Re-referrals were 21.7% in April to December 2016, an improvement on 22.9% in April to September 2016 and "
+        "still falling. This is an improvement on the same point last year (24.0% in April to December 2015). Set "
+        "beside the full-year figures for 2016-17, this part of the year is in line with statistical neighbours "
+        "(21.4%) and England (21.9%). It meets the target of 22.0%."
     )
     median = judge_indicator(
         RR, walsall_re_referrals(), la_code="335", period=parse_period("2016-17Q3"), con=con, targets=None,
         options=JudgeOptions(sn_average="median"),
     )  # fmt: skip
-    assert median.narrative.startswith(
-        "Re-referrals (21.7%) continue to reduce and are in line with the statistical neighbour median (21.6%) and "
-        "England (21.9%)."
+    assert median.narrative.endswith(
+        "this part of the year is in line with statistical neighbours (median) (21.6%) and England (21.9%)."
     )
 
 
@@ -79,24 +79,35 @@ def test_singular_label_worsening_amber_and_small_numbers_without_a_store():
         TIMELY, series, la_code="335", period=parse_period("2016-17Q3"), con=None, targets=TARGETS
     )
     assert j.narrative == (
-        "Assessment timeliness (80.0%) has reduced since 2016-17Q2. This is worse than the same period last year "
-        "(86.0% at 2015-16Q3). Against the target of 85.0% this is amber (within the tolerance of 5.0 percentage "
-        "points). Caution: this rests on small numbers (a denominator of 15), so it can swing widely between "
-        "periods."
+        "Assessment timeliness was 80.0% in April to December 2016, worse than 85.0% in April to September 2016. "
+        "This is worse than the same point last year (86.0% in April to December 2015). It is amber against the "
+        "target of 85.0%: short of it, but within 5.0 percentage points. This rests on 15 children, so it can "
+        "change a lot from one period to the next."
     )
 
 
-def test_part_year_count_is_projected_and_not_set_beside_neighbours_counts(con):
-    # 2025-26Q2 is 183 days: 1,900 x 365 / 183 = 3,789.6. Q1 950 x 183/91 = 1,910. A count is not compared
-    # with the neighbours' average count (they differ in size; the rate is compared instead).
-    series = [count("2025-26Q1", 950), count("2025-26Q2", 1900), count("2024-25Q2", 1700)]
+def test_a_year_to_date_count_is_set_beside_last_year_never_the_previous_quarter(con):
+    # 2025-26Q2 is 183 days: 1,900 x 365 / 183 = 3,789.6, set beside last year's whole year (its Q4, 3,500).
+    # Q1 (950) is not a comparison: the year to date only grows. 1,900 v 1,700 is +11.8%, outside the 2% band.
+    # A count is not compared with the neighbours' average count (they differ in size; the rate is).
+    series = [
+        count("2025-26Q1", 950),
+        count("2025-26Q2", 1900),
+        count("2024-25Q2", 1700),
+        count("2024-25Q4", 3500),
+    ]
     j = judge_indicator(
         REFERRALS, series, la_code="335", period=parse_period("2025-26Q2"), con=con, targets=TARGETS
     )
     assert j.narrative == (
-        "Referrals (1,900) have changed little since 2025-26Q1. At this rate the year-end figure would be about "
-        "3,790. This is higher than the same period last year (1,700 at 2024-25Q2)."
+        "There were 1,900 referrals in April to September 2025, up from the same point last year (1,700 in April "
+        "to September 2024). At this rate the year would end at about 3,790, against 3,500 in April 2024 to March "
+        "2025."
     )
+    assert j.trend_previous.judgement is None and j.trend_previous.rule.startswith(
+        "Not compared: a year-to-date count only grows through the year"
+    )
+    assert j.direction is j.trend_last_year
 
 
 def test_special_cause_sentence_from_spc():
@@ -115,8 +126,9 @@ def test_special_cause_sentence_from_spc():
         "because lower is better"
     )  # 2017-01 comes after the period and is left out
     assert j.narrative == (
-        "Children going missing (29.0%) have changed little since 2016-11. This is similar to the same period last "
-        "year (30.0% at 2015-12). The SPC chart shows special-cause improvement: 7 points in a row below the mean."
+        "Children going missing were 29.0% in December 2016, similar to 30.0% in November 2016. This is similar to "
+        "the same point last year (30.0% in December 2015). The chart shows more than normal variation: 7 points "
+        "in a row below the average. This is an improvement."
     )
 
 
@@ -144,8 +156,8 @@ def test_suppressed_benchmarks_are_said_not_used(con):
         "(SN mean (April 2021 list, 0 of 10) 2016-17)"
     )
     assert j.narrative == (
-        "Test cases (21.5%) are above England (20.0%). "
-        "The statistical neighbour mean figure for 2016-17 is suppressed (-: not published)."
+        "Test cases were 21.5% in April 2016 to March 2017. This is above England (20.0%) in 2016-17. "
+        "The statistical neighbours' figure for 2016-17 is not published."
     )
 
 
@@ -153,7 +165,7 @@ def test_no_value_and_area_paragraph(con):
     empty = judge_indicator(
         RR, [], la_code="335", period=parse_period("2016-17Q3"), con=None, targets=TARGETS
     )
-    assert empty.narrative == "Re-referrals: no value for 2016-17Q3."
+    assert empty.narrative == "Re-referrals: no figure in April to December 2016."
     rr = judge_indicator(
         RR, walsall_re_referrals(), la_code="335", period=parse_period("2016-17Q3"), con=None, targets=TARGETS
     )
@@ -172,12 +184,15 @@ def test_no_value_and_area_paragraph(con):
     summary = summarise_area("Front door", [rr, timely, referrals, empty])
     assert (summary.green, summary.amber, summary.red, summary.not_rated) == (1, 1, 0, 2)
     assert summary.narrative == (
-        "Front door: 4 indicators; 1 green, 1 amber, 0 red, 2 not rated. Improved since 2016-17Q2: Re-referrals. "
-        "Worsened since 2016-17Q2: Assessment timeliness."
+        "Front door: 4 indicators. Of the 2 with a target, 1 is green and 1 is amber. Improved: re-referrals. "
+        "Worsened: assessment timeliness."
     )
     quiet = summarise_area("Front door", [referrals])
     assert quiet.narrative == (
-        "Front door: 1 indicator; 0 green, 0 amber, 0 red, 1 not rated. None improved or worsened significantly "
-        "since 2016-17Q2."
+        "Front door: 1 indicator. No target is set for it. None improved or worsened significantly."
     )
-    assert summarise_area("Care", [rr]).narrative == "Care: 0 indicators; 0 green, 0 amber, 0 red."
+    assert summarise_area("Care", [rr]).narrative == "Care: 0 indicators."
+    both = summarise_area("Front door", [rr, rr])
+    assert both.narrative.startswith("Front door: 2 indicators. Of the 2 with a target, both are green.")
+    one = summarise_area("Front door", [rr, referrals])
+    assert one.narrative.startswith("Front door: 2 indicators. The one with a target is green.")

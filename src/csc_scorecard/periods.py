@@ -109,6 +109,40 @@ class Period:
         """The first calendar year of the financial year the window ends in: 2016 for 2016-17Q3."""
         return self.end.year if self.end.month >= 4 else self.end.year - 1
 
+    @property
+    def words(self) -> str:
+        """The window in plain English: 'April to December 2016', 'April 2016 to March 2017', 'December 2016',
+        '1 May to 15 August 2016'. A rolling 12 months is its months too ('January to December 2016')."""
+        start, end = self.start, self.end
+        whole_months = start.day == 1 and end == month_end(end.year, end.month)
+        if not whole_months:
+            first = f"{start.day} {start:%B}" + ("" if start.year == end.year else f" {start.year}")
+            return f"{first} to {end.day} {end:%B %Y}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{end:%B %Y}"
+        first = f"{start:%B}" + ("" if start.year == end.year else f" {start.year}")
+        return f"{first} to {end:%B %Y}"
+
+    @property
+    def end_words(self) -> str:
+        """The last day in plain English, for a figure counted on it: 'the end of December 2016'
+        ('15 August 2016' for a window that does not end with a month)."""
+        if self.end == month_end(self.end.year, self.end.month):
+            return f"the end of {self.end:%B %Y}"
+        return f"{self.end.day} {self.end:%B %Y}"
+
+    def when(self, stock: bool) -> str:
+        """'in April to December 2016' for a flow, 'at the end of December 2016' for a stock."""
+        if stock:
+            return ("at " if self.end_words.startswith("the") else "on ") + self.end_words
+        whole = self.start.day == 1 and self.end == month_end(self.end.year, self.end.month)
+        return f"in {self.words}" if whole else f"from {self.words}"
+
+    @property
+    def full_year_like(self) -> bool:
+        """Twelve months long (a year, Q4, rolling 12 months): comparable with annual published figures."""
+        return self.days >= 365
+
     def previous(self) -> Period:
         """The period before: Q2 for Q3 (the previous year's Q4 for Q1), last year, last month, or the window
         of the same length just before."""

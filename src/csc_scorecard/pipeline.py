@@ -41,6 +41,8 @@ def meta_for(indicator: Indicator) -> IndicatorMeta:
         indicator.polarity,
         indicator.kind,
         indicator.lait,
+        indicator.plural,
+        indicator.rate_base,
     )
 
 

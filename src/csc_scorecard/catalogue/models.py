@@ -136,6 +136,12 @@ class Indicator(Entry):
     description: str
     source: str = Field(description="the DfE publication or return the definition follows")
     lait: str | None = Field(default=None, description="LAIT measure (Measure_short in its data dictionary)")
+    plural: bool = Field(default=True, description="the label is a plural noun phrase, for verb agreement")
+    rate_base: str | None = Field(
+        default=None,
+        description="what a rate is per, in words ('1,000 children aged 10 to 17'); a rate per 10,000 is per "
+        "10,000 children aged under 18 unless this says otherwise",
+    )
     population: str | None = None
     rate_of: str | None = Field(default=None, description="a count indicator this rate divides by population")
     event_date: str | None = None

@@ -31,6 +31,7 @@ class IndicatorMeta:
     kind: Kind
     lait_code: str | None = None  # LAIT measure code for published benchmarks, e.g. "ReReferral"
     plural: bool = True  # the label is a plural noun ("Re-referrals ... are"), for verb agreement
+    rate_base: str | None = None  # a rate's base in words: "10,000 children aged under 18"
 
     def __post_init__(self) -> None:
         for name, value, allowed in (
@@ -40,6 +41,18 @@ class IndicatorMeta:
         ):
             if value not in allowed:
                 raise ValueError(f"indicator {self.id}: {name} {value!r} is not one of {', '.join(allowed)}")
+
+    @property
+    def is_rate(self) -> bool:
+        """A count over a population (per 10,000 children, per 1,000 aged 10 to 17): its base is the count."""
+        return self.unit == "rate_per_10k" or self.rate_base is not None
+
+    @property
+    def base_words(self) -> str | None:
+        """'10,000 children aged under 18' for a rate, else None."""
+        if self.rate_base is not None:
+            return self.rate_base
+        return "10,000 children aged under 18" if self.unit == "rate_per_10k" else None
 
     @property
     def improvement(self) -> Improvement:

@@ -53,7 +53,7 @@ class Judgement:
     trend_continuing: bool  # the previous period moved the same way too ("continue to reduce")
     comparators: tuple[Comparator, ...]
     benchmark_rule: str
-    benchmark_basis: str  # "" or "projected year end": what was set beside the annual benchmarks
+    benchmark_basis: str  # "", "projected year end" or "part year": what was set beside the annual benchmarks
     positions: Mapping[str, Position]  # sn_mean, sn_median, england, region
     quartile: QuartileBand  # this period's value among every LA's published values
     published_quartile: QuartileBand  # the LA's own published value, same year
@@ -62,6 +62,9 @@ class Judgement:
     small_numbers: SmallNumbers
     projection: Projection
     sn_average: str
+    last_full_year: Point | None = (
+        None  # last year's whole-year figure, beside a part-year count's projection
+    )
     narrative: str = ""
     commentary: Commentary | None = None
     actions: tuple[Action, ...] = ()
@@ -75,11 +78,23 @@ class Judgement:
         return self.point.value if self.point else None
 
     @property
+    def direction(self) -> Trend:
+        """The comparison that says which way the figure moved: the same point last year for a year-to-date
+        count (which only grows through the year), otherwise the previous period."""
+        if self.trend_previous.rule.startswith("Not compared"):
+            return self.trend_last_year
+        return self.trend_previous
+
+    @property
     def sn_position(self) -> Position:
         return self.positions[f"sn_{self.sn_average}"]
 
     def rules(self) -> list[tuple[str, str]]:
-        """Every judgement with the rule that produced it, in reading order."""
+        """Every judgement with the rule that produced it, in reading order (a rule that starts with its own
+        name does not repeat it: 'Benchmarks: LAIT ...', not 'Benchmarks: Benchmarks: LAIT ...')."""
+        return [(name, rule.removeprefix(f"{name}: ")) for name, rule in self._rules()]
+
+    def _rules(self) -> list[tuple[str, str]]:
         return [
             ("RAG", self.rag.rule),
             ("Trend v previous period", self.trend_previous.rule),

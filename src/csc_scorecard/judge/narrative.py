@@ -1,19 +1,24 @@
-"""Factual sentences drafted from the judgements, for an analyst to edit: templates only, never a cause.
+"""Factual sentences drafted from the judgements, for an analyst to edit: plain English, templates only, never a
+cause, never an internal code.
 
 Per indicator, in order and only when there is something to say:
-  1. value, direction of travel since the previous period, position against SN average and England
-     ("Re-referrals (21.7%) continue to reduce and are in line with the statistical neighbour mean (21.4%)
-     and England (21.9%).") with a benchmark's year in brackets when it is not the period's year;
-  2. a part-year flow count's straight-line year end, set against the benchmarks instead;
-  3. the same period last year, judged by polarity;
-  4. suppressed benchmarks; 5. RAG against target; 6. SPC special cause; 7. small-number caution.
-Per area: counts of green / amber / red and the indicators that improved or worsened since the previous period.
+  1. the figure, with its period in words and the comparison that says which way it moved: the previous period,
+     or for a year-to-date count (which only grows through the year) the same point last year
+     ("There were 3,432 referrals in April to December 2016, similar to the same point last year (3,390).");
+  2. the same point last year, when sentence 1 used the previous period;
+  3. a part-year count's straight-line year end, against last year's full year;
+  4. the position against statistical neighbours and England, with the year of the published figures, and
+     saying so when a part-year figure is set beside full-year ones;
+  5. suppressed benchmarks; 6. RAG against target; 7. SPC special cause; 8. small numbers, said plainly.
+Per area: how many indicators are green, amber and red, and which improved or worsened.
 """
 
 from __future__ import annotations
 
+from .indicator import IndicatorMeta
 from .judgement import AreaSummary, Judgement
-from .position import SUPPRESSION, Position
+from .position import Position
+from .trend import Trend
 from .units import fmt, fmt_difference
 
 SPC_WHAT = {
@@ -23,115 +28,160 @@ SPC_WHAT = {
     ),
     "trend": ("{n} points in a row rising", "{n} points in a row falling"),
     "two_of_three": (
-        "2 of 3 points beyond the upper 2-sigma line",
-        "2 of 3 points beyond the lower 2-sigma line",
+        "2 of the last 3 points are close to the upper process limit",
+        "2 of the last 3 points are close to the lower process limit",
     ),
-    "shift": ("{n} points in a row above the mean", "{n} points in a row below the mean"),
+    "shift": ("{n} points in a row above the average", "{n} points in a row below the average"),
+}
+SUPPRESSED_WORDS = {
+    "c": "suppressed to protect privacy",
+    "x": "suppressed",
+    "z": "not applicable",
+    "k": "rounded to zero",
+    "u": "of low reliability",
+    "-": "not published",
+    ":": "not available",
+    "..": "not available",
+    "low": "too small to publish",
+}
+COMPARISON = {  # a trend's judgement, as the words before the earlier figure
+    "improving": "an improvement on",
+    "worsening": "worse than",
+    "no significant change": "similar to",
+    "increased": "up from",
+    "decreased": "down from",
 }
 
 
-def _verbs(plural: bool) -> dict[str, str]:
-    if plural:
-        return {"be": "are", "have": "have", "continue": "continue"}
-    return {"be": "is", "have": "has", "continue": "continues"}
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def _trend_clause(j: Judgement) -> str:
-    t, v = j.trend_previous, _verbs(j.meta.plural)
-    if t.movement is None:
+def _noun(meta: IndicatorMeta) -> str:
+    """The label as a noun phrase, without a rate's 'per ...' or a '(%)' that the value already says."""
+    label = meta.label.removesuffix(" (%)")
+    return label.split(" per ", 1)[0] if meta.is_rate else label
+
+
+def value_words(meta: IndicatorMeta, value: float | None) -> str:
+    """A value with its unit in words: '21.7%', '519.7 per 10,000 children aged under 18', '508 days'."""
+    if value is None:
+        return "no value"
+    if meta.is_rate:
+        return f"{_number(meta, value)} per {meta.base_words}"
+    return fmt(value, meta.unit)
+
+
+def _number(meta: IndicatorMeta, value: float | None) -> str:
+    """The value rounded for its unit, without a rate's 'per 10,000'."""
+    return fmt(value, meta.unit).split(" per ", 1)[0]
+
+
+def figure_sentence(meta: IndicatorMeta, value: float | None, when: str) -> str:
+    """'There were 3,432 referrals in April to December 2016', 'Re-referrals within 12 months were 21.7% in ...',
+    'Long-term placement stability was 61.8% at the end of ...', 'Average caseload: 18.2 at the end of ...'."""
+    shown = fmt(value, meta.unit)
+    if meta.unit == "count" and shown != "1":
+        return f"There were {shown} {_lower_first(_noun(meta))} {when}"
+    if meta.is_rate:
+        return f"There were {_number(meta, value)} {_lower_first(_noun(meta))} per {meta.base_words} {when}"
+    if meta.unit == "percent":
+        return f"{_noun(meta)} {'were' if meta.plural else 'was'} {shown} {when}"
+    return f"{_noun(meta)}: {shown} {when}"
+
+
+def _when(j: Judgement) -> str:
+    return j.period.when(j.meta.kind == "stock")
+
+
+def _then(j: Judgement, t: Trend) -> str:
+    """The earlier figure of a comparison in words: '22.9% in April to September 2016'."""
+    reference = j.period.previous() if t.basis == "previous" else j.period.last_year()
+    value = _number(j.meta, t.reference)  # the unit was said with the figure it is compared with
+    if t.basis == "last_year" and j.period.kind != "year":
+        return f"the same point last year ({value} {reference.when(j.meta.kind == 'stock')})"
+    return f"{value} {reference.when(j.meta.kind == 'stock')}"
+
+
+def _comparison(j: Judgement, t: Trend) -> str:
+    """', much the same as 22.9% in April to September 2016', or '' when there is no comparison."""
+    if t.judgement is None:
         return ""
-    if t.movement == "flat":
-        return f"{v['have']} changed little since {t.reference_code}"
-    verb = "reduce" if t.movement == "down" else "increase"
-    if j.trend_continuing:
-        return f"{v['continue']} to {verb}"
-    return f"{v['have']} {verb}d since {t.reference_code}"
-
-
-def _benchmark_phrase(j: Judgement, p: Position) -> str:
-    name = {"england": "England"}.get(p.comparator, f"the statistical neighbour {j.sn_average}")
-    year = j.period.financial_year
-    when = f", {p.year}" if p.year and p.year != year else ""
-    return f"{name} ({fmt(p.reference, j.meta.unit)}{when})"
-
-
-def _positions_text(j: Judgement) -> str:
-    """'in line with the statistical neighbour mean (21.4%) and England (21.9%)', grouping equal placings."""
-    parts: list[str] = []
-    last = None
-    for p in (j.sn_position, j.positions["england"]):
-        if p.placing is None:
-            continue
-        phrase = _benchmark_phrase(j, p)
-        parts.append(
-            f" and {phrase}" if p.placing == last else f"{', ' if parts else ''}{p.placing} {phrase}"
-        )
-        last = p.placing
-    return "".join(parts)
-
-
-def _compared_on_projection(j: Judgement) -> bool:
-    return j.benchmark_basis == "projected year end"
+    words = COMPARISON[t.judgement]
+    if t.basis == "previous" and j.trend_continuing and t.movement in ("up", "down"):
+        verb = "falling" if t.movement == "down" else "rising"
+        return f", {words} {_then(j, t)} and still {verb}"
+    return f", {words} {_then(j, t)}"
 
 
 def _headline(j: Judgement) -> str:
-    v = _verbs(j.meta.plural)
-    text = f"{j.meta.label} ({j.display})"
-    clause = _trend_clause(j)
-    if clause:
-        text += f" {clause}"
-    where = "" if _compared_on_projection(j) else _positions_text(j)
-    if where:
-        text += f" and {v['be']} {where}" if clause else f" {v['be']} {where}"
-    return text + "."
+    return figure_sentence(j.meta, j.value, _when(j)) + _comparison(j, j.direction) + "."
+
+
+def _year_on_year(j: Judgement) -> str:
+    t = j.trend_last_year
+    if j.direction is t or t.judgement is None or j.period.kind == "year":
+        return ""
+    return f"This is {COMPARISON[t.judgement]} {_then(j, t)}."
 
 
 def _projection(j: Judgement) -> str:
     if j.projection.value is None:
         return ""
-    text = f"At this rate the year-end figure would be about {fmt(j.projection.value, j.meta.unit)}"
-    where = _positions_text(j) if _compared_on_projection(j) else ""
-    return f"{text}, {where}." if where else f"{text}."
+    text = f"At this rate the year would end at about {value_words(j.meta, j.projection.value)}"
+    last = j.last_full_year
+    if last is not None and last.value is not None:
+        text += f", against {_number(j.meta, last.value)} {last.period.when(False)}"
+    return text + "."
 
 
-def _year_on_year(j: Judgement) -> str:
-    t = j.trend_last_year
-    if t.judgement is None:
+def _benchmark_phrase(j: Judgement, p: Position) -> str:
+    name = "England" if p.comparator == "england" else "statistical neighbours"
+    if p.comparator == "sn_median":
+        name += " (median)"
+    return f"{name} ({_number(j.meta, p.reference)})"
+
+
+def _positions(j: Judgement) -> str:
+    """'This is in line with statistical neighbours (21.4%) and England (21.9%) in 2016-17.'"""
+    placed = [p for p in (j.sn_position, j.positions["england"]) if p.placing is not None]
+    if not placed:
         return ""
-    value = fmt(t.reference, j.meta.unit)
-    if j.period.kind == "year":
-        then = f"{t.reference_code} ({value})"
-    else:
-        then = f"the same period last year ({value} at {t.reference_code})"
-    words = {
-        "improving": "an improvement on",
-        "worsening": "worse than",
-        "no significant change": "similar to",
-        "increased": "higher than",
-        "decreased": "lower than",
-    }[t.judgement]
-    return f"This is {words} {then}."
+    groups: list[tuple[str, list[Position]]] = []
+    for p in placed:
+        if groups and groups[-1][0] == p.placing:
+            groups[-1][1].append(p)
+        else:
+            groups.append((p.placing or "", [p]))
+    parts = [f"{placing} {' and '.join(_benchmark_phrase(j, p) for p in ps)}" for placing, ps in groups]
+    years = " and ".join(sorted({p.year for p in placed if p.year})) or "the latest year"
+    placing = " and ".join(parts)
+    if j.benchmark_basis == "part year":
+        return f"Set beside the full-year figures for {years}, this part of the year is {placing}."
+    if j.benchmark_basis == "projected year end":
+        return f"That year end would be {placing} in {years}."
+    return f"This is {placing} in {years}."
 
 
 def _suppressed(j: Judgement) -> list[str]:
     out = []
     for p in (j.sn_position, j.positions["england"]):
         if p.symbol is not None and p.year is not None:
-            name = "England" if p.comparator == "england" else f"statistical neighbour {j.sn_average}"
-            out.append(
-                f"The {name} figure for {p.year} is {SUPPRESSION.get(p.symbol, f'suppressed ({p.symbol})')}."
-            )
+            name = "England" if p.comparator == "england" else "statistical neighbours'"
+            words = SUPPRESSED_WORDS.get(p.symbol, "not published")
+            out.append(f"The {name} figure for {p.year} is {words}.")
     return out
 
 
 def _rag(j: Judgement) -> str:
     if j.rag.status is None or j.target is None:
         return ""
-    target = fmt(j.target.value, j.meta.unit)
+    target = value_words(j.meta, j.target.value)
     if j.rag.status == "amber":
         tolerance = fmt_difference(j.target.tolerance, j.meta.unit)
-        return f"Against the target of {target} this is amber (within the tolerance of {tolerance})."
-    return f"Against the target of {target} this is {j.rag.status}."
+        return f"It is amber against the target of {target}: short of it, but within {tolerance}."
+    words = "meets the target" if j.rag.status == "green" else "is red against the target"
+    return f"It {words} of {target}."
 
 
 def _spc(j: Judgement) -> str:
@@ -142,43 +192,65 @@ def _spc(j: Judgement) -> str:
     n = s.options.trend_n if s.rule[-1] == "trend" else s.options.shift_n
     what = SPC_WHAT[s.rule[-1]][0 if high else 1].format(n=n)
     kind = s.point_type[-1].removeprefix("special_cause_")
-    kind = "variation" if kind.startswith("neutral") else kind
-    return f"The SPC chart shows special-cause {kind}: {what}."
+    meaning = {"improvement": " This is an improvement.", "concern": " This is a concern."}.get(kind, "")
+    return f"The chart shows more than normal variation: {what}.{meaning}"
 
 
 def _small(j: Judgement) -> str:
     s = j.small_numbers
     if not s.small or s.base is None:
         return ""
-    what = {
-        "percent": "a denominator",
-        "days": "a denominator",
-        "average": "a denominator",
-        "count": "a count",
-    }.get(j.meta.unit, "a numerator")
-    return f"Caution: this rests on small numbers ({what} of {s.base:,.0f}), so it can swing widely between periods."
+    if j.meta.unit == "count":
+        return "This is a small number, so it can change a lot from one period to the next."
+    children = "1 child" if s.base == 1 else f"{s.base:,.0f} children"
+    if j.meta.is_rate:
+        return f"This rate rests on {children}, so it can change a lot from one period to the next."
+    return f"This rests on {children}, so it can change a lot from one period to the next."
 
 
 def indicator_narrative(j: Judgement) -> str:
     if j.point is None or j.point.value is None:
-        return f"{j.meta.label}: no value for {j.period_code}."
-    sentences = [_headline(j), _projection(j), _year_on_year(j), *_suppressed(j), _rag(j), _spc(j), _small(j)]
+        return f"{_noun(j.meta)}: no figure {_when(j)}."
+    sentences = [
+        _headline(j), _year_on_year(j), _projection(j), _positions(j), *_suppressed(j), _rag(j), _spc(j),
+        _small(j),
+    ]  # fmt: skip
     return " ".join(s for s in sentences if s)
 
 
-def _plural(n: int, word: str) -> str:
+def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _listed(labels: tuple[str, ...]) -> str:
+    items = [_lower_first(label) for label in labels]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def area_narrative(summary: AreaSummary) -> str:
     n = len(summary.indicators)
-    text = f"{summary.area}: {_plural(n, 'indicator')}; {summary.green} green, {summary.amber} amber, {summary.red} red"
-    text += f", {summary.not_rated} not rated." if summary.not_rated else "."
-    since = summary.period.previous().code if summary.period else "the previous period"
+    rated = summary.green + summary.amber + summary.red
+    text = f"{summary.area}: {_count(n, 'indicator')}."
+    colours = [
+        (name, k)
+        for name, k in (("green", summary.green), ("amber", summary.amber), ("red", summary.red))
+        if k
+    ]
+    if rated == 1:
+        colour = colours[0][0]
+        text += f" The one with a target is {colour}." if n > 1 else f" It is {colour} against its target."
+    elif len(colours) == 1:
+        text += f" Of the {rated} with a target, {'both' if rated == 2 else 'all'} are {colours[0][0]}."
+    elif rated:
+        shown = [f"{k} {'is' if k == 1 else 'are'} {name}" for name, k in colours]
+        listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        text += f" Of the {rated} with a target, {listed}."
+    elif n:
+        text += " No target is set for " + ("it." if n == 1 else "any of them.")
     if summary.improved:
-        text += f" Improved since {since}: {', '.join(summary.improved)}."
+        text += f" Improved: {_listed(summary.improved)}."
     if summary.worsened:
-        text += f" Worsened since {since}: {', '.join(summary.worsened)}."
+        text += f" Worsened: {_listed(summary.worsened)}."
     if n and not summary.improved and not summary.worsened:
-        text += f" None improved or worsened significantly since {since}."
+        text += " None improved or worsened significantly."
     return text

@@ -25,22 +25,30 @@ from .rag import rag
 from .smallnumbers import small_numbers
 from .spc import SpcOptions, SpcResult, spc
 from .targets import Target, Targets
-from .trend import Trend, trend
+from .trend import Trend, grows_with_window, not_compared, trend
 from .units import fmt, shown
 
 
 def _comparable_value(
     meta: IndicatorMeta, point: Point | None, projection: Projection
 ) -> tuple[float | None, str, str]:
-    """(value to set beside annual published figures, what it is, why there is none)."""
+    """(value to set beside annual published figures, what it is, why there is none).
+
+    A full year (or any 12 months) compares as it is. A part-year count or rate grows with its window, so its
+    projected year end is compared instead. A count or rate of children on a date compares with the published
+    figure on 31 March. Anything else for part of a year (a percentage, an average) is set beside the full-year
+    figures only as "part year", and the words say so."""
     if point is None or point.value is None:
         return None, "", "there is no value for this period"
-    grows = meta.kind == "flow" and meta.unit in ("count", "rate_per_10k")
-    if not grows or point.period.days >= 365:
+    if point.period.full_year_like:
         return point.value, "", ""
-    if projection.value is not None:
-        return projection.value, "projected year end", ""
-    return None, "", "a part-year count is not comparable with a full-year published figure"
+    if grows_with_window(meta):
+        if projection.value is not None:
+            return projection.value, "projected year end", ""
+        return None, "", "a part-year count is not comparable with a full-year published figure"
+    if meta.kind == "stock" and meta.unit in ("count", "rate_per_10k"):
+        return point.value, "", ""
+    return point.value, "part year", ""
 
 
 def _spc(
@@ -67,10 +75,32 @@ def _spc(
         ),
         key=lambda p: p.period_end,
     )
+    distinct = _new_measurements(upto)
     goal = target.value if target is not None and meta.polarity != "neutral" else None
-    result = spc([p.value for p in upto], meta.improvement, target=goal, options=options)  # type: ignore[misc]
-    span = f"{len(upto)} points ({upto[0].period_code} to {upto[-1].period_code})"
+    result = spc([p.value for p in distinct], meta.improvement, target=goal, options=options)  # type: ignore[misc]
+    span = f"{len(distinct)} points ({distinct[0].period_code} to {distinct[-1].period_code})"
+    if len(distinct) < len(upto):
+        span += (
+            f"; {len(upto) - len(distinct)} periods repeat the figure before them (an annual count carried "
+        )
+        span += "into each quarter) and are one measurement, not more"
     return result, f"SPC over {span}: {result.explain()}"
+
+
+def _new_measurements(points: Sequence[Point]) -> list[Point]:
+    """The points that are new measurements: a period whose numerator, denominator and value all equal the one
+    before it is the same figure carried forward (a census taken once a year, shown each quarter), and counting
+    it again would raise runs and shifts that are not there."""
+    out: list[Point] = []
+    for p in points:
+        if out and (p.numerator, p.denominator, p.value) == (
+            out[-1].numerator,
+            out[-1].denominator,
+            out[-1].value,
+        ):
+            continue
+        out.append(p)
+    return out
 
 
 def _trends(
@@ -79,10 +109,16 @@ def _trends(
     """(v previous period, v same period last year, whether the previous period moved the same way)."""
     point = by_period.get(period)
     previous, last_year = period.previous(), period.last_year()
-    t_prev = trend(meta, point, by_period.get(previous), "previous", reference_period=previous, bands=bands)
     t_year = trend(
         meta, point, by_period.get(last_year), "last_year", reference_period=last_year, bands=bands
     )
+    if period.kind == "ytd_quarter" and grows_with_window(meta):
+        why = (
+            "a year-to-date count only grows through the year, so it is compared with the same point last year, "
+            "not with the previous quarter"
+        )
+        return not_compared(point, previous, "previous", why), t_year, False
+    t_prev = trend(meta, point, by_period.get(previous), "previous", reference_period=previous, bands=bands)
     before_previous = previous.previous()
     before = trend(
         meta, by_period.get(previous), by_period.get(before_previous), "previous",
@@ -127,6 +163,10 @@ def judge_indicator(
         )
         for kind in POSITION_KINDS
     }
+    if (
+        comparable is not None and basis
+    ):  # a projection or a part year: an estimate, not a published-like figure
+        comparable, missing = None, "quartiles are given only for a full year or any 12 months"
     quartile, published = _quartiles(meta, comparable, basis, missing, found, benchmark_rule, distribution)
     spc_result, spc_rule = _spc(meta, series, point, target, options.spc)
     judgement = Judgement(
@@ -151,10 +191,19 @@ def judge_indicator(
         small_numbers=small_numbers(meta, point, options.small_number_thresholds),
         projection=projection,
         sn_average=options.sn_average,
+        last_full_year=_last_full_year(by_period, period) if projection.value is not None else None,
         commentary=get_commentary(con, la_code, meta.id, period.code) if con is not None else None,
         actions=tuple(actions_for(con, la_code, meta.id, period.code)) if con is not None else (),
     )
     return _with_narrative(judgement)
+
+
+def _last_full_year(by_period: Mapping[Period, Point], period: Period) -> Point | None:
+    """Last year's whole-year figure (its Q4, year to date) for a year-to-date quarter."""
+    if period.kind != "ytd_quarter":
+        return None
+    return next((p for q, p in by_period.items() if q.kind == "ytd_quarter" and q.quarter == 4
+                 and q.year_start == period.year_start - 1), None)  # fmt: skip
 
 
 def _quartiles(
@@ -208,11 +257,12 @@ def _benchmarks(
 
 
 def summarise_area(area: str, judgements: Sequence[Judgement]) -> AreaSummary:
-    """Counts of RAG and of improving/worsening indicators (v the previous period) for one scorecard section."""
+    """Counts of RAG and of improving/worsening indicators for one scorecard section (each judged on its
+    direction: the previous period, or the same point last year for a year-to-date count)."""
     mine = [j for j in judgements if j.meta.area == area]
     statuses = [j.rag.status for j in mine]
-    improved = tuple(j.meta.label for j in mine if j.trend_previous.judgement == "improving")
-    worsened = tuple(j.meta.label for j in mine if j.trend_previous.judgement == "worsening")
+    improved = tuple(j.meta.label for j in mine if j.direction.judgement == "improving")
+    worsened = tuple(j.meta.label for j in mine if j.direction.judgement == "worsening")
     periods = {j.period for j in mine}
     summary = AreaSummary(
         area,

@@ -35,6 +35,8 @@ class SmallNumbers:
 
 
 def _base(meta: IndicatorMeta, point: Point) -> tuple[float | None, str]:
+    if meta.is_rate:
+        return point.numerator, "numerator (the count behind the rate)"
     if meta.unit in ("percent", "days", "average"):
         return point.denominator, "denominator"
     if meta.unit == "count":

@@ -48,8 +48,16 @@ def _describe(period: Period) -> str:
     return f"year to date to {period.code}" if period.kind == "ytd_quarter" else period.code
 
 
-def _grows_with_window(meta: IndicatorMeta) -> bool:
+def grows_with_window(meta: IndicatorMeta) -> bool:
+    """A flow count or rate: its value grows with the length of its window, so a year to date is not
+    comparable with a shorter or longer one."""
     return meta.kind == "flow" and meta.unit in ("count", "rate_per_10k")
+
+
+def not_compared(current: Point | None, reference_period: Period, basis: Basis, why: str) -> Trend:
+    """A comparison deliberately not made, with the reason as its rule."""
+    code = current.period_code if current else ""
+    return Trend(basis, code, reference_period.code, None, None, None, None, f"Not compared: {why}")
 
 
 def trend(
@@ -84,7 +92,7 @@ def trend(
     cumulative = {cur_p.kind, ref_p.kind} & {"ytd_quarter"}
     if meta.kind == "flow" and cumulative:  # a stock is taken on the last day, so it has no "year to date"
         how = f"{_describe(cur_p)} v {_describe(ref_p)}"
-    if _grows_with_window(meta) and abs(cur_p.days - ref_p.days) > SAME_LENGTH_DAYS:
+    if grows_with_window(meta) and abs(cur_p.days - ref_p.days) > SAME_LENGTH_DAYS:
         scaled = reference.value * cur_p.days / ref_p.days
         how = (
             f"{how + '; ' if how else ''}{reference.period_code} scaled to the same length "

@@ -82,10 +82,7 @@ def area_table(area: str, judgements: list[Judgement]) -> Table:
 def print_scorecard(console: Console, built: Built, *, rules: bool = False) -> None:
     for summary, judgements in built.areas:
         console.print(area_table(summary.area, judgements))
-        console.print(
-            f"[green]{summary.green} green[/], [yellow]{summary.amber} amber[/], [red]{summary.red} red[/], "
-            f"{summary.not_rated} not rated. {summary.narrative}"
-        )
+        console.print(summary.narrative, highlight=False)
         for j in judgements:
             console.print(f"  • {j.narrative}", highlight=False)
             if rules:
