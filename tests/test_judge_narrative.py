@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from csc_scorecard.judge.indicator import IndicatorMeta, Point
@@ -196,3 +198,65 @@ def test_no_value_and_area_paragraph(con):
     assert both.narrative.startswith("Front door: 2 indicators. Of the 2 with a target, both are green.")
     one = summarise_area("Front door", [rr, referrals])
     assert one.narrative.startswith("Front door: 2 indicators. The one with a target is green.")
+
+
+CLA = IndicatorMeta("cla_count", "Children looked after", "Care", "count", "neutral", "stock")
+CLA_RATE = IndicatorMeta("cla_rate", "Children looked after per 10,000 children", "Care", "rate_per_10k",
+                         "neutral", "stock")  # fmt: skip
+CUSTODY = IndicatorMeta("yj_custody_rate", "Custodial sentences per 1,000 children aged 10-17", "YJ", "average",
+                        "lower", "flow", rate_base="1,000 children aged 10 to 17")  # fmt: skip
+STABILITY = IndicatorMeta("stab", "Long-term placement stability", "Care", "percent", "higher", "stock",
+                          plural=False)  # fmt: skip
+
+
+def test_a_stock_is_counted_at_the_end_and_a_rate_says_its_base_once():
+    j = judge_indicator(CLA, [count("2016-17Q2", 632), count("2016-17Q3", 640)], la_code="335",
+                        period=parse_period("2016-17Q3"), con=None)  # fmt: skip
+    # 640 v 632: +1.3%, inside the 2% band for counts
+    assert j.narrative == (
+        "There were 640 children looked after at the end of December 2016, similar to 632 at the end of "
+        "September 2016."
+    )
+    rate = judge_indicator(CLA_RATE, [count("2016-17Q2", 95.7), count("2016-17Q3", 96.9)], la_code="335",
+                           period=parse_period("2016-17Q3"), con=None)  # fmt: skip
+    assert rate.narrative.startswith(
+        "There were 96.9 children looked after per 10,000 children aged under 18 at the end of December 2016, "
+        "similar to 95.7 at the end of September 2016."
+    )
+    assert rate.narrative.count("per 10,000") == 1
+
+
+def test_a_rate_per_1000_rests_on_its_count_not_its_population():
+    # 4 custodial sentences over a 10-17 population of 24,000: 4 / 24.0 = 0.17 per 1,000. Small numbers test
+    # the 4 sentences; the population (24.0 thousands) is not "a denominator" of children.
+    j = judge_indicator(CUSTODY, [Point(parse_period("2016-17"), 4, 24.0, 4 / 24.0)], la_code="335",
+                        period=parse_period("2016-17"), con=None)  # fmt: skip
+    assert j.narrative == (
+        "There were 0.2 custodial sentences per 1,000 children aged 10 to 17 in April 2016 to March 2017. "
+        "This rate rests on 4 children, so it can change a lot from one period to the next."
+    )
+    assert j.small_numbers.base == 4
+
+
+def test_a_singular_label_takes_a_singular_verb():
+    j = judge_indicator(STABILITY, [pct("2016-17", 618, 1000)], la_code="335", period=parse_period("2016-17"),
+                        con=None)  # fmt: skip
+    assert j.narrative == "Long-term placement stability was 61.8% at the end of March 2017."
+
+
+def test_a_count_of_one_is_not_a_plural():
+    j = judge_indicator(
+        REFERRALS, [count("2016-12", 1)], la_code="335", period=parse_period("2016-12"), con=None
+    )
+    assert j.narrative.startswith("Referrals: 1 in December 2016.")
+
+
+def test_no_sentence_names_a_period_code():
+    texts = [
+        judge_indicator(RR, walsall_re_referrals(), la_code="335", period=parse_period("2016-17Q3"), con=None,
+                        targets=TARGETS).narrative,
+        judge_indicator(CLA_RATE, [count("2016-04", 95.7), count("R12:2016-05", 96.9)], la_code="335",
+                        period=parse_period("R12:2016-05"), con=None).narrative,
+    ]  # fmt: skip
+    for text in texts:
+        assert not re.search(r"\d{4}-\d{2}Q\d|R12:|\d{4}-\d{2}\b(?! per)", text.replace("2016-17", "")), text

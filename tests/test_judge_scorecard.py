@@ -216,3 +216,36 @@ def test_benchmark_gaps_part_year_counts_and_a_suppressed_la_figure(con):
     assert j.published_quartile.rule == "No quartile band: the LA's published value is suppressed (c)"
     # ours, 25%, among 10 and 30: cuts 10, 15, 20, 25, 30 -> on q75, so C
     assert (j.quartile.band, j.quartile.n, j.quartile.cuts) == ("C", 2, (10.0, 15.0, 20.0, 25.0, 30.0))
+
+
+def test_a_part_year_percentage_is_labelled_and_given_no_quartile(con):
+    # 651 of 3,000 = 21.7% for April to December: set beside 2016-17's full-year figures as a part year, and
+    # placed in no quartile (LAIT's quartiles are of whole years).
+    q3 = judge_indicator(
+        RR, [pct("2016-17Q3", 651, 3000)], la_code="335", period=parse_period("2016-17Q3"), con=con
+    )
+    assert q3.benchmark_basis == "part year"
+    assert q3.positions["england"].rule.startswith("In line with England 2016-17: part year 21.7% is within")
+    assert q3.quartile.band is None
+    assert q3.quartile.rule == "No quartile band: quartiles are given only for a full year or any 12 months"
+    full = judge_indicator(RR, [pct("2016-17Q4", 868, 4000)], la_code="335", period=parse_period("2016-17Q4"),
+                           con=con)  # fmt: skip
+    assert (full.benchmark_basis, full.quartile.band) == ("", "C")
+
+
+def test_spc_counts_a_figure_carried_into_each_quarter_once():
+    # An annual census figure shown in every quarter: 16 quarters, four distinct values (one per year). Counted
+    # 16 times, the three repeats of each year would read as runs; counted once each, there are 4 points.
+    values = {2013: 18.0, 2014: 21.0, 2015: 19.0, 2016: 22.0}
+    series = [
+        Point(parse_period(f"{y}-{(y + 1) % 100:02d}Q{q}"), v * 10, 1000, v)
+        for y, v in values.items()
+        for q in range(1, 5)
+    ]
+    vacancy = IndicatorMeta("vac", "Vacancy rate", "Workforce", "percent", "lower", "stock", plural=False)
+    j = judge_indicator(vacancy, series, la_code="335", period=parse_period("2016-17Q4"), con=None)
+    assert j.spc_rule.startswith(
+        "SPC over 4 points (2013-14Q1 to 2016-17Q1); 12 periods repeat the figure before them (an annual count "
+        "carried into each quarter) and are one measurement, not more: only 4 points"
+    )
+    assert j.spc is not None and len(j.spc.mean) == 4 and j.spc.variation_icon is None

@@ -124,6 +124,21 @@ class Period:
         return f"{first} to {end:%B %Y}"
 
     @property
+    def short(self) -> str:
+        """A column heading: '2016-17', 'Apr-Dec 2016', 'Dec 2016', '12 months to Dec 2016', '1 May-15 Aug 2016'."""
+        kind = self.kind
+        if kind == "year":
+            return self.code
+        if kind == "month":
+            return f"{self.end:%b %Y}"
+        if kind == "rolling_12":
+            return f"12 months to {self.end:%b %Y}"
+        if kind == "ytd_quarter":
+            first = f"{self.start:%b}" + ("" if self.start.year == self.end.year else f" {self.start.year}")
+            return f"{first}–{self.end:%b %Y}"
+        return f"{self.start.day} {self.start:%b}–{self.end.day} {self.end:%b %Y}"
+
+    @property
     def end_words(self) -> str:
         """The last day in plain English, for a figure counted on it: 'the end of December 2016'
         ('15 August 2016' for a window that does not end with a month)."""
