@@ -130,7 +130,7 @@ def test_unsuppressed_indicator_carries_rounded_values_and_spc_limits():
 def test_suppressed_latest_figure_withholds_judgements_and_replaces_the_narrative():
     series = alternating(last=pct("2016-17Q3", 39, 40))
     j = judged(series)
-    assert j.narrative.startswith("Stable placements (97.5%)")  # what the judge drafted, with the number
+    assert j.narrative.startswith("Stable placements were 97.5%")  # what the judge drafted, with the number
     view = indicator_view(j, series, "published")
     assert (view.value.text, view.numerator.text, view.denominator.text) == ("c", "c", "40")
     assert view.suppressed
@@ -138,8 +138,8 @@ def test_suppressed_latest_figure_withholds_judgements_and_replaces_the_narrativ
         view.suppression_note == "Suppressed because with the total shown it would reveal a count of 1 to 5."
     )
     assert view.narrative == (
-        "Stable placements: the figure for 2016-17Q3 is suppressed (shown as c) to protect children's privacy, "
-        "because it would reveal a count of between 1 and 5 children."
+        "Stable placements: the figure at the end of December 2016 is not shown (c), to protect children's "
+        "privacy: it would reveal a number of children between 1 and 5."
     )
     assert (view.rag, view.rag_text, view.quartile_text, view.spc_text) == (None, "c", "c", "c")
     assert (view.trend_previous.text, view.trend_last_year.text) == ("–", "–")
@@ -153,7 +153,7 @@ def test_internal_profile_shows_every_figure():
     series = alternating(last=pct("2016-17Q3", 39, 40))
     view = indicator_view(judged(series), series, "internal")
     assert (view.value.text, view.numerator.text, view.denominator.text) == ("97.5%", "39", "40")
-    assert view.rag == "green" and view.narrative.startswith("Stable placements (97.5%)")
+    assert view.rag == "green" and view.narrative.startswith("Stable placements were 97.5%")
     assert view.history[-1].value.value == 97.5
 
 
@@ -165,8 +165,8 @@ def test_suppressed_comparison_period_keeps_only_the_latest_value_in_the_narrati
     view = indicator_view(j, series, "published")
     assert view.value.text == "60.0%" and not view.suppressed
     assert view.narrative == (
-        "Stable placements (60.0%) for 2016-17Q3. Comparisons with earlier periods are not described because a "
-        "figure they use is suppressed (c) to protect children's privacy."
+        "Stable placements were 60.0% at the end of December 2016. It is not compared with earlier periods, "
+        "because a figure that comparison uses is not shown (c), to protect children's privacy."
     )
     assert [h.value.text for h in view.history if h.value.suppressed] == ["c"]
     assert view.trend_last_year.judgement is not None  # a direction gives no number away
@@ -226,9 +226,7 @@ def test_area_counts_are_recomputed_from_what_is_shown():
         summary, judgements, [indicator_view(j, series[j.meta.id], "published") for j in judgements]
     )
     assert (published.green, published.amber, published.red, published.not_rated) == (0, 0, 0, 2)
-    assert published.narrative.startswith(
-        "Children in care: 2 indicators; 0 green, 0 amber, 0 red, 2 not rated."
-    )
+    assert published.narrative.startswith("Children in care: 2 indicators. No target is set for any of them.")
     assert published.slug == "children-in-care"
 
 
@@ -251,10 +249,10 @@ def test_report_view_profiles_marking_and_cover():
     )
     assert published.executive_summary[0] == (
         "This report sets out the performance of Walsall Council's Children's Services for Quarter 3 2016-17 "
-        "(year to date: 1 April 2016 to 31 December 2016): 2 indicators in 1 areas."
+        "(April to December 2016): 2 indicators in 1 area."
     )
     assert published.executive_summary[1].startswith("No local targets were set for this period")
-    assert internal.executive_summary[1].startswith("Of the 1 indicators with a local target, 1 are green")
+    assert internal.executive_summary[1].startswith("The one with a local target is green.")
     assert [s.heading for s in cover_sections(published)] == [
         "Executive summary", "Reason for scrutiny", "Recommendations", "Background papers",
         "Resource and legal considerations", "Citizen impact", "Environmental impact", "Performance management",
@@ -262,7 +260,7 @@ def test_report_view_profiles_marking_and_cover():
     ]  # fmt: skip
     assert published.cover.recommendations[0] == (
         "That the Committee notes the performance of Children's Services for Quarter 3 2016-17 "
-        "(year to date: 1 April 2016 to 31 December 2016)."
+        "(April to December 2016)."
     )
     with pytest.raises(ValueError, match="profile must be one of published, internal"):
         report_view(scorecard, "draft", inputs)  # type: ignore[arg-type]
@@ -272,9 +270,7 @@ def test_priorities_are_words_only():
     scorecard, _ = _scorecard()
     internal = report_view(scorecard, "internal", ViewInputs("Walsall"))
     # 97.5% against 60.0% in 2015-16Q3
-    assert internal.priorities[0].achievements == (
-        "Stable placements: on target, improving on the same period last year",
-    )
+    assert internal.priorities[0].achievements == ("Stable placements: on target, better than last year",)
     published = report_view(scorecard, "published", ViewInputs("Walsall"))
     assert published.priorities[0].achievements == ()  # the suppressed indicator's RAG is withheld
 
@@ -282,13 +278,13 @@ def test_priorities_are_words_only():
 @pytest.mark.parametrize(
     ("code", "labels"),
     [
-        (
-            "2016-17Q3",
-            ("Quarter 3 2016-17 (year to date: 1 April 2016 to 31 December 2016)", "Quarter 3 2016-17"),
-        ),
-        ("2016-17", ("2016-17 (1 April 2016 to 31 March 2017)", "2016-17")),
+        ("2016-17Q3", ("Quarter 3 2016-17 (April to December 2016)", "Quarter 3 2016-17")),
+        ("2016-17", ("2016-17 (April 2016 to March 2017)", "2016-17")),
         ("2016-12", ("December 2016", "Dec 2016")),
-        ("R12:2016-12", ("12 months to December 2016", "12 months to Dec 2016")),
+        (
+            "R12:2016-12",
+            ("the 12 months to December 2016 (January to December 2016)", "12 months to Dec 2016"),
+        ),
     ],
 )
 def test_period_labels(code, labels):

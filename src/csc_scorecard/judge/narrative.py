@@ -218,39 +218,46 @@ def indicator_narrative(j: Judgement) -> str:
     return " ".join(s for s in sentences if s)
 
 
-def _count(n: int, word: str) -> str:
+def count_of(n: int, word: str) -> str:
+    """'1 indicator', '2 indicators'."""
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _listed(labels: tuple[str, ...]) -> str:
-    items = [_lower_first(label) for label in labels]
+def and_list(items: list[str] | tuple[str, ...]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def rated_words(green: int, amber: int, red: int, total: int, with_target: str = "with a target") -> str:
+    """How many of `total` indicators are green, amber and red, as a sentence ('' when none is rated)."""
+    rated = green + amber + red
+    colours = [(name, k) for name, k in (("green", green), ("amber", amber), ("red", red)) if k]
+    if rated == 0:
+        return ""
+    if rated == 1:
+        colour = colours[0][0]
+        return f"The one {with_target} is {colour}." if total > 1 else f"It is {colour} against its target."
+    if len(colours) == 1:
+        return f"Of the {rated} {with_target}, {'both' if rated == 2 else 'all'} are {colours[0][0]}."
+    return (
+        f"Of the {rated} {with_target}, "
+        + and_list([f"{k} {'is' if k == 1 else 'are'} {c}" for c, k in colours])
+        + "."
+    )
 
 
 def area_narrative(summary: AreaSummary) -> str:
     n = len(summary.indicators)
-    rated = summary.green + summary.amber + summary.red
-    text = f"{summary.area}: {_count(n, 'indicator')}."
-    colours = [
-        (name, k)
-        for name, k in (("green", summary.green), ("amber", summary.amber), ("red", summary.red))
-        if k
-    ]
-    if rated == 1:
-        colour = colours[0][0]
-        text += f" The one with a target is {colour}." if n > 1 else f" It is {colour} against its target."
-    elif len(colours) == 1:
-        text += f" Of the {rated} with a target, {'both' if rated == 2 else 'all'} are {colours[0][0]}."
-    elif rated:
-        shown = [f"{k} {'is' if k == 1 else 'are'} {name}" for name, k in colours]
-        listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
-        text += f" Of the {rated} with a target, {listed}."
+    text = f"{summary.area}: {count_of(n, 'indicator')}."
+    rated = rated_words(summary.green, summary.amber, summary.red, n)
+    if rated:
+        text += f" {rated}"
     elif n:
         text += " No target is set for " + ("it." if n == 1 else "any of them.")
     if summary.improved:
-        text += f" Improved: {_listed(summary.improved)}."
+        text += f" Improved: {and_list([_lower_first(x) for x in summary.improved])}."
     if summary.worsened:
-        text += f" Worsened: {_listed(summary.worsened)}."
+        text += f" Worsened: {and_list([_lower_first(x) for x in summary.worsened])}."
     if n and not summary.improved and not summary.worsened:
         text += " None improved or worsened significantly."
     return text

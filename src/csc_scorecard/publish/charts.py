@@ -59,24 +59,22 @@ def _runs(history: Sequence[HistoryPoint]) -> list[dict]:
         if h.value.value is None:
             run += 1
             continue
-        rows.append(
-            {"period": h.period_code, "y": h.value.value, "run": f"v{run}", "colour": h.colour or LINE}
-        )
+        rows.append({"period": h.label, "y": h.value.value, "run": f"v{run}", "colour": h.colour or LINE})
     return rows
 
 
 def _reference_rows(view: IndicatorView, la_name: str) -> tuple[list[dict], list[str], list[str], list]:
     """Line rows (SPC mean/limits and benchmarks) with the legend's domain, colours and dashes."""
     history = view.history
-    first, last = history[0].period_code, history[-1].period_code
+    first, last = history[0].label, history[-1].label
     rows: list[dict] = []
     names = {"mean": "SPC mean", "limits": "Process limits"}
     with_limits = [h for h in history if h.spc_mean is not None]
     for h in with_limits:
         rows += [
-            {"period": h.period_code, "y": h.spc_mean, "series": names["mean"], "key": "mean"},
-            {"period": h.period_code, "y": h.spc_upl, "series": names["limits"], "key": "upl"},
-            {"period": h.period_code, "y": h.spc_lpl, "series": names["limits"], "key": "lpl"},
+            {"period": h.label, "y": h.spc_mean, "series": names["mean"], "key": "mean"},
+            {"period": h.label, "y": h.spc_upl, "series": names["limits"], "key": "upl"},
+            {"period": h.label, "y": h.spc_lpl, "series": names["limits"], "key": "lpl"},
         ]
     keys = ["mean", "limits"] if with_limits else []
     ends = list(dict.fromkeys((first, last)))
@@ -96,15 +94,65 @@ def _reference_rows(view: IndicatorView, la_name: str) -> tuple[list[dict], list
     return rows, domain, colours, dashes
 
 
+def _axis_title(view: IndicatorView) -> str:
+    return view.unit_label if view.unit != "count" else "Number"
+
+
+def _config(spec: dict) -> dict:
+    spec["config"] = {
+        "font": FONT,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True, "gridColor": "#e5e5e5"},
+        "legend": {"labelFontSize": 12, "labelLimit": 360},
+    }
+    return spec
+
+
+def _same_points(view: IndicatorView) -> tuple[list[str], list[HistoryPoint], list[HistoryPoint]]:
+    """A year-to-date count's quarters this year and last year, matched by how far into the year they are."""
+    by_year: dict[str, dict[str, HistoryPoint]] = {}
+    for h in view.history:
+        by_year.setdefault(h.period_code[:7], {})[h.period_code[-2:]] = h
+    years = sorted(by_year)[-2:]
+    this = list(by_year[years[-1]].values())
+    last = [by_year[years[0]].get(q) for q in ("Q1", "Q2", "Q3", "Q4")] if len(years) == 2 else []
+    return years, this, [h for h in last if h is not None]
+
+
+def year_on_year_spec(view: IndicatorView, la_name: str) -> dict:
+    """A year-to-date count as it builds through this year beside last year at the same points: a cumulative
+    count drops back every April, so one line across years would show drops that never happened."""
+    years, this, last = _same_points(view)
+    order = ["Apr–Jun", "Apr–Sep", "Apr–Dec", "Apr–Mar"]
+    names = {years[-1]: f"{la_name} {years[-1]}", years[0]: f"{la_name} {years[0]}"}
+    rows = [
+        {"point": order[int(h.period_code[-1]) - 1], "y": h.value.value, "series": names[h.period_code[:7]]}
+        for h in [*last, *this]
+        if h.value.value is not None
+    ]
+    domain = [names[y] for y in reversed(years)]
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=domain, range=[LINE, "#b1b4b6"][: len(domain)]),
+        legend=alt.Legend(orient="bottom", title=None, symbolType="stroke", symbolStrokeWidth=2),
+    )
+    x = alt.X("point:N", scale=alt.Scale(domain=order), sort=order, title="Year to date")
+    y = alt.Y("y:Q", title=_axis_title(view), scale=alt.Scale(zero=True))
+    base = alt.Chart(alt.Data(values=rows)).encode(x=x, y=y, color=colour)
+    chart = alt.layer(base.mark_line(strokeWidth=2), base.mark_circle(size=45, opacity=1))
+    return _config(chart.properties(width=WIDTH, height=HEIGHT).to_dict(validate=False))
+
+
 def chart_spec(view: IndicatorView, la_name: str) -> dict:
-    order = [h.period_code for h in view.history]
+    if view.cumulative:
+        return year_on_year_spec(view, la_name)
+    order = [h.label for h in view.history]
     values = _runs(view.history)
     refs, domain, colours, dashes = _reference_rows(view, la_name)
     x = alt.X(
         "period:N", scale=alt.Scale(domain=order), sort=order, title=None, axis=alt.Axis(labelAngle=-40)
     )
-    y_title = view.unit_label if view.unit != "count" else "Number"
-    y = alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=view.unit == "count"))
+    y = alt.Y("y:Q", title=_axis_title(view), scale=alt.Scale(zero=True))  # from zero: no exaggerated swings
     legend = alt.Legend(orient="bottom", title=None, symbolType="stroke", symbolStrokeWidth=2)
     colour = alt.Color("series:N", scale=alt.Scale(domain=domain, range=colours), legend=legend)
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=dashes), legend=legend)
@@ -120,22 +168,17 @@ def chart_spec(view: IndicatorView, la_name: str) -> dict:
         .encode(x=x, y=y, color=alt.Color("colour:N", scale=None))
     )
     chart = alt.layer(lines, points).properties(width=WIDTH, height=HEIGHT)
-    spec = chart.to_dict(validate=False)  # built from a fixed shape; validation costs more than rendering
-    spec["config"] = {
-        "font": FONT,
-        "view": {"stroke": None},
-        "axis": {"labelFontSize": 10, "titleFontSize": 10, "grid": True, "gridColor": "#e5e5e5"},
-        "legend": {"labelFontSize": 10, "labelLimit": 320},
-    }
-    return spec
+    return _config(chart.to_dict(validate=False))  # a fixed shape: validation costs more than rendering
 
 
 def _span(history: Sequence[HistoryPoint]) -> str:
-    return f"{history[0].period_code} to {history[-1].period_code}"
+    return f"{history[0].label} to {history[-1].label}"
 
 
 def alt_text(view: IndicatorView, la_name: str) -> str:
     """Describes what the chart shows, from the same published figures (never a suppressed one)."""
+    if view.cumulative:
+        return _year_on_year_alt(view, la_name)
     history = view.history
     shown = [h for h in history if h.value.value is not None]
     suppressed = sum(h.value.suppressed for h in history)
@@ -144,13 +187,11 @@ def alt_text(view: IndicatorView, la_name: str) -> str:
         parts.append(f"{suppressed} suppressed {'period is' if suppressed == 1 else 'periods are'} left out.")
     latest = history[-1]
     if latest.value.value is not None:
-        parts.append(f"Latest value {latest.value.long} in {latest.period_code}.")
+        parts.append(f"Latest value {latest.value.long} in {latest.label}.")
     if len(shown) >= 2:
         low = min(shown, key=lambda h: h.value.value)
         high = max(shown, key=lambda h: h.value.value)
-        parts.append(
-            f"Lowest {low.value.long} in {low.period_code}; highest {high.value.long} in {high.period_code}."
-        )
+        parts.append(f"Lowest {low.value.long} in {low.label}; highest {high.value.long} in {high.label}.")
     last_limits = next((h for h in reversed(history) if h.spc_mean is not None), None)
     if last_limits is not None:
         unit = view.unit
@@ -174,12 +215,32 @@ def alt_text(view: IndicatorView, la_name: str) -> str:
     if refs:
         parts.append("Reference lines: " + "; ".join(refs) + ".")
     elif not view.benchmarks_comparable:
-        parts.append("Benchmarks are full-year figures, so they are not drawn against year-to-date counts.")
+        parts.append("Benchmarks are full-year figures, so they are not drawn beside part of a year.")
     return " ".join(parts)
 
 
+def _year_on_year_alt(view: IndicatorView, la_name: str) -> str:
+    years, this, last = _same_points(view)
+
+    def listed(points: Sequence[HistoryPoint]) -> str:
+        return (
+            "; ".join(f"{h.label} {h.value.long}" for h in points if h.value.value is not None)
+            or "none shown"
+        )
+
+    text = f"Line chart of {view.label} for {la_name}: the year to date in {years[-1]} ({listed(this)})" + (
+        f", beside {years[0]} at the same points ({listed(last)})." if last else "."
+    )
+    if any(h.value.suppressed for h in (*this, *last)):
+        text += " Suppressed figures are left out."
+    return text
+
+
 def caption(view: IndicatorView) -> str:
-    text = f"{view.label} ({view.unit_label}), {_span(view.history)}"
+    unit = "" if view.label.endswith(")") else f" ({view.unit_label})"  # "... (%)" says its unit already
+    if view.cumulative:
+        return f"{view.label}{unit}, year to date, this year against last year"
+    text = f"{view.label}{unit}, {_span(view.history)}"
     if any(h.spc_mean is not None for h in view.history):
         text += ", with SPC mean and process limits"
     return text

@@ -27,9 +27,10 @@ from typing import Literal
 from ..judge import narrative as narrative_text
 from ..judge.indicator import Point
 from ..judge.judgement import AreaSummary, Judgement
+from ..judge.narrative import count_of, figure_sentence, rated_words
 from ..judge.spc import point_colour
 from ..judge.suppression import NOT_SUPPRESSED, RESTS_ON_SMALL, SUPPRESSED, Suppression, suppression
-from ..judge.trend import Trend
+from ..judge.trend import Trend, grows_with_window
 from ..judge.units import DECIMALS, fmt, round_half_up, shown
 from ..periods import Period
 from ..pipeline import Built
@@ -110,6 +111,7 @@ class Figure:
 @dataclass(frozen=True)
 class HistoryPoint:
     period_code: str
+    label: str  # the period as a column heading: "Apr–Dec 2016"
     value: Figure
     numerator: Figure
     denominator: Figure
@@ -170,6 +172,8 @@ class IndicatorView:
     polarity: str
     polarity_text: str
     period_code: str
+    period_words: str  # "in April to December 2016", "at the end of December 2016"
+    cumulative: bool  # a year-to-date count: drawn against last year at the same points, not as one line
     value: Figure
     numerator: Figure
     denominator: Figure
@@ -177,6 +181,7 @@ class IndicatorView:
     rag: str | None  # green / amber / red; None when not rated or withheld
     trend_previous: TrendView
     trend_last_year: TrendView
+    direction: TrendView  # the comparison that says which way it moved (judge.Judgement.direction)
     sn: Benchmark
     england: Benchmark
     region: Benchmark
@@ -322,14 +327,12 @@ def period_labels(period: Period) -> tuple[str, str]:
     code, kind = period.code, period.kind
     if kind == "ytd_quarter":
         short = f"Quarter {code[-1]} {code[:7]}"
-        return f"{short} (year to date: {_day(period.start)} to {_day(period.end)})", short
+        return f"{short} ({period.words})", short
     if kind == "year":
-        return f"{code} ({_day(period.start)} to {_day(period.end)})", code
-    if kind == "month":
-        return f"{period.end:%B %Y}", f"{period.end:%b %Y}"
+        return f"{code} ({period.words})", code
     if kind == "rolling_12":
-        return f"12 months to {period.end:%B %Y}", f"12 months to {period.end:%b %Y}"
-    return f"{_day(period.start)} to {_day(period.end)}", code
+        return f"the 12 months to {period.end:%B %Y} ({period.words})", period.short
+    return period.words, period.short
 
 
 # --- one indicator -----------------------------------------------------------------------------------------
@@ -354,6 +357,7 @@ def _history(j: Judgement, points: Sequence[Point], profile: Profile) -> tuple[t
         rows.append(
             HistoryPoint(
                 p.period_code,
+                p.period.short,
                 Figure.of(p.value, unit, suppressed=s.value),
                 Figure.of(p.numerator, "count", suppressed=s.numerator),
                 Figure.of(p.denominator, "count", suppressed=s.denominator),
@@ -404,15 +408,16 @@ def _safe_text(text: str | None, *, has_suppression: bool, profile: Profile) -> 
 
 
 def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) -> str:
+    when = j.period.when(j.meta.kind == "stock")
     if current:
         return (
-            f"{j.meta.label}: the figure for {j.period_code} is suppressed (shown as c) to protect children's "
-            "privacy, because it would reveal a count of between 1 and 5 children."
+            f"{j.meta.label}: the figure {when} is not shown (c), to protect children's privacy: it would reveal "
+            "a number of children between 1 and 5."
         )
     if compared:
         return (
-            f"{j.meta.label} ({value.long}) for {j.period_code}. Comparisons with earlier periods are not "
-            "described because a figure they use is suppressed (c) to protect children's privacy."
+            f"{figure_sentence(j.meta, j.value, when)}. It is not compared with earlier periods, because a "
+            "figure that comparison uses is not shown (c), to protect children's privacy."
         )
     return j.narrative
 
@@ -456,6 +461,8 @@ def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> I
         polarity=j.meta.polarity,
         polarity_text=j.meta.polarity_text.capitalize(),
         period_code=j.period_code,
+        period_words=j.period.when(j.meta.kind == "stock"),
+        cumulative=j.period.kind == "ytd_quarter" and grows_with_window(j.meta),
         value=value,
         numerator=Figure.of(point.numerator if point else None, "count", suppressed=s.numerator),
         denominator=Figure.of(point.denominator if point else None, "count", suppressed=s.denominator),
@@ -463,6 +470,7 @@ def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> I
         rag=None if withhold else j.rag.status,
         trend_previous=WITHHELD_TREND if withhold else _trend(j.trend_previous),
         trend_last_year=WITHHELD_TREND if withhold else _trend(j.trend_last_year),
+        direction=WITHHELD_TREND if withhold else _trend(j.direction),
         sn=_benchmark(j, f"sn_{j.sn_average}", f"SN {j.sn_average}", withhold=withhold),
         england=_benchmark(j, "england", "England", withhold=withhold),
         region=_benchmark(j, "region", "Region", withhold=withhold),
@@ -508,10 +516,10 @@ def area_view(
         red=sum(v.rag == "red" for v in views),
         not_rated=sum(v.rag is None for v in views),
         improved=tuple(
-            j.meta.label for j in judgements if by_id[j.meta.id].trend_previous.judgement == "improving"
+            j.meta.label for j in judgements if by_id[j.meta.id].direction.judgement == "improving"
         ),
         worsened=tuple(
-            j.meta.label for j in judgements if by_id[j.meta.id].trend_previous.judgement == "worsening"
+            j.meta.label for j in judgements if by_id[j.meta.id].direction.judgement == "worsening"
         ),
     )
     text = narrative_text.area_narrative(shown_summary)
@@ -536,9 +544,9 @@ def _reasons(v: IndicatorView, good: bool) -> list[str]:
     rag, trend, sn = ("green", "improving", "better") if good else ("red", "worsening", "worse")
     out = []
     if v.rag == rag:
-        out.append("on target" if good else "off target (red)")
+        out.append("on target" if good else "short of target")
     if v.trend_last_year.judgement == trend:
-        out.append(f"{trend} on the same period last year")
+        out.append("better than last year" if good else "worse than last year")
     if v.sn.judgement == sn:
         out.append(f"{sn} than statistical neighbours")
     if v.england.judgement == sn:
@@ -546,13 +554,28 @@ def _reasons(v: IndicatorView, good: bool) -> list[str]:
     return out
 
 
+def standing(v: IndicatorView) -> tuple[str, list[str]] | None:
+    """("achievement" or "priority", its reasons), or None: never both. A rating against target decides
+    (green an achievement, red a priority); without one, the side with more reasons does, and a tie is neither."""
+    good, bad = _reasons(v, True), _reasons(v, False)
+    if v.rag == "red" or (v.rag != "green" and len(bad) > len(good)):
+        return "priority", bad
+    if v.rag == "green" or len(good) > len(bad):
+        return "achievement", good
+    return None
+
+
 def priorities(areas: Sequence[AreaView]) -> tuple[PriorityRow, ...]:
-    """Per area: what went well and what needs attention, in words only (no figures)."""
+    """Per area: what went well and what needs attention, in words only (no figures); each indicator on one
+    side at most."""
     rows = []
     for area in (a for a in areas if a.has_data):
-        good = tuple(f"{v.label}: {', '.join(r)}" for v in area.indicators if (r := _reasons(v, True)))
-        bad = tuple(f"{v.label}: {', '.join(r)}" for v in area.indicators if (r := _reasons(v, False)))
-        rows.append(PriorityRow(area.name, good, bad))
+        sides: dict[str, list[str]] = {"achievement": [], "priority": []}
+        for v in area.indicators:
+            if (found := standing(v)) is not None:
+                side, reasons = found
+                sides[side].append(f"{v.label}: {', '.join(reasons)}")
+        rows.append(PriorityRow(area.name, tuple(sides["achievement"]), tuple(sides["priority"])))
     return tuple(rows)
 
 
@@ -560,24 +583,23 @@ def drafted_summary(areas: Sequence[AreaView], period_label: str, council: str) 
     views = [v for a in areas for v in a.with_data]
     empty = sum(len(a.indicators) for a in areas) - len(views)
     green, amber, red = (sum(v.rag == s for v in views) for s in ("green", "amber", "red"))
-    rated = green + amber + red
-    better = sum(v.trend_last_year.judgement == "improving" for v in views)
-    worse = sum(v.trend_last_year.judgement == "worsening" for v in views)
+    better = sum(v.direction.judgement == "improving" for v in views)
+    worse = sum(v.direction.judgement == "worsening" for v in views)
     first = (
         f"This report sets out the performance of {council}'s Children's Services for {period_label}: "
-        f"{len(views)} indicators in {sum(a.has_data for a in areas)} areas."
+        f"{count_of(len(views), 'indicator')} in {count_of(sum(a.has_data for a in areas), 'area')}."
     )
-    if empty:
-        first += f" A further {empty} indicators have no figures yet: the data they need has not been loaded."
-    if rated:
-        second = (
-            f"Of the {rated} indicators with a local target, {green} are green, {amber} amber and {red} red."
-        )
-    else:
-        second = "No local targets were set for this period, so no indicator is rated red, amber or green."
+    if empty == 1:
+        first += " A further indicator has no figures yet, because the data it needs has not been loaded."
+    elif empty:
+        first += f" A further {empty} indicators have no figures yet, because the data they need has not been loaded."
+    second = rated_words(green, amber, red, len(views), "with a local target") or (
+        "No local targets were set for this period, so no indicator is rated red, amber or green."
+    )
     third = (
-        f"Compared with the same period last year, {better} indicators improved and {worse} worsened; "
-        "the others changed little or cannot be compared."
+        f"Compared with the previous quarter or, for counts so far this year, the same point last year, "
+        f"{count_of(better, 'indicator')} improved and {worse} worsened; the others changed little or cannot be "
+        "compared."
     )
     return (first, f"{second} {third}")
 
