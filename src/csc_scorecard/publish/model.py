@@ -294,7 +294,8 @@ class ReportView:
     generated: dt.date
     sn_average: str
     areas: tuple[AreaView, ...]
-    recent_periods: tuple[str, ...]
+    recent_periods: tuple[str, ...]  # codes, oldest first
+    recent_labels: tuple[str, ...]  # the same periods as column headings: "Apr–Dec 2016"
     cover: ReportConfig  # placeholders filled
     executive_summary: tuple[str, ...]  # paragraphs
     priorities: tuple[PriorityRow, ...]
@@ -659,11 +660,16 @@ def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportVie
         generated=inputs.generated,
         sn_average=judgements[0].sn_average if judgements else "mean",
         areas=tuple(areas),
-        recent_periods=_recent_codes(areas, built.series),
+        recent_periods=(recent := _recent_codes(areas, built.series)),
+        recent_labels=tuple(_labels(areas).get(code, code) for code in recent),
         cover=cover,
         executive_summary=summary,
         priorities=priorities(areas),
     )
+
+
+def _labels(areas: Sequence[AreaView]) -> dict[str, str]:
+    return {h.period_code: h.label for a in areas for v in a.indicators for h in v.history}
 
 
 def _recent_codes(areas: Sequence[AreaView], series: Mapping[str, Sequence[Point]]) -> tuple[str, ...]:

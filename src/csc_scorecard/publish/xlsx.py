@@ -178,7 +178,7 @@ def area_columns(report: ReportView) -> list[tuple[str, int]]:
     sn = f"SN {report.sn_average}"
     return [
         ("Indicator", 42), ("Unit", 11), ("Polarity", 14), ("Value", 10), ("Numerator", 10), ("Denominator", 11),
-        ("Target", 9), ("RAG", 8), *((code, 10) for code in report.recent_periods), ("Trend", 14),
+        ("Target", 9), ("RAG", 8), *((label, 13) for label in report.recent_labels), ("Trend", 14),
         ("v previous period", 16), ("v same period last year", 18), (sn, 10), ("England", 10),
         ("Benchmark year", 11), ("Quartile", 9), ("SPC variation", 18), ("SPC assurance", 18),
         ("Commentary", 50), ("Narrative", 70),
