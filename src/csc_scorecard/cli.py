@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .config import SETTINGS_ENV, Settings, SettingsError, load_settings
@@ -44,6 +46,24 @@ db_option = click.option(
 )
 
 
+class LocalAuthorityParam(click.ParamType):
+    """--la takes a DfE code (335), an ONS code (E08000030) or a name (Walsall) and gives the DfE code."""
+
+    name = "LA"
+
+    def convert(self, value, param, ctx) -> str:
+        from .refdata import find_local_authority
+
+        try:
+            return find_local_authority(value).code
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+LA = LocalAuthorityParam()
+LA_HELP = "The LA: its DfE code (335) or name (Walsall)."
+
+
 class Commands(click.Group):
     """Every subcommand; a store that cannot be opened is one line on stderr and exit code 1, no traceback."""
 
@@ -67,7 +87,9 @@ def cli(settings_file: Path | None) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
 @click.option(
-    "--la", help="3-digit DfE LA code, for returns that do not carry one (903 CSV, Annex A, local CSVs)."
+    "--la",
+    type=LA,
+    help="The LA, for returns that do not carry one (903 CSV, Annex A, local CSVs): " + LA_HELP,
 )
 @click.option(
     "--year", help="Collection year, e.g. 2016-17, for returns whose year cannot be read from them."
@@ -119,6 +141,10 @@ def load_national_command(folder: Path, db: Path) -> None:
     click.echo(f"{len(reports)} LAs, {returns} returns loaded into {db}")
 
 
+def _load_status(r) -> str:
+    return r.status + (f" (replaced load {r.replaces})" if r.replaces else "")
+
+
 @cli.command()
 @click.option("--all", "include_replaced", is_flag=True, help="Also list loads that newer versions replaced.")
 @db_option
@@ -134,27 +160,36 @@ def status(include_replaced: bool, db: Path) -> None:
     if not records:
         console.print(f"{db}: no returns loaded yet.")
         return
-    table = Table(title=f"Returns in {db}")
-    for column in (
-        "load",
-        "LA",
-        "return",
-        "year",
-        "year taken from",
-        "source",
-        "rows",
-        "loaded at",
-        "status",
-    ):
-        table.add_column(column, justify="right" if column in ("load", "rows") else "left")
     formats = format_names()
-    for r in records:
-        status_text = r.status + (f" (replaced load {r.replaces})" if r.replaces else "")
-        table.add_row(
-            str(r.load_id), r.la_code, formats.get(r.format, r.format), r.collection_year, r.year_source,
-            r.source_name, f"{r.rows:,}", r.loaded_at, status_text,
-        )  # fmt: skip
-    console.print(table)
+    if console.width >= 120:
+        table = Table(title=f"Returns in {db}")
+        for column in (
+            "load",
+            "LA",
+            "return",
+            "year",
+            "year taken from",
+            "source",
+            "rows",
+            "loaded at",
+            "status",
+        ):
+            table.add_column(column, justify="right" if column in ("load", "rows") else "left")
+        for r in records:
+            table.add_row(
+                str(r.load_id), r.la_code, formats.get(r.format, r.format), r.collection_year, r.year_source,
+                r.source_name, f"{r.rows:,}", r.loaded_at, _load_status(r),
+            )  # fmt: skip
+        console.print(table)
+    else:  # a narrow terminal: one block per return, so no value is cut or broken mid-word
+        console.rule(f"Returns in {db}", align="left")
+        for r in records:
+            console.print(
+                f"[bold]{formats.get(r.format, r.format)} {r.collection_year}[/], LA {r.la_code}: {_load_status(r)}",
+                highlight=False,
+            )
+            detail = f"load {r.load_id} · {r.rows:,} rows · year from {r.year_source} · {r.source_name} · {r.loaded_at}"
+            console.print(Padding(Text(detail), (0, 0, 0, 2)), highlight=False)
     counts = canonical_counts(con)
     summary = Table(title="Canonical tables (one row per episode, latest return winning)")
     summary.add_column("table")
@@ -168,7 +203,7 @@ def status(include_replaced: bool, db: Path) -> None:
 
 @cli.command()
 @click.option(
-    "--la", "la_code", default="335", show_default=True, help="3-digit DfE LA code to calibrate to."
+    "--la", "la_code", type=LA, default="335", show_default=True, help="The LA to calibrate to: " + LA_HELP
 )
 @click.option("--years", default="2013-14:2016-17", show_default=True, help="FIRST:LAST collection years.")
 @click.option("--seed", default=1, show_default=True, type=int)
@@ -203,7 +238,7 @@ def synth(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
-@click.option("--la", help="3-digit DfE LA code (a 903 return does not carry one).")
+@click.option("--la", type=LA, help="The LA, for returns that do not carry one (903): " + LA_HELP)
 @click.option("--year", help="Collection year, e.g. 2024-25, where the file names do not say.")
 @click.option(
     "--csv",
@@ -289,7 +324,11 @@ format_option = click.option(
 )
 @click.option("--breakdown", help="age_band, sex, ethnicity_group, disability, referral_source, ...")
 @click.option(
-    "--la", "la_codes", multiple=True, help="LA code; repeat for several (default every LA loaded)."
+    "--la",
+    "la_codes",
+    type=LA,
+    multiple=True,
+    help=LA_HELP + " Repeat for several (default: every LA loaded).",
 )
 @click.option("--explain", "explain_id", help="Show the SQL and the records counted for this indicator.")
 @click.option("--limit", default=50, show_default=True, help="Records shown by --explain.")
@@ -385,7 +424,7 @@ def catalogue(indicator_id: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--la", "la_code", required=True, help="3-digit DfE LA code.")
+@click.option("--la", "la_code", type=LA, required=True, help=LA_HELP)
 @click.option("--indicator", "indicator_id", required=True, help="Indicator id (one with a LAIT measure).")
 @click.option(
     "--year", required=True, help="Collection year, e.g. 2016-17 (later years use the latest published)."
@@ -498,23 +537,26 @@ def _build(db: Path, la_code: str | None, period_code: str, targets_file: Path |
 
 @cli.command()
 @click.option("--period", required=True, help="Period code, e.g. 2016-17Q3.")
-@click.option("--la", "la_code", help="3-digit LA code (needed when the store holds several).")
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
 @targets_option
 @sn_list_option
 @sn_average_option
-@click.option("--rules", is_flag=True, help="Show the rule behind every judgement.")
+@click.option("--rules", is_flag=True, help="Show the rule behind every judgement (table format).")
+@format_option
 @db_option
 def judge(
     period: str, la_code: str | None, targets_file: Path | None, sn_list: str | None, sn_average: str,
-    rules: bool, db: Path,
+    rules: bool, fmt: str, db: Path,
 ) -> None:  # fmt: skip
     """The scorecard for a period: value, RAG against target, trend, SN and England, quartile and SPC."""
     from .judge.judgement import JudgeOptions
-    from .publish.terminal import print_scorecard
+    from .publish.terminal import SCORECARD_COLUMNS, print_scorecard, scorecard_rows
 
     built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
-    p = built.period
-    console.rule(f"Scorecard for {built.la_code}, {p.code} ({p.start} to {p.end})")
+    if fmt != "table":
+        print_rows(console, SCORECARD_COLUMNS, scorecard_rows(built), fmt)
+        return
+    console.rule(f"Scorecard for {built.la_name} ({built.la_code}), {built.period.words}")
     print_scorecard(console, built, rules=rules)
 
 
@@ -523,7 +565,7 @@ def judge(
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the pack."
 )
-@click.option("--la", "la_code", help="3-digit LA code (needed when the store holds several).")
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
 @click.option(
     "--internal", is_flag=True, help="Unsuppressed figures, every page marked internal (analysts only)."
 )
@@ -577,8 +619,22 @@ def _commentary_call(db: Path, call):
         con.close()
 
 
+def _indicator(indicator_id: str) -> str:
+    """An indicator id from the catalogue, or a usage error that names the nearest ones."""
+    import difflib
+
+    from .catalogue import load_catalogue
+
+    ids = load_catalogue().ids()
+    if indicator_id not in ids:
+        near = difflib.get_close_matches(indicator_id, ids, n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else " (csc-scorecard catalogue lists them)"
+        raise click.BadParameter(f"no indicator {indicator_id!r}{hint}", param_hint="--indicator")
+    return indicator_id
+
+
 @commentary.command("set")
-@click.option("--la", "la_code", required=True)
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
 @click.option("--indicator", "indicator_id", required=True)
 @click.option("--period", required=True)
 @click.option("--text", required=True, help="The commentary (replaces any already written for this period).")
@@ -590,12 +646,15 @@ def commentary_set(
     """Add or replace the commentary for an indicator and period."""
     from .store.commentary import set_commentary
 
-    _commentary_call(db, lambda con: set_commentary(con, la_code, indicator_id, period, text, author=author))
+    _indicator(indicator_id)
+    _commentary_call(
+        db, lambda con: set_commentary(con, _la_for(con, la_code), indicator_id, period, text, author=author)
+    )
     click.echo(f"commentary saved for {indicator_id} {period}")
 
 
 @commentary.command("show")
-@click.option("--la", "la_code", required=True)
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
 @click.option("--period", required=True)
 @format_option
 @db_option
@@ -605,10 +664,11 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
     from .store.commentary import actions_for, get_commentary
 
     def gather(con):
+        la = _la_for(con, la_code)
         rows = []
         for ind in load_catalogue().ids():
-            note = get_commentary(con, la_code, ind, period)
-            actions = actions_for(con, la_code, ind, period)
+            note = get_commentary(con, la, ind, period)
+            actions = actions_for(con, la, ind, period)
             if note or actions:
                 rows.append({
                     "indicator_id": ind,
@@ -623,7 +683,7 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
 
 
 @commentary.command("add-action")
-@click.option("--la", "la_code", required=True)
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
 @click.option("--indicator", "indicator_id", required=True)
 @click.option("--period", required=True, help="The period whose report first carries the action.")
 @click.option("--text", required=True)
@@ -635,8 +695,12 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: P
     from .store.commentary import add_action
 
     due_date = due.date() if due else None
+    _indicator(indicator_id)
     action_id = _commentary_call(
-        db, lambda con: add_action(con, la_code, indicator_id, period, text, owner=owner, due_date=due_date)
+        db,
+        lambda con: add_action(
+            con, _la_for(con, la_code), indicator_id, period, text, owner=owner, due_date=due_date
+        ),
     )
     click.echo(f"action {action_id} added")
 
@@ -675,7 +739,7 @@ def commentary_close_action(action_id: int, period: str, db: Path) -> None:
 
 @commentary.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--la", "la_code")
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Default: every LA.")
 @db_option
 def commentary_export(folder: Path, la_code: str | None, db: Path) -> None:
     """Write commentary.csv and actions.csv (formulas neutralised, so safe to open in Excel)."""
@@ -713,7 +777,7 @@ def commentary_import(files: tuple[Path, ...], db: Path) -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"), show_default=True
 )
-@click.option("--la", "la_code", default="335", show_default=True, help="Any English LA code.")
+@click.option("--la", "la_code", type=LA, default="335", show_default=True, help="Any English LA: " + LA_HELP)
 @click.option("--years", default="2013-14:2016-17", show_default=True)
 @click.option("--seed", default=1, show_default=True, type=int)
 def demo(out: Path, la_code: str, years: str, seed: int) -> None:
@@ -736,7 +800,9 @@ def demo(out: Path, la_code: str, years: str, seed: int) -> None:
     help="The settings file (docs/settings.md), if not given before the command.",
 )  # fmt: skip
 @targets_option
-@click.option("--la", "la_code", help="3-digit LA code shown first (default: the LA loaded).")
+@click.option(
+    "--la", "la_code", type=LA, help="The LA shown first: its DfE code or name (default: the LA loaded)."
+)
 @db_option
 def serve(
     host: str, port: int, settings_file: Path | None, targets_file: Path | None, la_code: str | None, db: Path

@@ -62,6 +62,23 @@ def local_authority(code: str) -> LocalAuthority:
         ) from None
 
 
+def find_local_authority(text: str) -> LocalAuthority:
+    """An English LA by its DfE code (335), its ONS code (E08000030) or its name (Walsall, any case); a
+    ValueError names close matches otherwise."""
+    wanted = " ".join(str(text).split()).casefold()
+    las = local_authorities().values()
+    for la in las:
+        if wanted in (la.code, la.gss_code.casefold(), la.name.casefold()):
+            return la
+    close = sorted(la.name for la in las if wanted and wanted in la.name.casefold())
+    hint = (
+        f"; did you mean {', '.join(close[:5])}?"
+        if close
+        else " (a 3-digit DfE code such as 335, or a name such as Walsall)"
+    )
+    raise ValueError(f"{text!r} is not an English local authority{hint}")
+
+
 @cache
 def population_0_17() -> dict[tuple[str, int], int]:
     """ONS mid-year estimates of children aged 0-17, {(la_code, mid_year): population}."""

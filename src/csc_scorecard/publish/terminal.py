@@ -1,14 +1,19 @@
-"""The scorecard in a terminal: one rich table per area with RAG, arrows, benchmarks and SPC, then narrative."""
+"""The scorecard in a terminal: one rich table per area with RAG, arrows, benchmarks and SPC, then narrative;
+on a narrow terminal (under WIDE columns) one block per indicator instead, so no word is broken; and the same
+judgements as rows for `judge --format csv|json`."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from ..judge.judgement import Judgement
 from ..judge.units import fmt
 from ..pipeline import Built
 
+WIDE = 110  # below this many columns a table's cells would break words, so indicators are listed as blocks
 RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
 JUDGEMENT_STYLE = {"improving": "green", "worsening": "red", "better": "green", "worse": "red"}
@@ -74,19 +79,67 @@ def area_table(area: str, judgements: list[Judgement]) -> Table:
             _benchmark(j, f"sn_{j.sn_average}"),
             _benchmark(j, "england"),
             j.quartile.band or "–",
-            SPC_TEXT.get(j.spc.variation_icon, "–") if j.spc and j.spc.variation_icon else "–",
+            _spc(j),
         )
     return table
 
 
+def _spc(j: Judgement) -> str:
+    return SPC_TEXT.get(j.spc.variation_icon, "–") if j.spc and j.spc.variation_icon else "–"
+
+
+def _block(j: Judgement) -> str:
+    """One indicator for a narrow terminal: its label, then its figures as short labelled parts."""
+    small = " [yellow]*[/]" if j.small_numbers.small else ""
+    parts = [
+        f"[bold]{j.display}[/]{small}", f"RAG {_rag(j)}", f"last year {_trend(j)}",
+        f"SN {_benchmark(j, f'sn_{j.sn_average}')}", f"England {_benchmark(j, 'england')}",
+        f"quartile {j.quartile.band or '–'}", f"SPC {_spc(j)}",
+    ]  # fmt: skip
+    return " · ".join(parts)
+
+
 def print_scorecard(console: Console, built: Built, *, rules: bool = False) -> None:
+    wide = console.width >= WIDE
     for summary, judgements in built.areas:
-        console.print(area_table(summary.area, judgements))
+        if wide:
+            console.print(area_table(summary.area, list(judgements)))
+        else:
+            console.rule(f"[bold]{summary.area}[/]", align="left")
         console.print(summary.narrative, highlight=False)
         for j in judgements:
-            console.print(f"  • {j.narrative}", highlight=False)
+            if not wide:  # indented blocks, so wrapped lines stay under their own indicator
+                console.print(f"[bold]{j.meta.label}[/]", highlight=False)
+                console.print(Padding(Text.from_markup(_block(j)), (0, 0, 0, 2)), highlight=False)
+            console.print(Padding(Text(f"• {j.narrative}"), (0, 0, 0, 2)), highlight=False)
             if rules:
                 for name, rule in j.rules():
-                    console.print(f"      {name}: {rule}", highlight=False, style="dim")
+                    console.print(
+                        Padding(Text(f"{name}: {rule}", style="dim"), (0, 0, 0, 6)), highlight=False
+                    )
         console.print()
     console.print("[yellow]*[/] small numbers: treat the percentage with caution.", highlight=False)
+
+
+SCORECARD_COLUMNS = (
+    "la_code", "period", "area", "indicator_id", "label", "value", "numerator", "denominator", "shown", "target",
+    "rag", "v_previous", "v_last_year", "sn", "england", "quartile", "spc", "small_numbers", "narrative",
+)  # fmt: skip
+
+
+def scorecard_rows(built: Built) -> list[dict]:
+    """Every judgement as a row, for `judge --format csv|json` (values unrounded, as `indicators` gives them)."""
+    rows = []
+    for j in built.judgements():
+        point = j.point
+        rows.append({
+            "la_code": j.la_code, "period": j.period_code, "area": j.meta.area, "indicator_id": j.meta.id,
+            "label": j.meta.label, "value": j.value, "numerator": point.numerator if point else None,
+            "denominator": point.denominator if point else None, "shown": j.display,
+            "target": j.target.value if j.target else None, "rag": j.rag.status,
+            "v_previous": j.trend_previous.judgement, "v_last_year": j.trend_last_year.judgement,
+            "sn": j.sn_position.reference, "england": j.positions["england"].reference,
+            "quartile": j.quartile.band, "spc": j.spc.variation_icon if j.spc else None,
+            "small_numbers": j.small_numbers.small, "narrative": j.narrative,
+        })  # fmt: skip
+    return rows
