@@ -29,16 +29,22 @@ from ..sources.tables import TABLES_BY_NAME
 # Tables read for their characteristics only: which returns are loaded says nothing about them.
 DIMENSION_TABLES = frozenset({"children", "ref_calendar", "ref_population"})
 VIEWS = {"referrals": "cin_episodes"}  # store views, by the table they show
-RETURN_NAMES = {
-    "cin": "CIN census",
-    "ssda903": "SSDA903 return",
-    "annex_a": "Annex A workbook",
-    "early_help": "early help templates",
-    "workforce": "workforce templates",
-    "youth_justice": "youth justice template",
-    "case_audits": "case audits template",
-    "csww": "CSWW census",
+RETURN_NAMES = {  # (one year's, several years')
+    "cin": ("CIN census", "CIN censuses"),
+    "ssda903": ("SSDA903 return", "SSDA903 returns"),
+    "annex_a": ("Annex A workbook", "Annex A workbooks"),
+    "early_help": ("early help templates", "early help templates"),
+    "workforce": ("workforce templates", "workforce templates"),
+    "youth_justice": ("youth justice template", "youth justice templates"),
+    "case_audits": ("case audits template", "case audits templates"),
+    "csww": ("CSWW census", "CSWW censuses"),
 }
+
+
+def return_name(kind: str, years: int = 1) -> str:
+    one, several = RETURN_NAMES.get(kind, (kind, kind))
+    return one if years == 1 else several
+
 
 Loaded = Mapping[str, frozenset[int]]  # one LA's returns: kind -> financial years (by first calendar year)
 
@@ -79,7 +85,7 @@ class Gap:
 
     def note(self) -> str:
         returns = " and ".join(
-            f"the {_years_text(years)} {RETURN_NAMES.get(k, k)}" for k, years in self.missing
+            f"the {_years_text(years)} {return_name(k, len(years))}" for k, years in self.missing
         )
         prefix = "not covered" if self.in_window else "withheld"
         return f"{prefix}: needs {returns}" + (f" ({self.reason})" if self.history_missing else "")
@@ -148,6 +154,7 @@ class AreaStart:
     first_year: int | None  # the first year any of them can be computed; None if none can
     later: tuple[tuple[str, int], ...]  # (indicator id, first year) for those that start later
     never: tuple[tuple[str, str], ...]  # (indicator id, what it needs) for those no loaded year allows
+    per_record: tuple[tuple[str, str], ...]  # (indicator id, reason) for those also withheld record by record
 
 
 def first_computable(catalogue: Catalogue, loaded: Loaded) -> list[AreaStart]:
@@ -157,18 +164,23 @@ def first_computable(catalogue: Catalogue, loaded: Loaded) -> list[AreaStart]:
     for area, declared in catalogue.by_area().items():
         starts: dict[str, int] = {}
         never: list[tuple[str, str]] = []
+        per_record: list[tuple[str, str]] = []
         for ind in (catalogue.definition(i.id) for i in declared):
             kinds = returns_read(catalogue, ind)
             first = next((y for y in years if gap(ind, kinds, _year(y), loaded) is None), None)
-            if first is None:
-                wanted = _year(years[-1] if years else 0)
-                missing = gap(ind, kinds, wanted, loaded)
-                never.append((ind.id, missing.note() if missing else ""))
-            else:
+            if first is not None:
                 starts[ind.id] = first
+            elif not years or any(not loaded.get(kind) for kind in kinds):
+                names = " and ".join(return_name(k) for k in kinds if not loaded.get(k))
+                never.append((ind.id, f"no {names} loaded"))
+            else:
+                missing = gap(ind, kinds, _year(years[-1]), loaded)
+                never.append((ind.id, missing.note() if missing else ""))
+            if ind.history is not None and ind.history.complete_when is not None:
+                per_record.append((ind.id, ind.history.reason))
         earliest = min(starts.values(), default=None)
         later = tuple((i, y) for i, y in starts.items() if y != earliest)
-        out.append(AreaStart(area, earliest, later, tuple(never)))
+        out.append(AreaStart(area, earliest, later, tuple(never), tuple(per_record)))
     return out
 
 
@@ -187,6 +199,7 @@ __all__ = [
     "coverage",
     "first_computable",
     "gap",
+    "return_name",
     "returns_read",
     "years_needed",
 ]
