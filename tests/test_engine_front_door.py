@@ -142,6 +142,16 @@ def test_rate_after_the_latest_estimate_falls_back_and_says_so(tmp_path):
     assert result.value == pytest.approx(1 / result.denominator * 10000)
 
 
+def test_rate_with_no_population_estimate_says_why(tmp_path):
+    # An LA code with no ONS 0-17 estimate at all (999 is not an English LA): the count is known, the rate is
+    # not, and the note says which estimate is missing rather than leaving a silent blank.
+    s = Store(tmp_path)
+    s.add("cin_episodes", la_code="999", child_id="A", referral_date="2016-05-01")
+    (result,) = s.results("referrals_rate", "2016-17")
+    assert (result.la_code, result.numerator, result.denominator, result.value) == ("999", 1, None, None)
+    assert result.notes == "no ONS 0-17 population estimate for LA 999 for mid-2016 or earlier"
+
+
 def test_referrals_by_age_band_at_the_referral_date(referrals):
     # At each referral date: X 0 (under 1), Y 4, Z 15 then 16, W 9 (29 February birthday reached on 28 Feb).
     groups = referrals.by_group("referrals_count", "2016-17", "age_band")
