@@ -80,7 +80,7 @@ def load_national_command(folder: Path, db: Path) -> None:
 @click.option("--all", "include_replaced", is_flag=True, help="Also list loads that newer versions replaced.")
 @db_option
 def status(include_replaced: bool, db: Path) -> None:
-    """What is loaded: returns, years, rows, last load."""
+    """What is loaded: returns, years, rows, last load, and the first year each indicator area can be computed."""
     from .sources.model import FORMAT_NAMES
     from .store.connection import connect
     from .store.status import canonical_counts, load_records
