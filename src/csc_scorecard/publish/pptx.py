@@ -123,6 +123,19 @@ def _write(
         _run(paragraph, line, size, bold=bold, colour=colour)
 
 
+def _lines(items: Sequence[str], width: float, size: float) -> int:
+    """Lines the items take in a column `width` inches wide: Arial averages under half an em a character in
+    English text (0.43 measured on these slides), so 0.47 errs towards more lines."""
+    per_line = max(1, int(width * 72 / (size * 0.47)))
+    return sum(max(1, math.ceil(len(item) / per_line)) for item in items)
+
+
+def _fit(lines: Sequence[str], width: float, height: float, sizes: Sequence[float]) -> float:
+    """The largest of `sizes` at which `lines` are estimated to fit the box, else the smallest: text frames do
+    not shrink their text themselves until PowerPoint edits them, so the size is chosen here."""
+    return next((s for s in sizes if _lines(lines, width - 0.2, s) * s * 1.3 / 72 <= height), sizes[-1])
+
+
 def _frame(frame: TextFrame, margin: float = 0.05, anchor: MSO_ANCHOR = MSO_ANCHOR.TOP) -> TextFrame:
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
@@ -139,6 +152,10 @@ def _textbox(shapes, name: str, left: float, top: float, width: float, height: f
     box.name = name
     _write(_frame(box.text_frame), lines, size, **style)
     return box
+
+
+def _place(shape, left: float, top: float, width: float, height: float) -> None:
+    shape.left, shape.top, shape.width, shape.height = (Inches(x) for x in (left, top, width, height))
 
 
 def _rectangle(shapes, name: str, left: float, top: float, width: float, height: float, fill: str,
@@ -185,7 +202,7 @@ def _widen_layouts(prs: PresentationObject, factor: float) -> None:
 def _title(slide: Slide, text: str, colours: SlideColours) -> None:
     """The slide's title placeholder as a full-width bar in the primary colour, with the accent rule below."""
     title = slide.shapes.title
-    title.left, title.top, title.width, title.height = 0, 0, Inches(WIDTH), Inches(TITLE_HEIGHT)
+    _place(title, 0, 0, WIDTH, TITLE_HEIGHT)
     title.fill.solid()
     title.fill.fore_color.rgb = RGBColor.from_string(colours.primary)
     frame = _frame(title.text_frame, anchor=MSO_ANCHOR.MIDDLE)
@@ -204,9 +221,9 @@ def _footer(slide: Slide, view: ReportView, number: int, total: int) -> None:
     else:
         footer = _textbox(slide.shapes, "Footer", MARGIN, FOOTER_TOP, width, FOOTER_HEIGHT,
                           [f"{view.council}: {view.title}"], 9)  # fmt: skip
-    number = _textbox(slide.shapes, "Slide number", MARGIN + width, FOOTER_TOP, 1.6, FOOTER_HEIGHT,
-                      [f"Slide {number} of {total}"], 9, align=PP_ALIGN.RIGHT)  # fmt: skip
-    for box in (footer, number):
+    count = _textbox(slide.shapes, "Slide number", MARGIN + width, FOOTER_TOP, 1.6, FOOTER_HEIGHT,
+                     [f"Slide {number} of {total}"], 9, align=PP_ALIGN.RIGHT)  # fmt: skip
+    for box in (footer, count):
         box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
 
 
@@ -229,17 +246,11 @@ def _title_slide(prs: PresentationObject, view: ReportView, colours: SlideColour
     for line in lines:
         _run(heading.add_paragraph(), line, 18, colour=ink)
     title = slide.shapes.title
-    title.left, title.top, title.width, title.height = (
-        Inches(0.8),
-        Inches(2.2),
-        Inches(WIDTH - 1.6),
-        Inches(1.6),
-    )
+    _place(title, 0.8, 2.2, WIDTH - 1.6, 1.6)
     _write(_frame(title.text_frame, anchor=MSO_ANCHOR.MIDDLE), [view.title], 36, bold=True, colour=ink,
            align=PP_ALIGN.LEFT)  # fmt: skip
     subtitle = slide.placeholders[1]
-    subtitle.left, subtitle.top = Inches(0.8), Inches(3.95)
-    subtitle.width, subtitle.height = Inches(WIDTH - 1.6), Inches(1.2)
+    _place(subtitle, 0.8, 3.95, WIDTH - 1.6, 1.2)
     when = cover.meeting_date or view.generated
     date = f"{'Meeting of' if cover.meeting_date else 'Prepared'} {when.day} {when:%B %Y}"
     _write(_frame(subtitle.text_frame), [view.period_label, date], 18, colour=ink, align=PP_ALIGN.LEFT)
@@ -292,7 +303,8 @@ def _tile(
     """One indicator as a group: its label, value, RAG badge and the lines of tile_lines(), in reading order."""
     top, pad, width = TILES_TOP, 0.06, tile_width - 0.12
     box = _rectangle(shapes, "Tile box", left, top, tile_width, TILE_HEIGHT, WHITE, line=colours.secondary)
-    label = _textbox(shapes, "Label", left + pad, top + 0.05, width, 0.7, [ind.label], 10, bold=True)
+    size = _fit([ind.label], width, 0.7, (10, 9))
+    label = _textbox(shapes, "Label", left + pad, top + 0.05, width, 0.7, [ind.label], size, bold=True)
     value = _textbox(shapes, "Value", left + pad, top + 0.75, width, 0.45, [ind.value.text], 24, bold=True,
                      colour=text_colour(colours.primary))  # fmt: skip
     fill = RAG_FILLS.get(ind.rag or "", NEUTRAL)
@@ -300,7 +312,10 @@ def _tile(
                        shape=MSO_SHAPE.ROUNDED_RECTANGLE)  # fmt: skip
     _write(_frame(badge.text_frame, anchor=MSO_ANCHOR.MIDDLE), [f"RAG: {ind.rag_text}"], 10, bold=True,
            colour=ink_on(fill), align=PP_ALIGN.CENTER)  # fmt: skip
-    details = _textbox(shapes, "Details", left + pad, top + 1.56, width, 0.92, tile_lines(ind), 10)
+    lines = tile_lines(ind)
+    details = _textbox(
+        shapes, "Details", left + pad, top + 1.56, width, 0.92, lines, _fit(lines, width, 0.92, (10, 9))
+    )
     # grouped once all are drawn: a group recomputes its extent on every shape added to it
     group = shapes.add_group_shape([box, label, value, badge, details])
     group.name = f"Tile: {ind.id}"
@@ -324,8 +339,9 @@ def _chart(slide: Slide, ind: IndicatorView, chart: Chart, colours: SlideColours
     c_nv_pr.set("title", chart.caption)
     left = MARGIN + picture.width / Inches(1) + 0.3
     _rectangle(slide.shapes, "Caption rule", left, LOWER_TOP, 0.06, LOWER_HEIGHT, colours.secondary)
-    frame = _textbox(slide.shapes, "Chart caption", left + 0.15, LOWER_TOP, WIDTH - MARGIN - left - 0.15,
-                     LOWER_HEIGHT, [chart.caption, ind.narrative], 12).text_frame  # fmt: skip
+    width, lines = WIDTH - MARGIN - left - 0.15, [chart.caption, ind.narrative]
+    frame = _textbox(slide.shapes, "Chart caption", left + 0.15, LOWER_TOP, width, LOWER_HEIGHT, lines,
+                     _fit(lines, width, LOWER_HEIGHT - 0.1, (12, 11, 10, 9))).text_frame  # fmt: skip
     frame.paragraphs[0].runs[0].font.bold = True
     frame.paragraphs[0].space_after = Pt(6)
 
@@ -345,11 +361,9 @@ def area_pages(area: AreaView) -> list[tuple[IndicatorView, ...]]:
 
 
 def _narratives(slide: Slide, indicators: Sequence[IndicatorView]) -> None:
-    """A continuation slide's lower half: what each of its tiles' figures says, in the view's words, at the
-    largest size (11 to 9 pt) estimated to fit."""
-    lines = [ind.narrative for ind in indicators]
-    width = WIDTH - 2 * MARGIN
-    size = next((s for s in (11, 10) if _lines(lines, width - 0.3, s) * s * 1.3 / 72 <= LOWER_HEIGHT), 9)
+    """A continuation slide's lower half: what each of its tiles' figures says, in the view's words."""
+    lines, width = [ind.narrative for ind in indicators], WIDTH - 2 * MARGIN
+    size = _fit(lines, width - 0.2, LOWER_HEIGHT - 0.1, (12, 11, 10, 9))  # less the bullets' indent
     frame = _textbox(slide.shapes, "Narratives", MARGIN, LOWER_TOP, width, LOWER_HEIGHT, lines, size,
                      bullets=True).text_frame  # fmt: skip
     for paragraph in frame.paragraphs:
@@ -373,9 +387,9 @@ def _area_slides(
         _title(slide, area.name if n == 0 else f"{area.name} (continued)", colours)
         notes = [area.narrative] if n == 0 else []
         if n == 0:
-            _textbox(
-                slide.shapes, "Area summary", MARGIN, 1.08, WIDTH - 2 * MARGIN, 0.55, [area.narrative], 12
-            )
+            width, lines = WIDTH - 2 * MARGIN, [area.narrative]
+            _textbox(slide.shapes, "Area summary", MARGIN, 1.08, width, 0.55, lines,
+                     _fit(lines, width, 0.55, (12, 11, 10, 9)))  # fmt: skip
         _tiles(slide, tiles, colours)
         if n > 0:
             _narratives(slide, tiles)
@@ -387,13 +401,6 @@ def _area_slides(
 
 
 # --- summary of achievements and priorities ---------------------------------------------------------------
-
-
-def _lines(items: Sequence[str], width: float, size: float) -> int:
-    """Lines the items take in a column `width` inches wide: Arial averages under half an em a character in
-    English text (0.43 measured on these slides), so 0.47 errs towards more lines."""
-    per_line = max(1, int(width * 72 / (size * 0.47)))
-    return sum(max(1, math.ceil(len(item) / per_line)) for item in items)
 
 
 SummaryRow = tuple[str, tuple[str, ...], tuple[str, ...]]  # area, achievements, priorities
