@@ -1,7 +1,8 @@
 """Hand-made canonical rows for engine tests: a fresh store, rows inserted directly, one result read back.
 
 The loader de-duplicates returns into the canonical tables; these tests start after it, so each row here is
-what the canonical table would hold (collection_year = the latest return the record was in).
+what the canonical table would hold (collection_year = the latest return the record was in). Adding a row also
+records its return (kind and year) as loaded, as the loader would; `loaded()` records a return with no rows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from csc_scorecard.engine import IndicatorResult, compute
 from csc_scorecard.periods import Period, parse_period
+from csc_scorecard.sources.tables import TABLES_BY_NAME
 from csc_scorecard.store import connect
 
 LA = "335"  # Walsall; ONS 0-17 mid-2016 estimate 66,044
@@ -27,6 +29,7 @@ class Store:
     def __init__(self, path: Path):
         self.con = connect(path / "s.duckdb")
         self._line = 0
+        self._loads: set[tuple[str, str, str]] = set()
 
     def add(
         self, table: str, year: str = "2016-17", *, la_code: str = LA, load_id: int = 1, **values: Any
@@ -44,6 +47,19 @@ class Store:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         self.con.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+        returns = TABLES_BY_NAME[table].returns
+        if len(returns) == 1:  # the children table is filled by either return: it says nothing loaded
+            self.loaded(returns[0], year, la_code=la_code)
+
+    def loaded(self, kind: str, year: str, *, la_code: str = LA) -> None:
+        """Record a current load of a return (as `load` would), once."""
+        if (la_code, kind, year) in self._loads:
+            return
+        self._loads.add((la_code, kind, year))
+        self.con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, [], ?, ?, ?, 'test', '{}', now(), 'current', NULL, NULL)",
+            [9000 + len(self._loads), kind, kind, f"{kind} {year}", f"sha{len(self._loads)}", la_code, year],
+        )
 
     def child(
         self, child_id: str, dob: str | None, sex: str = "M", ethnicity: str = "WBRI", **more: Any

@@ -7,6 +7,7 @@ written here (a formula-injection string, a note quoting a small number) never r
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +89,21 @@ def raw_points(built: Built, indicator_id: str) -> dict[str, tuple]:
         for r in built.results
         if r.indicator_id == indicator_id and r.breakdown is None
     }
+
+
+def figure_token(text: str) -> re.Pattern[str]:
+    """The figure as a whole token: '2' matches '(2 at' but not '2016-17Q2' or '12'."""
+    return re.compile(rf"(?<![\w.,\-]){re.escape(text)}(?![\w%]|[.,]\d)")
+
+
+def hidden_figures(packs: Packs) -> dict[str, set[str]]:
+    """Per indicator, the figures the published view suppresses, as the internal view words them."""
+    hidden: dict[str, set[str]] = {}
+    for pub, inn in zip(packs.published.view.indicators(), packs.internal.view.indicators(), strict=True):
+        assert pub.id == inn.id
+        hidden[pub.id] = {
+            h_in.value.long
+            for h_pub, h_in in zip(pub.history, inn.history, strict=True)
+            if h_pub.value.suppressed and h_in.value.value is not None
+        } - {pub.value.long}  # an earlier period can equal the period reported, which is shown
+    return hidden

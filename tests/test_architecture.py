@@ -17,7 +17,7 @@ MAY_IMPORT = {
     "store": {"sources"},
     "ingest": {"sources", "store"},
     "catalogue": {"sources"},
-    "engine": {"catalogue", "store"},
+    "engine": {"catalogue", "store", "sources"},  # the table specs: which return fills each table
     "judge": {"store"},
     "pipeline": {"catalogue", "engine", "judge", "store"},
     "publish": {"judge", "pipeline"},

@@ -148,6 +148,14 @@ LOCAL_FILE = textwrap.dedent(
 )
 
 
+QUOTE = """source: local
+    quotes:
+      - rule: the rule
+        file: lait/lait_data_dictionary_csc_measures.csv
+        measure: {measure}
+        text: {text}"""
+
+
 def _problems(tmp_path: Path, text: str) -> str:
     path = _write(tmp_path, "local.yaml", text)
     with pytest.raises(CatalogueError) as caught:
@@ -208,6 +216,28 @@ def test_yaml_syntax_error_names_the_file_and_line(tmp_path):
             ("id: referrals_from_police_pct", "id: referrals_count"),
             "indicator referrals_count is already declared",
         ),
+        (
+            (
+                "source: local",
+                QUOTE.format(measure="ReReferral", text="within 6 months of a previous referral"),
+            ),
+            "quote for rule 'the rule': LAIT ReReferral does not say 'within 6 months of a previous referral'",
+        ),
+        (
+            ("source: local", QUOTE.format(measure="NoSuchCode", text="anything")),
+            "quote: measure 'NoSuchCode' is not a Measure_short",
+        ),
+        (
+            ("source: local", "source: local\n    history: {months: -1, reason: why}"),
+            "history.months: Input should be greater than or equal to 0",
+        ),
+        (
+            (
+                "source: local",
+                "source: local\n    history: {complete_when: referral_sauce IS NOT NULL, reason: why}",
+            ),
+            "complete_when: population referral has no column(s) ['referral_sauce']",
+        ),
     ],
 )
 def test_bad_entries_give_clear_errors(tmp_path, change, expected):
@@ -226,6 +256,77 @@ def test_a_population_cannot_read_the_window_directly(tmp_path):
     """
     assert (
         "local.yaml: population recent: uses [':period_end']: a population cannot see the window"
+        in _problems(tmp_path, text)
+    )
+
+
+def test_quotes_are_checked_word_for_word_against_the_shipped_file(tmp_path):
+    # A sentence the LAIT dictionary prints, however the YAML wraps it, passes; the catalogue's own quotes do.
+    text = (
+        "Percentage of referrals to children's\n          social care within 12 months of a previous referral"
+    )
+    path = _write(
+        tmp_path,
+        "local.yaml",
+        LOCAL_FILE.replace("source: local", QUOTE.format(measure="ReReferral", text=">\n          " + text)),
+    )
+    assert "referrals_from_police_pct" in build_catalogue([*catalogue_files(), path]).indicators
+    quoted = [i for i in load_catalogue().indicators.values() if i.quotes]
+    assert {"CareLeaverAcc", "CPPlans2yrs", "Children_missing", "Children_Away", "LACceased", "%_of LAC Adopted",
+            "LAC_ceased_SGO", "CIN_Refferals_NFA", "Work_Force_AvgNumCase_SW"} <= {
+        q.measure for i in quoted for q in i.quotes
+    }  # fmt: skip
+
+
+def test_a_population_setting_is_not_redeclared_by_an_indicator(tmp_path):
+    text = """\
+        area: children_in_care
+        indicators:
+          - id: my_stability_pct
+            label: mine
+            unit: percent
+            polarity: higher
+            kind: stock
+            population: placement_episode
+            open_at_end: {start: decom, end: dec}
+            numerator: new_carer
+            source: local
+            description: mine
+            options:
+              temporary_placements_count_as_moves: {default: true, description: mine}
+    """
+    assert (
+        "indicator my_stability_pct: option temporary_placements_count_as_moves is a setting of population "
+        "placement_episode: remove it from the indicator" in _problems(tmp_path, text)
+    )
+
+
+def test_a_population_setting_its_sql_does_not_read_is_an_error(tmp_path):
+    text = """\
+        populations:
+          mine:
+            description: mine
+            options:
+              unused: {default: true, description: never read}
+            sql: SELECT la_code, child_id, load_id, src_line FROM cin_episodes
+    """
+    assert "population mine: option(s) ['unused'] are declared but its SQL does not read them" in _problems(
+        tmp_path, text
+    )
+
+
+def test_a_population_may_not_reuse_a_cte_name_of_one_it_reads(tmp_path):
+    # Every population of a query shares one WITH, where Spark refuses a name given twice.
+    text = """\
+        populations:
+          mine:
+            description: mine
+            sql: |
+              WITH in_care AS (SELECT e.la_code, e.child_id, e.load_id, e.src_line FROM cla_episode AS e)
+              SELECT i.la_code, i.child_id, i.load_id, i.src_line FROM in_care AS i
+    """
+    assert (
+        "population mine: its CTE name(s) ['in_care'] are also used by population cla_episode, which it reads"
         in _problems(tmp_path, text)
     )
 

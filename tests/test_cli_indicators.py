@@ -27,10 +27,36 @@ def run(*args: str | Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+# The 2015-16 census before the fixture's year, with one closed referral: re-referrals look back 12 months
+# before the window, so without it the 2016-17 re-referral rate would be withheld (tests/test_history.py).
+CIN_2015_16 = """<?xml version="1.0" encoding="UTF-8"?>
+<Message>
+  <Header>
+    <CollectionDetails><Collection>CIN</Collection><Year>2016</Year><ReferenceDate>2016-03-31</ReferenceDate></CollectionDetails>
+    <Source><SourceLevel>L</SourceLevel><LEA>335</LEA><SoftwareCode>Case management system</SoftwareCode>
+      <Release>1.0</Release><SerialNo>1</SerialNo><DateTime>2016-05-01T10:00:00</DateTime></Source>
+  </Header>
+  <Children>
+    <Child>
+      <ChildIdentifiers><LAchildID>T000</LAchildID><PersonBirthDate>2009-01-05</PersonBirthDate><GenderCurrent>1</GenderCurrent></ChildIdentifiers>
+      <ChildCharacteristics><Ethnicity>WBRI</Ethnicity><Disabilities><Disability>NONE</Disability></Disabilities></ChildCharacteristics>
+      <CINdetails>
+        <CINreferralDate>2015-04-10</CINreferralDate><ReferralSource>6</ReferralSource><PrimaryNeedCode>N9</PrimaryNeedCode>
+        <CINclosureDate>2015-04-10</CINclosureDate><ReasonForClosure>RC8</ReasonForClosure><ReferralNFA>true</ReferralNFA>
+      </CINdetails>
+    </Child>
+  </Children>
+</Message>
+"""
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "s.duckdb"
-    code, out = run("load", FIXTURES, "--la", "335", "--db", path)
+    folder = tmp_path_factory.mktemp("cli")
+    path = folder / "s.duckdb"
+    earlier = folder / "CIN_335_2015-16.xml"
+    earlier.write_text(CIN_2015_16, encoding="utf-8")
+    code, out = run("load", FIXTURES, earlier, "--la", "335", "--db", path)
     assert code == 0, out
     return path
 

@@ -51,10 +51,23 @@ def episodes(tmp_path) -> Store:
         ("D", "2016-07-01", None, False),  # two open episodes: one child
         ("D", "2016-08-01", None, False),
         ("E", "2017-04-01", None, False),  # referred after the window
-        ("F", "2016-06-01", None, True),  # open, from a referral marked NFA
+        (
+            "F",
+            "2016-06-01",
+            None,
+            True,
+        ),  # open, from a referral marked NFA: not in need (LAIT CIN_Refferals_NFA)
+        ("G", "2016-12-01", "2016-12-20", False, "RC8"),  # assessed not in need, closed: not open
+        (
+            "H",
+            "2017-01-10",
+            "2017-05-02",
+            False,
+            "RC8",
+        ),  # open at 31 March 2017; a later return closes it RC8
     ]
-    for child, referral, closure, nfa in rows:
-        year = "2017-18" if referral >= "2017-04-01" else "2016-17"
+    for child, referral, closure, nfa, *reason in rows:
+        year = "2017-18" if max(referral, closure or "") >= "2017-04-01" else "2016-17"
         s.add(
             "cin_episodes",
             year,
@@ -62,21 +75,25 @@ def episodes(tmp_path) -> Store:
             referral_date=referral,
             closure_date=closure,
             referral_nfa=nfa,
+            closure_reason=reason[0] if reason else None,
         )
     return s
 
 
 def test_cin_count_at_the_window_end(episodes):
-    # 31 March 2017: A, C, D (once), F = 4.
+    # 31 March 2017: A, C, D (once), H = 4. F's referral ended in no further action: not a child in need. G was
+    # assessed not in need and closed. H was open: the 2016-17 census showed it open, as DfE counted it.
     assert episodes.result("cin_count", "2016-17").value == 4.0
-    # 30 September 2016 (end of Q2): A, B, C, D, F = 5.
-    assert episodes.result("cin_count", "2016-17Q2").value == 5.0
+    # 30 September 2016 (end of Q2): A, B, C, D = 4 (F left out).
+    assert episodes.result("cin_count", "2016-17Q2").value == 4.0
+    # 10 December 2016: G is open, not yet assessed not in need: A, B, C, D, G = 5.
+    assert episodes.result("cin_count", window(d("2016-12-01"), d("2016-12-10"))).value == 5.0
 
 
 def test_cin_count_nfa_option(episodes):
-    # With open NFA episodes left out, F goes: 3.
-    result = episodes.result("cin_count", "2016-17", options={"cin_count": {"exclude_nfa_referrals": True}})
-    assert result.value == 3.0
+    # Counting open NFA episodes too, as the option allows, brings F back: 5.
+    result = episodes.result("cin_count", "2016-17", options={"cin_count": {"exclude_nfa_referrals": False}})
+    assert result.value == 5.0
 
 
 def test_cin_rate(episodes):
@@ -91,8 +108,8 @@ def plans(tmp_path) -> Store:
     rows = [
         # child, start, end, NumberOfPreviousCPP, category, year. C's earlier plan is only in the 2014-15 return.
         ("C", "2014-05-01", "2015-01-01", 0, "NEG", "2014-15"),
-        ("E1", "2014-06-15", "2016-06-15", 0, "EMO", "2016-17"),  # exactly 2 calendar years
-        ("E2", "2014-06-16", "2016-06-15", 0, "EMO", "2016-17"),  # 2 years less a day
+        ("E1", "2014-06-15", "2016-06-15", 0, "EMO", "2016-17"),  # exactly 2 calendar years: 732 days
+        ("E2", "2014-06-16", "2016-06-15", 0, "EMO", "2016-17"),  # 2 years less a day: 731 days
         ("A", "2016-01-10", None, 0, "NEG", "2016-17"),
         ("B", "2016-06-01", "2017-03-31", 1, "PHY", "2016-17"),  # second plan by NumberOfPreviousCPP
         ("C", "2017-03-31", None, 0, "SAB", "2016-17"),  # second plan by the earlier plan
@@ -138,17 +155,44 @@ def test_cpp_second_or_subsequent(plans):
     assert (result.numerator, result.denominator, result.value) == (3, 4, 75.0)
 
 
-def test_cpp_lasting_two_years_at_exactly_two_calendar_years(plans):
-    # Ending in 2016-17: E1 (2014-06-15 to 2016-06-15: exactly 2 years, counts), E2 (a day short), B: 1 of 3.
+def test_cpp_lasting_two_years_is_more_than_729_days(plans):
+    # Ending in 2016-17: E1 (732 days counting the day it ended), E2 (731: a day short of two calendar years,
+    # but more than 729 days, as LAIT CPPlans2yrs counts), B (304): 2 of 3.
     result = plans.result("cpp_2yrs_ended_pct", "2016-17")
-    assert (result.numerator, result.denominator) == (1, 3)
-    assert result.value == pytest.approx(100 / 3)
+    assert (result.numerator, result.denominator) == (2, 3)
+    assert result.value == pytest.approx(200 / 3)
+
+
+def test_cpp_two_years_boundary_729_and_730_days(tmp_path):
+    # From 1 April 2015: to 29 March 2017 is 729 days with the day of cessation (not more than 729: no); to 30
+    # March 2017, 730 (yes).
+    s = Store(tmp_path)
+    s.add("cp_plans", child_id="P729", start_date="2015-04-01", end_date="2017-03-29")
+    s.add("cp_plans", child_id="P730", start_date="2015-04-01", end_date="2017-03-30")
+    result = s.result("cpp_2yrs_ended_pct", "2016-17")
+    assert (result.numerator, result.denominator, result.value) == (1, 2, 50.0)
 
 
 def test_cpp_two_years_from_29_february(tmp_path):
-    # A plan starting on 29 February 2016 reaches 2 years on 28 February 2018; one ending 27 Feb does not.
+    # From 29 February 2016: to 27 February 2018 is 730 days with the day of cessation (counts, though short of
+    # the 28 February anniversary); to 26 February 2018, 729 (does not).
     s = Store(tmp_path)
-    s.add("cp_plans", "2017-18", child_id="L", start_date="2016-02-29", end_date="2018-02-28")
-    s.add("cp_plans", "2017-18", child_id="M", start_date="2016-02-29", end_date="2018-02-27")
+    s.add("cp_plans", "2017-18", child_id="L", start_date="2016-02-29", end_date="2018-02-27")
+    s.add("cp_plans", "2017-18", child_id="M", start_date="2016-02-29", end_date="2018-02-26")
     result = s.result("cpp_2yrs_ended_pct", window(d("2018-02-01"), d("2018-03-31")))
     assert (result.numerator, result.denominator, result.value) == (1, 2, 50.0)
+
+
+def test_a_cin_census_with_no_plans_gives_zero_not_a_gap(tmp_path):
+    # A 2016-17 CIN census with referrals but no child protection plan at all: no plans is 0, for the count,
+    # the rate and the starts; a percentage of no plans is undefined, and says so. 2015-16 is not loaded.
+    s = Store(tmp_path)
+    s.add("cin_episodes", child_id="A", referral_date="2016-05-01")
+    for indicator_id in ("cpp_count", "cpp_rate", "cpp_starts_count"):
+        result = s.result(indicator_id, "2016-17")
+        assert (result.numerator, result.value) == (0, 0.0), indicator_id
+    second = s.result("cpp_second_pct", "2016-17")
+    assert (second.numerator, second.denominator, second.value) == (0, 0, None)
+    assert second.notes == "undefined: no records in the denominator (0 ÷ 0)"
+    gap = s.result("cpp_count", "2015-16")
+    assert (gap.value, gap.notes) == (None, "not covered: needs the 2015-16 CIN census")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from canonical_rows import Store
+from csc_scorecard.catalogue import CatalogueError
 from csc_scorecard.periods import parse_period
 
 POP_2016 = 66044
@@ -63,14 +64,56 @@ def test_cla_starts_first_occasion_only(care):
 
 
 def test_cla_ceased_adopted_and_sgo(care):
-    # Periods of care ending in 2016-17: C, E (July), E (February), G, H, I = 6; D's X1 and F's short break
+    # Children ceasing in 2016-17: C, E (July and February: once), G, H, I = 5; D's X1 and F's short break
     # do not count.
-    assert care.result("cla_ceased_count", "2016-17").value == 6.0
+    assert care.result("cla_ceased_count", "2016-17").value == 5.0
     adopted = care.result("ceased_adopted_pct", "2016-17")
-    assert (adopted.numerator, adopted.denominator) == (1, 6)
-    assert adopted.value == pytest.approx(100 / 6)
+    assert (adopted.numerator, adopted.denominator) == (1, 5)
+    assert adopted.value == pytest.approx(20.0)
     # SGO: H (E45) and I (legacy E43).
     assert care.result("ceased_sgo_count", "2016-17").value == 2.0
+    # To the end of Q2 (April-September) E has ceased once, in July.
+    assert care.result("cla_ceased_count", "2016-17Q2").value == 1.0
+
+
+@pytest.fixture
+def leaving_twice(tmp_path) -> Store:
+    """Children who cease to be looked after twice in 2016-17 (LAIT LACceased: counted once, the last time)."""
+    s = Store(tmp_path)
+    # J goes home in July (E4A), comes back, and is adopted in March (E11): one child, adopted.
+    s.episode("J", "2016-04-10", "S", "V2", "U4", dec="2016-07-01", rec="E4A")
+    s.episode("J", "2016-08-01", "S", "C2", "U4", dec="2016-11-01", rec="X1")
+    s.episode("J", "2016-11-01", "P", "E1", "A4", dec="2017-03-01", rec="E11")
+    # K leaves on a special guardianship order in May (E45), comes back, and goes home in March (E4A): one
+    # child, not an SGO (the last occasion wins).
+    s.episode("K", "2016-04-02", "S", "C2", "U1", dec="2016-05-20", rec="E45")
+    s.episode("K", "2016-09-01", "S", "V2", "U4", dec="2017-03-20", rec="E4A")
+    # N leaves twice on the same kind of order: one child, one SGO.
+    s.episode("N", "2015-05-01", "S", "C2", "U1", dec="2016-06-01", rec="E45", year="2016-17")
+    s.episode("N", "2016-10-01", "S", "C2", "U1", dec="2017-01-05", rec="E46")
+    for child in "JKN":
+        s.child(child, "2012-06-01")
+    return s
+
+
+def test_ceasing_twice_counts_once_on_the_last_occasion(leaving_twice):
+    # Three children, five endings: 3 ceased; adopted J (its last: E11) of 3; SGO N only (K's last is E4A).
+    assert leaving_twice.result("cla_ceased_count", "2016-17").value == 3.0
+    adopted = leaving_twice.result("ceased_adopted_pct", "2016-17")
+    assert (adopted.numerator, adopted.denominator) == (1, 3)
+    assert leaving_twice.result("ceased_sgo_count", "2016-17").value == 1.0
+    # April-June 2016 (Q1): K (May, E45) and N (June, E45) have ceased once each: 2 ceased, 2 SGOs.
+    assert leaving_twice.result("cla_ceased_count", "2016-17Q1").value == 2.0
+    assert leaving_twice.result("ceased_sgo_count", "2016-17Q1").value == 2.0
+    # Broken down by legal status, J is counted with its last occasion's (E1, placement order).
+    groups = leaving_twice.by_group("cla_ceased_count", "2016-17", "legal_status")
+    assert sum(v[0] for v in groups.values()) == 3
+    assert groups["Placement order granted"][0] == 1
+    # The drill-through lists each child once, with the episode of the last occasion.
+    from csc_scorecard.engine import explain
+
+    records = explain(leaving_twice.con, "cla_ceased_count", parse_period("2016-17")).numerator_records
+    assert sorted((r["child_id"], r["rec"]) for r in records) == [("J", "E11"), ("K", "E4A"), ("N", "E46")]
 
 
 @pytest.fixture
@@ -111,11 +154,22 @@ def test_three_or_more_placements(placements):
     assert (result.numerator, result.denominator, result.value) == (2, 4, 50.0)
 
 
+TEMPORARY_COUNTED = {"placement_episode": {"temporary_placements_count_as_moves": True}}
+
+
 def test_three_or_more_placements_counting_temporary_placements(placements):
     # With temporary placements counted, P3 has 3 (foster, T3, back): 3 of 4 = 75%.
-    options = {"cla_3plus_placements_pct": {"temporary_placements_count_as_moves": True}}
-    result = placements.result("cla_3plus_placements_pct", "2016-17", options=options)
+    result = placements.result("cla_3plus_placements_pct", "2016-17", options=TEMPORARY_COUNTED)
     assert (result.numerator, result.denominator, result.value) == (3, 4, 75.0)
+
+
+def test_the_temporary_placement_rule_is_one_setting_for_both_stability_measures(placements):
+    # The setting belongs to the population both measures read; it cannot be set for one of them alone.
+    for indicator_id in ("cla_3plus_placements_pct", "cla_longterm_stability_pct"):
+        with pytest.raises(CatalogueError, match="one setting for every indicator over the population"):
+            placements.result(
+                indicator_id, "2016-17", options={indicator_id: {"temporary_placements_count_as_moves": True}}
+            )
 
 
 def test_three_or_more_placements_drill_through(placements):
@@ -184,7 +238,8 @@ def missing(tmp_path) -> Store:
     s.episode("M2", "2016-01-01", "S", "C2", "U4")
     s.add("missing", child_id="M2", missing="A", mis_start="2016-07-01")  # away, not missing
     s.episode("M3", "2016-01-01", "S", "C2", "U4")
-    s.add("missing", "2015-16", child_id="M3", missing="M", mis_start="2016-03-20")  # the year before
+    # M3: missing from 20 to 31 March 2016, back before the year began: not in 2016-17.
+    s.add("missing", "2015-16", child_id="M3", missing="M", mis_start="2016-03-20", mis_end="2016-03-31")
     # M4: looked after until 1 April 2016, so during the year; never missing.
     s.episode("M4", "2015-06-01", "S", "C2", "U4", dec="2016-04-01", rec="E4A", year="2016-17")
     # M5: short breaks only, missing in the year.
@@ -192,22 +247,52 @@ def missing(tmp_path) -> Store:
     s.add("missing", child_id="M5", missing="M", mis_start="2016-05-01")
     # M6: left on 31 March 2016: not looked after during 2016-17.
     s.episode("M6", "2015-06-01", "S", "C2", "U4", dec="2016-03-31", rec="E4A")
-    for child in ("M1", "M2", "M3", "M4", "M5", "M6"):
+    # M7: missing from 30 March 2016, found on 1 April: an incident carried over into 2016-17 (LAIT
+    # Children_missing), so missing in it. M8: missing since 2 March 2016 and not back (no MIS_END): open
+    # throughout. M9: away from 28 March to 2 April 2016: carried over, away.
+    s.episode("M7", "2015-05-01", "S", "C2", "U4", year="2016-17")
+    s.add("missing", "2015-16", child_id="M7", missing="M", mis_start="2016-03-30", mis_end="2016-04-01")
+    s.episode("M8", "2015-05-01", "S", "C2", "U4", year="2016-17")
+    s.add("missing", "2016-17", child_id="M8", missing="M", mis_start="2016-03-02")
+    s.episode("M9", "2015-05-01", "S", "C2", "U4", year="2016-17")
+    s.add("missing", "2016-17", child_id="M9", missing="A", mis_start="2016-03-28", mis_end="2016-04-02")
+    for child in ("M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9"):
         s.child(child, "2004-05-01")
     return s
 
 
 def test_missing_from_care(missing):
-    # Looked after during 2016-17 (short breaks excluded): M1, M2, M3, M4; went missing in it: M1. 1 of 4.
+    # Looked after during 2016-17 (short breaks excluded): M1, M2, M3, M4, M7, M8, M9 = 7; missing in it:
+    # M1, M7 (carried over, back on the first day) and M8 (still missing) = 3 of 7.
     result = missing.result("cla_missing_pct", "2016-17")
-    assert (result.numerator, result.denominator, result.value) == (1, 4, 25.0)
+    assert (result.numerator, result.denominator) == (3, 7)
+    assert result.value == pytest.approx(300 / 7)
+    # In 2015-16 M3 (20-31 March), M7 and M8 were missing (M9 away). Looked after in it: M1, M2, M3 (from
+    # January 2016), M4, M6, M7, M8, M9 = 8; M5 starts in 2016-17.
+    earlier = missing.result("cla_missing_pct", "2015-16")
+    assert (earlier.numerator, earlier.denominator) == (3, 8)
+
+
+def test_missing_incident_carried_over_counts_in_a_later_window(missing):
+    # May 2016: M8's incident (since 2 March, not ended) is open in it; M7's ended on 1 April.
+    result = missing.result("cla_missing_pct", "2016-05")
+    assert result.numerator == 1
+
+
+def test_away_without_authorisation(missing):
+    # Away (MISSING = A) in 2016-17: M2 (July) and M9 (carried over from 28 March) = 2 of 7.
+    result = missing.result("cla_away_pct", "2016-17")
+    assert (result.numerator, result.denominator) == (2, 7)
 
 
 def test_missing_from_care_with_short_breaks(missing):
-    # Counting short breaks adds M5, who went missing: 2 of 5 = 40%.
-    options = {"cla_missing_pct": {"exclude_short_breaks": False}}
+    # Counting short breaks adds M5, who went missing: 4 of 8. The setting is the population's, so it is the
+    # same for missing and away (M5 was never away: 2 of 8).
+    options = {"cla_during_window": {"exclude_short_breaks": False}}
     result = missing.result("cla_missing_pct", "2016-17", options=options)
-    assert (result.numerator, result.denominator, result.value) == (2, 5, 40.0)
+    assert (result.numerator, result.denominator, result.value) == (4, 8, 50.0)
+    away = missing.result("cla_away_pct", "2016-17", options=options)
+    assert (away.numerator, away.denominator) == (2, 8)
 
 
 def test_long_term_stability_temporary_placement_and_care_before_the_loaded_returns(tmp_path):
@@ -238,5 +323,10 @@ def test_long_term_stability_temporary_placement_and_care_before_the_loaded_retu
     care("T3", ("2012-10-22", "L", "C1", "U6", "WA6 1"), ("2013-08-11", "T", "C2", "U4", "WA6 1"),
          ("2016-12-18", "P", "E1", "A6", "DY19 8"))  # fmt: skip
     care("T4", ("2013-08-11", "S", "C2", "U4", "WA6 1"), ("2015-06-01", "P", "C2", "U4", "B1 1"))
+    s.loaded("ssda903", "2014-15")  # each return from 30 months before 31 March 2017 is loaded
     result = s.result("cla_longterm_stability_pct", "2016-17")
     assert (result.numerator, result.denominator) == (3, 4)
+    # The one temporary-placement setting, counted: T1's respite and T2's return are new carers (in February
+    # 2016, within the 2 years): T3 alone is stable.
+    counted = s.result("cla_longterm_stability_pct", "2016-17", options=TEMPORARY_COUNTED)
+    assert (counted.numerator, counted.denominator) == (1, 4)

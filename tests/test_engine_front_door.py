@@ -65,9 +65,10 @@ def test_window_without_a_return_is_not_covered(referrals):
     # No 2014-15 census is loaded: the figure is unknown, not zero.
     result = referrals.result("referrals_count", "2014-15")
     assert (result.numerator, result.value) == (None, None)
-    assert result.notes == "not covered: needs cin_episodes from the 2014-15 returns"
+    assert result.notes == "not covered: needs the 2014-15 CIN census"
     # R12 to June 2015 needs both 2014-15 and 2015-16.
-    assert referrals.result("referrals_count", "R12:2015-06").value is None
+    r12 = referrals.result("referrals_count", "R12:2015-06")
+    assert (r12.value, r12.notes) == (None, "not covered: needs the 2014-15 CIN census")
 
 
 def test_re_referrals_12_months_calendar(referrals):
@@ -75,8 +76,36 @@ def test_re_referrals_12_months_calendar(referrals):
     # and Z's first referral are not. X's and Y's earlier referrals are only in the 2015-16 return.
     result = referrals.result("re_referrals_12m_pct", "2016-17")
     assert (result.numerator, result.denominator, result.value) == (3, 5, 60.0)
-    # 2015-16: no referral has an earlier one: 0 of 3.
-    assert referrals.result("re_referrals_12m_pct", "2015-16").value == 0.0
+    # Q1 2016-17 (April-June): X 06-10 of X, Y, Z 05-01: its look-back starts 1 April 2015, in 2015-16: 1 of 3.
+    q1 = referrals.result("re_referrals_12m_pct", "2016-17Q1")
+    assert (q1.numerator, q1.denominator) == (1, 3)
+
+
+def test_re_referrals_withheld_in_the_first_loaded_year(referrals):
+    # 2015-16 is the first census loaded: its referrals' earlier ones (back to 1 April 2014) would be in the
+    # 2014-15 census. Computed without it every 2015-16 referral would look like a first one (0 of 3); the
+    # figure is withheld instead, naming the return to load.
+    result = referrals.result("re_referrals_12m_pct", "2015-16")
+    assert (result.numerator, result.denominator, result.value) == (None, None, None)
+    assert (
+        result.notes
+        == "withheld: needs the 2014-15 CIN census (earlier referrals in the 12 months before each referral)"
+    )
+    # The referral count needs no look-back: 2015-16 is computed.
+    assert referrals.result("referrals_count", "2015-16").value == 3.0
+    # A month needs the 12 months before it: March 2016 reaches back to March 2015 (2014-15): withheld;
+    # April 2016's look-back (from 1 April 2015) is all in 2015-16: computed.
+    assert referrals.result("re_referrals_12m_pct", "2016-03").notes.startswith("withheld: needs the 2014-15")
+    assert (
+        referrals.result("re_referrals_12m_pct", "2016-04").notes
+        == "undefined: no records in the denominator (0 ÷ 0)"
+    )
+    # R12 to December 2016 (January-December 2016) looks back to January 2015: withheld.
+    assert referrals.result("re_referrals_12m_pct", "R12:2016-12").value is None
+    # Loading the 2014-15 census (a return with no referrals at all) releases 2015-16: 0 of 3.
+    referrals.loaded("cin", "2014-15")
+    released = referrals.result("re_referrals_12m_pct", "2015-16")
+    assert (released.numerator, released.denominator, released.value, released.notes) == (0, 3, 0.0, "")
 
 
 def test_referrals_nfa(referrals):
@@ -111,6 +140,16 @@ def test_rate_after_the_latest_estimate_falls_back_and_says_so(tmp_path):
     assert result.population_year == 2024
     assert "mid-2024" in result.notes and "mid-2025 is not available" in result.notes
     assert result.value == pytest.approx(1 / result.denominator * 10000)
+
+
+def test_rate_with_no_population_estimate_says_why(tmp_path):
+    # An LA code with no ONS 0-17 estimate at all (999 is not an English LA): the count is known, the rate is
+    # not, and the note says which estimate is missing rather than leaving a silent blank.
+    s = Store(tmp_path)
+    s.add("cin_episodes", la_code="999", child_id="A", referral_date="2016-05-01")
+    (result,) = s.results("referrals_rate", "2016-17")
+    assert (result.la_code, result.numerator, result.denominator, result.value) == ("999", 1, None, None)
+    assert result.notes == "no ONS 0-17 population estimate for LA 999 for mid-2016 or earlier"
 
 
 def test_referrals_by_age_band_at_the_referral_date(referrals):

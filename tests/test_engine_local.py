@@ -43,13 +43,14 @@ def _is_date(text: str) -> bool:
 
 
 def test_local_ids_are_not_core_ids_and_cover_the_issue() -> None:
-    assert len(LOCAL_IDS) == 28
+    assert len(LOCAL_IDS) == 29
     assert not set(LOCAL_IDS) & set(CORE_INDICATOR_IDS)
     catalogue = load_catalogue()
     areas = {i: catalogue.indicator(i).area for i in LOCAL_IDS}
     assert areas["cp_visits_in_timescale_pct"] == "child_protection"
     assert areas["cla_visits_in_timescale_pct"] == "children_in_care"
     assert areas["contacts_to_referral_pct"] == "front_door"
+    assert areas["cla_away_pct"] == "children_in_care"  # DfE's measure (LAIT Children_Away), not a core id
     assert {areas[i] for i in LOCAL_IDS} == {
         "front_door", "child_protection", "children_in_care", "early_help", "workforce", "youth_justice",
         "quality_assurance",
@@ -335,6 +336,22 @@ def test_average_caseload_and_the_promise(workforce: Store) -> None:
         "caseload_over_promise_count": {"caseload_promise_children_in_care": 20}
     }  # W5 21 and W6 22 and W2
     assert triple(workforce, "caseload_over_promise_count", "2016-17", options=opts) == (3, None, 3.0)
+
+
+def test_caseloads_count_social_workers_only(workforce: Store) -> None:
+    # W8, a personal adviser, and W9 (role OTHER) hold cases on 31 March: roles the workforce template does not
+    # count, and not children and family social workers (LAIT Work_Force_AvgNumCase_SW). The average stays
+    # 103 cases over 5.8 FTE, and neither is over or under a promise.
+    add(workforce, "sw_workers", worker_id="W9", team="Safeguarding", team_type="SAFEGUARDING", role="OTHER",
+        asye=False, agency=False, fte=1.0, start_date="2016-01-01", end_date=None)  # fmt: skip
+    add(workforce, "sw_caseloads", worker_id="W8", snapshot_date="2017-03-31", cases=12)
+    add(workforce, "sw_caseloads", worker_id="W9", snapshot_date="2017-03-31", cases=30)
+    assert triple(workforce, "caseload_average", "2016-17") == (
+        103,
+        pytest.approx(5.8),
+        pytest.approx(103 / 5.8),
+    )
+    assert triple(workforce, "caseload_over_promise_pct", "2016-17") == (5, 6, pytest.approx(500 / 6))
 
 
 def test_explain_shows_each_workers_value_and_weight(workforce: Store) -> None:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from csc_scorecard.publish.report_config import ReportConfig, ReportConfigError, load_report_config
+from csc_scorecard.publish.report_config import (
+    ReportConfig,
+    ReportConfigError,
+    SlideColours,
+    load_report_config,
+)
 
 EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "report.yaml"
 DOC = Path(__file__).parents[1] / "docs" / "report.md"
@@ -82,3 +87,29 @@ def test_missing_file_and_empty_file(tmp_path):
     empty = tmp_path / "empty.yaml"
     empty.write_text("", encoding="utf-8")
     assert load_report_config(empty) == ReportConfig()
+
+
+def test_slide_colours_default_and_load_from_hex(tmp_path):
+    assert ReportConfig().slides == SlideColours(primary="1F3A5F", secondary="6B7C93", accent="C8A13A")
+    path = tmp_path / "report.yaml"
+    path.write_text('slides:\n  primary: "#0a5c36"\n  accent: E4A11B\n', encoding="utf-8")
+    slides = load_report_config(path).slides
+    assert (slides.primary, slides.secondary, slides.accent) == ("0A5C36", "6B7C93", "E4A11B")
+    assert load_report_config(EXAMPLE).slides == SlideColours(
+        primary="003A5D", secondary="7A8B99", accent="E0A526"
+    )
+
+
+def test_a_bad_colour_names_its_key(tmp_path):
+    path = tmp_path / "report.yaml"
+    path.write_text("slides:\n  primary: #0a5c36\n  secondary: navy\n  accent: '#12345'\n  tertiary: '#000000'\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(ReportConfigError) as error:
+        load_report_config(path)
+    assert sorted(str(error.value).splitlines()) == [
+        f"{path}: slides.accent: expected a hex colour of six digits, as in \"#1F3A5F\" (value '#12345')",
+        f'{path}: slides.primary: no colour given: quote it, as in "#1F3A5F" (YAML reads an unquoted # as a '
+        "comment) (value None)",
+        f"{path}: slides.secondary: expected a hex colour of six digits, as in \"#1F3A5F\" (value 'navy')",
+        f"{path}: slides.tertiary: unknown key (the keys are listed in docs/report.md)",
+    ]

@@ -1,4 +1,4 @@
-"""write_pack as a whole: the four files from one view, the same figures in each, no suppressed number in any
+"""write_pack as a whole: the five files from one view, the same figures in each, no suppressed number in any
 published narrative, the per-report YAML on the cover, and bad arguments refused before any work."""
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ def packs(synthetic_council, tmp_path_factory):
     return build_packs(synthetic_council, tmp_path_factory)
 
 
-def test_four_files_and_timings(packs):
+def test_five_files_and_timings(packs):
     result = packs.published
     assert {k: p.name for k, p in result.paths.items()} == {
         "xlsx": "scorecard.xlsx", "html": "report.html", "pdf": "report.pdf", "docx": "paper.docx",
+        "pptx": "slides.pptx",
     }  # fmt: skip
     assert all(p.stat().st_size > 10_000 for p in result.paths.values())
     assert list(result.timings) == [
@@ -37,6 +38,7 @@ def test_four_files_and_timings(packs):
         "html",
         "pdf",
         "docx",
+        "pptx",
     ]  # the scorecard is built before
     assert result.total_seconds == pytest.approx(sum(result.timings.values()))
 

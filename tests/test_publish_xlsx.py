@@ -100,9 +100,10 @@ def test_values_are_the_judgements_rounded_values_with_unit_formats(published, p
     assert rate["Value"].value == round_half_up(645 / 66044 * 10000, 1)
     _, cla = _row(published, "Children looked after")
     assert (cla["Value"].value, cla["Value"].number_format) == (645, "#,##0")
-    # A1: 5,590 days over 11 children = 508.2 -> 508 days, against the target of 426 with no tolerance
+    # A1 is withheld: 4 of the 15 children adopted in the year to date entered care before the first loaded
+    # 903 (issue 12), so no value and no RAG against the target of 426
     _, a1 = _row(published, _label(packs, "adoption_a1_days"))
-    assert (a1["Value"].value, a1["Target"].value, a1["RAG"].value) == (508, 426, "Red")
+    assert (a1["Value"].value, a1["Target"].value, a1["RAG"].value) == (None, 426, None)
 
 
 def test_rag_conditional_formats_cover_the_rag_and_value_columns(published, packs):

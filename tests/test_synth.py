@@ -435,7 +435,7 @@ def test_short_breaks_are_written_but_not_looked_after(walsall):
 def test_ground_truth_is_internally_consistent(walsall):
     figures = walsall.ground_truth["indicators"]
     assert list(figures) == WALSALL_YEARS
-    assert len(figures["2016-17"]) == 25
+    assert len(figures["2016-17"]) == 26
     for earlier, later in pairwise(WALSALL_YEARS):
         stock = figures[earlier]["cla_count"]["value"]
         flow = figures[later]["cla_starts_count"]["value"] - figures[later]["cla_ceased_count"]["value"]
@@ -460,10 +460,13 @@ def test_ground_truth_agrees_with_the_files_it_describes(walsall):
         start = dt.date(ref.year - 1, 4, 1)
         root = etree.parse(str(path)).getroot()
         referrals = [dt.date.fromisoformat(t) for t in root.xpath("//CINdetails/CINreferralDate/text()")]
-        in_need = {
+        in_need = {  # open episodes, less those of referrals that ended in no further action
             child.findtext("ChildIdentifiers/LAchildID")
             for child in root.iterfind("Children/Child")
-            if any(d.find("CINclosureDate") is None for d in child.iterfind("CINdetails"))
+            if any(
+                d.find("CINclosureDate") is None and d.findtext("ReferralNFA") != "true"
+                for d in child.iterfind("CINdetails")
+            )
         }
         on_plan = {
             child.findtext("ChildIdentifiers/LAchildID")
@@ -476,14 +479,17 @@ def test_ground_truth_agrees_with_the_files_it_describes(walsall):
         assert figures["cpp_count"]["value"] == len(on_plan)
 
 
-def test_first_year_look_backs_only_see_loaded_returns(walsall):
-    """Re-referrals in the first year can only find earlier referrals whose episode was still open then,
-    so the first year's rate sits well below the next year's (Walsall published 26.9% and 36.1%)."""
+def test_figures_without_their_whole_look_back_are_withheld(walsall):
+    """Re-referrals in the first year could only find earlier referrals whose episode was still open then (a
+    rate well below the 26.9% Walsall published): withheld. Long-term stability needs 30 months of returns
+    before the window end: the first two years are withheld, the third is not."""
     figures = walsall.ground_truth["indicators"]
-    assert (
-        figures["2013-14"]["re_referrals_12m_pct"]["value"]
-        < figures["2014-15"]["re_referrals_12m_pct"]["value"]
-    )
+    withheld = {"numerator": None, "denominator": None, "value": None}
+    assert figures["2013-14"]["re_referrals_12m_pct"] == withheld
+    assert figures["2014-15"]["re_referrals_12m_pct"]["value"] is not None
+    assert figures["2013-14"]["cla_longterm_stability_pct"] == withheld
+    assert figures["2014-15"]["cla_longterm_stability_pct"] == withheld
+    assert figures["2015-16"]["cla_longterm_stability_pct"]["denominator"] > 0
 
 
 # ---- every indicator again, from the files (a small reader with "latest return wins") ---------------------------
@@ -527,8 +533,11 @@ def load_returns(result) -> dict:
         for r in read_csv(folder / "episodes.csv")[1]:
             dec = dmy(r["DEC"]) if r["DEC"] else None
             d["cla"][(r["CHILD"], dmy(r["DECOM"]))] = (r["RNE"], r["LS"], r["PLACE"], dec, r["REC"])
+        d["first_year"] = min(d.get("first_year", year), year)
         for r in read_csv(folder / "missing.csv")[1]:
-            d["missing"][(r["CHILD"], dmy(r["MIS_START"]), r["MISSING"])] = True
+            d["missing"][(r["CHILD"], dmy(r["MIS_START"]), r["MISSING"])] = (
+                dmy(r["MIS_END"]) if r["MIS_END"] else None
+            )
         for r in read_csv(folder / "oc3.csv")[1]:
             d["oc3"][(r["CHILD"], year)] = (r["IN_TOUCH"], r["ACTIV"], r["ACCOM"], dmy(r["DOB"]))
         for r in read_csv(folder / "ad1.csv")[1]:
@@ -546,6 +555,8 @@ def indicators_from_files(d: dict, year: str) -> dict[str, tuple]:
     from csc_scorecard.working_days import working_days_between as wd
 
     start, end = dt.date(int(year[:4]), 4, 1), ref_date(year)
+    first_loaded = dt.date(int(d["first_year"][:4]), 4, 1)  # what the earliest return loaded reaches back to
+    withheld = (None, None)
     out: dict[str, tuple] = {}
     referrals = [(c, r, nfa) for (c, r), (_, nfa) in d["eps"].items() if start <= r <= end]
     earlier: dict[str, list] = {}
@@ -553,8 +564,12 @@ def indicators_from_files(d: dict, year: str) -> dict[str, tuple]:
         earlier.setdefault(c, []).append(r)
     out["referrals_count"] = (len(referrals), None)
     out["re_referrals_12m_pct"] = (
-        sum(1 for c, r, _ in referrals if any(add_years(r, -1) <= o < r for o in earlier[c])),
-        len(referrals),
+        (
+            sum(1 for c, r, _ in referrals if any(add_years(r, -1) <= o < r for o in earlier[c])),
+            len(referrals),
+        )
+        if add_years(start, -1) >= first_loaded
+        else withheld
     )
     out["referrals_nfa_pct"] = (sum(1 for *_, nfa in referrals if nfa), len(referrals))
     done = [(k[2], a) for k, a in d["assess"].items() if a and start <= a <= end]
@@ -563,7 +578,7 @@ def indicators_from_files(d: dict, year: str) -> dict[str, tuple]:
     held = [(k[2], i) for k, i in d["s47"].items() if i and start <= i <= end]
     out["s47_icpc_15wd_pct"] = (sum(1 for s, i in held if wd(s, i) <= 15), len(held))
     out["cin_count"] = (
-        len({c for (c, r), (cl, _) in d["eps"].items() if r <= end and (not cl or cl > end)}),
+        len({c for (c, r), (cl, nfa) in d["eps"].items() if r <= end and (not cl or cl > end) and not nfa}),
         None,
     )
     plans = d["plans"]
@@ -575,34 +590,46 @@ def indicators_from_files(d: dict, year: str) -> dict[str, tuple]:
         len(starting),
     )
     ending = [(s, e) for (_, s), (e, _) in plans.items() if e and start <= e <= end]
-    out["cpp_2yrs_ended_pct"] = (sum(1 for s, e in ending if e >= add_years(s, 2)), len(ending))
+    out["cpp_2yrs_ended_pct"] = (sum(1 for s, e in ending if (e - s).days >= 729), len(ending))
     by_child: dict[str, list] = {}
+    short_breaks: set[str] = set()
     for (c, decom), (rne, ls, place, dec, rec) in d["cla"].items():
         if ls not in ("V3", "V4"):
             by_child.setdefault(c, []).append((decom, rne, ls, place, dec, rec))
+        else:
+            short_breaks.add(c)
     n = Counter()
     for c, rows in by_child.items():
         rows.sort()
         n["starts"] += any(r[1] == "S" and start <= r[0] <= end for r in rows)
-        for i, r in enumerate(rows):
-            if r[4] and start <= r[4] <= end and r[5] != "X1":
-                n["ceased"] += 1
-                n["adopted"] += r[5] in ("E11", "E12")
-                n["sgo"] += r[5] in ("E43", "E44", "E45", "E46", "E47", "E48")
-                firsts = [j for j in range(i + 1) if rows[j][1] == "S"]
-                if r[5] in ("E11", "E12") and firsts:
-                    period = rows[firsts[-1] : i + 1]
-                    placed = next((x[0] for x in period if x[3] in ("A3", "A4", "A5", "A6")), None)
-                    order = next((x[0] for x in period if x[2] in ("E1", "D1")), None)
-                    if placed:
-                        n["a1_days"] += (placed - period[0][0]).days
-                        n["a1_children"] += 1
-                        if order and d["match"].get(c):
-                            n["a2_days"] += max(0, (d["match"][c] - order).days)
-                            n["a2_children"] += 1
+        endings = [i for i, r in enumerate(rows) if r[4] and start <= r[4] <= end and r[5] != "X1"]
+        if endings:  # each child once, as the last time they ceased in the year
+            last = rows[endings[-1]][5]
+            n["ceased"] += 1
+            n["adopted"] += last in ("E11", "E12")
+            n["sgo"] += last in ("E43", "E44", "E45", "E46", "E47", "E48")
+        for i in endings:
+            r = rows[i]
+            firsts = [j for j in range(i + 1) if rows[j][1] == "S"]
+            if r[5] in ("E11", "E12") and not firsts:
+                n["adopted_start_unknown"] += 1
+            elif r[5] in ("E11", "E12"):
+                period = rows[firsts[-1] : i + 1]
+                placed = next((x[0] for x in period if x[3] in ("A3", "A4", "A5", "A6")), None)
+                order = next((x[0] for x in period if x[2] in ("E1", "D1")), None)
+                if placed:
+                    n["a1_days"] += (placed - period[0][0]).days
+                    n["a1_children"] += 1
+                    if order and d["match"].get(c):
+                        n["a2_days"] += max(0, (d["match"][c] - order).days)
+                        n["a2_children"] += 1
         if any(r[0] <= end and (r[4] is None or r[4] >= start) for r in rows):
             n["during"] += 1
-            n["missing"] += any(k[0] == c and k[2] == "M" and start <= k[1] <= end for k in d["missing"])
+            for kind, counter in (("M", "missing"), ("A", "away")):
+                n[counter] += any(
+                    k[0] == c and k[2] == kind and k[1] <= end and (back is None or back >= start)
+                    for k, back in d["missing"].items()
+                )
         now = next((i for i, r in enumerate(rows) if r[0] <= end and (r[4] is None or r[4] > end)), None)
         if now is None:
             continue
@@ -624,6 +651,7 @@ def indicators_from_files(d: dict, year: str) -> dict[str, tuple]:
                 two = add_years(end, -2)
                 adoptive = rows[now][3] in ("A3", "A4", "A5", "A6") and len(chain) >= 2 and chain[-2] <= two
                 n["stable"] += chain[-1] <= two or adoptive
+    adoption_known = not n["adopted_start_unknown"]
     out |= {
         "cla_count": (n["cla"], None),
         "cla_starts_count": (n["starts"], None),
@@ -631,20 +659,27 @@ def indicators_from_files(d: dict, year: str) -> dict[str, tuple]:
         "ceased_adopted_pct": (n["adopted"], n["ceased"]),
         "ceased_sgo_count": (n["sgo"], None),
         "cla_3plus_placements_pct": (n["three_plus"], n["cla"]),
-        "cla_longterm_stability_pct": (n["stable"], n["cohort"]),
-        "adoption_a1_days": (n["a1_days"], n["a1_children"]),
-        "adoption_a2_days": (n["a2_days"], n["a2_children"]),
+        "cla_longterm_stability_pct": (
+            (n["stable"], n["cohort"]) if add_months(end, -30) >= first_loaded else withheld
+        ),
+        "adoption_a1_days": (n["a1_days"], n["a1_children"]) if adoption_known else withheld,
+        "adoption_a2_days": (n["a2_days"], n["a2_children"]) if adoption_known else withheld,
         "cla_missing_pct": (n["missing"], n["during"]),
+        "cla_away_pct": (n["away"], n["during"]),
     }
     for label, ages in (("19_21", (19, 20, 21)), ("17_18", (17, 18))):
         cohort = [
             (activ, accom)
             for (c, y), (touch, activ, accom, born) in d["oc3"].items()
-            if y == year and touch not in ("DIED", "RHOM") and _age(born, end) in ages  # birthday in the year
+            if y == year
+            and touch not in ("DIED", "RHOM")
+            and _age(born, end) in ages  # birthday in the year
+            and not (c in short_breaks and c not in by_child)  # looked after only under short breaks
         ]
+        known = [a for _, a in cohort if a[0] not in ("G", "H", "R")]  # abroad, deported, residence unknown
         out[f"care_leavers_{label}_suitable_accom_pct"] = (
-            sum(1 for _, a in cohort if a.endswith("1")),
-            len(cohort),
+            sum(1 for a in known if a.endswith("1")),
+            len(known),
         )
         out[f"care_leavers_{label}_eet_pct"] = (sum(1 for a, _ in cohort if a in EET_CODES), len(cohort))
     return out
@@ -719,8 +754,13 @@ def test_adoption_timings_by_hand():
         row(D(2014, 9, 1), "L", "E1", "U6", D(2015, 3, 1), "X1"),
         row(D(2015, 3, 1), "P", "E1", "A6", D(2015, 10, 1), "E11"),
     ]
-    a1, a2 = _adoption_timings(rows, rows[2], D(2015, 1, 20))
+    a1, a2, known = _adoption_timings(rows, rows[2], D(2015, 1, 20))
     assert a1 == (D(2015, 3, 1) - D(2014, 1, 10)).days == 415
     assert a2 == (D(2015, 1, 20) - D(2014, 9, 1)).days == 141
-    assert _adoption_timings(rows, rows[2], D(2014, 8, 1)) == (415, 0)  # matched before authority counts 0
-    assert _adoption_timings(rows[1:], rows[2], D(2015, 1, 20)) == (None, None)  # RNE S not loaded
+    assert known
+    assert _adoption_timings(rows, rows[2], D(2014, 8, 1)) == (415, 0, True)  # matched before authority: 0
+    # RNE S not loaded: the child's start is not known, which withholds the year's A1 and A2.
+    assert _adoption_timings(rows[1:], rows[2], D(2015, 1, 20)) == (None, None, False)
+    # Adopted without an A3-A6 placement: not placed for adoption, so in neither A1 nor A2.
+    fostered = [rows[0], rows[1], row(D(2015, 3, 1), "L", "E1", "U6", D(2015, 10, 1), "E11")]
+    assert _adoption_timings(fostered, fostered[2], D(2015, 1, 20)) == (None, None, True)

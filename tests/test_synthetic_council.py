@@ -82,7 +82,7 @@ TRUTH_IDS = sorted(
         "cla_count", "cla_starts_count", "cla_ceased_count", "ceased_adopted_pct", "ceased_sgo_count",
         "cla_3plus_placements_pct", "cla_longterm_stability_pct", "adoption_a1_days", "adoption_a2_days",
         "care_leavers_19_21_suitable_accom_pct", "care_leavers_19_21_eet_pct",
-        "care_leavers_17_18_suitable_accom_pct", "care_leavers_17_18_eet_pct", "cla_missing_pct",
+        "care_leavers_17_18_suitable_accom_pct", "care_leavers_17_18_eet_pct", "cla_missing_pct", "cla_away_pct",
     }
 )  # fmt: skip
 

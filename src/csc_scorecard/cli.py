@@ -149,7 +149,8 @@ def _load_status(r) -> str:
 @click.option("--all", "include_replaced", is_flag=True, help="Also list loads that newer versions replaced.")
 @db_option
 def status(include_replaced: bool, db: Path) -> None:
-    """What is loaded: returns, years, rows, last load; and the store's schema version."""
+    """What is loaded: returns, years, rows, last load, the first year each indicator area can be computed, and
+    the store's schema version."""
     from .sources.registry import format_names
     from .store.connection import connect
     from .store.status import canonical_counts, load_records, schema_summary
@@ -198,7 +199,38 @@ def status(include_replaced: bool, db: Path) -> None:
     for name in sorted({t for per_la in counts.values() for t in per_la}):
         summary.add_row(name, *(f"{counts[la].get(name, 0):,}" for la in counts))
     console.print(summary)
+    _print_first_computable(con)
     console.print(f"Last load: {max(r.loaded_at for r in records)}")
+
+
+def _print_first_computable(con) -> None:
+    """Per LA and indicator area, the first year the loaded returns (and the history before it) allow."""
+    from .catalogue import load_catalogue
+    from .engine.coverage import first_computable
+    from .periods import financial_year_label
+    from .store.status import loaded_return_years
+
+    catalogue = load_catalogue()
+    for la_code, loaded in loaded_return_years(con).items():
+        table = Table(title=f"First year each area can be computed (LA {la_code})")
+        for column in ("area", "from", "later, or withheld record by record", "not yet"):
+            table.add_column(column)
+        for start in first_computable(catalogue, loaded):
+            first = financial_year_label(start.first_year) if start.first_year is not None else "none"
+            later = "; ".join(f"{i} from {financial_year_label(y)}" for i, y in start.later)
+            by_record = _grouped(tuple((i, f"withheld while {reason}") for i, reason in start.per_record))
+            table.add_row(
+                start.area, first, "; ".join(t for t in (later, by_record) if t), _grouped(start.never)
+            )
+        console.print(table)
+
+
+def _grouped(never: tuple[tuple[str, str], ...]) -> str:
+    """'a, b: what they need; c: what it needs', indicators that need the same thing together."""
+    by_need: dict[str, list[str]] = {}
+    for indicator_id, need in never:
+        by_need.setdefault(need, []).append(indicator_id)
+    return "; ".join(f"{', '.join(ids)}: {need}" for need, ids in by_need.items())
 
 
 @cli.command()

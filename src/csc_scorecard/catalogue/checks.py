@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..refdata import read_csv
+from sqlglot import exp
+
+from ..refdata import REFERENCE, read_csv
 from ..sources.tables import TABLES, TABLES_BY_NAME
 from . import fragments as fr
-from .models import Breakdown, Catalogue, Indicator
+from .models import Breakdown, Catalogue, Indicator, Quote
 
 STORE_TABLES = frozenset({t.name for t in TABLES} | {"referrals", "ref_calendar", "ref_population"})
 RESERVED_NAMES = STORE_TABLES | fr.ENGINE_CTES | {fr.PERIODS_TABLE, "loads", "indicator_results"}
@@ -19,10 +21,31 @@ BREAKDOWN_PLACEHOLDERS = fr.PERIOD_PLACEHOLDERS | {fr.BREAKDOWN_PLACEHOLDER}
 ENGINE_OPTIONS = frozenset({"annualise"})  # read by the engine itself, not by a fragment
 
 
+LAIT_DICTIONARY = "lait/lait_data_dictionary_csc_measures.csv"
+
+
 @cache
 def lait_measures() -> frozenset[str]:
-    rows = read_csv("lait/lait_data_dictionary_csc_measures.csv")
-    return frozenset(row["Measure_short"].strip() for row in rows)
+    return frozenset(_lait_texts())
+
+
+@cache
+def _lait_texts() -> dict[str, str]:
+    """{Measure_short: its Description and Methodology, whitespace collapsed} (a measure may have several rows)."""
+    texts: dict[str, str] = {}
+    for row in read_csv(LAIT_DICTIONARY):
+        name = row["Measure_short"].strip()
+        texts[name] = " ".join(f"{texts.get(name, '')} {row['Description']} {row['Methodology']}".split())
+    return texts
+
+
+@cache
+def _reference_text(relative: str) -> str | None:
+    """A shipped reference file's text, whitespace collapsed; None if there is no such file."""
+    resource = REFERENCE.joinpath(relative)
+    if ".." in relative.split("/") or not resource.is_file():
+        return None
+    return " ".join(resource.read_text(encoding="utf-8-sig").split())
 
 
 def check(catalogue: Catalogue) -> list[str]:
@@ -45,10 +68,15 @@ def check(catalogue: Catalogue) -> list[str]:
 def _population_problems(catalogue: Catalogue, name: str) -> list[str]:
     pop = catalogue.populations[name]
     problems = []
+    unread = sorted(set(pop.options) - pop.placeholders)
+    if unread:
+        problems.append(f"option(s) {unread} are declared but its SQL does not read them")
     if name in RESERVED_NAMES:
         problems.append(f"the name {name!r} is taken by a store table or the engine; choose another")
     if _cycle(catalogue, name, ()):
         problems.append("reads itself through other populations")
+    else:
+        problems.extend(_cte_clashes(catalogue, name))
     unknown = pop.tables - STORE_TABLES - {fr.PERIODS_TABLE} - set(catalogue.populations)
     if unknown:
         problems.append(f"reads {sorted(unknown)}, which are neither store tables nor populations")
@@ -59,6 +87,24 @@ def _population_problems(catalogue: Catalogue, name: str) -> list[str]:
             "table (period_id, period_start, period_end) and select period_id, or filter in the indicator"
         )
     return problems
+
+
+def _cte_clashes(catalogue: Catalogue, name: str) -> list[str]:
+    """The engine puts every population a query reads, and their own CTEs, in one WITH: Spark refuses a name
+    given twice there, so a population may not reuse a CTE name of one it reads."""
+    own = _cte_names(catalogue.populations[name].sql)
+    problems = []
+    for other in catalogue.population_chain(name):
+        clash = sorted(own & _cte_names(catalogue.populations[other].sql)) if other != name else []
+        if clash:
+            problems.append(
+                f"its CTE name(s) {clash} are also used by population {other}, which it reads: rename"
+            )
+    return problems
+
+
+def _cte_names(sql: str) -> set[str]:
+    return {cte.alias for cte in fr.parse_query(sql).find_all(exp.CTE)}
 
 
 def _cycle(catalogue: Catalogue, name: str, seen: tuple[str, ...]) -> bool:
@@ -96,8 +142,10 @@ def _indicator_problems(catalogue: Catalogue, declared: Indicator) -> list[str]:
         *_window_problems(catalogue, ind),
         *_fragment_problems(catalogue, ind),
         *_option_problems(catalogue, declared, ind),
+        *_setting_problems(catalogue, declared),
         *_breakdown_use_problems(catalogue, ind),
         *_lait_problems(ind),
+        *(problem for quote in declared.quotes for problem in _quote_problems(quote)),
     ]
 
 
@@ -160,6 +208,34 @@ def _option_problems(catalogue: Catalogue, declared: Indicator, ind: Indicator) 
     return [f"option(s) {sorted(unused)} are declared but no SQL reads them"] if unused else []
 
 
+def _setting_problems(catalogue: Catalogue, declared: Indicator) -> list[str]:
+    """A population's setting is one setting for every indicator over it: an indicator may not redeclare it."""
+    settings = catalogue.population_settings(declared.population or "")
+    return [
+        f"option {name} is a setting of population {settings[name][0]}: remove it from the indicator"
+        for name in declared.options
+        if name in settings
+    ]
+
+
+def _quote_problems(quote: Quote) -> list[str]:
+    """The quoted sentence must be in the file it names (and, for the LAIT dictionary, under its measure)."""
+    wanted = " ".join(quote.text.split())
+    if quote.file == LAIT_DICTIONARY:
+        if quote.measure is None:
+            return [f"a quote from {LAIT_DICTIONARY} names its measure"]
+        if quote.measure not in _lait_texts():
+            return [f"quote: measure {quote.measure!r} is not a Measure_short in the LAIT data dictionary"]
+        found = wanted in _lait_texts()[quote.measure]
+        where = f"LAIT {quote.measure}"
+    else:
+        text = _reference_text(quote.file)
+        if text is None:
+            return [f"quote: {quote.file!r} is not a file under src/csc_scorecard/reference/"]
+        found, where = wanted in text, quote.file
+    return [] if found else [f"quote for rule {quote.rule!r}: {where} does not say {wanted[:80]!r}"]
+
+
 def _breakdown_use_problems(catalogue: Catalogue, ind: Indicator) -> list[str]:
     pop = catalogue.population(ind.population or "")
     problems = []
@@ -182,4 +258,4 @@ def _lait_problems(ind: Indicator) -> list[str]:
     return []
 
 
-__all__ = ["RESERVED_NAMES", "STORE_TABLES", "check", "lait_measures"]
+__all__ = ["LAIT_DICTIONARY", "RESERVED_NAMES", "STORE_TABLES", "check", "lait_measures"]

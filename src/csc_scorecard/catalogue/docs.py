@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import CORE_INDICATOR_IDS, load_catalogue
 from . import fragments as fr
-from .models import Catalogue, Indicator, OptionSpec
+from .models import Catalogue, Indicator, OptionSpec, Quote
 
 AREA_TITLES = {
     "front_door": "Front door",
@@ -64,8 +64,20 @@ the children table, and these macros:
 {macros}
 
 **Windows**: `2016-17` (financial year), `2016-17Q3` (year to date at the end of Q3), `2016-12` (a month),
-`R12:2016-12` (12 months to the end of that month), or any from/to dates. A window the LA's loaded returns do
-not cover (a flow needs every financial year it touches, a stock the year of its last day) gives no value.
+`R12:2016-12` (12 months to the end of that month), or any from/to dates.
+
+**Enough history, or no figure.** A figure is computed only where the LA's loaded returns hold every record it
+needs: each return it reads must be loaded for every financial year its window touches (a flow) or of its last
+day (a stock), and for the years its **history** reaches back before the window (re-referrals: the 12 months
+before it). Otherwise the value is blank with a note naming the return to load ("withheld: needs the 2014-15
+CIN census"), never a number computed on part of its history. An indicator whose look-back depends on each
+record (the start of an adopted child's period of care) is withheld while any record lacks it. Coverage goes by
+the returns loaded, not the rows found: a CIN census with no child protection plans gives 0 plans. `csc-scorecard
+status` lists the first year each area can be computed.
+
+**DfE's rules.** Definitions are DfE's: where DfE's methodology says how a figure is counted, the indicator
+quotes the sentence (file and LAIT measure), and the catalogue checks, when it loads, that the shipped file
+says it word for word.
 **Rates** divide by the ONS 0-17 estimate for mid-Y when the window ends in financial year Y-(Y+1), falling
 back to the latest estimate (and saying so). **Dates**: "12 months" and "2 years" are calendar (29 February
 moves to 28 February); ages are in completed years.
@@ -88,14 +100,46 @@ def _window(ind: Indicator) -> str:
     return f"{ind.kind}: the population is one row per window"
 
 
-def _option_rows(options: dict[str, OptionSpec]) -> list[str]:
+def _option_rows(options: dict[str, OptionSpec], settings: dict[str, str] | None = None) -> list[str]:
+    """Options, with those set on a population (one setting for every indicator over it) marked."""
     if not options:
         return []
+    settings = settings or {}
     rows = ["", "| Option | Default | Meaning |", "|---|---|---|"]
-    rows += [
-        f"| `{n}` | `{str(o.default).lower()}` | {_one_line(o.description)} |" for n, o in options.items()
-    ]
+    for name, option in options.items():
+        shared = (
+            f" (a setting of population [`{settings[name]}`](#population-{settings[name]}))"
+            if name in settings
+            else ""
+        )
+        rows.append(
+            f"| `{name}` | `{str(option.default).lower()}` | {_one_line(option.description)}{shared} |"
+        )
     return rows
+
+
+def _history(ind: Indicator) -> str:
+    history = ind.needed_history
+    if history.complete_when:
+        return f"each record's own look-back (withheld while {_one_line(history.reason)})"
+    if not history.months and ind.history is None:
+        return "none before the window"
+    before = history.before or ("window_start" if ind.kind == "flow" else "window_end")
+    anchor = "start" if before == "window_start" else "end"
+    if not history.months:
+        return f"the returns from the window's {anchor}: {_one_line(history.reason)}"
+    return f"{history.months} months of returns before the window {anchor}: {_one_line(history.reason)}"
+
+
+def _quotes(quotes: tuple[Quote, ...]) -> list[str]:
+    if not quotes:
+        return []
+    lines = ["", "DfE's rules:", ""]
+    for quote in quotes:
+        measure = f"LAIT `{quote.measure}`, " if quote.measure else ""
+        where = f"src/csc_scorecard/reference/{quote.file}"
+        lines.append(f"- {_one_line(quote.rule)}: “{_one_line(quote.text)}” ({measure}`{where}`)")
+    return lines
 
 
 def _definition(catalogue: Catalogue, declared: Indicator) -> list[str]:
@@ -111,6 +155,8 @@ def _definition(catalogue: Catalogue, declared: Indicator) -> list[str]:
 
 def _indicator(catalogue: Catalogue, ind: Indicator) -> list[str]:
     breakdowns = ", ".join(f"`{b}`" for b in ind.breakdowns) or "none"
+    run = catalogue.definition(ind.id)
+    settings = {name: pop for name, (pop, _) in catalogue.population_settings(run.population or "").items()}
     return [
         f"### `{ind.id}`",
         "",
@@ -123,10 +169,12 @@ def _indicator(catalogue: Catalogue, ind: Indicator) -> list[str]:
         f"| Polarity | {POLARITY_TEXT[ind.polarity]} |",
         f"| LAIT measure | {f'`{ind.lait}`' if ind.lait else '—'} |",
         f"| Source | {_one_line(ind.source)} |",
+        f"| History needed | {_history(run)} |",
         f"| Breakdowns | {breakdowns} |",
+        *_quotes(run.quotes),
         "",
         *_definition(catalogue, ind),
-        *_option_rows(ind.options),
+        *_option_rows(run.options, settings),
         "",
     ]
 
@@ -145,6 +193,7 @@ def _populations(catalogue: Catalogue) -> list[str]:
             f"### Population `{name}`",
             "",
             _one_line(pop.description),
+            *_option_rows(pop.options),
             "",
             "```sql",
             pop.sql.rstrip(),

@@ -15,6 +15,11 @@ and `numerator` those counted; what the numbers mean depends on the unit:
     days          mean of `value` over the numerator rows: numerator = total days, denominator = rows
     average       numerator = total `value` of the numerator rows, denominator = their total `weight` (or the
                   number of rows, without one): an average caseload is cases ÷ FTE
+
+`history` says how far before the window the loaded returns must reach for every record the figure needs to
+be there (re-referrals look at the 12 months before each referral); where they do not, the figure is withheld,
+never computed on part of its history. `quotes` hold DfE's own sentences behind each rule, checked against the
+shipped reference file they name.
 """
 
 from __future__ import annotations
@@ -47,6 +52,50 @@ class OptionSpec(Entry):
     description: str
 
 
+class History(Entry):
+    """The returns a figure needs beyond the window's own: `months` calendar months before the window's start
+    (or end), and, for a look-back that depends on each record (the start of a child's period of care), an
+    expression true for a row whose history the loaded returns hold: a row without it withholds the figure."""
+
+    months: int = Field(default=0, ge=0, le=240)
+    before: Literal["window_start", "window_end"] | None = Field(
+        default=None, description="what the months count back from; default: a flow's start, a stock's end"
+    )
+    complete_when: str | None = Field(
+        default=None,
+        description="an expression over the population's columns, true where a row's look-back is loaded",
+    )
+    reason: str = Field(
+        description="what the look-back is for (a window's) or, with complete_when, what a row lacking it is "
+        "('children adopted in the window entered care before the first loaded SSDA903 return')"
+    )
+
+    @field_validator("complete_when")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        return _check_expression(value)
+
+
+def default_history(kind: str) -> History:
+    """A flow needs the returns of every year its window touches; a stock, the year of its last day."""
+    if kind == "flow":
+        return History(before="window_start", reason="the records of the window")
+    return History(before="window_end", reason="the records open on the window's last day")
+
+
+class Quote(Entry):
+    """A DfE sentence a rule follows, as printed in a shipped reference file (checked when the catalogue loads)."""
+
+    rule: str = Field(description="the rule, in the catalogue's own words")
+    file: str = Field(
+        description="the reference file under src/csc_scorecard/reference/ that prints the sentence"
+    )
+    measure: str | None = Field(
+        default=None, description="the LAIT measure (Measure_short), for the dictionary"
+    )
+    text: str = Field(description="the sentence, word for word")
+
+
 class OpenInterval(Entry):
     """Population columns of an interval; a stock indicator counts rows open on the window's last day."""
 
@@ -61,10 +110,15 @@ def _check_expression(value: str | None) -> str | None:
 
 
 class Population(Entry):
-    """A query giving one row per unit, with la_code, child_id, load_id and src_line (for drill-through)."""
+    """A query giving one row per unit, with la_code, child_id, load_id and src_line (for drill-through).
+
+    `options` are settings the population's SQL reads: one setting shared by every indicator over it (the
+    temporary-placement rule of both stability measures), set on the population, never per indicator.
+    """
 
     description: str
     sql: str
+    options: dict[str, OptionSpec] = Field(default_factory=dict)
 
     _columns: tuple[str, ...] = PrivateAttr(default=())
     _tables: frozenset[str] = PrivateAttr(default=frozenset())
@@ -75,6 +129,11 @@ class Population(Entry):
     def _parses(cls, value: str) -> str:
         fr.output_columns(fr.parse_query(value))
         return value
+
+    @field_validator("options")
+    @classmethod
+    def _option_names(cls, value: dict[str, OptionSpec]) -> dict[str, OptionSpec]:
+        return _checked_option_names(value)
 
     @model_validator(mode="after")
     def _required_columns(self) -> Population:
@@ -156,6 +215,11 @@ class Indicator(Entry):
     breakdowns: tuple[str, ...] = ()
     breakdown_date: str | None = None
     options: dict[str, OptionSpec] = Field(default_factory=dict)
+    history: History | None = Field(
+        default=None,
+        description="the returns needed before the window (default: none beyond the window's own)",
+    )
+    quotes: tuple[Quote, ...] = ()
 
     @field_validator("denominator", "numerator", "value", "weight", "breakdown_date")
     @classmethod
@@ -165,10 +229,12 @@ class Indicator(Entry):
     @field_validator("options")
     @classmethod
     def _option_names(cls, value: dict[str, OptionSpec]) -> dict[str, OptionSpec]:
-        bad = [name for name in value if not _is_name(name) or name in fr.PERIOD_PLACEHOLDERS]
-        if bad:
-            raise ValueError(f"option names must be lower_snake_case and not period_start/period_end: {bad}")
-        return value
+        return _checked_option_names(value)
+
+    @property
+    def needed_history(self) -> History:
+        """The declared history, or the kind's default (the window's own returns)."""
+        return self.history or default_history(self.kind)
 
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
@@ -184,12 +250,20 @@ class Indicator(Entry):
             "value": self.value,
             "weight": self.weight,
             "breakdown_date": self.breakdown_date,
+            "complete_when": self.history.complete_when if self.history else None,
         }
         return {k: v for k, v in named.items() if v is not None}
 
 
 def _is_name(text: str) -> bool:
     return text.isidentifier() and text == text.lower() and not text.startswith("_")
+
+
+def _checked_option_names(value: dict[str, OptionSpec]) -> dict[str, OptionSpec]:
+    bad = [name for name in value if not _is_name(name) or name in fr.PERIOD_PLACEHOLDERS]
+    if bad:
+        raise ValueError(f"option names must be lower_snake_case and not period_start/period_end: {bad}")
+    return value
 
 
 def _value_problems(ind: Indicator) -> list[str]:
@@ -221,7 +295,7 @@ def _shape_problems(ind: Indicator) -> list[str]:
             problems.append("rate_of is only for unit rate_per_10k")
         defined = [
             f
-            for f in ("population", "event_date", "open_at_end", "numerator", "denominator")
+            for f in ("population", "event_date", "open_at_end", "numerator", "denominator", "history")
             if getattr(ind, f)
         ]
         if defined:
@@ -284,14 +358,20 @@ class Catalogue:
             ) from None
 
     def definition(self, indicator_id: str) -> Indicator:
-        """The indicator as the engine runs it: a rate_of indicator takes its count's population and filters."""
+        """The indicator as the engine runs it: a rate_of indicator takes its count's population and filters,
+        and every indicator takes the settings of the populations it reads among its options."""
         ind = self.indicator(indicator_id)
         if ind.rate_of is None:
-            return ind
+            settings = self.population_settings(ind.population or "")
+            if not settings:
+                return ind
+            options = {**{name: spec for name, (_, spec) in settings.items()}, **ind.options}
+            return ind.model_copy(update={"options": options})
         base = self.definition(ind.rate_of)
         own = ("id", "label", "area", "unit", "polarity", "description", "source", "lait", "rate_of")
         update = {field: getattr(ind, field) for field in own}
         update["options"] = {**base.options, **ind.options}
+        update["quotes"] = (*base.quotes, *ind.quotes)  # the count's rules are the rate's
         # A rate lists its own breakdowns: a count's groups divided by the whole 0-17 population would mislead.
         update["breakdowns"] = ind.breakdowns
         return base.model_copy(update=update)
@@ -337,6 +417,16 @@ class Catalogue:
         tables = set().union(*(self.populations[p].tables for p in chain))
         return tables - set(self.populations) - {fr.PERIODS_TABLE}
 
+    def population_settings(self, name: str) -> dict[str, tuple[str, OptionSpec]]:
+        """{option: (population declaring it, spec)} for the populations `name` reads (none if undeclared)."""
+        if name not in self.populations:
+            return {}
+        return {
+            option: (pop, spec)
+            for pop in self.population_chain(name)
+            for option, spec in self.populations[pop].options.items()
+        }
+
     def population_placeholders(self, name: str) -> set[str]:
         return set().union(*(self.populations[p].placeholders for p in self.population_chain(name)))
 
@@ -361,6 +451,7 @@ __all__ = [
     "CatalogueError",
     "CatalogueFile",
     "Counting",
+    "History",
     "Indicator",
     "Kind",
     "OpenInterval",
@@ -368,5 +459,7 @@ __all__ = [
     "OptionValue",
     "Polarity",
     "Population",
+    "Quote",
     "Unit",
+    "default_history",
 ]

@@ -5,8 +5,13 @@ Shape of a results query (DuckDB dialect; the same tree transpiles to Spark):
     WITH periods AS (VALUES ...),                 -- one row per window, with its population year
          <populations the indicator reads>,       -- the catalogue's SQL, macros expanded, options bound
          scoped AS (...),                         -- population rows x windows they fall in, with flags
-         agg, coverage_years, covered, las, frame, period_population
+         agg,
+         covered AS (VALUES ...),                 -- each LA and window, and whether its returns cover it
+         frame, period_population
     SELECT la_code, period_id, breakdown_value, covered, numerator, denominator, value, load_ids, ...
+
+Coverage is decided in Python (engine/coverage.py, from the returns loaded) and enters as values: a window the
+returns do not cover, or a row whose history is not loaded (`history.complete_when`), gives NULL measures.
 
 Values never enter as text: dates, LA codes and option values are literals in the tree, and catalogue fragments
 are parsed once and grafted in.
@@ -22,20 +27,11 @@ from sqlglot import exp
 
 from ..catalogue import fragments as fr
 from ..catalogue.models import Breakdown, Catalogue, Indicator, OptionValue
-from ..periods import Period, add_years, financial_year_of, parse_financial_year
+from ..periods import Period, add_years, parse_financial_year
+from .coverage import CoverageRow
 from .macros import bind, expand_macros
 
-# Tables read for their characteristics only: their collection years say nothing about coverage.
-DIMENSION_TABLES = frozenset({"children", "ref_calendar", "ref_population"})
-PERIOD_COLUMNS = (
-    "period_id",
-    "period_start",
-    "period_end",
-    "population_year",
-    "first_year",
-    "last_year",
-    "annual_factor",
-)
+PERIOD_COLUMNS = ("period_id", "period_start", "period_end", "population_year", "annual_factor")
 
 
 @dataclass(frozen=True)
@@ -45,18 +41,15 @@ class PeriodRow:
     period_id: int
     period: Period
     population_year: int  # mid-year estimate for the financial year the window ends in
-    first_year: int  # financial years (by their first calendar year) the window needs returns for
-    last_year: int
     annual_factor: float  # a year from the window start, over the window's length
 
 
-def period_rows(periods: Sequence[Period], kind: str) -> list[PeriodRow]:
+def period_rows(periods: Sequence[Period]) -> list[PeriodRow]:
     rows = []
     for index, period in enumerate(periods):
         end_year = parse_financial_year(period.financial_year)
-        first = end_year if kind == "stock" else parse_financial_year(financial_year_of(period.start))
         a_year = (add_years(period.start, 1) - period.start).days
-        rows.append(PeriodRow(index, period, end_year, first, end_year, a_year / period.days))
+        rows.append(PeriodRow(index, period, end_year, a_year / period.days))
     return rows
 
 
@@ -70,10 +63,12 @@ class Request:
     breakdown: Breakdown | None = None
     la_codes: tuple[str, ...] | None = None
     options: Mapping[str, OptionValue] = field(default_factory=dict)
+    # Each LA and window the query returns, with what its returns lack (engine/coverage.py); none: no rows.
+    coverage: tuple[CoverageRow, ...] = ()
 
     @property
     def rows(self) -> list[PeriodRow]:
-        return period_rows(self.periods, self.indicator.kind)
+        return period_rows(self.periods)
 
     def option(self, name: str) -> OptionValue | None:
         """The option's value for this request: the override, else the catalogue default."""
@@ -108,8 +103,6 @@ def periods_cte(rows: Sequence[PeriodRow]) -> exp.Select:
             _date(r.period.start),
             _date(r.period.end),
             exp.Literal.number(r.population_year),
-            exp.Literal.number(r.first_year),
-            exp.Literal.number(r.last_year),
             _literal(float(r.annual_factor)),
         )
         for r in rows
@@ -204,12 +197,19 @@ class ScopeBuilder:
         flag = exp.Case().when(numerator, exp.Literal.number(1)).else_(exp.Literal.number(0))
         value = self.fragment(ind.value) if ind.value is not None else exp.null()
         weight = self.fragment(ind.weight) if ind.weight is not None else exp.null()
-        return [
+        measures = [
             _alias(self.breakdown_value(), "breakdown_value"),
             _alias(flag, "in_numerator"),
             _alias(value, "measure_value"),
             _alias(weight, "measure_weight"),
         ]
+        complete = ind.history.complete_when if ind.history else None
+        if complete is not None:  # 1 for a row whose look-back reaches before the loaded returns
+            lacking = (
+                exp.Case().when(self.fragment(complete), exp.Literal.number(0)).else_(exp.Literal.number(1))
+            )
+            measures.append(_alias(lacking, "history_missing"))
+        return measures
 
     def detail_columns(self) -> list[exp.Expression]:
         """Every population column and the child's columns the fragments read (for drill-through)."""
@@ -251,6 +251,8 @@ def _sql(text: str) -> exp.Expression:
 
 
 def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
+    complete = indicator.history.complete_when if indicator.history else None
+    lacking = "SUM(s.history_missing)" if complete is not None else "CAST(0 AS BIGINT)"
     if indicator.count == "children":
         base = "COUNT(DISTINCT s.child_id)"
         counted = "COUNT(DISTINCT CASE WHEN s.in_numerator = 1 THEN s.child_id END)"
@@ -266,6 +268,7 @@ def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
             _alias(_sql("SUM(CASE WHEN s.in_numerator = 1 THEN s.measure_value END)"), "measure_total"),
             _alias(_sql("SUM(s.measure_weight)"), "weight_total"),
             _alias(_sql("SUM(CASE WHEN s.in_numerator = 1 THEN s.measure_weight END)"), "weight_counted"),
+            _alias(_sql(lacking), "history_missing"),
             _alias(
                 _sql("ARRAY_AGG(DISTINCT s.load_id)" if distinct_loads else "ARRAY_AGG(s.load_id)"),
                 "load_ids",
@@ -276,43 +279,24 @@ def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
     )
 
 
-def coverage_tables(catalogue: Catalogue, indicator: Indicator) -> list[str]:
-    """Store tables whose collection years say which windows the LA's returns cover."""
-    return sorted(catalogue.source_tables(indicator.population or "") - DIMENSION_TABLES)
-
-
-def _coverage_years(tables: Sequence[str], la_codes: tuple[str, ...] | None) -> exp.Expression:
-    selects = []
-    for table in tables:
-        query = (
-            exp.select(
-                "t.la_code", _alias(_sql("CAST(SUBSTRING(t.collection_year, 1, 4) AS INT)"), "first_year")
-            )
-            .distinct(copy=False)
-            .from_(exp.to_table(table).as_("t"), copy=False)
+def covered_cte(rows: Sequence[CoverageRow]) -> exp.Expression:
+    """(la_code, period_id, covered) for each LA and window the query returns; an empty relation for none."""
+    if not rows:
+        return _sql(
+            "SELECT CAST(NULL AS VARCHAR) AS la_code, CAST(NULL AS INT) AS period_id, FALSE AS covered WHERE FALSE"
         )
-        if la_codes is not None:
-            query = query.where(
-                _col("la_code", "t").isin(*(exp.Literal.string(c) for c in la_codes)), copy=False
-            )
-        selects.append(query)
-    union = selects[0]
-    for other in selects[1:]:
-        union = exp.union(union, other, distinct=True)
-    return union
+    values = [
+        (exp.Literal.string(r.la_code), exp.Literal.number(r.period_id), exp.convert(r.covered)) for r in rows
+    ]
+    table = exp.values(values, alias="coverage_values", columns=["la_code", "period_id", "covered"])
+    return exp.select("la_code", "period_id", "covered").from_(table, copy=False)
 
 
-_COVERED = """
-SELECT y.la_code, p.period_id
-FROM coverage_years AS y JOIN periods AS p ON y.first_year >= p.first_year AND y.first_year <= p.last_year
-GROUP BY y.la_code, p.period_id
-HAVING COUNT(DISTINCT y.first_year) = MAX(p.last_year - p.first_year + 1)
-"""
 _PERIOD_POPULATION = """
 SELECT chosen.la_code, chosen.period_id, chosen.population_year, r.population, r.source AS population_source
 FROM (
   SELECT l.la_code, p.period_id, MAX(r.mid_year) AS population_year
-  FROM las AS l CROSS JOIN periods AS p
+  FROM (SELECT DISTINCT c.la_code FROM covered AS c) AS l CROSS JOIN periods AS p
   JOIN ref_population AS r ON r.la_code = l.la_code AND r.mid_year <= p.population_year
   GROUP BY l.la_code, p.period_id
 ) AS chosen
@@ -322,7 +306,7 @@ JOIN ref_population AS r ON r.la_code = chosen.la_code AND r.mid_year = chosen.p
 
 def _frame(request: Request) -> exp.Expression:
     if request.breakdown is None:
-        return _sql("SELECT l.la_code, CAST(NULL AS VARCHAR) AS breakdown_value FROM las AS l")
+        return _sql("SELECT DISTINCT c.la_code, CAST(NULL AS VARCHAR) AS breakdown_value FROM covered AS c")
     return _sql("SELECT DISTINCT s.la_code, s.breakdown_value FROM scoped AS s")
 
 
@@ -364,10 +348,12 @@ def _unit_measures(
 
 
 def _measure_columns(request: Request) -> list[exp.Expression]:
-    """The measures of a covered row; NULL for a window the LA's returns do not cover."""
+    """The measures of a covered row; NULL for a window the LA's returns do not cover, or a row some of whose
+    records reach back before the loaded returns."""
     measures = _unit_measures(request.indicator, bool(request.option("annualise")))
+    known = _sql("c.covered AND COALESCE(a.history_missing, 0) = 0")
     return [
-        _alias(exp.Case().when(_sql("c.la_code IS NOT NULL"), measure), name)
+        _alias(exp.Case().when(known.copy(), measure), name)
         for name, measure in zip(("numerator", "denominator", "value"), measures, strict=True)
     ]
 
@@ -381,8 +367,10 @@ def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool =
             "f.la_code",
             "p.period_id",
             "f.breakdown_value",
-            _alias(_sql("c.la_code IS NOT NULL"), "covered"),
+            "c.covered",
             *_measure_columns(request),
+            _alias(_sql("COALESCE(a.history_missing, 0)"), "history_missing"),
+            _alias(_sql("COALESCE(a.base_count, 0)"), "base_count"),
             "a.load_ids",
             _alias(_sql("pp.population_year") if rate else _sql("CAST(NULL AS INT)"), "population_year"),
             _alias(
@@ -394,7 +382,6 @@ def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool =
         .join(
             exp.to_table("covered").as_("c"),
             on="c.la_code = f.la_code AND c.period_id = p.period_id",
-            join_type="left",
             copy=False,
         )
         .join(
@@ -415,9 +402,7 @@ def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool =
     ctes = [
         *_common_ctes(catalogue, request),
         ("agg", _aggregate(indicator, distinct_loads)),
-        ("coverage_years", _coverage_years(coverage_tables(catalogue, indicator), request.la_codes)),
-        ("covered", _sql(_COVERED)),
-        ("las", _sql("SELECT DISTINCT y.la_code FROM coverage_years AS y")),
+        ("covered", covered_cte(request.coverage)),
         ("frame", _frame(request)),
     ]
     if rate:
@@ -458,7 +443,7 @@ __all__ = [
     "PeriodRow",
     "Request",
     "ScopeBuilder",
-    "coverage_tables",
+    "covered_cte",
     "period_rows",
     "records_query",
     "results_query",

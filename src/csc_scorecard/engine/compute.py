@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -9,9 +10,11 @@ from typing import Any
 
 from ..catalogue import load_catalogue
 from ..catalogue.models import Catalogue, CatalogueError, Indicator, OptionValue
-from ..periods import Period, financial_year_label
+from ..periods import Period
+from ..store.status import loaded_return_years
 from .adapters import EngineAdapter, adapter_for
-from .build import PeriodRow, Request, coverage_tables, results_query
+from .build import PeriodRow, Request, results_query
+from .coverage import CoverageRow, coverage
 
 Number = int | float
 
@@ -25,9 +28,9 @@ class IndicatorResult:
     period_end: dt.date
     breakdown: str | None  # None for the whole LA
     breakdown_value: str | None
-    numerator: Number | None  # None where the loaded returns do not cover the window
+    numerator: Number | None  # None where the loaded returns do not cover the window (or its history)
     denominator: Number | None  # None for a count
-    value: float | None  # unrounded; None where undefined (0 / 0, no population, not covered)
+    value: float | None  # unrounded; None where undefined (0 / 0, no population, not covered): notes say why
     population_year: int | None  # mid-year estimate a rate divided by
     notes: str
     load_ids: tuple[int, ...]  # loads the counted records came from
@@ -52,7 +55,8 @@ def compute(
         indicator_ids: default all; with a breakdown and no ids, every indicator that allows it.
         breakdown: a breakdown name (catalogue breakdowns.yaml); an indicator that does not allow it is an error.
         la_codes: default every LA with data.
-        options: {indicator_id: {option: value}} overriding the catalogue defaults.
+        options: {indicator_id: {option: value}} overriding the catalogue defaults; a population's setting
+            (shared by every indicator over it) is given as {population name: {setting: value}}.
         catalogue: default the shipped catalogue.
         engine: "duckdb" (the default for a store connection) or "spark" (the store's tables exported to
             Parquet and the queries run with Spark; see engine/adapters/spark.py).
@@ -80,19 +84,34 @@ def build_requests(
 ) -> list[Request]:
     if not periods:
         raise ValueError("no periods asked for")
-    unknown = set(options) - set(catalogue.indicators)
+    unknown = set(options) - set(catalogue.indicators) - set(catalogue.populations)
     if unknown:
-        raise CatalogueError([f"options given for unknown indicator(s) {sorted(unknown)}"])
+        raise CatalogueError([f"options given for unknown indicator(s) or population(s) {sorted(unknown)}"])
     ids = list(indicator_ids) if indicator_ids is not None else _default_ids(catalogue, breakdown)
     requests = []
     for indicator_id in ids:
         indicator = catalogue.definition(indicator_id)
         chosen = catalogue.breakdown_for(indicator, breakdown) if breakdown is not None else None
-        overrides = dict(options.get(indicator_id, {}))
+        overrides = _overrides(catalogue, indicator, options)
         check_options(indicator, overrides)
         codes = tuple(la_codes) if la_codes is not None else None
         requests.append(Request(indicator, tuple(periods), breakdown, chosen, codes, overrides))
     return requests
+
+
+def _overrides(
+    catalogue: Catalogue, indicator: Indicator, options: Mapping[str, Mapping[str, OptionValue]]
+) -> dict[str, OptionValue]:
+    """The indicator's own overrides, and the settings given for the populations it reads."""
+    settings = catalogue.population_settings(indicator.population or "")
+    own = dict(options.get(indicator.id, {}))
+    shared = [name for name in own if name in settings]
+    if shared:
+        where = ", ".join(f"{name} (population {settings[name][0]})" for name in shared)
+        message = "is one setting for every indicator over the population: give it for the population"
+        raise CatalogueError([f"indicator {indicator.id}: {where} {message}, not the indicator"])
+    given = {name: options[pop][name] for name, (pop, _) in settings.items() if name in options.get(pop, {})}
+    return {**given, **own}
 
 
 def _default_ids(catalogue: Catalogue, breakdown: str | None) -> list[str]:
@@ -118,15 +137,29 @@ def check_options(indicator: Indicator, overrides: Mapping[str, OptionValue]) ->
         raise CatalogueError(problems)
 
 
+def with_coverage(adapter: EngineAdapter, catalogue: Catalogue, request: Request) -> Request:
+    """The request with each LA's coverage of each window, from the returns loaded in the store."""
+    loaded = loaded_return_years(adapter.connection, request.la_codes)
+    rows = coverage(catalogue, request.indicator, request.periods, loaded)
+    return dataclasses.replace(request, coverage=tuple(rows))
+
+
 def run_request(adapter: EngineAdapter, catalogue: Catalogue, request: Request) -> list[IndicatorResult]:
-    query = results_query(catalogue, request, adapter.SUPPORTS_ARRAY_AGG_DISTINCT)
-    rows = adapter.fetch(query)
+    request = with_coverage(adapter, catalogue, request)
+    if not request.coverage:  # no LA has any of the returns the indicator reads
+        return []
+    rows = adapter.fetch(results_query(catalogue, request, adapter.SUPPORTS_ARRAY_AGG_DISTINCT))
     by_id = {r.period_id: r for r in request.rows}
-    tables = coverage_tables(catalogue, request.indicator)
-    return [_result(request, by_id[row["period_id"]], row, tables) for row in rows]
+    gaps = {(c.la_code, c.period_id): c for c in request.coverage}
+    return [
+        _result(request, by_id[row["period_id"]], row, gaps[(row["la_code"], row["period_id"])])
+        for row in rows
+    ]
 
 
-def _result(request: Request, window: PeriodRow, row: dict[str, Any], tables: list[str]) -> IndicatorResult:
+def _result(
+    request: Request, window: PeriodRow, row: dict[str, Any], covered: CoverageRow
+) -> IndicatorResult:
     period = window.period
     return IndicatorResult(
         la_code=row["la_code"],
@@ -140,31 +173,41 @@ def _result(request: Request, window: PeriodRow, row: dict[str, Any], tables: li
         denominator=row["denominator"],
         value=row["value"],
         population_year=row["population_year"],
-        notes="; ".join(_notes(request, window, row, tables)),
+        notes="; ".join(_notes(request, window, row, covered)),
         load_ids=tuple(sorted({i for i in row["load_ids"] or () if i is not None})),
     )
 
 
-def _notes(request: Request, window: PeriodRow, row: dict[str, Any], tables: list[str]) -> list[str]:
-    if not row["covered"]:
-        years = [financial_year_label(y) for y in range(window.first_year, window.last_year + 1)]
-        return [f"not covered: needs {', '.join(tables)} from the {', '.join(years)} returns"]
-    notes = []
-    if request.indicator.unit == "rate_per_10k":
-        notes.append(
-            _population_note(window.population_year, row["population_year"], row["population_source"])
-        )
+def _notes(request: Request, window: PeriodRow, row: dict[str, Any], covered: CoverageRow) -> list[str]:
+    """Why a figure is blank (returns or history not loaded, 0 ÷ 0, no population), and what a rate used."""
+    if covered.gap is not None:
+        return [covered.gap.note()]
+    history = request.indicator.history
+    if row["history_missing"] and history is not None:
+        return [
+            f"withheld: {row['history_missing']} of {row['base_count']} {history.reason}; load the earlier returns"
+        ]
+    unit = request.indicator.unit
+    if unit == "rate_per_10k":
+        notes = [
+            _population_note(
+                row["la_code"], window.population_year, row["population_year"], row["population_source"]
+            )
+        ]
         if request.option("annualise"):
             notes.append(f"annualised (x {window.annual_factor:.4f})")
-    return notes
+        return notes
+    if unit != "count" and row["value"] is None:
+        return ["undefined: no records in the denominator (0 ÷ 0)"]
+    return []
 
 
-def _population_note(wanted: int, used: int | None, source: str | None) -> str:
+def _population_note(la_code: str, wanted: int, used: int | None, source: str | None) -> str:
     if used is None:
-        return f"no population estimate for mid-{wanted} or earlier"
+        return f"no ONS 0-17 population estimate for LA {la_code} for mid-{wanted} or earlier"
     if used != wanted:
         return f"population mid-{used} ({source}): the latest estimate, as mid-{wanted} is not available"
     return f"population mid-{used} ({source})"
 
 
-__all__ = ["IndicatorResult", "build_requests", "check_options", "compute", "run_request"]
+__all__ = ["IndicatorResult", "build_requests", "check_options", "compute", "run_request", "with_coverage"]

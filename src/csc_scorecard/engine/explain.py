@@ -11,7 +11,7 @@ from ..catalogue.models import Catalogue, OptionValue
 from ..periods import Period
 from .adapters import adapter_for
 from .build import records_query, results_query
-from .compute import IndicatorResult, build_requests, run_request
+from .compute import IndicatorResult, build_requests, run_request, with_coverage
 
 _FLAGS = ("period_id", "in_numerator")
 
@@ -46,6 +46,7 @@ def explain(
     request = build_requests(
         catalogue, [window], [indicator_id], breakdown, codes, {indicator_id: options or {}}
     )[0]
+    request = with_coverage(adapter, catalogue, request)
     unit = request.indicator.unit
     rows = adapter.fetch(records_query(catalogue, request))
     records = [_tidy(row, request.breakdown is not None, unit) for row in rows]

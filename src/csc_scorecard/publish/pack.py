@@ -1,7 +1,8 @@
-"""The scrutiny report pack for one LA and period: scorecard.xlsx, report.html, report.pdf and paper.docx.
+"""The scrutiny report pack for one LA and period: scorecard.xlsx, report.html, report.pdf, paper.docx and
+slides.pptx.
 
 The pack renders a built scorecard (pipeline.build, the same Built the CLI's `judge` and the dashboard show),
-turned into one published (or internal) view; every file is rendered from that view, so the four cannot disagree
+turned into one published (or internal) view; every file is rendered from that view, so the five cannot disagree
 and none of them can show a figure the view suppressed.
 """
 
@@ -20,15 +21,22 @@ from .docx import write_docx
 from .html import render_html, write_html
 from .model import PROFILES, Profile, ReportView, ViewInputs, report_view
 from .pdf import write_pdf
+from .pptx import write_pptx
 from .report_config import load_report_config
 from .xlsx import write_xlsx
 
-FILES = {"xlsx": "scorecard.xlsx", "html": "report.html", "pdf": "report.pdf", "docx": "paper.docx"}
+FILES = {
+    "xlsx": "scorecard.xlsx",
+    "html": "report.html",
+    "pdf": "report.pdf",
+    "docx": "paper.docx",
+    "pptx": "slides.pptx",
+}
 
 
 @dataclass
 class PackResult:
-    paths: dict[str, Path]  # xlsx, html, pdf, docx
+    paths: dict[str, Path]  # xlsx, html, pdf, docx, pptx
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
     view: ReportView | None = None
 
@@ -59,7 +67,7 @@ def write_pack(
     report_config: Path | None = None,
     charts_engine: threading.Thread | None = None,
 ) -> PackResult:
-    """Write the four files for a built scorecard into `out` (created if needed; files are replaced)."""
+    """Write the five files for a built scorecard into `out` (created if needed; files are replaced)."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     config = load_report_config(report_config)  # fail on a bad YAML before any work is done
@@ -82,4 +90,6 @@ def write_pack(
         write_pdf(html, paths["pdf"])
     with _timed(timings, "docx"):
         write_docx(view, charts, paths["docx"])
+    with _timed(timings, "pptx"):
+        write_pptx(view, charts, paths["pptx"])
     return PackResult(paths, timings, view)

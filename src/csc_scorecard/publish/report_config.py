@@ -3,6 +3,7 @@
 Every text may use the placeholders {council}, {la_name}, {period} (2016-17Q3), {period_short}
 (Quarter 3 2016-17), {period_label} (with its dates), {committee} and {meeting_date}; any other braces are left as they are, so a stray "{" in a text never breaks a report.
 Unknown keys are refused, so a misspelt heading is reported rather than silently replaced by its default.
+The `slides` section holds the council's template colours for slides.pptx.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+HEX_COLOUR = re.compile(r"#?([0-9A-Fa-f]{6})")
 PLACEHOLDER = re.compile(r"\{(council|la_name|period|period_short|period_label|committee|meeting_date)\}")
 
 
@@ -29,6 +31,28 @@ class ContactOfficer(BaseModel):
     job_title: str = "Children's Services"
     email: str | None = None
     phone: str | None = None
+
+
+class SlideColours(BaseModel):
+    """The council's template colours for the slides, as hex: "#1F3A5F" (stored as "1F3A5F")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    primary: str = "1F3A5F"  # title slide, title bars, table headings
+    secondary: str = "6B7C93"  # tile outlines, chart caption rule
+    accent: str = "C8A13A"  # the rule under each title bar
+
+    @field_validator("primary", "secondary", "accent", mode="before")
+    @classmethod
+    def _hex(cls, value: object) -> str:
+        if value is None:  # `primary: #1F3A5F` unquoted: YAML reads everything after # as a comment
+            raise ValueError(
+                'no colour given: quote it, as in "#1F3A5F" (YAML reads an unquoted # as a comment)'
+            )
+        match = HEX_COLOUR.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError('expected a hex colour of six digits, as in "#1F3A5F"')
+        return match.group(1).upper()
 
 
 class ReportConfig(BaseModel):
@@ -84,6 +108,7 @@ class ReportConfig(BaseModel):
     )
     consultation: str = "This report has been prepared with the Children's Services management team."
     contact_officer: ContactOfficer = Field(default_factory=ContactOfficer)
+    slides: SlideColours = Field(default_factory=SlideColours)
 
     def resolved(self, values: Mapping[str, str]) -> ReportConfig:
         """A copy with the placeholders filled in every text (the contact officer included)."""
@@ -127,4 +152,6 @@ def load_report_config(path: Path | None) -> ReportConfig:
 def _problem(error: dict) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key (the keys are listed in docs/report.md)"
+    if error["type"] == "value_error":  # our own validators' messages, without pydantic's "Value error, "
+        return f"{error['ctx']['error']} (value {error.get('input')!r})"
     return f"{error['msg']} (value {error.get('input')!r})"

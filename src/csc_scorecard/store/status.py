@@ -84,3 +84,22 @@ def store_version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a load is added or replaced: what a built scorecard depends on in the store."""
     rows = con.execute("SELECT load_id, status, loaded_at FROM loads ORDER BY load_id").fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def loaded_return_years(
+    con: duckdb.DuckDBPyConnection, la_codes: tuple[str, ...] | None = None
+) -> dict[str, dict[str, frozenset[int]]]:
+    """{la_code: {return kind: financial years (by their first calendar year) with a current load}}.
+
+    What a figure may be computed from: a return loaded for a year covers that year even where one of its
+    tables has no rows (a CIN census with no child protection plans says there were none).
+    """
+    rows = con.execute(
+        "SELECT DISTINCT la_code, kind, CAST(substr(collection_year, 1, 4) AS INTEGER) FROM loads "
+        "WHERE status = 'current'"
+    ).fetchall()
+    out: dict[str, dict[str, set[int]]] = {}
+    for la_code, kind, year in rows:
+        if la_codes is None or la_code in la_codes:
+            out.setdefault(la_code, {}).setdefault(kind, set()).add(year)
+    return {la: {kind: frozenset(years) for kind, years in kinds.items()} for la, kinds in out.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from bisect import insort
 
 from ..periods import add_months, financial_year_of, parse_financial_year
@@ -99,6 +100,10 @@ W_SUITABLE_18 = Weighted((("B1", 12), ("C1", 3), ("D1", 30), ("E1", 10), ("U1", 
 W_SUITABLE_OLDER = Weighted((("U1", 40), ("Z1", 10), ("D1", 15), ("E1", 8), ("B1", 12), ("K1", 5), ("T1", 5), ("Y1", 3), ("C1", 2)))  # fmt: skip
 W_UNSUITABLE = Weighted((("S2", 20), ("X2", 15), ("V2", 10), ("W2", 10), ("B2", 15), ("U2", 15), ("D2", 10), ("Y2", 5)))  # fmt: skip
 W_NEET = Weighted((("G4", 25), ("G5", 60), ("G6", 15)))
+# Of every 1,000 care leavers in touch, how many are abroad (ACCOM G), deported (H) or where they live is not
+# known (R): about 2%, as in England 2017 (480 of 27,010 aged 19-21). Their suitability is left out of DfE's
+# accommodation figure (LAIT CareLeaverAcc), so the synthetic council exercises that rule.
+WHEREABOUTS_UNKNOWN = (("G", 2), ("H", 2), ("R", 16))
 
 
 class CareBuilder:
@@ -642,7 +647,20 @@ def _oc3(
         activ = _eet(rng, age, year)
     else:
         activ = W_NEET.pick(rng)
-    return CareLeaverRecord(child, year, age, "YES", activ, accom, final_rec)
+    return CareLeaverRecord(child, year, age, "YES", activ, _whereabouts(child, age, accom), final_rec)
+
+
+def _whereabouts(child: Child, age: int, accom: str) -> str:
+    """The accommodation code, or for about 2% abroad, deported or residence not known (same suitability).
+
+    Decided by a stable hash of the child and age, never by the random streams, so every other record and
+    return stays as it was."""
+    draw = zlib.crc32(f"{child.id}:{age}".encode()) % 1000
+    for letter, per_mille in WHEREABOUTS_UNKNOWN:
+        if draw < per_mille:
+            return letter + accom[-1]
+        draw -= per_mille
+    return accom
 
 
 def _eet(rng: random.Random, age: int, year: int) -> str:

@@ -184,11 +184,15 @@ def _caseloads(workers, caseloads, first: dt.date, ref: dt.date) -> dict[str, di
     if not dates:
         return {}
     snapshot = max(dates)
-    held = [c for c in caseloads if c[1] == snapshot and c[2] > 0]
+    held = []  # social workers' caseloads: a personal adviser's or other role's cases are not counted
+    for worker_id, day, n in caseloads:
+        if day == snapshot and n > 0:
+            spell = next((w for w in workers if w[0] == worker_id and _open(w[7], w[8], snapshot)), None)
+            if spell is None or spell[3] in SW_ROLES:
+                held.append((n, spell))
     cases = fte = 0.0
     over = 0
-    for worker_id, _, n in held:
-        spell = next((w for w in workers if w[0] == worker_id and _open(w[7], w[8], snapshot)), None)
+    for n, spell in held:
         worker_fte = spell[6] if spell else 1.0
         cases += n
         fte += worker_fte

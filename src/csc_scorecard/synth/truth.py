@@ -8,10 +8,12 @@ does reproduce what the *loaded* returns show, because that is what the engine s
   last 31 March come with it); a 903 episode if it started by the last 31 March and did not end before the
   first 1 April; a missing incident likewise; AD1 and OC3 rows only from the year they are written in.
 - Dates after the last 31 March are blank (the latest return wins, and it was made on that day).
-- Look-backs see visible records only. So a re-referral in the first output year counts only if the earlier
-  referral's episode was still open on the first 1 April; a CP plan counts as second if NumberOfPreviousCPP
-  >= 1 or an earlier visible plan exists; a period of care whose RNE S episode ended before the first 1 April
-  has no visible start.
+- Look-backs see visible records only, and a figure whose look-back reaches before the first 1 April is
+  withheld (numerator, denominator and value None), as DfE's rules need the whole history: re-referrals need
+  the 12 months before the window, so the first output year has none; long-term stability needs the 30 months
+  before the window end, so the first two years have none; A1 and A2 need the start of every adopted child's
+  period of care, so a year in which one adopted child's RNE S episode ended before the first 1 April has
+  none. A CP plan counts as second if NumberOfPreviousCPP >= 1 or an earlier visible plan exists.
 - Long-term stability: the period of care and the placement are traced back through the child's loaded
   episodes joined end to start (REC X1). The period starts at its RNE S episode; if that is not loaded, the
   earliest loaded episode of the chain is used as a lower bound (the data prove care since at least then), so
@@ -26,11 +28,17 @@ does reproduce what the *loaded* returns show, because that is what the engine s
   period's RNE S episode is loaded (so the whole period is): a duration needs the real start, not a bound.
   A2 also needs a loaded episode with LS E1/D1 (the first one in the period) and the AD1 match; a match
   before authority counts 0. The denominators hold the children included.
-- "Within 12 months" is calendar: an earlier referral on or after the same date a year before counts. The
-  model never starts a period of care twice for a child in one year, nor gives a child two referrals on a
-  day, so "first occasion only" (starts) and "periods" (ceased) never diverge from counting children.
+- "Within 12 months" is calendar: an earlier referral on or after the same date a year before counts.
+- Children in need at 31 March leave out episodes of referrals marked NFA (LAIT CIN_Refferals_NFA).
+- A CP plan lasted 2 years when it lasted more than 729 days counting the day it ended (LAIT CPPlans2yrs).
+- Children starting care count once (the first occasion) and children ceasing once, on the last occasion in
+  the window (LAIT LACceased): the adoption and SGO figures take the reason of that last occasion.
 - Children looked after exclude short breaks (LS V3/V4) throughout, including the missing denominator.
-- Care leavers: OC3 rows of that year's return for the age group, excluding IN_TOUCH DIED/RHOM and final REC E3.
+- Missing and away: a child counts when an incident of that kind (M, A) was open at any time in the window,
+  including one carried over from before its start (LAIT Children_missing, Children_Away).
+- Care leavers: OC3 rows of that year's return for the age group, excluding IN_TOUCH DIED/RHOM, final REC E3
+  and children whose every visible episode is a short break; suitable accommodation also leaves out ACCOM G
+  (abroad), H (deported) and R (residence not known) from its denominator (LAIT CareLeaverAcc).
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ ADOPTIVE = ("A3", "A4", "A5", "A6")
 SGO = ("E43", "E44", "E45", "E46", "E47", "E48")
 EET = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
 NEW_CARER = ("S", "P", "B")
+SUITABILITY_UNKNOWN = ("G", "H", "R")  # ACCOM abroad, deported, residence not known
 
 
 def _figure(numerator: float, denominator: float | None, *, percent: bool = False) -> dict:
@@ -79,11 +88,12 @@ class _Loaded:
         self.referrals_by_child: dict[str, list[dt.date]] = defaultdict(list)
         self.assessments: list[tuple[dt.date, dt.date | None]] = []
         self.s47s: list[tuple[dt.date, dt.date | None]] = []
-        self.episodes: list[tuple[str, dt.date, dt.date | None]] = []
+        self.episodes: list[tuple[str, dt.date, dt.date | None, bool]] = []
         self.plans: list[tuple[str, dt.date, dt.date | None, int]] = []
         self.plans_by_child: dict[str, list[dt.date]] = defaultdict(list)
         self.cla: dict[str, list[tuple]] = {}
-        self.missing: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+        self.missing: dict[str, list[tuple[str, dt.date, dt.date | None]]] = defaultdict(list)
+        self.short_breaks_only: set[str] = set()
         self.matches: dict[str, dt.date | None] = {}
         self.dob: dict[str, dt.date] = {}
         for child in world.children:
@@ -94,7 +104,7 @@ class _Loaded:
                     continue
                 self.referrals.append((child.id, ep.referral, ep.nfa))
                 self.referrals_by_child[child.id].append(ep.referral)
-                self.episodes.append((child.id, ep.referral, cut(closed)))
+                self.episodes.append((child.id, ep.referral, cut(closed), ep.nfa))
                 if ep.assessment is not None and ep.assessment.start <= last:
                     self.assessments.append((ep.assessment.start, cut(ep.assessment.auth)))
                 for s47 in ep.s47s:
@@ -112,7 +122,7 @@ class _Loaded:
                         rows.append((ep.decom, ep.rne, ep.ls, ep.place, dec, ep.rec if dec else ""))
                 for kind, start, end in period.missing:
                     if start <= last and end >= first:
-                        self.missing[child.id].append((kind, start))
+                        self.missing[child.id].append((kind, start, cut(end)))
                 if (
                     period.rec in ("E11", "E12")
                     and first <= period.end <= last
@@ -122,9 +132,18 @@ class _Loaded:
             if rows:
                 rows.sort()
                 self.cla[child.id] = rows
+            elif child.short_break is not None and any(
+                ep.decom <= last and (ep.dec is None or ep.dec >= first) for ep in child.short_break.episodes
+            ):
+                self.short_breaks_only.add(child.id)
         for dates in self.referrals_by_child.values():
             dates.sort()
         self.care_leavers = world.care_leavers
+
+
+def _withheld() -> dict:
+    """A figure whose look-back reaches before the first output year: no numbers at all."""
+    return {"numerator": None, "denominator": None, "value": None}
 
 
 def _front_door(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
@@ -138,7 +157,11 @@ def _front_door(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
     conferences = [(s, i) for s, i in data.s47s if i is not None and start <= i <= end]
     return {
         "referrals_count": _figure(len(referrals), None),
-        "re_referrals_12m_pct": _figure(re_referred, len(referrals), percent=True),
+        "re_referrals_12m_pct": (
+            _withheld()
+            if add_years(start, -1) < data.first
+            else _figure(re_referred, len(referrals), percent=True)
+        ),
         "referrals_nfa_pct": _figure(sum(1 for *_, nfa in referrals if nfa), len(referrals), percent=True),
         "assessments_45wd_pct": _figure(
             sum(1 for s, a in authorised if working_days_between(s, a) <= 45), len(authorised), percent=True
@@ -151,7 +174,9 @@ def _front_door(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
 
 
 def _need_and_protection(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
-    in_need = {c for c, r, closed in data.episodes if r <= end and (closed is None or closed > end)}
+    in_need = {
+        c for c, r, closed, nfa in data.episodes if r <= end and (closed is None or closed > end) and not nfa
+    }
     on_plan = {c for c, s, e, _ in data.plans if s <= end and (e is None or e > end)}
     starting = [(c, s, prev) for c, s, _, prev in data.plans if start <= s <= end]
     second = sum(
@@ -164,7 +189,7 @@ def _need_and_protection(data: _Loaded, start: dt.date, end: dt.date) -> dict[st
         "cpp_starts_count": _figure(len(starting), None),
         "cpp_second_pct": _figure(second, len(starting), percent=True),
         "cpp_2yrs_ended_pct": _figure(
-            sum(1 for s, e in ending if e >= add_years(s, 2)), len(ending), percent=True
+            sum(1 for s, e in ending if (e - s).days + 1 > 729), len(ending), percent=True
         ),
     }
 
@@ -212,27 +237,31 @@ def _long_term_stable(rows: list[tuple], current: int, end: dt.date) -> bool | N
 
 def _care(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
     looked_after, three_plus, cohort, stable = 0, 0, 0, 0
-    starters, during, went_missing = set(), 0, 0
+    starters, during, went_missing, went_away = set(), 0, 0, 0
     ceased, adopted, sgo = 0, 0, 0
-    a1_days, a1_children, a2_days, a2_children = 0, 0, 0, 0
+    a1_days, a1_children, a2_days, a2_children, start_unknown = 0, 0, 0, 0, 0
     for child, rows in data.cla.items():
         if any(r[1] == "S" and start <= r[0] <= end for r in rows):
             starters.add(child)
-        for r in rows:
-            if r[4] is not None and start <= r[4] <= end and r[5] != "X1":
-                ceased += 1
-                adopted += r[5] in ("E11", "E12")
-                sgo += r[5] in SGO
-                if r[5] in ("E11", "E12"):
-                    a1, a2 = _adoption_timings(rows, r, data.matches.get(child))
-                    if a1 is not None:
-                        a1_days, a1_children = a1_days + a1, a1_children + 1
-                    if a2 is not None:
-                        a2_days, a2_children = a2_days + a2, a2_children + 1
+        exits = [r for r in rows if r[4] is not None and start <= r[4] <= end and r[5] != "X1"]
+        if exits:  # once per child, with the reason of the last occasion
+            last = max(exits, key=lambda r: (r[4], r[0]))
+            ceased += 1
+            adopted += last[5] in ("E11", "E12")
+            sgo += last[5] in SGO
+        for r in exits:
+            if r[5] in ("E11", "E12"):
+                a1, a2, known = _adoption_timings(rows, r, data.matches.get(child))
+                start_unknown += not known
+                if a1 is not None:
+                    a1_days, a1_children = a1_days + a1, a1_children + 1
+                if a2 is not None:
+                    a2_days, a2_children = a2_days + a2, a2_children + 1
         if any(r[0] <= end and (r[4] is None or r[4] >= start) for r in rows):
             during += 1
-            if any(kind == "M" and start <= day <= end for kind, day in data.missing.get(child, ())):
-                went_missing += 1
+            incidents = data.missing.get(child, ())
+            went_missing += _open_incident(incidents, "M", start, end)
+            went_away += _open_incident(incidents, "A", start, end)
         current = _open_at(rows, end)
         if current is None:
             continue
@@ -243,6 +272,7 @@ def _care(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
             if outcome is not None:
                 cohort += 1
                 stable += outcome
+    whole_history = add_months(end, -30) >= data.first
     return {
         "cla_count": _figure(looked_after, None),
         "cla_starts_count": _figure(len(starters), None),
@@ -250,30 +280,37 @@ def _care(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
         "ceased_adopted_pct": _figure(adopted, ceased, percent=True),
         "ceased_sgo_count": _figure(sgo, None),
         "cla_3plus_placements_pct": _figure(three_plus, looked_after, percent=True),
-        "cla_longterm_stability_pct": _figure(stable, cohort, percent=True),
-        "adoption_a1_days": _figure(a1_days, a1_children),
-        "adoption_a2_days": _figure(a2_days, a2_children),
+        "cla_longterm_stability_pct": _figure(stable, cohort, percent=True) if whole_history else _withheld(),
+        "adoption_a1_days": _figure(a1_days, a1_children) if not start_unknown else _withheld(),
+        "adoption_a2_days": _figure(a2_days, a2_children) if not start_unknown else _withheld(),
         "cla_missing_pct": _figure(went_missing, during, percent=True),
+        "cla_away_pct": _figure(went_away, during, percent=True),
     }
+
+
+def _open_incident(incidents, kind: str, start: dt.date, end: dt.date) -> bool:
+    """An incident of the kind open at any time in the window: begun by its end, not over before its start."""
+    return any(k == kind and begun <= end and (over is None or over >= start) for k, begun, over in incidents)
 
 
 def _adoption_timings(
     rows: list[tuple], adopted: tuple, match: dt.date | None
-) -> tuple[int | None, int | None]:
-    """A1 and A2 in days, or None where the loaded data cannot give them: both need the period's RNE S episode
-    (and so every episode of the period) to be loaded; A2 also needs a placement order (LS E1/D1) and the match."""
+) -> tuple[int | None, int | None, bool]:
+    """A1 and A2 in days (None where the child is not in them), and whether the period's RNE S episode (and so
+    every episode of the period) is loaded: without it the figures are withheld. A child counts only if placed
+    for adoption (A3-A6); A2 also needs a placement order (LS E1/D1) and the match."""
     before = [r for r in rows if r[0] <= adopted[0]]
     starts = [i for i, r in enumerate(before) if r[1] == "S"]
     if not starts:
-        return None, None
+        return None, None, False
     period = before[starts[-1] :]
     placed = next((r[0] for r in period if r[3] in ADOPTIVE), None)
     if placed is None:
-        return None, None
+        return None, None, True
     a1 = (placed - period[0][0]).days
     authority = next((r[0] for r in period if r[2] in ("E1", "D1")), None)
     a2 = max(0, (match - authority).days) if authority is not None and match is not None else None
-    return a1, a2
+    return a1, a2, True
 
 
 def _care_leavers(data: _Loaded, start_year: int) -> dict[str, dict]:
@@ -286,10 +323,12 @@ def _care_leavers(data: _Loaded, start_year: int) -> dict[str, dict]:
             and r.birthday_age in ages
             and r.in_touch not in ("DIED", "RHOM")
             and r.final_rec != "E3"
+            and r.child.id not in data.short_breaks_only
         ]
-        suitable = sum(1 for r in cohort if r.accom.endswith("1"))
+        known = [r for r in cohort if r.accom[:1] not in SUITABILITY_UNKNOWN]
+        suitable = sum(1 for r in known if r.accom.endswith("1"))
         eet = sum(1 for r in cohort if r.activ in EET)
-        out[f"care_leavers_{label}_suitable_accom_pct"] = _figure(suitable, len(cohort), percent=True)
+        out[f"care_leavers_{label}_suitable_accom_pct"] = _figure(suitable, len(known), percent=True)
         out[f"care_leavers_{label}_eet_pct"] = _figure(eet, len(cohort), percent=True)
     return out
 
@@ -300,7 +339,7 @@ INDICATOR_IDS = (
     "cla_count", "cla_starts_count", "cla_ceased_count", "ceased_adopted_pct", "ceased_sgo_count",
     "cla_3plus_placements_pct", "cla_longterm_stability_pct", "adoption_a1_days", "adoption_a2_days",
     "care_leavers_19_21_suitable_accom_pct", "care_leavers_19_21_eet_pct", "care_leavers_17_18_suitable_accom_pct",
-    "care_leavers_17_18_eet_pct", "cla_missing_pct",
+    "care_leavers_17_18_eet_pct", "cla_missing_pct", "cla_away_pct",
 )  # fmt: skip
 
 

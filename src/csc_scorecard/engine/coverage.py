@@ -1,0 +1,205 @@
+"""Which windows a council's loaded returns cover, and what to load where they do not.
+
+A figure is computed only where every return it reads is loaded for every financial year it needs: the years its
+window touches (a flow) or the year of its last day (a stock), and the years its declared history reaches back
+before the window (re-referrals: the 12 months before it; long-term stability: 30 months before its end).
+Otherwise the figure is withheld, with a note naming the returns to load, never computed on part of its
+history. Coverage goes by the returns loaded, not the rows found: a CIN census with no child protection plans
+covers its year, and the number of plans is 0.
+
+This is the one implementation of the rule: the engine and `csc-scorecard status` both use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..catalogue.models import Catalogue, History, Indicator, default_history
+from ..periods import (
+    Period,
+    add_months,
+    financial_year_label,
+    financial_year_of,
+    parse_financial_year,
+    parse_period,
+)
+from ..sources.tables import TABLES_BY_NAME
+
+# Tables read for their characteristics only: which returns are loaded says nothing about them.
+DIMENSION_TABLES = frozenset({"children", "ref_calendar", "ref_population"})
+VIEWS = {"referrals": "cin_episodes"}  # store views, by the table they show
+RETURN_NAMES = {  # (one year's, several years')
+    "cin": ("CIN census", "CIN censuses"),
+    "ssda903": ("SSDA903 return", "SSDA903 returns"),
+    "annex_a": ("Annex A workbook", "Annex A workbooks"),
+    "early_help": ("early help templates", "early help templates"),
+    "workforce": ("workforce templates", "workforce templates"),
+    "youth_justice": ("youth justice template", "youth justice templates"),
+    "case_audits": ("case audits template", "case audits templates"),
+    "csww": ("CSWW census", "CSWW censuses"),
+}
+
+
+def return_name(kind: str, years: int = 1) -> str:
+    one, several = RETURN_NAMES.get(kind, (kind, kind))
+    return one if years == 1 else several
+
+
+Loaded = Mapping[str, frozenset[int]]  # one LA's returns: kind -> financial years (by first calendar year)
+
+
+def returns_read(catalogue: Catalogue, indicator: Indicator) -> tuple[str, ...]:
+    """The kinds of return whose tables the indicator's population reads."""
+    tables = catalogue.source_tables(indicator.population or "") - DIMENSION_TABLES
+    return tuple(sorted({kind for t in tables for kind in TABLES_BY_NAME[VIEWS.get(t, t)].returns}))
+
+
+def _first_year(history: History, kind: str, period: Period) -> int:
+    before = history.before or ("window_start" if kind == "flow" else "window_end")
+    anchor = period.start if before == "window_start" else period.end
+    return parse_financial_year(financial_year_of(add_months(anchor, -history.months)))
+
+
+@dataclass(frozen=True)
+class YearsNeeded:
+    window: tuple[int, ...]  # the years of the window's own records (by kind: flow or stock)
+    history: tuple[int, ...]  # the years before those that the declared history reaches back to
+
+
+def years_needed(indicator: Indicator, period: Period) -> YearsNeeded:
+    last = parse_financial_year(period.financial_year)
+    own = _first_year(default_history(indicator.kind), indicator.kind, period)
+    first = min(own, _first_year(indicator.needed_history, indicator.kind, period))
+    return YearsNeeded(tuple(range(own, last + 1)), tuple(range(first, own)))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Returns a window needs that are not loaded."""
+
+    missing: tuple[tuple[str, tuple[int, ...]], ...]  # (kind, years)
+    in_window: bool  # some are the window's own years (else only its history is missing)
+    reason: str  # what the history is for, when part of it is missing
+    history_missing: bool
+
+    def note(self) -> str:
+        returns = " and ".join(
+            f"the {_years_text(years)} {return_name(k, len(years))}" for k, years in self.missing
+        )
+        prefix = "not covered" if self.in_window else "withheld"
+        return f"{prefix}: needs {returns}" + (f" ({self.reason})" if self.history_missing else "")
+
+
+def _years_text(years: Sequence[int]) -> str:
+    labels = [financial_year_label(y) for y in years]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def _absent(loaded: Loaded, kinds: Iterable[str], years: Sequence[int]) -> dict[str, tuple[int, ...]]:
+    out = {}
+    for kind in kinds:
+        absent = tuple(y for y in years if y not in loaded.get(kind, frozenset()))
+        if absent:
+            out[kind] = absent
+    return out
+
+
+def gap(indicator: Indicator, kinds: Sequence[str], period: Period, loaded: Loaded) -> Gap | None:
+    """What is missing for the window, or None when the loaded returns cover it and its history."""
+    needed = years_needed(indicator, period)
+    own = _absent(loaded, kinds, needed.window)
+    before = _absent(loaded, kinds, needed.history)
+    if not own and not before:
+        return None
+    missing = tuple(
+        (k, tuple(sorted({*before.get(k, ()), *own.get(k, ())}))) for k in kinds if k in own or k in before
+    )
+    return Gap(missing, bool(own), indicator.needed_history.reason, bool(before))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    la_code: str
+    period_id: int
+    gap: Gap | None
+
+    @property
+    def covered(self) -> bool:
+        return self.gap is None
+
+
+def coverage(
+    catalogue: Catalogue,
+    indicator: Indicator,
+    periods: Sequence[Period],
+    loaded: Mapping[str, Loaded],
+) -> list[CoverageRow]:
+    """A row for every window of every LA with any of the indicator's returns loaded (in any year)."""
+    kinds = returns_read(catalogue, indicator)
+    rows = []
+    for la_code in sorted(loaded):
+        if not any(loaded[la_code].get(kind) for kind in kinds):
+            continue
+        for period_id, period in enumerate(periods):
+            rows.append(CoverageRow(la_code, period_id, gap(indicator, kinds, period, loaded[la_code])))
+    return rows
+
+
+@dataclass(frozen=True)
+class AreaStart:
+    """The first financial year an area's indicators can be computed for one LA."""
+
+    area: str
+    first_year: int | None  # the first year any of them can be computed; None if none can
+    later: tuple[tuple[str, int], ...]  # (indicator id, first year) for those that start later
+    never: tuple[tuple[str, str], ...]  # (indicator id, what it needs) for those no loaded year allows
+    per_record: tuple[tuple[str, str], ...]  # (indicator id, reason) for those also withheld record by record
+
+
+def first_computable(catalogue: Catalogue, loaded: Loaded) -> list[AreaStart]:
+    """Per area, the first whole financial year its indicators can be computed from the LA's loaded returns."""
+    years = sorted({y for loaded_years in loaded.values() for y in loaded_years})
+    out = []
+    for area, declared in catalogue.by_area().items():
+        starts: dict[str, int] = {}
+        never: list[tuple[str, str]] = []
+        per_record: list[tuple[str, str]] = []
+        for ind in (catalogue.definition(i.id) for i in declared):
+            kinds = returns_read(catalogue, ind)
+            first = next((y for y in years if gap(ind, kinds, _year(y), loaded) is None), None)
+            if first is not None:
+                starts[ind.id] = first
+            elif not years or any(not loaded.get(kind) for kind in kinds):
+                names = " and ".join(return_name(k) for k in kinds if not loaded.get(k))
+                never.append((ind.id, f"no {names} loaded"))
+            else:
+                missing = gap(ind, kinds, _year(years[-1]), loaded)
+                never.append((ind.id, missing.note() if missing else ""))
+            if ind.history is not None and ind.history.complete_when is not None:
+                per_record.append((ind.id, ind.history.reason))
+        earliest = min(starts.values(), default=None)
+        later = tuple((i, y) for i, y in starts.items() if y != earliest)
+        out.append(AreaStart(area, earliest, later, tuple(never), tuple(per_record)))
+    return out
+
+
+def _year(start_year: int) -> Period:
+    return parse_period(financial_year_label(start_year))
+
+
+__all__ = [
+    "DIMENSION_TABLES",
+    "RETURN_NAMES",
+    "AreaStart",
+    "CoverageRow",
+    "Gap",
+    "Loaded",
+    "YearsNeeded",
+    "coverage",
+    "first_computable",
+    "gap",
+    "return_name",
+    "returns_read",
+    "years_needed",
+]
