@@ -82,7 +82,7 @@ def _series(
     for r in results:
         if r.breakdown is None:
             out.setdefault(r.indicator_id, []).append(
-                Point(periods[r.period], r.numerator, r.denominator, r.value)
+                Point(periods[r.period], r.numerator, r.denominator, r.value, r.notes)
             )
     return {k: tuple(sorted(v, key=lambda p: p.period_end)) for k, v in out.items()}
 

@@ -76,6 +76,7 @@ class Point:
     numerator: float | None
     denominator: float | None
     value: float | None  # None when undefined (e.g. 0 / 0)
+    notes: str = ""  # the engine's notes: why there is no value ("withheld: needs the 2014-15 CIN census")
 
     @property
     def period_code(self) -> str:

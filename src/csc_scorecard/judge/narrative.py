@@ -208,9 +208,20 @@ def _small(j: Judgement) -> str:
     return f"This rests on {children}, so it can change a lot from one period to the next."
 
 
+def withheld_words(point) -> str:
+    """Why a figure is missing, from the engine's note, as a sentence: ' It needs the 2012-13 CIN census (...).'"""
+    note = (point.notes if point is not None else "") or ""
+    for prefix, lead in (("withheld: needs ", " It needs "), ("not covered: needs ", " It needs "),
+                         ("withheld: ", " It is withheld: ")):  # fmt: skip
+        if note.startswith(prefix):
+            reason = note.removeprefix(prefix).split("; ")[0]
+            return f"{lead}{reason}, so it is not computed on part of its history."
+    return ""
+
+
 def indicator_narrative(j: Judgement) -> str:
     if j.point is None or j.point.value is None:
-        return f"{_noun(j.meta)}: no figure {_when(j)}."
+        return f"{_noun(j.meta)}: no figure {_when(j)}." + withheld_words(j.point)
     sentences = [
         _headline(j), _year_on_year(j), _projection(j), _positions(j), *_suppressed(j), _rag(j), _spc(j),
         _small(j),
