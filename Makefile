@@ -44,7 +44,7 @@ demo: $(STAMP) system-packages
 	$(BIN)/csc-scorecard demo --out demo-output
 
 serve: $(STAMP) assets
-	$(BIN)/csc-scorecard serve --db demo-output/scorecard.duckdb
+	$(BIN)/csc-scorecard serve --db demo-output/scorecard.duckdb --targets demo-output/targets.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -219,7 +219,8 @@ def main() -> None:
     for i, role in enumerate(roles(options.users)):
         state.create_user(f"user{i:02d}", PASSWORD, role)
     port = free_port()
-    targets = HERE.parent / "docs" / "examples" / "targets.toml"
+    from csc_scorecard.examples import TARGETS as targets
+
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(db), str(targets), str(port)])
     base = f"http://127.0.0.1:{port}"
     try:

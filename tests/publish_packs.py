@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from csc_scorecard.examples import TARGETS as EXAMPLE_TARGETS
 from csc_scorecard.judge.targets import load_targets
 from csc_scorecard.periods import parse_period
 from csc_scorecard.pipeline import Built, build
@@ -58,7 +59,7 @@ def build_packs(synthetic_council: dict, tmp_path_factory: pytest.TempPathFactor
         return _built[key]
     root = tmp_path_factory.mktemp("publish")
     db = _copy_store(Path(synthetic_council["db"]), root / "store")
-    targets = load_targets(ROOT / "docs" / "examples" / "targets.toml")
+    targets = load_targets(EXAMPLE_TARGETS)
     con = connect(db)
     try:
         now = dt.datetime(2017, 1, 20, 9, 0)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
+from csc_scorecard.examples import TARGETS as EXAMPLE_TARGETS
 from csc_scorecard.judge.targets import Target, TargetsError, load_targets, parse_targets
 
 D = dt.date
-EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "targets.toml"
+EXAMPLE = EXAMPLE_TARGETS
 
 
 def problems(text: str, **kwargs) -> list[str]:
@@ -21,17 +21,18 @@ def problems(text: str, **kwargs) -> list[str]:
 
 def test_documented_example_loads_and_picks_the_target_valid_at_the_period_end():
     targets = load_targets(EXAMPLE)
-    assert len(targets) == 4
+    assert len(targets) == 20
     rr = "re_referrals_12m_pct"
     first = targets.target_for("335", rr, D(2016, 12, 31))
     assert first == Target(
         "335", rr, 22.0, 2.0, D(2016, 4, 1), D(2017, 3, 31),
-        "Agreed by the Performance and Improvement Board, March 2016", f"{EXAMPLE}, target 1 ({rr})",
+        "Agreed by the Performance and Improvement Board, March 2016", f"{EXAMPLE}, target 2 ({rr})",
     )  # fmt: skip
     assert targets.target_for("335", rr, D(2017, 3, 31)).value == 22.0  # valid_to is inclusive
     assert targets.target_for("335", rr, D(2017, 4, 1)).value == 20.0
     assert targets.target_for("335", rr, D(2030, 3, 31)).value == 20.0  # open-ended
-    assert targets.target_for("335", rr, D(2016, 3, 31)) is None  # before valid_from
+    assert targets.target_for("335", rr, D(2016, 3, 31)).value == 24.0  # the earlier entry
+    assert targets.target_for("335", rr, D(2013, 3, 31)) is None  # before any valid_from
     assert targets.target_for("336", rr, D(2016, 12, 31)) is None  # another LA
     assert targets.target_for("335", "adoption_a1_days", D(2016, 12, 31)).tolerance == 0.0
 

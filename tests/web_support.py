@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csc_scorecard.config import WebSettings, load_settings
+from csc_scorecard.examples import TARGETS as EXAMPLE_TARGETS
 from csc_scorecard.web.state import StateStore
 
 REPO = Path(__file__).resolve().parents[1]
-TARGETS = REPO / "docs" / "examples" / "targets.toml"
+TARGETS = EXAMPLE_TARGETS
 PASSWORD = "correct horse battery staple"
 USERS = {"viewer": "vera", "analyst": "ann", "admin": "adam"}
 ROLES = ("viewer", "analyst", "admin")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from .engine import compute, save_results
+from .examples import TARGETS as EXAMPLE_TARGETS
 from .ingest import LoadOptions, commit, prepare
+from .judge.targets import load_targets
 from .judge.units import fmt
 from .periods import parse_period
 from .pipeline import build, meta_for
@@ -55,9 +58,10 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         save_results(con, results)
         _print_headlines(console, results, _ground_truth(returns, latest))
         quarter = parse_period(f"{latest}Q4")
-        console.rule(f"4. The scorecard for {quarter.code} (year to date), judged against benchmarks")
+        console.rule(f"4. The scorecard for {quarter.words}, against example targets and benchmarks")
         charts = warm_up_charts()
-        built = build(con, la.code, quarter)
+        targets_file = write_example_targets(out / "targets.toml", la.code)
+        built = build(con, la.code, quarter, targets=load_targets(targets_file))
     finally:
         con.close()
     print_scorecard(console, built)
@@ -69,16 +73,27 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         ("synthetic returns (CIN census, SSDA903, Annex A, CSWW, local CSVs)", returns),
         ("the generator's ground truth", returns / "ground_truth.json"),
         ("the store (DuckDB)", db),
+        ("example targets (docs/targets.md)", targets_file),
         *((f"report pack ({kind})", path) for kind, path in pack.paths.items()),
     ):
         console.print(f"{what}: {path.resolve()}", highlight=False)
     console.out(
         f"Next: .venv/bin/csc-scorecard status --db {db}\n"
         f"      .venv/bin/csc-scorecard users add admin --role admin --db {db}; make serve\n"
-        f"      .venv/bin/csc-scorecard judge --period {latest}Q3 --db {db} --rules\n"
+        f"      .venv/bin/csc-scorecard judge --period {latest}Q3 --db {db} --targets {targets_file} --rules\n"
+        f"      .venv/bin/csc-scorecard report --period {latest}Q3 --db {db} --targets {targets_file} --out {out / 'q3'}\n"
         f"      .venv/bin/csc-scorecard indicators --period {latest} --db {db} --format csv",
         highlight=False,
     )
+
+
+def write_example_targets(path: Path, la_code: str) -> Path:
+    """The shipped example targets (csc_scorecard/examples/targets.toml), set for the demo's LA."""
+    text = EXAMPLE_TARGETS.read_text(encoding="utf-8")
+    path.write_text(
+        re.sub(r'^la = "\d{3}".*$', f'la = "{la_code}"', text, count=1, flags=re.MULTILINE), "utf-8"
+    )
+    return path
 
 
 def _ground_truth(returns: Path, year: str) -> dict[str, dict]:
