@@ -21,7 +21,7 @@ def problems(text: str, **kwargs) -> list[str]:
 
 def test_documented_example_loads_and_picks_the_target_valid_at_the_period_end():
     targets = load_targets(EXAMPLE)
-    assert len(targets) == 20
+    assert len(targets) == 19
     rr = "re_referrals_12m_pct"
     first = targets.target_for("335", rr, D(2016, 12, 31))
     assert first == Target(
