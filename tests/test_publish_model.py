@@ -289,3 +289,26 @@ def test_priorities_are_words_only():
 )
 def test_period_labels(code, labels):
     assert period_labels(parse_period(code)) == labels
+
+
+def test_analysts_achievements_and_priorities_come_first_in_the_summary():
+    from csc_scorecard.pipeline import AreaNote
+    from csc_scorecard.publish.model import PriorityRow, priorities
+
+    scorecard, _ = _scorecard()
+    view = report_view(scorecard, "internal", ViewInputs("Walsall"))
+    notes = {
+        "Children in care": (
+            AreaNote(1, "335", "children_in_care", "2016-17Q3", "achievement", "Adopting Mockingbird fostering",
+                     None, NOW),
+            AreaNote(2, "335", "children_in_care", "2016-17Q3", "priority", "Recruit more foster carers", None, NOW),
+        ),
+        "Workforce": (AreaNote(3, "335", "workforce", "2016-17Q3", "achievement", "Two Frontline units", None, NOW),),
+    }  # fmt: skip
+    rows = priorities(view.areas, notes)
+    care = next(r for r in rows if r.area == "Children in care")
+    assert care.achievements == (
+        "Adopting Mockingbird fostering", "Stable placements: on target, better than last year",
+    )  # fmt: skip
+    assert care.priorities == ("Recruit more foster carers",)
+    assert rows[-1] == PriorityRow("Workforce", ("Two Frontline units",), ())  # not in the view: still shown

@@ -78,7 +78,7 @@ class Case:
     def route(self) -> str:
         """The route's path as FastAPI declares it (parameters as {X})."""
         path = re.sub(r"\?.*", "", self.path)
-        return re.sub(r"/indicator/[a-z_0-9]+|/actions/\d+|/users/[a-z]+", _parameter, path)
+        return re.sub(r"/indicator/[a-z_0-9]+|/actions/\d+|/users/[a-z]+|/area-notes/\d+", _parameter, path)
 
 
 def _parameter(match: re.Match) -> str:
@@ -125,6 +125,20 @@ CASES = [
         lambda s, r: {"la": "335", "period": "2016-17", "text": "Audit"},
     ),
     Case("POST", "/actions/1", "analyst", 303, lambda s, r: _action_form(s)),
+    Case(
+        "POST",
+        "/area-notes",
+        "analyst",
+        303,
+        lambda s, r: {
+            "la": "335",
+            "period": "2016-17",
+            "area": "workforce",
+            "kind": "achievement",
+            "text": r,
+        },
+    ),
+    Case("POST", "/area-notes/999/remove", "analyst", 404),  # the handler runs: there is no note 999
     Case("GET", "/data", "analyst"),
     Case("GET", "/upload", "analyst"),
     Case("POST", "/upload", "analyst", 400),  # no files: the form comes back with the problem
@@ -502,3 +516,33 @@ def test_the_pack_download_renders_the_scorecard_the_page_built(site, tmp_path):
         download = c.get("/report/download?la=335&period=2016-17Q2", headers=headers)
         assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
     assert len(builds) == 1 and builds[0][-2:] == ("335", "2016-17Q2")
+
+
+def test_analysts_add_and_remove_achievements_and_priorities_no_figure_shows(site):
+    """An analyst's own achievement appears in the scorecard's summary of achievements and priorities, for
+    viewers too, and goes when removed; each change is in the access log."""
+    app = create_app(site.settings)
+    with TestClient(app, follow_redirects=False) as c:
+        analyst, viewer = session_cookie(site, "analyst"), session_cookie(site, "viewer")
+        form = {"la": "335", "period": "2016-17Q2", "area": "front_door", "kind": "achievement",
+                "text": "Secured two Frontline units", "csrf_token": analyst["X-CSRF-Token"]}  # fmt: skip
+        saved = c.post("/area-notes", data=form, headers={"Cookie": analyst["Cookie"]})
+        assert saved.status_code == 303 and saved.headers["location"].endswith("#front-door")
+        page = c.get("/?la=335&period=2016-17Q2", headers=viewer).text
+        summary = page.split('id="priorities-heading"', 1)[1]
+        assert (
+            "Secured two Frontline units" in summary and "/area-notes/" not in summary
+        )  # no forms for viewers
+        note_id = int(
+            re.search(r"/area-notes/(\d+)/remove", c.get("/?la=335&period=2016-17Q2", headers=analyst).text)[
+                1
+            ]
+        )
+        removed = c.post(f"/area-notes/{note_id}/remove", data={"csrf_token": analyst["X-CSRF-Token"]},
+                         headers={"Cookie": analyst["Cookie"]})  # fmt: skip
+        assert removed.status_code == 303
+        assert "Secured two Frontline units" not in c.get("/?la=335&period=2016-17Q2", headers=viewer).text
+        refused = c.post("/area-notes", data={**form, "kind": "wish"}, headers={"Cookie": analyst["Cookie"]})
+        assert refused.status_code == 400
+    actions = [e.action for e in site.state.access_log(limit=10)]
+    assert "area_note_added" in actions and "area_note_removed" in actions

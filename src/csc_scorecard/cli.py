@@ -710,7 +710,15 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
                 })  # fmt: skip
         return rows
 
-    rows = _commentary_call(db, gather)
+    def notes(con):
+        from .store.area_notes import area_notes
+
+        return [
+            {"indicator_id": f"{n.area} ({n.kind} {n.note_id})", "commentary": n.text, "actions": ""}
+            for n in area_notes(con, _la_for(con, la_code), period)
+        ]
+
+    rows = _commentary_call(db, gather) + _commentary_call(db, notes)
     print_rows(console, ("indicator_id", "commentary", "actions"), rows, fmt, title=f"Commentary {period}")
 
 
@@ -735,6 +743,70 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: P
         ),
     )
     click.echo(f"action {action_id} added")
+
+
+def _area(area: str) -> str:
+    """A catalogue area by its id (front_door) or name (Front door)."""
+    from .catalogue import load_catalogue
+    from .pipeline import area_label
+
+    areas = list(load_catalogue().by_area())
+    for known in areas:
+        if area.strip().casefold() in (known, area_label(known).casefold()):
+            return known
+    names = ", ".join(area_label(a) for a in areas)
+    raise click.BadParameter(f"no area {area!r}: one of {names}", param_hint="--area")
+
+
+def _add_area_note(
+    kind: str, la_code: str | None, area: str, period: str, text: str, author, db: Path
+) -> None:
+    from .store.area_notes import add_area_note
+
+    area_id = _area(area)
+    _one_period(period)
+    note = _commentary_call(
+        db, lambda con: add_area_note(con, _la_for(con, la_code), area_id, period, kind, text, author=author)
+    )
+    click.echo(f"{kind} {note.note_id} added to {area_id} for {period}")
+
+
+def _area_note_options(command):
+    for option in reversed((
+        click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several."),
+        click.option("--area", required=True, help="The scorecard area, by id or name: front_door or 'Front door'."),
+        click.option("--period", required=True, help="The period whose report carries it, e.g. 2016-17Q3."),
+        click.option("--text", required=True),
+        click.option("--author"),
+        db_option,
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
+@commentary.command("add-achievement")
+@_area_note_options
+def commentary_add_achievement(la_code, area, period, text, author, db: Path) -> None:
+    """Add an achievement no figure shows (e.g. 'Secured two Frontline units') to an area's summary."""
+    _add_area_note("achievement", la_code, area, period, text, author, db)
+
+
+@commentary.command("add-priority")
+@_area_note_options
+def commentary_add_priority(la_code, area, period, text, author, db: Path) -> None:
+    """Add a priority (e.g. 'Recruit more foster carers') to an area's summary."""
+    _add_area_note("priority", la_code, area, period, text, author, db)
+
+
+@commentary.command("remove-note")
+@click.argument("note_id", type=int)
+@db_option
+def commentary_remove_note(note_id: int, db: Path) -> None:
+    """Remove an achievement or priority added with add-achievement or add-priority."""
+    from .store.area_notes import remove_area_note
+
+    note = _commentary_call(db, lambda con: remove_area_note(con, note_id))
+    click.echo(f"{note.kind} {note.note_id} removed from {note.area} for {note.period}")
 
 
 @commentary.command("update-action")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import duckdb
 
@@ -24,6 +24,7 @@ from .judge.scorecard import judge_indicator, summarise_area
 from .judge.targets import Targets
 from .periods import Period
 from .refdata import local_authorities
+from .store.area_notes import AreaNote, area_notes
 from .store.commentary import actions_for, get_commentary
 from .store.status import loaded_years, store_version
 
@@ -63,6 +64,7 @@ class Built:
     results: tuple[IndicatorResult, ...]  # everything the engine computed for it, for `save`
     store_version: str  # the loads it was built from (store.status.store_version)
     built_at: dt.datetime
+    notes: Mapping[str, tuple[AreaNote, ...]] = field(default_factory=dict)  # analysts' per area (label)
 
     @property
     def period_code(self) -> str:
@@ -130,8 +132,18 @@ def build(
             areas.append((summarise_area(area_label(area), judgements), tuple(judgements)))
     return Built(
         la_code, la_name(la_code), period, tuple(areas), series, tuple(results), store_version(con),
-        dt.datetime.now(),
+        dt.datetime.now(), _area_notes(con, la_code, period),
     )  # fmt: skip
+
+
+def _area_notes(
+    con: duckdb.DuckDBPyConnection, la_code: str, period: Period
+) -> dict[str, tuple[AreaNote, ...]]:
+    """The analysts' achievements and priorities for the period, by the area's label."""
+    out: dict[str, list[AreaNote]] = {}
+    for note in area_notes(con, la_code, period.code):
+        out.setdefault(area_label(note.area), []).append(note)
+    return {area: tuple(notes) for area, notes in out.items()}
 
 
 def save(con: duckdb.DuckDBPyConnection, built: Built) -> int:
@@ -149,4 +161,7 @@ def current_notes(j: Judgement, con: duckdb.DuckDBPyConnection) -> Judgement:
 def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
     """The whole scorecard with commentary and actions as they are now (see current_notes)."""
     areas = tuple((s, tuple(current_notes(j, con) for j in js)) for s, js in built.areas)
-    return replace(built, areas=areas)
+    return replace(built, areas=areas, notes=_area_notes(con, built.la_code, built.period))
+
+
+__all__ = ["AreaNote", "Built", "build", "current_notes", "la_name", "meta_for", "save", "with_current_notes"]

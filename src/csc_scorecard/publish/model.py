@@ -33,7 +33,7 @@ from ..judge.suppression import NOT_SUPPRESSED, RESTS_ON_SMALL, SUPPRESSED, Supp
 from ..judge.trend import Trend, grows_with_window
 from ..judge.units import DECIMALS, fmt, round_half_up, shown
 from ..periods import Period
-from ..pipeline import Built
+from ..pipeline import AreaNote, Built
 from .report_config import ReportConfig
 
 Profile = Literal["published", "internal"]
@@ -566,17 +566,29 @@ def standing(v: IndicatorView) -> tuple[str, list[str]] | None:
     return None
 
 
-def priorities(areas: Sequence[AreaView]) -> tuple[PriorityRow, ...]:
-    """Per area: what went well and what needs attention, in words only (no figures); each indicator on one
-    side at most."""
+def priorities(
+    areas: Sequence[AreaView], notes: Mapping[str, Sequence[AreaNote]] | None = None
+) -> tuple[PriorityRow, ...]:
+    """Per area: what went well and what needs attention. First the analysts' own (`notes`, by area name), then
+    those drawn from the figures, in words only (no figures); each indicator on one side at most."""
     rows = []
-    for area in (a for a in areas if a.has_data):
+    notes = notes or {}
+    for area in (a for a in areas if a.has_data or a.name in notes):
         sides: dict[str, list[str]] = {"achievement": [], "priority": []}
+        for note in notes.get(area.name, ()):
+            sides[note.kind].append(note.text)
         for v in area.indicators:
             if (found := standing(v)) is not None:
                 side, reasons = found
                 sides[side].append(f"{v.label}: {', '.join(reasons)}")
         rows.append(PriorityRow(area.name, tuple(sides["achievement"]), tuple(sides["priority"])))
+    shown = {a.name for a in areas}
+    for name, area_notes in notes.items():  # an analyst's note for an area the scorecard does not show
+        if name not in shown:
+            by_kind = {
+                k: tuple(n.text for n in area_notes if n.kind == k) for k in ("achievement", "priority")
+            }
+            rows.append(PriorityRow(name, by_kind["achievement"], by_kind["priority"]))
     return tuple(rows)
 
 
@@ -664,7 +676,7 @@ def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportVie
         recent_labels=tuple(_labels(areas).get(code, code) for code in recent),
         cover=cover,
         executive_summary=summary,
-        priorities=priorities(areas),
+        priorities=priorities(areas, built.notes),
     )
 
 

@@ -103,3 +103,16 @@ def loaded_return_years(
         if la_codes is None or la_code in la_codes:
             out.setdefault(la_code, {}).setdefault(kind, set()).add(year)
     return {la: {kind: frozenset(years) for kind, years in kinds.items()} for la, kinds in out.items()}
+
+
+def notes_version(con: duckdb.DuckDBPyConnection, la_code: str) -> str:
+    """Changes whenever an analyst's commentary, action, achievement or priority for the LA changes: what a
+    cached page or pack of a Built also depends on, as these change without a new load."""
+    rows = con.execute(
+        "SELECT (SELECT count(*) || '/' || coalesce(max(updated_at)::VARCHAR, '') FROM commentary WHERE la_code = $1),"
+        " (SELECT count(*) || '/' || coalesce(max(updated_at)::VARCHAR, '') FROM actions WHERE la_code = $1),"
+        " (SELECT count(*) || '/' || coalesce(max(note_id), 0) || '/' || coalesce(max(updated_at)::VARCHAR, '') "
+        "  FROM area_notes WHERE la_code = $1)",
+        [la_code],
+    ).fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]

@@ -18,7 +18,7 @@ from ..config import WebSettings
 from ..store.connection import StoreMissing
 from .auth import CsrfFailed, Forbidden, LoginRequired, SecurityHeaders, current_session, login_url
 from .rendering import STATIC, Services, render, template_environment
-from .routes import admin, analyst, auth_routes, pages
+from .routes import admin, analyst, auth_routes, notes, pages
 from .scorecards import ScopeError, Scorecards
 from .snapshot import StoreBusy, StoreGateway
 from .state import StateStore
@@ -44,7 +44,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     if not (STATIC / "app.css").exists():
         log.warning("front-end assets are not built: run `python -m csc_scorecard.web.assets build`")
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
-    for module in (auth_routes, pages, analyst, admin):
+    for module in (auth_routes, pages, analyst, notes, admin):
         app.include_router(module.router)
     if (
         settings.oidc is not None

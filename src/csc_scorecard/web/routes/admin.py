@@ -17,7 +17,7 @@ Admin = Annotated[Session, Depends(require("admin"))]
 ACTIONS = (
     "drill_through", "upload", "upload_rejected", "commentary_saved", "action_added", "action_updated",
     "report_download", "sign_in", "sign_in_failed", "sign_in_throttled", "sign_in_refused", "sign_out",
-    "password_changed", "user_created", "user_updated", "password_reset",
+    "password_changed", "user_created", "user_updated", "password_reset", "area_note_added", "area_note_removed",
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from ...catalogue import load_catalogue
 from ...engine import compute
 from ...pipeline import current_notes, with_current_notes
+from ...store.status import notes_version
 from ..auth import require
 from ..pack import report_pack
 from ..present import breakdown_rows, chart, chart_text, profile_for, scorecard_view, single_view
@@ -29,9 +30,12 @@ def overview(request: Request, session: Viewer, la: La = None, period: Period = 
     profile = profile_for(session.user)
     with reading(request, la, period) as r:
         built = r.built
-        view = services(request).scorecards.derive(
-            built, ("view", profile), lambda: scorecard_view(built, profile)
-        )
+        # commentary, actions, achievements and priorities change without a new load: part of the key
+        notes = notes_version(r.con, built.la_code)
+        view, noted = services(request).scorecards.derive(
+            built, ("view", profile, notes),
+            lambda: (scorecard_view(current := with_current_notes(built, r.con), profile), current),
+        )  # fmt: skip
         return render(
             request,
             "overview.html",
@@ -40,7 +44,10 @@ def overview(request: Request, session: Viewer, la: La = None, period: Period = 
                 "scope": r.scope,
                 "query": scope_query(r.scope),
                 "built": built,
+                "notes": noted.notes,
+                "areas": load_catalogue().by_area(),
                 "profile": profile,
+                "saved": request.query_params.get("saved"),
             },
         )
 
