@@ -106,7 +106,7 @@ def _expected_details(ind: IndicatorView) -> list[str]:
     trend = ind.trend_last_year
     return [
         f"Target: {ind.target.text}" if ind.target else "No local target",
-        f"v {trend.reference_code or 'last year'}: {trend.text}",
+        f"v last year: {trend.text}",
         bench(ind.sn),
         bench(ind.england),
     ]

@@ -281,8 +281,8 @@ def _key_slide(prs: PresentationObject, view: ReportView, colours: SlideColours)
 
 
 def trend_line(trend: TrendView) -> str:
-    """'v 2015-16Q3: ↓ improving', or 'v last year: –' when withheld or not comparable."""
-    return f"v {trend.reference_code or 'last year'}: {trend.text}"
+    """'v last year: ↓ improving' (the same point last year), or 'v last year: –' when withheld or not comparable."""
+    return f"v last year: {trend.text}"
 
 
 def benchmark_line(benchmark: Benchmark) -> str:
