@@ -199,6 +199,7 @@ class IndicatorView:
     commentary_author: str | None
     actions: tuple[ActionView, ...]
     history: tuple[HistoryPoint, ...]  # same period type, oldest first, ending with this period
+    headline: bool = False  # in the report's headline set (report.yaml `headline`): reported in words
 
     @property
     def rag_text(self) -> str:
@@ -628,6 +629,7 @@ def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportVie
     areas = []
     for summary, judgements in built.areas:
         views = [indicator_view(j, built.series.get(j.meta.id, ()), profile) for j in judgements]
+        views = [replace(v, headline=v.id in inputs.config.headline) for v in views]
         areas.append(area_view(summary, judgements, views))
     cover = inputs.config.resolved(
         {
