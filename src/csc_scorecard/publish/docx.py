@@ -139,6 +139,8 @@ def _table(
 def _cell_text(cell: _Cell, text: str, size: float, *, bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(0)
+    if not text:  # an empty cell stays empty, so that merging cells does not add blank lines
+        return
     run = paragraph.add_run(text)
     run.font.size = Pt(size)
     run.bold = bold
@@ -293,7 +295,7 @@ def _grid(doc: DocumentObject, report: ReportView, grid: Grid) -> None:
     doc.add_heading("Background paper: the scorecard", level=1)
     header = list(GRID_COLUMNS)
     header[header.index("SN")] = f"SN {report.sn_average}"
-    rows = [_grid_cells(r, g.area.name) for g in grid.groups for r in g.rows]
+    rows = [_grid_cells(r, g.area.name if k == 0 else "") for g in grid.groups for k, r in enumerate(g.rows)]
     caption = (
         f"Children's Services performance scorecard, {report.period_label}: every indicator with figures"
     )

@@ -527,7 +527,8 @@ def area_view(
     text = narrative_text.area_narrative(shown_summary)
     if not any(v.has_data for v in views):
         text = (
-            f"No figures are available for {summary.area.lower()} for {summary.period.code if summary.period else 'this period'}: "
+            f"No figures are available for {summary.area.lower()} for "
+            f"{period_labels(summary.period)[1] if summary.period else 'this period'}: "
             f"the data its {len(views)} indicators need has not been loaded."
         )
     return AreaView(
