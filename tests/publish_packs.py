@@ -32,10 +32,19 @@ SMALL_NOTE = "Only 1 young person was not in suitable accommodation; they have s
 ACTION = "-Review the 1 placement with the leaving care team"
 
 
+PERIOD_CODE = re.compile(r"\d{4}-\d{2}Q\d|R12:")  # a period as the store names it: never in a published text
+
+
+def period_codes(text: str) -> list[str]:
+    """Each period code in a text, with what surrounds it (so that a failure shows where it is)."""
+    return [text[max(0, m.start() - 60) : m.end() + 60] for m in PERIOD_CODE.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Packs:
-    published: PackResult
+    published: PackResult  # with the charts appendix (the default)
     internal: PackResult
+    no_charts: PackResult  # published, --charts none
     db: Path  # the copy the packs were built from
     built: Built  # the one scorecard both packs render
 
@@ -79,7 +88,8 @@ def build_packs(synthetic_council: dict, tmp_path_factory: pytest.TempPathFactor
         con.close()
     published = write_pack(built, root / "published")
     internal = write_pack(built, root / "internal", profile="internal")
-    _built[key] = Packs(published, internal, db, built)
+    no_charts = write_pack(built, root / "no_charts", charts="none")
+    _built[key] = Packs(published, internal, no_charts, db, built)
     return _built[key]
 
 

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.publish.report_config import (
+    WALSALL_HEADLINE,
     ReportConfig,
     ReportConfigError,
     SlideColours,
+    check_headline,
     load_report_config,
 )
 
@@ -113,3 +116,28 @@ def test_a_bad_colour_names_its_key(tmp_path):
         f"{path}: slides.secondary: expected a hex colour of six digits, as in \"#1F3A5F\" (value 'navy')",
         f"{path}: slides.tertiary: unknown key (the keys are listed in docs/report.md)",
     ]
+
+
+def test_the_default_headline_set_is_walsalls_and_every_id_is_in_the_catalogue():
+    headline = ReportConfig().headline
+    assert headline == list(WALSALL_HEADLINE) and len(headline) == 24
+    check_headline(ReportConfig(), load_catalogue().indicators)  # no unknown id
+    areas = {load_catalogue().indicator(i).area for i in headline}
+    assert areas == {
+        "front_door", "early_help", "children_in_need", "child_protection", "children_in_care", "adoption",
+        "care_leavers", "youth_justice", "workforce", "quality_assurance",
+    }  # fmt: skip
+    example = load_report_config(EXAMPLE).headline
+    assert example and set(example) < set(headline)
+
+
+def test_a_headline_id_listed_twice_and_one_not_in_the_catalogue_are_refused(tmp_path):
+    path = tmp_path / "report.yaml"
+    path.write_text("headline: [cin_rate, cpp_rate, cin_rate]\n", encoding="utf-8")
+    with pytest.raises(ReportConfigError) as error:
+        load_report_config(path)
+    assert str(error.value).startswith(f"{path}: headline: listed more than once: cin_rate")
+    path.write_text("headline: [cin_rate, cla_stability]\n", encoding="utf-8")
+    config = load_report_config(path)  # the file is well formed; the ids are checked against the catalogue
+    with pytest.raises(ReportConfigError, match="headline: unknown indicator id cla_stability "):
+        check_headline(config, load_catalogue().indicators, path)

@@ -4,16 +4,22 @@ published narrative, the per-report YAML on the cover, and bad arguments refused
 from __future__ import annotations
 
 import re
+import subprocess
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
+import docx
 import lxml.html
+import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from csc_scorecard.cli import cli
 from csc_scorecard.publish import write_pack
 from csc_scorecard.publish.html import render_html
 from csc_scorecard.publish.report_config import ReportConfigError, load_report_config
-from publish_packs import build_packs
+from publish_packs import build_packs, period_codes
 
 pytestmark = pytest.mark.slow
 EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "report.yaml"
@@ -31,16 +37,33 @@ def test_five_files_and_timings(packs):
         "pptx": "slides.pptx",
     }  # fmt: skip
     assert all(p.stat().st_size > 10_000 for p in result.paths.values())
-    assert list(result.timings) == [
-        "view",
-        "charts",
-        "xlsx",
-        "html",
-        "pdf",
-        "docx",
-        "pptx",
-    ]  # the scorecard is built before
+    # the scorecard is built before; with --charts none no chart is drawn at all
+    assert list(result.timings) == ["view", "charts", "xlsx", "html", "pdf", "docx", "pptx"]
+    assert list(packs.no_charts.timings) == ["view", "xlsx", "html", "pdf", "docx", "pptx"]
     assert result.total_seconds == pytest.approx(sum(result.timings.values()))
+
+
+def test_no_file_has_a_period_code(packs):
+    """The wording rule on every file of every pack, opened as a reader would: the spreadsheet's cells, the
+    paper's paragraphs and tables, the report's HTML and the PDF's text."""
+    for pack in (packs.published, packs.internal, packs.no_charts):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Sparkline Group extension", UserWarning)  # openpyxl drops them
+            workbook = openpyxl.load_workbook(pack.paths["xlsx"])
+        cells = [
+            str(c.value) for ws in workbook for row in ws.iter_rows() for c in row if c.value is not None
+        ]
+        paper = docx.Document(str(pack.paths["docx"]))
+        texts = {
+            "xlsx": "\n".join(cells),
+            "docx": "\n".join([p.text for p in paper.paragraphs] + [c.text for t in paper.tables for r in t.rows
+                                                                     for c in r.cells]),
+            "html": pack.paths["html"].read_text(encoding="utf-8"),
+            "pdf": subprocess.run(["pdftotext", str(pack.paths["pdf"]), "-"], check=True, capture_output=True,
+                                  text=True).stdout,
+        }  # fmt: skip
+        for kind, text in texts.items():
+            assert not period_codes(text), (pack.paths[kind], period_codes(text)[:3])
 
 
 def _token(text: str) -> re.Pattern[str]:
@@ -57,6 +80,9 @@ def test_no_published_narrative_quotes_a_suppressed_figure(packs):
             for h_pub, h_in in zip(pub.history, inn.history, strict=True)
             if h_pub.value.suppressed and h_in.value.value is not None
         }
+        # a suppressed period may round to the same figure as one that is shown (2.1% in two quarters):
+        # quoting the shown one gives nothing away
+        hidden -= {h.value.long for h in pub.history if not h.value.suppressed}
         for text in hidden:
             checked += 1
             assert not _token(text).search(pub.narrative), (pub.id, text, pub.narrative)
@@ -93,8 +119,30 @@ def test_the_cover_uses_the_report_yaml(packs):
 def test_bad_arguments_are_refused_before_any_work(packs, tmp_path):
     with pytest.raises(ValueError, match="profile must be one of published, internal"):
         write_pack(packs.built, tmp_path / "x", profile="draft")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="charts must be one of appendix, none"):
+        write_pack(packs.built, tmp_path / "x", charts="inline")  # type: ignore[arg-type]
     bad = tmp_path / "report.yaml"
     bad.write_text("titel: oops\n", encoding="utf-8")
     with pytest.raises(ReportConfigError, match="titel: unknown key"):
         write_pack(packs.built, tmp_path / "x", report_config=bad)
+    bad.write_text("headline: [cin_rate, cin_rates, re_referals_pct]\n", encoding="utf-8")
+    with pytest.raises(ReportConfigError) as error:
+        write_pack(packs.built, tmp_path / "x", report_config=bad)
+    assert str(error.value) == (
+        f"{bad}: headline: unknown indicator ids cin_rates, re_referals_pct (csc-scorecard catalogue lists the ids)"
+    )
     assert not (tmp_path / "x").exists()
+
+
+def test_the_cli_refuses_an_unknown_headline_before_any_work(tmp_path):
+    bad = tmp_path / "report.yaml"
+    bad.write_text("headline:\n  - cla_rate\n  - cla_stability\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["report", "--period", "2016-17Q3", "--out", str(tmp_path / "x"), "--config", str(bad),
+              "--charts", "none", "--db", str(tmp_path / "none.duckdb")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert f"{bad}: headline: unknown indicator id cla_stability (csc-scorecard catalogue lists the ids)" in (
+        " ".join(result.output.split())
+    )
+    assert not (tmp_path / "x").exists() and not (tmp_path / "none.duckdb").exists()

@@ -603,30 +603,37 @@ def judge(
 )
 @click.option(
     "--config", "report_config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="report.yaml: the cover texts (docs/report.md).",
+    help="report.yaml: the cover texts and the headline indicators (docs/report.md).",
+)  # fmt: skip
+@click.option(
+    "--charts", type=click.Choice(["appendix", "none"]), default="appendix", show_default=True,
+    help="The headline indicators' charts in an appendix to the report and paper, or no charts (faster).",
 )  # fmt: skip
 @targets_option
 @sn_list_option
 @sn_average_option
 @db_option
 def report(
-    period: str, out: Path, la_code: str | None, internal: bool, report_config: Path | None,
+    period: str, out: Path, la_code: str | None, internal: bool, report_config: Path | None, charts: str,
     targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
 ) -> None:  # fmt: skip
     """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md)."""
+    from .catalogue import load_catalogue
     from .judge.judgement import JudgeOptions
     from .publish import warm_up_charts, write_pack
-    from .publish.report_config import ReportConfigError, load_report_config
+    from .publish.report_config import ReportConfigError, check_headline, load_report_config
 
-    try:
-        load_report_config(report_config or settings().report_config)  # a bad YAML fails before any work
+    report_config = report_config or settings().report_config
+    try:  # a bad YAML or an unknown headline id fails before any work
+        check_headline(load_report_config(report_config), load_catalogue().indicators, report_config)
     except ReportConfigError as error:
         raise click.UsageError(str(error)) from None
-    report_config = report_config or settings().report_config
-    engine = warm_up_charts()  # overlaps building the scorecard
+    engine = warm_up_charts() if charts == "appendix" else None  # overlaps building the scorecard
     built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
     profile = "internal" if internal else "published"
-    result = write_pack(built, out, profile=profile, report_config=report_config, charts_engine=engine)
+    result = write_pack(
+        built, out, profile=profile, report_config=report_config, charts_engine=engine, charts=charts
+    )  # type: ignore[arg-type]
     click.echo(f"{profile} pack for {built.la_name} ({built.la_code}), {built.period.code}:")
     for path in result.paths.values():
         click.echo(f"  {path}")

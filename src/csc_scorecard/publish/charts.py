@@ -258,10 +258,19 @@ def warm_up() -> None:
     vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}})
 
 
-def build_charts(report: ReportView, *, workers: int = 2, with_png: bool = True) -> dict[str, Chart]:
-    """Every indicator's chart with data; vl-convert renders outside the GIL, so two workers use both cores."""
-    views: Iterable[IndicatorView] = [
-        v for v in report.indicators() if any(h.value.value is not None for h in v.history)
+def build_charts(
+    report: ReportView,
+    views: Iterable[IndicatorView] | None = None,
+    *,
+    workers: int = 2,
+    with_png: bool = True,
+) -> dict[str, Chart]:
+    """The charts of `views` (default: every indicator with a value to draw); vl-convert renders outside the
+    GIL, so two workers use both cores."""
+    views = [
+        v
+        for v in (report.indicators() if views is None else views)
+        if any(h.value.value is not None for h in v.history)
     ]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         charts = list(pool.map(lambda v: build_chart(v, report.la_name, with_png=with_png), views))

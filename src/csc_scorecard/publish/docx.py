@@ -1,9 +1,12 @@
-"""The committee paper as a Word document (committee management systems take Word): the same cover, area
-sections and closing summary as the HTML/PDF report, built from the same view.
+"""The committee paper as a Word document (committee management systems take Word): the same cover, report in
+words, summary of achievements and priorities, scorecard grid and charts appendix as the HTML/PDF report, from
+the same view and the same paper.py layout.
 
 Headings use Word's own Heading styles (so the navigation pane, a table of contents and screen readers see
 them); tables carry a caption and repeat their header row; charts are PNGs with their alt text in the
-picture's description (wp:docPr/@descr). The marking of an internal paper is in every page's header.
+picture's description (wp:docPr/@descr). The grid is a section of its own, landscape (A4, or A3 for a long
+scorecard), and its sparklines are small PNGs of the report's own SVG sparklines, each with its figures in words
+as its description. The marking of an internal paper is in every page's header (later sections inherit it).
 """
 
 from __future__ import annotations
@@ -11,23 +14,32 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import vl_convert as vlc
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table, _Cell
 
 from .charts import Chart
-from .model import KEY, AreaView, IndicatorView, ReportView, cover_sections
+from .model import NO_VALUE, Benchmark, IndicatorView, ReportView, cover_sections
+from .paper import GRID_KEY, Grid, GridRow, Paper, ReportedArea, paper
 
 FONT = "Arial"
 INK = RGBColor(0x0B, 0x0C, 0x0C)
 MARKING_INK = RGBColor(0x94, 0x25, 0x14)
 RAG_SHADING = {"green": "CCE2D8", "amber": "FFF7BF", "red": "F4CDC6"}
 CHART_WIDTH = Cm(16.5)
+SPARK_SCALE = 4  # the sparkline PNG's pixels per CSS pixel: sharp when printed at 1.7 cm
+PAGES = {"A4": (Cm(29.7), Cm(21)), "A3": (Cm(42), Cm(29.7))}  # landscape: width, height
+GRID_COLUMNS = {  # heading: width in cm on A4 landscape (A3 stretches them)
+    "Area": 2.6, "Indicator": 6.4, "Value": 1.6, "Target": 1.5, "RAG": 1.3, "Same point last year": 3.0,
+    "SN": 2.6, "England": 2.6, "Trend": 2.3, "Recent figures": 2.0,
+}  # fmt: skip
 
 
 def _set_font(style, size: float | None = None, *, bold: bool | None = None) -> None:
@@ -126,6 +138,9 @@ def _table(
 
 def _cell_text(cell: _Cell, text: str, size: float, *, bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    if not text:  # an empty cell stays empty, so that merging cells does not add blank lines
+        return
     run = paragraph.add_run(text)
     run.font.size = Pt(size)
     run.bold = bold
@@ -147,8 +162,6 @@ def _cover(doc: DocumentObject, report: ReportView) -> None:
     council = doc.add_paragraph()
     council.add_run(report.council).bold = True
     doc.add_paragraph(c.committee)
-    if c.meeting_date:
-        doc.add_paragraph(f"{c.meeting_date.day} {c.meeting_date:%B %Y}")
     doc.add_heading(report.title, level=0)
     if report.marking:
         warning = doc.add_paragraph()
@@ -156,6 +169,10 @@ def _cover(doc: DocumentObject, report: ReportView) -> None:
         run.bold = True
         run.font.color.rgb = MARKING_INK
     rows = [
+        [
+            "Date of meeting",
+            f"{c.meeting_date.day} {c.meeting_date:%B %Y}" if c.meeting_date else "To be confirmed",
+        ],
         ["Report of", c.report_of],
         ["Portfolio", c.portfolio or ""],
         ["Wards", c.wards],
@@ -164,40 +181,149 @@ def _cover(doc: DocumentObject, report: ReportView) -> None:
         ["Version", "Internal: unsuppressed" if report.marking else "Published: small numbers suppressed"],
     ]
     _table(doc, "Report details", ["Item", "Detail"], [r for r in rows if r[1]], size=10)
-    for n, section in enumerate(cover_sections(report), 1):
-        doc.add_heading(f"{n}. {section.heading}", level=1)
+    for section in cover_sections(report):
+        doc.add_heading(section.heading, level=1)
         for text in section.paragraphs:
             doc.add_paragraph(text)
         _bullets(doc, section.items, section.ordered)
-    doc.add_heading("How to read this report", level=1)
-    _bullets(doc, KEY)
 
 
-# --- areas --------------------------------------------------------------------------------------------------
+# --- the report in words ------------------------------------------------------------------------------------
 
 
-def _scorecard_rows(area: AreaView) -> list[list[str]]:
-    return [
-        [i.label, i.value.text, i.target.text if i.target else "–", i.rag_text, i.trend_last_year.text,
-         i.sn.value.text, i.england.value.text, i.quartile_text, i.spc_text]
-        for i in area.indicators
-    ]  # fmt: skip
-
-
-def _indicator(doc: DocumentObject, ind: IndicatorView, chart: Chart | None) -> None:
-    doc.add_heading(ind.label, level=2)
-    doc.add_paragraph(ind.facts).runs[0].font.size = Pt(9)
-    doc.add_paragraph(ind.narrative)
+def _indicator(doc: DocumentObject, ind: IndicatorView, number: str) -> None:
+    p = doc.add_paragraph()
+    p.add_run(f"{number} {ind.label}: ").bold = True
+    p.add_run(ind.narrative)
     if ind.commentary:
         p = doc.add_paragraph()
         who = f" ({ind.commentary_author})" if ind.commentary_author else ""
         p.add_run(f"Commentary{who}: ").bold = True
         p.add_run(ind.commentary)
+        p.paragraph_format.left_indent = Cm(0.75)
     if ind.actions:
-        doc.add_paragraph().add_run("Actions").bold = True
+        p = doc.add_paragraph()
+        p.add_run("Actions:").bold = True
+        p.paragraph_format.left_indent = Cm(0.75)
         _bullets(doc, [a.line for a in ind.actions])
-    if chart is not None:
-        _picture(doc, chart)
+
+
+def _area(doc: DocumentObject, reported: ReportedArea) -> None:
+    doc.add_heading(f"{reported.number}. {reported.area.name}", level=2)
+    doc.add_paragraph(reported.area.narrative)
+    for k, ind in enumerate(reported.indicators, 1):
+        _indicator(doc, ind, f"{reported.number}.{k}")
+
+
+def _report(doc: DocumentObject, report: ReportView, layout: Paper) -> None:
+    doc.add_heading("Report", level=1)
+    doc.add_paragraph(
+        "This report summarises, area by area, the key indicators of Children's Services performance for "
+        f"{report.period_label}, with officers' commentary and the actions being taken. Every indicator is in "
+        "the scorecard, the background paper at the end of this report."
+    )
+    for reported in layout.areas:
+        _area(doc, reported)
+    if report.areas_without_data:
+        doc.add_heading("Areas without figures this period", level=2)
+        _bullets(doc, [a.narrative for a in report.areas_without_data])
+
+
+def _priorities(doc: DocumentObject, report: ReportView, layout: Paper) -> None:
+    heading = doc.add_heading("Summary of achievements and priorities", level=1)
+    heading.paragraph_format.page_break_before = True
+    if not layout.priorities:
+        doc.add_paragraph("No indicator stands out as an achievement or a priority this period.")
+        return
+    rows = []
+    for r in layout.priorities:
+        rows.append([r.area, ""])
+        rows.append(
+            ["\n".join(r.achievements) or "None this period.", "\n".join(r.priorities) or "None this period."]
+        )
+    table = _table(doc, f"Achievements and priorities by area, {report.period_short}", ["Achievements", "Priorities"],
+                   rows, size=9)  # fmt: skip
+    for row in table.rows[1::2]:  # an area's name across both columns
+        merged = row.cells[0].merge(row.cells[1])
+        merged.paragraphs[0].runs[0].bold = True
+        _shade(merged, "F3F2F1")
+
+
+# --- the scorecard grid (background paper) -------------------------------------------------------------------
+
+
+def _landscape(doc: DocumentObject, page: str) -> None:
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = PAGES[page]
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(1.2)
+
+
+def _portrait(doc: DocumentObject) -> None:
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2)
+
+
+def _benchmark(bench: Benchmark) -> str:
+    return (
+        bench.value.text
+        if bench.year is None or bench.value.value is None
+        else f"{bench.value.text} ({bench.year})"
+    )
+
+
+def _grid_cells(row: GridRow, area: str) -> list[str]:
+    ind = row.indicator
+    return [
+        area, ind.label, ind.value.text, ind.target.text if ind.target else NO_VALUE, ind.rag_text,
+        f"{row.last_year.text} {row.last_year_change}".strip(), _benchmark(ind.sn),
+        _benchmark(ind.england), row.trend, "",
+    ]  # fmt: skip
+
+
+def _sparkline(cell: _Cell, row: GridRow, width: Length) -> None:
+    png = vlc.svg_to_png(row.sparkline.svg, scale=SPARK_SCALE)
+    shape = cell.paragraphs[0].add_run().add_picture(io.BytesIO(png), width=width)
+    shape._inline.docPr.set("descr", row.sparkline.description)
+    shape._inline.docPr.set("title", f"{row.indicator.label}: recent figures")
+
+
+def _grid(doc: DocumentObject, report: ReportView, grid: Grid) -> None:
+    _landscape(doc, grid.page)
+    doc.add_heading("Background paper: the scorecard", level=1)
+    header = list(GRID_COLUMNS)
+    header[header.index("SN")] = f"SN {report.sn_average}"
+    rows = [_grid_cells(r, g.area.name if k == 0 else "") for g in grid.groups for k, r in enumerate(g.rows)]
+    caption = (
+        f"Children's Services performance scorecard, {report.period_label}: every indicator with figures"
+    )
+    table = _table(doc, caption, header, rows, size=7.5)
+    stretch = 1.0 if grid.page == "A4" else 1.45
+    for row in table.rows:
+        for cell, cm in zip(row.cells, GRID_COLUMNS.values(), strict=True):
+            cell.width = Cm(cm * stretch)
+    body = table.rows[1:]
+    for row, grid_row in zip(body, grid.rows, strict=True):
+        if grid_row.indicator.rag:
+            _shade(row.cells[4], RAG_SHADING[grid_row.indicator.rag])
+        _sparkline(row.cells[-1], grid_row, Cm(1.7))
+    first = 0
+    for group in grid.groups:  # the area's name once, down its rows
+        last = first + len(group.rows) - 1
+        if last > first:
+            body[first].cells[0].merge(body[last].cells[0])
+        first = last + 1
+    key = doc.add_paragraph()
+    key.add_run("How to read the scorecard").bold = True
+    for line in GRID_KEY:
+        item = doc.add_paragraph(line, style="List Bullet")
+        item.runs[0].font.size = Pt(7)
+        item.paragraph_format.space_after = Pt(0)
+
+
+# --- charts appendix ---------------------------------------------------------------------------------------------
 
 
 def _picture(doc: DocumentObject, chart: Chart) -> None:
@@ -209,36 +335,19 @@ def _picture(doc: DocumentObject, chart: Chart) -> None:
     doc.add_paragraph(chart.caption, style="Caption")
 
 
-def _area(doc: DocumentObject, area: AreaView, report: ReportView, charts: dict[str, Chart]) -> None:
-    heading = doc.add_heading(area.name, level=1)
-    heading.paragraph_format.page_break_before = True
-    doc.add_paragraph(area.narrative)
-    header = ["Indicator", "Value", "Target", "RAG", "v same period last year", f"SN {report.sn_average}",
-              "England", "Quartile", "SPC"]  # fmt: skip
-    table = _table(doc, f"{area.name}: scorecard for {report.period_short}", header, _scorecard_rows(area))
-    for row, ind in zip(table.rows[1:], area.indicators, strict=True):
-        if ind.rag:
-            _shade(row.cells[3], RAG_SHADING[ind.rag])
-    for ind in area.with_data:
-        _indicator(doc, ind, charts.get(ind.id))
-
-
-def _priorities(doc: DocumentObject, report: ReportView) -> None:
-    heading = doc.add_heading("Summary of achievements and priorities", level=1)
-    heading.paragraph_format.page_break_before = True
-    rows = [
-        [
-            r.area,
-            "\n".join(r.achievements) or "None this period.",
-            "\n".join(r.priorities) or "None this period.",
-        ]
-        for r in report.priorities
-    ]
-    _table(doc, f"Achievements and priorities by area, {report.period_short}", ["Area", "Achievements", "Priorities"],
-           rows, size=9)  # fmt: skip
+def _appendix(doc: DocumentObject, charts: tuple[Chart, ...]) -> None:
+    _portrait(doc)
+    doc.add_heading("Appendix: charts", level=1)
+    doc.add_paragraph(
+        "The headline indicators over time, with the statistical neighbour and England figures where they can "
+        "be compared."
+    )
+    for chart in charts:
+        _picture(doc, chart)
 
 
 def write_docx(report: ReportView, charts: dict[str, Chart], path: Path) -> Path:
+    layout = paper(report, charts)
     doc = Document()
     _styles(doc)
     props = doc.core_properties
@@ -246,11 +355,10 @@ def write_docx(report: ReportView, charts: dict[str, Chart], path: Path) -> Path
     props.comments, props.language = report.note, "en-GB"
     _page_furniture(doc, report)
     _cover(doc, report)
-    for area in report.areas_with_data:
-        _area(doc, area, report, charts)
-    if report.areas_without_data:
-        doc.add_heading("Areas without figures this period", level=1)
-        _bullets(doc, [a.narrative for a in report.areas_without_data])
-    _priorities(doc, report)
+    _report(doc, report, layout)
+    _priorities(doc, report, layout)
+    _grid(doc, report, layout.grid)
+    if layout.appendix:
+        _appendix(doc, layout.appendix)
     doc.save(str(path))
     return path

@@ -2,7 +2,8 @@
 as macros in report_sections.html.j2, so the web dashboard can reuse the body in its own chrome).
 
 The same HTML string is written as report.html and handed to WeasyPrint for report.pdf; the stylesheet's
-print rules and @page boxes only apply there.
+print rules and @page boxes only apply there (the scorecard grid's landscape page among them). The paper's shape,
+which indicators are discussed, the grid and the appendix, comes from paper.py, as the Word paper's does.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .charts import Chart
-from .model import KEY, ReportView, cover_sections
+from .model import ReportView, cover_sections
+from .paper import GRID_KEY, paper
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -51,8 +53,8 @@ def render_html(report: ReportView, charts: dict[str, Chart]) -> str:
     return template.render(
         report=report,
         sections=cover_sections(report),
-        charts=charts,
-        key_lines=KEY,
+        paper=paper(report, charts),
+        key_lines=GRID_KEY,
         css=stylesheet(report),
         marking=report.marking,
         page_title=f"{report.title} – {report.council}",

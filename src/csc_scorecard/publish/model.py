@@ -199,6 +199,7 @@ class IndicatorView:
     commentary_author: str | None
     actions: tuple[ActionView, ...]
     history: tuple[HistoryPoint, ...]  # same period type, oldest first, ending with this period
+    headline: bool = False  # in the report's headline set (report.yaml `headline`): reported in words
 
     @property
     def rag_text(self) -> str:
@@ -526,7 +527,8 @@ def area_view(
     text = narrative_text.area_narrative(shown_summary)
     if not any(v.has_data for v in views):
         text = (
-            f"No figures are available for {summary.area.lower()} for {summary.period.code if summary.period else 'this period'}: "
+            f"No figures are available for {summary.area.lower()} for "
+            f"{period_labels(summary.period)[1] if summary.period else 'this period'}: "
             f"the data its {len(views)} indicators need has not been loaded."
         )
     return AreaView(
@@ -640,6 +642,7 @@ def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportVie
     areas = []
     for summary, judgements in built.areas:
         views = [indicator_view(j, built.series.get(j.meta.id, ()), profile) for j in judgements]
+        views = [replace(v, headline=v.id in inputs.config.headline) for v in views]
         areas.append(area_view(summary, judgements, views))
     cover = inputs.config.resolved(
         {

@@ -3,7 +3,9 @@ slides.pptx.
 
 The pack renders a built scorecard (pipeline.build, the same Built the CLI's `judge` and the dashboard show),
 turned into one published (or internal) view; every file is rendered from that view, so the five cannot disagree
-and none of them can show a figure the view suppressed.
+and none of them can show a figure the view suppressed. The spreadsheet is the whole scorecard; the report and the
+paper are the committee paper (paper.py), with the headline indicators' charts in an appendix unless
+`charts="none"`, which renders no chart at all (the charts are most of the pack's time).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from .charts import build_charts, warm_up
 from .docx import write_docx
 from .html import render_html, write_html
 from .model import PROFILES, Profile, ReportView, ViewInputs, report_view
+from .paper import CHARTS_MODES, ChartsMode, charted
 from .pdf import write_pdf
 from .pptx import write_pptx
-from .report_config import load_report_config
+from .report_config import check_headline, load_report_config
 from .xlsx import write_xlsx
 
 FILES = {
@@ -66,30 +69,36 @@ def write_pack(
     profile: Profile = "published",
     report_config: Path | None = None,
     charts_engine: threading.Thread | None = None,
+    charts: ChartsMode = "appendix",
 ) -> PackResult:
     """Write the five files for a built scorecard into `out` (created if needed; files are replaced)."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+    if charts not in CHARTS_MODES:
+        raise ValueError(f"charts must be one of {', '.join(CHARTS_MODES)}, not {charts!r}")
     config = load_report_config(report_config)  # fail on a bad YAML before any work is done
+    check_headline(config, {j.meta.id for j in built.judgements()}, report_config)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
-    engine = charts_engine or warm_up_charts()
+    engine = (charts_engine or warm_up_charts()) if charts == "appendix" else None
     with _timed(timings, "view"):
         view = report_view(built, profile, ViewInputs(built.la_name, config))
     paths = {kind: out / name for kind, name in FILES.items()}
-    with _timed(timings, "charts"):
-        engine.join()
-        charts = build_charts(view)
+    drawn = {}
+    if engine is not None:
+        with _timed(timings, "charts"):
+            engine.join()
+            drawn = build_charts(view, [v for v in view.indicators() if charted(v)])
     with _timed(timings, "xlsx"):
         write_xlsx(view, paths["xlsx"])
     with _timed(timings, "html"):
-        html = render_html(view, charts)
+        html = render_html(view, drawn)
         write_html(html, paths["html"])
     with _timed(timings, "pdf"):
         write_pdf(html, paths["pdf"])
     with _timed(timings, "docx"):
-        write_docx(view, charts, paths["docx"])
+        write_docx(view, drawn, paths["docx"])
     with _timed(timings, "pptx"):
-        write_pptx(view, charts, paths["pptx"])
+        write_pptx(view, drawn, paths["pptx"])
     return PackResult(paths, timings, view)

@@ -1,8 +1,11 @@
-"""The cover texts of a committee report, from a per-report YAML file with sensible defaults (docs/report.md).
+"""The cover texts of a committee report and the indicators it reports in words (its headline set), from a
+per-report YAML file with sensible defaults (docs/report.md).
 
 Every text may use the placeholders {council}, {la_name}, {period} (2016-17Q3), {period_short}
 (Quarter 3 2016-17), {period_label} (with its dates), {committee} and {meeting_date}; any other braces are left as they are, so a stray "{" in a text never breaks a report.
-Unknown keys are refused, so a misspelt heading is reported rather than silently replaced by its default.
+Unknown keys are refused, so a misspelt heading is reported rather than silently replaced by its default; so are
+headline ids that are not indicators of the scorecard (check_headline: the CLI checks them against the catalogue
+before any work, write_pack against the scorecard it is given).
 The `slides` section holds the council's template colours for slides.pptx.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import yaml
@@ -18,6 +21,37 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 HEX_COLOUR = re.compile(r"#?([0-9A-Fa-f]{6})")
 PLACEHOLDER = re.compile(r"\{(council|la_name|period|period_short|period_label|committee|meeting_date)\}")
+
+
+# The indicators Walsall's scrutiny report for Quarter 3 2016-17 discusses in words (shared/examples), as
+# catalogue ids: front door and early help, children in need, child protection, children in care, adoption,
+# care leavers, youth justice, workforce (the local quarterly template, not the annual CSWW census) and audits.
+WALSALL_HEADLINE: tuple[str, ...] = (
+    "early_help_contacts_count",
+    "early_help_assessments_count",
+    "early_help_positive_closure_pct",
+    "referrals_rate",
+    "referrals_nfa_pct",
+    "re_referrals_12m_pct",
+    "assessments_45wd_pct",
+    "cin_rate",
+    "cpp_rate",
+    "cpp_second_pct",
+    "cla_rate",
+    "cla_starts_count",
+    "cla_longterm_stability_pct",
+    "cla_3plus_placements_pct",
+    "adoption_a1_days",
+    "adoption_a2_days",
+    "care_leavers_19_21_suitable_accom_pct",
+    "care_leavers_19_21_eet_pct",
+    "yj_first_time_entrants_rate",
+    "yj_reoffending_pct",
+    "sw_agency_rate_pct",
+    "sw_vacancy_rate_pct",
+    "caseload_average",
+    "case_audits_good_pct",
+)
 
 
 class ReportConfigError(ValueError):
@@ -64,7 +98,7 @@ class ReportConfig(BaseModel):
     agenda_item: str | None = None
     title: str = "Children's Services performance: {period_short}"
     report_of: str = "Executive Director of Children's Services"
-    portfolio: str | None = None
+    portfolio: str | None = "Portfolio Holder for Children's Services"
     wards: str = "All"
     key_decision: bool = False
     executive_summary: str | None = None  # None: drafted from the scorecard (RAG and trend counts)
@@ -82,9 +116,8 @@ class ReportConfig(BaseModel):
     )
     background_papers: list[str] = Field(
         default_factory=lambda: [
-            "Department for Education: Characteristics of children in need, and Children looked after in "
-            "England including adoptions (national statistics).",
-            "Department for Education: Local Authority Interactive Tool (LAIT) benchmarking data.",
+            "Children's Services performance scorecard (scorecard.xlsx)",
+            "Presentation of the scorecard (slides.pptx)",
         ]
     )
     resource_and_legal_considerations: str = (
@@ -109,6 +142,14 @@ class ReportConfig(BaseModel):
     consultation: str = "This report has been prepared with the Children's Services management team."
     contact_officer: ContactOfficer = Field(default_factory=ContactOfficer)
     slides: SlideColours = Field(default_factory=SlideColours)
+    headline: list[str] = Field(default_factory=lambda: list(WALSALL_HEADLINE))
+
+    @field_validator("headline")
+    @classmethod
+    def _listed_once(cls, ids: list[str]) -> list[str]:
+        if repeated := sorted({i for i in ids if ids.count(i) > 1}):
+            raise ValueError(f"listed more than once: {', '.join(repeated)}")
+        return ids
 
     def resolved(self, values: Mapping[str, str]) -> ReportConfig:
         """A copy with the placeholders filled in every text (the contact officer included)."""
@@ -147,6 +188,15 @@ def load_report_config(path: Path | None) -> ReportConfig:
     except ValidationError as error:
         problems = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {_problem(e)}" for e in error.errors()]
         raise ReportConfigError("\n".join(problems)) from None
+
+
+def check_headline(config: ReportConfig, known: Collection[str], source: Path | None = None) -> None:
+    """Refuse headline ids that are not among `known` (the catalogue's, or the scorecard's), naming each one."""
+    if unknown := [i for i in config.headline if i not in known]:
+        raise ReportConfigError(
+            f"{source or 'report configuration'}: headline: unknown indicator id{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)} (csc-scorecard catalogue lists the ids)"
+        )
 
 
 def _problem(error: dict) -> str:
