@@ -55,6 +55,7 @@ def test_no_published_narrative_quotes_a_suppressed_figure(packs):
             for h_pub, h_in in zip(pub.history, inn.history, strict=True)
             if h_pub.value.suppressed and h_in.value.value is not None
         }
+        hidden.discard(pub.value.long)  # an earlier period can equal the period reported, which is shown
         for text in hidden:
             checked += 1
             assert not _token(text).search(pub.narrative), (pub.id, text, pub.narrative)

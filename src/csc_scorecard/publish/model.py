@@ -4,8 +4,9 @@ so they cannot disagree, and nothing below it ever sees a suppressed number.
 
 Rounding (spec/data-formats.md §5): percentages and rates per 10,000 to 1 dp, counts and days whole, halves up.
 
-Suppression, profile `published`: the rule of judge/suppression.py, applied to every period shown, not only
-the latest; and here, what follows from it:
+Suppression, profile `published`: the rule of judge/suppression.py, applied to the series shown (every period
+of the history, decided together, so that no year-to-date quarter less the one before it reveals a count of
+1 to 5 either); and here, what follows from it:
 - when the latest figure is suppressed, its RAG, trends, positions, quartile, projection and SPC icon are
   withheld too (each narrows down the figure) and the drafted narrative is replaced by a sentence saying why;
   when a figure it compares with is suppressed, the narrative says only the latest value;
@@ -13,7 +14,6 @@ the latest; and here, what follows from it:
 - commentary or action text that quotes numbers is withheld for an indicator with a suppressed figure.
 Profile `internal` shows every figure and marks every page and sheet with INTERNAL_MARKING.
 Only aggregates reach this module: there is no child-level data in a Scorecard, so none can be published.
-Differencing across periods (year-to-date Q3 less Q2) is not protected against; DfE does not publish quarters.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ from ..judge import narrative as narrative_text
 from ..judge.indicator import Point
 from ..judge.judgement import AreaSummary, Judgement
 from ..judge.spc import point_colour
-from ..judge.suppression import NOT_SUPPRESSED, RESTS_ON_SMALL, SUPPRESSED, Suppression, suppression
+from ..judge.suppression import (
+    NOT_SUPPRESSED,
+    RESTS_ON_SMALL,
+    SUPPRESSED,
+    Suppression,
+    series_suppression,
+)
 from ..judge.trend import Trend
 from ..judge.units import DECIMALS, fmt, round_half_up, shown
 from ..periods import Period
@@ -341,24 +347,20 @@ def _same_type_history(j: Judgement, series: Sequence[Point]) -> list[Point]:
     return sorted(points, key=lambda p: p.period_end)
 
 
-def _history(j: Judgement, points: Sequence[Point], profile: Profile) -> tuple[tuple[HistoryPoint, ...], str]:
+def _history(
+    j: Judgement, points: Sequence[Point], hidden: Sequence[Suppression]
+) -> tuple[tuple[HistoryPoint, ...], str]:
     unit = j.meta.unit
-    rows, any_suppressed = [], False
-    for p in points:
-        s = (
-            suppression(unit, p.numerator, p.denominator, p.value)
-            if profile == "published"
-            else NOT_SUPPRESSED
+    rows = [
+        HistoryPoint(
+            p.period_code,
+            Figure.of(p.value, unit, suppressed=s.value),
+            Figure.of(p.numerator, "count", suppressed=s.numerator),
+            Figure.of(p.denominator, "count", suppressed=s.denominator),
         )
-        any_suppressed |= s.any
-        rows.append(
-            HistoryPoint(
-                p.period_code,
-                Figure.of(p.value, unit, suppressed=s.value),
-                Figure.of(p.numerator, "count", suppressed=s.numerator),
-                Figure.of(p.denominator, "count", suppressed=s.denominator),
-            )
-        )
+        for p, s in zip(points, hidden, strict=True)
+    ]
+    any_suppressed = any(s.any for s in hidden)
     note = ""
     valued = [i for i, p in enumerate(points) if p.value is not None]
     spc = j.spc
@@ -417,29 +419,33 @@ def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) ->
     return j.narrative
 
 
+def shown_series(
+    j: Judgement, series: Sequence[Point], profile: Profile
+) -> tuple[list[Point], list[Suppression]]:
+    """The periods shown with an indicator (its history of the same kind, ending with the period reported) and
+    the suppression of each, decided together (judge/suppression.py), the judge's own flag on the period
+    reported kept as belt and braces. Every output of the indicator shows these, or fewer."""
+    points = _same_type_history(j, series)
+    if j.point is not None and not any(p.period_code == j.point.period_code for p in points):
+        points.append(j.point)
+    if profile != "published":
+        return points, [NOT_SUPPRESSED] * len(points)
+    hidden = series_suppression(j.meta.unit, j.meta.kind, points)
+    for i, p in enumerate(points):
+        if p.period == j.period and j.small_numbers.suppress_in_publication and not hidden[i].value:
+            hidden[i] = Suppression(True, True, hidden[i].denominator, RESTS_ON_SMALL)
+    return points, hidden
+
+
 def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> IndicatorView:
     unit, point = j.meta.unit, j.point
-    points = _same_type_history(j, series)
-    if point is not None and not any(p.period_code == point.period_code for p in points):
-        points.append(point)
-    published = profile == "published"
-    s = NOT_SUPPRESSED
-    if published and point is not None:
-        s = suppression(unit, point.numerator, point.denominator, point.value)
-        if j.small_numbers.suppress_in_publication and not s.any:  # the judge's own flag, belt and braces
-            s = Suppression(True, True, False, RESTS_ON_SMALL)
-    by_period = {p.period: p for p in points}
-    compared = published and any(
-        suppression(unit, p.numerator, p.denominator, p.value).value
-        for c in (j.period.previous(), j.period.last_year())
-        if (p := by_period.get(c)) is not None
+    points, hidden = shown_series(j, series, profile)
+    by_period = {p.period: s for p, s in zip(points, hidden, strict=True)}
+    s = by_period.get(j.period, NOT_SUPPRESSED) if point is not None else NOT_SUPPRESSED
+    compared = any(
+        found.value for c in (j.period.previous(), j.period.last_year()) if (found := by_period.get(c))
     )
-    history, limits_note = _history(j, points, profile)
-    if s.value:  # the latest point in the history must agree with the headline
-        history = tuple(
-            replace(h, value=Figure.of(None, unit, suppressed=True)) if h.period_code == j.period_code else h
-            for h in history
-        )
+    history, limits_note = _history(j, points, hidden)
     value = Figure.of(point.value if point else None, unit, suppressed=s.value)
     withhold = s.value
     projection = None

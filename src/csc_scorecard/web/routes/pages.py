@@ -113,7 +113,8 @@ def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile
         return compute(r.con, [r.scope.period], [indicator_id], name, [r.scope.la_code])
 
     found = services(request).scorecards.derive(built, ("breakdown", indicator_id, name), results)
-    rows = breakdown_rows(definition.unit, found, profile)
+    j = _indicator_or_404(built, indicator_id)
+    rows = breakdown_rows(j, built.series.get(indicator_id, ()), found, profile)
     label = dict(_breakdown_choices(definition)).get(name, name)
     return {
         "breakdown": name,
