@@ -7,9 +7,10 @@ judge/suppression.py: from the numbers shown it works out every figure it can by
 against the totals shown, repeated until nothing new follows:
 - a percentage's denominator is its numerator plus the rest; a value and its denominator give the numerator;
 - a breakdown's rows add up to the figure reported (when they truly do), column by column;
-- a flow's year-to-date quarter less the one before it is the count in that quarter alone.
-A finding is any count of children worked out this way that is 1 to 5 and is not shown (a suppressed figure,
-or one never shown such as a quarter alone or a percentage's rest), with the sum that gives it away.
+- a flow's year-to-date quarter less the one before it is the count in that quarter alone;
+- two indicators that count the same children (equal in every period) show the same figure.
+A finding is any count of children of 1 to 5 that is shown, or is worked out this way (a suppressed figure, or
+one never shown such as a quarter alone or a percentage's rest), with the sum that gives it away.
 """
 
 from __future__ import annotations
@@ -168,44 +169,67 @@ def _from_value(cells: Mapping[Key, float | str], meta: Meta) -> set[Key]:
     return out
 
 
+def _same_figures(truth: Truth, metas: Mapping[str, Meta]) -> list[tuple[Key, list[Key]]]:
+    """Two indicators that count the same children (every period equal, e.g. plans started and the
+    denominator of second plans): a figure one shows is the other's too."""
+    series: dict[tuple[str, str], dict[str, float]] = {}
+    for (indicator, period, row), (num, den, _) in truth.items():
+        if row is None:
+            for column, value in (("num", num), ("den", den)):
+                if value is not None and column in _counts(metas[indicator].unit):
+                    series.setdefault((indicator, column), {})[period] = value
+    out = []
+    names = sorted(series)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            common = series[a].keys() & series[b].keys()
+            if a[0] != b[0] and len(common) >= 4 and all(series[a][p] == series[b][p] for p in common):
+                out += [((a[0], p, None, a[1]), [(b[0], p, None, b[1])]) for p in common]
+    return out
+
+
 def disclosures(reading: Reading, truth: Truth, metas: Mapping[str, Meta]) -> list[str]:
     """Every count of 1 to 5 that is not shown but can be worked out from what `reading` shows."""
-    found = []
-    for indicator in sorted({k[0] for k in reading.cells}):
-        meta = metas[indicator]
-        cells = {k: v for k, v in reading.cells.items() if k[0] == indicator}
-        if meta.unit == "count":  # the value is the count
-            for (ind, period, row, column), v in list(cells.items()):
-                if column == "value":
-                    cells.setdefault((ind, period, row, "num"), v)
-        shown = {k for k, v in cells.items() if v != SUPPRESSED}
-        known: dict[Key, float] = {}
-        for k in shown | _from_value(cells, meta):
-            value = _true(truth, *k)
-            if value is not None:
-                known[k] = value
-        how: dict[Key, str] = {}
-        sums = _sums(indicator, meta, truth)
-        changed = True
-        while changed:
-            changed = False
-            for total, parts in sums:
-                members = [total, *parts]
-                unknown = [k for k in members if k not in known]
-                if len(unknown) != 1 or any(_true(truth, *k) is None for k in members):
-                    continue
-                k = unknown[0]
-                known[k] = _true(truth, *k)  # type: ignore[assignment]
-                others = " + ".join(_name(p, known) for p in parts if p != k)
+    cells = dict(reading.cells)
+    for (ind, period, row, column), v in reading.cells.items():
+        if column == "value" and metas[ind].unit == "count":  # the value is the count
+            cells.setdefault((ind, period, row, "num"), v)
+    shown = {k for k, v in cells.items() if v != SUPPRESSED}
+    indicators = sorted({k[0] for k in cells})
+    known: dict[Key, float] = {}
+    for k in shown.union(
+        *(_from_value({c: v for c, v in cells.items() if c[0] == i}, metas[i]) for i in indicators)
+    ):
+        value = _true(truth, *k)
+        if value is not None:
+            known[k] = value
+    sums = [s for i in indicators for s in _sums(i, metas[i], truth)] + _same_figures(truth, metas)
+    how: dict[Key, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sums:
+            members = [total, *parts]
+            unknown = [k for k in members if k not in known]
+            if len(unknown) != 1 or any(_true(truth, *k) is None for k in members):
+                continue
+            k = unknown[0]
+            known[k] = _true(truth, *k)  # type: ignore[assignment]
+            others = " + ".join(_name(p, known) for p in parts if p != k)
+            if len(parts) == 1:  # the same children counted by another indicator
+                how[k] = f"the same as {_name(parts[0] if k == total else total, known)}"
+            else:
                 how[k] = f"{_name(total, known)} - ({others})" if k != total else f"sum of {others}"
-                changed = True
-        for k, v in known.items():
-            column = k[3].removesuffix(" alone")
-            if k not in shown and column in _counts(meta.unit) and 1 <= v <= 5:
-                where = f"{k[0]} {k[1]}" + (f" {k[2]}" if k[2] else "")
-                found.append(
-                    f"{reading.name}: {where}: {k[3]} = {v:g}, worked out as {how.get(k, 'value x count')}"
-                )
+            changed = True
+    found = []
+    for k, v in sorted(known.items(), key=lambda item: repr(item[0])):
+        column = k[3].removesuffix(" alone")
+        if column in _counts(metas[k[0]].unit) and 1 <= v <= 5:
+            where = f"{reading.name}: {k[0]} {k[1]}" + (f" {k[2]}" if k[2] else "")
+            if k in shown:
+                found.append(f"{where}: {k[3]} = {v:g}, shown")
+            else:
+                found.append(f"{where}: {k[3]} = {v:g}, worked out as {how.get(k, 'value x count')}")
     return found
 
 

@@ -210,3 +210,26 @@ def test_protect_keeps_the_fixed_and_prefers_to_keep_the_later() -> None:
     zero = {"all": 30, "a": 3, "b": 0, "c": 27}
     totals = [Total("all", ("a", "b", "c"))]
     assert protect(zero, {"a"}, totals, shown=zero, counts=zero, fixed={"c", "all"}) == {"a", "b"}
+
+
+def test_the_checker_knows_two_indicators_can_count_the_same_children() -> None:
+    """Plans started, and the denominator of second plans, count the same children: a denominator hidden in one
+    is shown by the other, and with the numerator beside it gives the 2 away. A small count shown is a finding
+    too."""
+    second = IndicatorMeta("second_pct", "Second plans", "Child protection", "percent", "lower", "stock")
+    starts = IndicatorMeta("starts_count", "Plans started", "Child protection", "count", "neutral", "stock")
+    dens = {"2016-17Q1": 30, "2016-17Q2": 40, "2016-17Q3": 60, "2016-17Q4": 80}
+    facts = {**truth(second, [pct(p, 38, d) for p, d in dens.items()]),
+             **truth(starts, [count(p, d) for p, d in dens.items()])}  # fmt: skip
+    shown = Reading("two pages")
+    shown.show("second_pct", "2016-17Q2", None, "num", "38")
+    shown.show("second_pct", "2016-17Q2", None, "den", "c")
+    shown.show("starts_count", "2016-17Q2", None, "value", "40")
+    assert disclosures(shown, facts, metas(second, starts)) == [
+        "two pages: second_pct 2016-17Q2: rest = 2, worked out as den 2016-17Q2 (40) - (num 2016-17Q2 (38))"
+    ]
+    facts[("starts_count", "2016-17Q4", None)] = (3, None, 3)
+    shown.show("starts_count", "2016-17Q4", None, "value", "3")
+    assert "two pages: starts_count 2016-17Q4: num = 3, shown" in disclosures(
+        shown, facts, metas(second, starts)
+    )

@@ -184,10 +184,8 @@ class SecurityHeaders:
                 h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
                 if self.https:
                     h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                if not static:
-                    h.setdefault(
-                        "Cache-Control", "no-store"
-                    )  # pages may hold figures: keep them out of caches
+                if not static:  # pages and charts differ by role and hold figures: never kept by a cache
+                    h["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

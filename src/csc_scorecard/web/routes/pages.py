@@ -167,7 +167,7 @@ def chart_svg(
             return chart(view, built.la_name).svg
 
         svg = cache.derive(built, ("chart", indicator_id, profile), draw)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+    return Response(svg, media_type="image/svg+xml")  # no-store, like every page: it differs by role
 
 
 @router.get("/report")
