@@ -6,8 +6,9 @@ was closed (inclusive), so a board sees each open action until someone closes it
 
 CSV import/export lets analysts edit in a spreadsheet. Import checks every row before writing anything and
 names the line and field of each problem. Export neutralises formula injection: a text cell starting with
-=, +, -, @, tab or carriage return gets a leading apostrophe, which import removes again, so a round trip
-keeps the text unchanged.
+=, +, -, @, tab or carriage return gets a leading apostrophe, and so does one starting with an apostrophe
+(else "'=x" would come back as "=x"); import removes exactly that one apostrophe again, and keeps free text
+(text, author, owner) as it is, spaces and line breaks included, so a round trip keeps every text unchanged.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ ACTION_COLUMNS = (
     "action_id", "la_code", "indicator_id", "opened_period", "text", "owner", "due_date", "status", "closed_period",
 )  # fmt: skip
 ACTION_REQUIRED = ("la_code", "indicator_id", "opened_period", "text")
+FREE_TEXT = frozenset({"text", "author", "owner"})  # kept exactly as written, spaces included
 
 
 class ImportRejected(ReturnRejected):
@@ -265,14 +267,18 @@ def actions_for(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str,
 # --- CSV -----------------------------------------------------------------------------------------------
 
 
+QUOTED = (*FORMULA_STARTS, "'")  # a first character that export quotes with an apostrophe
+
+
 def neutralise(text: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula: prefix an apostrophe to a risky first character."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    """Stop a spreadsheet reading a cell as a formula: prefix an apostrophe to a risky first character, or to
+    an apostrophe, so that `unneutralise` can tell the two apart."""
+    return f"'{text}" if text.startswith(QUOTED) else text
 
 
 def unneutralise(text: str) -> str:
     """Undo `neutralise` on import (only an apostrophe that neutralise would have added is removed)."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(QUOTED) else text
 
 
 def _cell(value: object) -> str:
@@ -326,7 +332,8 @@ def _reject_if_any(problems: Problems) -> None:
 def _read(path: Path | str, columns: tuple[str, ...], required: tuple[str, ...], problems: Problems):
     """Yield (line number, {column: text}) per record, in file order; header problems end the import."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with Path(path).open(encoding="utf-8-sig", newline="") as f:  # a carriage return in a cell stays one
+            text = f.read()
     except UnicodeDecodeError as e:
         problems.add(f"byte {e.start}", "(file)", None, "the file is not UTF-8 text")
         _reject_if_any(problems)
@@ -354,7 +361,10 @@ def _read(path: Path | str, columns: tuple[str, ...], required: tuple[str, ...],
         if len(row) != len(header):
             problems.add(f"line {line}", "(row)", None, f"has {len(row)} cells, the header has {len(header)}")
             continue
-        yield line, {h: unneutralise(v.strip()) for h, v in zip(header, row, strict=True)}
+        yield (
+            line,
+            {h: unneutralise(v if h in FREE_TEXT else v.strip()) for h, v in zip(header, row, strict=True)},
+        )
 
 
 class _Row:
