@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.connection import DEFAULT_DB
+from .proxies import networks
 
 
 class SettingsError(ValueError):
@@ -63,6 +64,7 @@ class WebSettings:
     idle_minutes: float = 60.0  # ... or after this long without a request
     login_max_failures: int = 5  # failed sign-ins per user name (and per address) ...
     login_window_minutes: float = 15.0  # ... within this window, before sign-in is refused for the window
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-* headers are believed
     max_upload_mb: int = 200
     write_timeout_seconds: float = 30.0  # how long an upload or edit waits for the CLI to release the store
     secret_key: str | None = None  # signs the OIDC state cookie; None: random per process
@@ -85,6 +87,7 @@ ENV = {  # environment variable -> setting
     "CSC_SCORECARD_WEB_IDLE_MINUTES": "idle_minutes",
     "CSC_SCORECARD_WEB_LOGIN_MAX_FAILURES": "login_max_failures",
     "CSC_SCORECARD_WEB_LOGIN_WINDOW_MINUTES": "login_window_minutes",
+    "CSC_SCORECARD_WEB_TRUSTED_PROXIES": "trusted_proxies",
     "CSC_SCORECARD_WEB_MAX_UPLOAD_MB": "max_upload_mb",
     "CSC_SCORECARD_WEB_WRITE_TIMEOUT": "write_timeout_seconds",
     "CSC_SCORECARD_WEB_SECRET": "secret_key",
@@ -176,6 +179,10 @@ def load_settings(
     settings = replace(settings, oidc=_oidc(oidc_values, str(file) if file else "environment"))
     if settings.la_code is not None and not (settings.la_code.isdigit() and len(settings.la_code) == 3):
         raise SettingsError(f"la_code {settings.la_code!r}: a 3-digit DfE LA code")
+    try:
+        networks(settings.trusted_proxies)
+    except ValueError as error:
+        raise SettingsError(f"trusted_proxies: {error}") from None
     return settings
 
 
