@@ -11,6 +11,7 @@ from rich.table import Table
 
 from . import __version__
 from .output import print_rows
+from .private_files import restrict_umask
 from .sources.problems import ReturnRejected
 from .store import DEFAULT_DB, StoreMissing, StoreTooNew
 from .store.connection import StoreBusy
@@ -760,6 +761,7 @@ def users_list(db: Path) -> None:
 
 
 def main() -> None:
+    restrict_umask()  # whatever the command writes may hold children's data (private_files.py)
     cli()
 
 

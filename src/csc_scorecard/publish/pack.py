@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..pipeline import Built
+from ..private_files import make_private, private_file, private_folder
 from .charts import build_charts, warm_up
 from .docx import write_docx
 from .html import render_html, write_html
@@ -63,13 +64,14 @@ def write_pack(
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     config = load_report_config(report_config)  # fail on a bad YAML before any work is done
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_folder(Path(out))
     timings: dict[str, float] = {}
     engine = charts_engine or warm_up_charts()
     with _timed(timings, "view"):
         view = report_view(built, profile, ViewInputs(built.la_name, config))
-    paths = {kind: out / name for kind, name in FILES.items()}
+    paths = {
+        kind: private_file(out / name) for kind, name in FILES.items()
+    }  # 0600 before anything is in them
     with _timed(timings, "charts"):
         engine.join()
         charts = build_charts(view)
@@ -82,4 +84,5 @@ def write_pack(
         write_pdf(html, paths["pdf"])
     with _timed(timings, "docx"):
         write_docx(view, charts, paths["docx"])
+    make_private(*paths.values())
     return PackResult(paths, timings, view)

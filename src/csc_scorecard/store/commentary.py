@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from ..periods import PeriodError, parse_period
+from ..private_files import private_file
 from ..sources.problems import Problems, ReturnRejected
 
 STATUSES = ("open", "in progress", "closed")
@@ -293,7 +294,7 @@ def _cell(value: object) -> str:
 
 def _write(path: Path | str, header: Iterable[str], rows: Iterable[Iterable[object]]) -> int:
     count = 0
-    with Path(path).open("w", encoding="utf-8", newline="") as f:
+    with private_file(Path(path)).open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
         for row in rows:

@@ -47,6 +47,30 @@ To add a column, or a table, to a return's tables:
 
 `tests/test_store_migrations.py` fails, saying "add a migration", when a `TableSpec` and the latest schema
 disagree; it also upgrades a store made at migration 1 and checks it equals a store made fresh.
+
+## Files at rest
+
+The store holds child-level records, and so do its copies. Everything csc-scorecard creates is readable by its
+owner only: the store (mode 0600, its folder 0700 when csc-scorecard makes it), DuckDB's write-ahead log
+beside it, the dashboard's state file (`<store>.web.sqlite`, with its `-wal` and `-shm`), the dashboard's
+snapshots of the store, backups, report packs, commentary exports and synthetic returns (the command line
+runs with umask 077). A file that already exists keeps the mode its owner gave it. Run csc-scorecard, and the
+dashboard, as a service account of its own, so that "owner only" means that account.
+
+Permissions do not protect a lost laptop or a disk taken from a server, so keep the store, its backups and
+the dashboard's snapshot folder (`snapshot_dir`) on an encrypted volume:
+
+- **Windows**: turn on BitLocker for the drive that holds them (Settings, Privacy and security, Device
+  encryption, or `manage-bde -on D:` as an administrator), and keep the recovery key where your IT service
+  keeps the others.
+- **Linux**: put them on a LUKS volume, e.g. a partition or a file container opened at boot:
+  `cryptsetup luksFormat /dev/sdb1`, `cryptsetup open /dev/sdb1 csc`, `mkfs.ext4 /dev/mapper/csc`, then mount it
+  at `/srv/csc-scorecard` (with an `/etc/crypttab` and `/etc/fstab` entry) and point `--db` there.
+- **macOS**: FileVault (System Settings, Privacy and Security).
+- **Cloud**: an encrypted disk (Azure managed disks and AWS EBS volumes can be encrypted with a key the council
+  holds).
+
+A store on an encrypted volume is as fast as anywhere else: DuckDB reads it through the operating system.
 """
 
 

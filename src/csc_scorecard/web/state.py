@@ -25,6 +25,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ..private_files import private_file, private_folder
+
 ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")  # each role can do everything the ones before it can
 MIN_PASSWORD = 12  # NCSC: length beats complexity rules
 MAX_PASSWORD = 256
@@ -189,7 +191,9 @@ class StateStore:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
+        if not self.path.exists():
+            private_file(self.path)  # SQLite makes its -wal and -shm files with the same mode
         with self._connect() as con:
             con.execute("PRAGMA journal_mode = WAL")  # persistent: readers never wait for a writer
             self._migrate(con)
