@@ -43,6 +43,59 @@ def cli() -> None:
     """Children's Services performance scorecards from a council's own statutory returns."""
 
 
+@cli.command("backup")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The backup file to write."
+)
+@click.option(
+    "--timeout", type=float, default=600, show_default=True,
+    help="Seconds to wait for a load or an edit in progress to finish before giving up.",
+)  # fmt: skip
+@db_option
+def backup_command(out: Path, timeout: float, db: Path) -> None:
+    """Write a checked copy of the store to one file, while the dashboard serves and loads run.
+
+    The copy never holds the store, so nothing else is refused while it is taken; a load in progress is waited
+    for and is either wholly in the backup or not at all. The file holds the store and a manifest of its schema
+    version and table checksums, which `restore` checks.
+    """
+    from .store.backup import BackupError, backup
+
+    try:
+        m = backup(db, out, timeout=timeout, waiting=lambda message: click.echo(message, err=True),
+                   made_by=__version__)  # fmt: skip
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"backup: {out} ({len(m.tables)} tables, {m.rows:,} rows, schema version {m.schema_version}, "
+        f"sha256 {m.sha256})"
+    )
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def restore_command(file: Path, db: Path) -> None:
+    """Check a backup (schema version, sha256, every table's checksum) and only then replace the store with it.
+
+    Anything wrong, or a program writing to the store, and the store is left exactly as it was. The store it
+    replaces is kept beside it as <store>.before-restore-<date-time>.
+    """
+    from .store.backup import BackupError, restore
+
+    try:
+        restored = restore(file, db)
+    except BackupError as error:
+        raise click.ClickException(f"nothing was restored: {error}") from None
+    m = restored.manifest
+    click.echo(
+        f"restored: {db} from {file} (taken {m.created_at} from {m.source}; {len(m.tables)} tables, "
+        f"{m.rows:,} rows, schema version {m.schema_version}; every checksum matched)"
+    )
+    if restored.kept:
+        click.echo(f"the store it replaced is kept as {restored.kept}")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
 @click.option(

@@ -48,6 +48,31 @@ To add a column, or a table, to a return's tables:
 `tests/test_store_migrations.py` fails, saying "add a migration", when a `TableSpec` and the latest schema
 disagree; it also upgrades a store made at migration 1 and checks it equals a store made fresh.
 
+## Backup and restore
+
+```sh
+csc-scorecard backup --db scorecard.duckdb --out backups/scorecard-2017-01-20.zip
+csc-scorecard restore backups/scorecard-2017-01-20.zip --db scorecard.duckdb
+```
+
+`backup` writes one file: a zip holding the store and `manifest.json` (the schema version, when and from where
+it was taken, the database's sha256, and every table's row count and checksum). It can run at any time, from a
+scheduled task too: it copies the store file without opening it, so the dashboard keeps serving and a load
+or an edit is never refused. A load or an edit in progress is waited for (`--timeout`, 10 minutes by
+default) and is then either wholly in the backup or not at all. The copy is opened and checksummed before the
+backup is written, and the file only takes its name once it is complete. Keep backups somewhere other than
+the store's own disk, and encrypted like the store (below).
+
+`restore` checks the backup first: that it is a csc-scorecard backup, that its schema version is not newer
+than the csc-scorecard running (upgrade first if it is), that the database's sha256 is the one recorded, that
+DuckDB opens it, and that every table's rows and checksum are those recorded when it was taken. If anything
+does not match, or another program is writing to the store, it says what and changes nothing. Otherwise it
+replaces the store in one step and keeps the store it replaced beside it as
+`<store>.before-restore-<date-time>` (delete that once you are sure). A restore into a new folder (`--db
+new/scorecard.duckdb`) makes a working store there. The dashboard can keep running: it serves the restored
+store from its next request. The dashboard's own state file (users, the access log; `<store>.web.sqlite`) is
+SQLite: back it up with `sqlite3 scorecard.web.sqlite ".backup web-state.sqlite"`.
+
 ## Files at rest
 
 The store holds child-level records, and so do its copies. Everything csc-scorecard creates is readable by its
