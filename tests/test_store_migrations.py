@@ -32,6 +32,7 @@ RELEASED = {
     "0004_indicator_results.sql": "3ce5180bb9ffda92be616acd5a1e19dad0b1150de283243dcc5bba6eac3c10a6",
     "0005_local_tables.sql": "b8f95133ccb5acba17e2da8ad88be26c02c816e4d9db912bf7bf37b1237ed5f6",
     "0006_reference_data.sql": "e9a2af75f562f07807bfe069c4b491efdcf8ee19c9824b2172cb72b8bc2e9986",
+    "0007_free_text_confirmed.sql": "8a0f16757cf009a8f964b3690b2f7cf41d84013b2318ef2f18ca2b55e4758135",
 }
 
 FILLED = [table for data in REFERENCE_SETS for table in data.tables]

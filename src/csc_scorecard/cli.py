@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -562,6 +563,7 @@ def report(
     """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md)."""
     from .judge.judgement import JudgeOptions
     from .publish import warm_up_charts, write_pack
+    from .publish.pack import UnconfirmedText
     from .publish.report_config import ReportConfigError, load_report_config
 
     try:
@@ -571,7 +573,10 @@ def report(
     engine = warm_up_charts()  # overlaps building the scorecard
     built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
     profile = "internal" if internal else "published"
-    result = write_pack(built, out, profile=profile, report_config=report_config, charts_engine=engine)
+    try:
+        result = write_pack(built, out, profile=profile, report_config=report_config, charts_engine=engine)
+    except UnconfirmedText as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo(f"{profile} pack for {built.la_name} ({built.la_code}), {built.period.code}:")
     for path in result.paths.values():
         click.echo(f"  {path}")
@@ -596,21 +601,48 @@ def _commentary_call(db: Path, call):
         con.close()
 
 
+confirm_option = click.option(
+    "--confirm",
+    is_flag=True,
+    help="I have checked: the text does not identify a child (needed when it looks as if it may, before it can "
+    "be published).",
+)
+
+
+def _warn_if_identifying(what: str, saved) -> None:
+    """A saved text that looks as if it may identify a child: say so (what kind, never the text)."""
+    if saved.needs_confirming:
+        click.echo(
+            f"Warning: {what} looks as if it holds {' and '.join(saved.identifiers)}. Viewers will not see it and "
+            "a published pack will not be written until you change it, or check it and confirm that it does not "
+            "identify a child (run the command again with --confirm).",
+            err=True,
+        )
+
+
 @commentary.command("set")
 @click.option("--la", "la_code", required=True)
 @click.option("--indicator", "indicator_id", required=True)
 @click.option("--period", required=True)
 @click.option("--text", required=True, help="The commentary (replaces any already written for this period).")
 @click.option("--author")
+@confirm_option
 @db_option
 def commentary_set(
-    la_code: str, indicator_id: str, period: str, text: str, author: str | None, db: Path
+    la_code: str, indicator_id: str, period: str, text: str, author: str | None, confirm: bool, db: Path
 ) -> None:
     """Add or replace the commentary for an indicator and period."""
     from .store.commentary import set_commentary
 
-    _commentary_call(db, lambda con: set_commentary(con, la_code, indicator_id, period, text, author=author))
-    click.echo(f"commentary saved for {indicator_id} {period}")
+    by = (author or getpass.getuser()) if confirm else None
+    saved = _commentary_call(
+        db,
+        lambda con: set_commentary(con, la_code, indicator_id, period, text, author=author, confirmed_by=by),
+    )
+    click.echo(
+        f"commentary saved for {indicator_id} {period}" + (" (confirmed)" if saved.confirmed_at else "")
+    )
+    _warn_if_identifying("the commentary", saved)
 
 
 @commentary.command("show")
@@ -648,16 +680,20 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
 @click.option("--text", required=True)
 @click.option("--owner")
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
+@confirm_option
 @db_option
-def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: Path) -> None:
+def commentary_add_action(la_code, indicator_id, period, text, owner, due, confirm: bool, db: Path) -> None:
     """Add an action; it is carried forward to every later period until closed."""
-    from .store.commentary import add_action
+    from .store.commentary import add_action, get_action
 
     due_date = due.date() if due else None
-    action_id = _commentary_call(
-        db, lambda con: add_action(con, la_code, indicator_id, period, text, owner=owner, due_date=due_date)
-    )
-    click.echo(f"action {action_id} added")
+    by = getpass.getuser() if confirm else None
+    saved = _commentary_call(
+        db, lambda con: get_action(con, add_action(con, la_code, indicator_id, period, text, owner=owner,
+                                                   due_date=due_date, confirmed_by=by)),
+    )  # fmt: skip
+    click.echo(f"action {saved.action_id} added")
+    _warn_if_identifying(f"action {saved.action_id}", saved)
 
 
 @commentary.command("update-action")
@@ -667,8 +703,11 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: P
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--status", type=click.Choice(["open", "in progress", "closed"]))
 @click.option("--closed-period", help="With --status closed: the last period that reports it.")
+@confirm_option
 @db_option
-def commentary_update_action(action_id, text, owner, due, status, closed_period, db: Path) -> None:
+def commentary_update_action(
+    action_id, text, owner, due, status, closed_period, confirm: bool, db: Path
+) -> None:
     """Edit an action (only the options given change)."""
     from .store.commentary import update_action
 
@@ -676,8 +715,11 @@ def commentary_update_action(action_id, text, owner, due, status, closed_period,
                                  ("closed_period", closed_period)) if v is not None}  # fmt: skip
     if due is not None:
         changes["due_date"] = due.date()
+    if confirm:
+        changes["confirmed_by"] = getpass.getuser()
     action = _commentary_call(db, lambda con: update_action(con, action_id, **changes))
-    click.echo(f"action {action.action_id}: {action.status}")
+    click.echo(f"action {action.action_id}: {action.status}" + (" (confirmed)" if confirm else ""))
+    _warn_if_identifying(f"action {action.action_id}", action)
 
 
 @commentary.command("close-action")

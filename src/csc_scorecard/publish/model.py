@@ -11,7 +11,9 @@ of the history, decided together, so that no year-to-date quarter less the one b
   withheld too (each narrows down the figure) and the drafted narrative is replaced by a sentence saying why;
   when a figure it compares with is suppressed, the narrative says only the latest value;
 - SPC limits are not drawn when any point of the series is suppressed (the mean would let it be worked out);
-- commentary or action text that quotes numbers is withheld for an indicator with a suppressed figure.
+- commentary or action text that quotes numbers is withheld for an indicator with a suppressed figure, and so
+  is text that looks as if it may identify a child until an analyst confirms it does not (a published pack is
+  not written at all while there is such text: publish/pack.py).
 Profile `internal` shows every figure and marks every page and sheet with INTERNAL_MARKING.
 Only aggregates reach this module: there is no child-level data in a Scorecard, so none can be published.
 """
@@ -22,7 +24,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from ..judge import narrative as narrative_text
 from ..judge.indicator import Point
@@ -397,12 +399,41 @@ def _trend(t: Trend) -> TrendView:
 NUMBER = re.compile(r"\d")
 
 
-def _safe_text(text: str | None, *, has_suppression: bool, profile: Profile) -> str | None:
+class FreeText(Protocol):
+    text: str
+    identifiers: tuple[str, ...]
+
+    @property
+    def needs_confirming(self) -> bool: ...
+
+
+def _safe_text(note: FreeText | None, *, has_suppression: bool, profile: Profile) -> str | None:
     """Free text from analysts, withheld from the published profile when it quotes numbers beside a
-    suppressed figure (it might quote the figure itself)."""
-    if text is None or profile == "internal" or not has_suppression or not NUMBER.search(text):
-        return text
-    return None
+    suppressed figure (it might quote the figure itself), or when it looks as if it may identify a child and
+    no analyst has confirmed that it does not (store/identifiers.py)."""
+    if note is None or profile == "internal":
+        return note.text if note else None
+    if note.needs_confirming or (has_suppression and NUMBER.search(note.text)):
+        return None
+    return note.text
+
+
+def unconfirmed_free_text(built: Built) -> list[str]:
+    """Commentary and actions that look as if they may identify a child and that no analyst has confirmed do
+    not: one line each, naming the indicator, the period and what the text seems to hold (never the text)."""
+    out = []
+    for j in built.judgements():
+        where = f"{j.meta.id} ({j.meta.label}), {j.period_code}"
+        if j.commentary is not None and j.commentary.needs_confirming:
+            out.append(
+                f"the commentary on {where} looks as if it holds {' and '.join(j.commentary.identifiers)}"
+            )
+        for a in j.actions:
+            if a.needs_confirming:
+                out.append(
+                    f"action {a.action_id} on {where} looks as if it holds {' and '.join(a.identifiers)}"
+                )
+    return out
 
 
 def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) -> str:
@@ -482,14 +513,12 @@ def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> I
         suppressed=withhold,
         suppression_note=note,
         narrative=_narrative(j, value, current=s.value, compared=compared and not s.value),
-        commentary=_safe_text(
-            j.commentary.text if j.commentary else None, has_suppression=has_suppression, profile=profile
-        ),
+        commentary=_safe_text(j.commentary, has_suppression=has_suppression, profile=profile),
         commentary_author=j.commentary.author if j.commentary else None,
         actions=tuple(
             ActionView(text, a.owner, a.due_date, a.status)
             for a in j.actions
-            if (text := _safe_text(a.text, has_suppression=has_suppression, profile=profile)) is not None
+            if (text := _safe_text(a, has_suppression=has_suppression, profile=profile)) is not None
         ),
         history=history,
     )

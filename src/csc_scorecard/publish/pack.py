@@ -19,12 +19,27 @@ from ..private_files import make_private, private_file, private_folder
 from .charts import build_charts, warm_up
 from .docx import write_docx
 from .html import render_html, write_html
-from .model import PROFILES, Profile, ReportView, ViewInputs, report_view
+from .model import PROFILES, Profile, ReportView, ViewInputs, report_view, unconfirmed_free_text
 from .pdf import write_pdf
 from .report_config import load_report_config
 from .xlsx import write_xlsx
 
 FILES = {"xlsx": "scorecard.xlsx", "html": "report.html", "pdf": "report.pdf", "docx": "paper.docx"}
+
+
+class UnconfirmedText(ValueError):
+    """Commentary or action text looks as if it may identify a child, and no analyst has confirmed it does not."""
+
+    def __init__(self, found: list[str]):
+        super().__init__(
+            "The published pack was not written: free text looks as if it may identify a child, and no analyst "
+            "has confirmed that it does not:\n"
+            + "\n".join(f"  {line}" for line in found)
+            + "\nChange the text, or confirm that it does not identify a child: on the indicator's page of the "
+            "dashboard, or with `csc-scorecard commentary set ... --confirm` or `csc-scorecard commentary "
+            "update-action ID --confirm`."
+        )
+        self.found = found
 
 
 @dataclass
@@ -64,6 +79,8 @@ def write_pack(
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     config = load_report_config(report_config)  # fail on a bad YAML before any work is done
+    if profile == "published" and (found := unconfirmed_free_text(built)):
+        raise UnconfirmedText(found)
     out = private_folder(Path(out))
     timings: dict[str, float] = {}
     engine = charts_engine or warm_up_charts()

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from ...catalogue import load_catalogue
 from ...engine import compute
 from ...pipeline import current_notes, with_current_notes
+from ...publish.pack import UnconfirmedText
 from ..auth import require
 from ..pack import report_pack
 from ..present import breakdown_rows, chart, chart_text, profile_for, scorecard_view, single_view
@@ -193,13 +194,19 @@ def report_download(
         # A pack takes seconds to write; it changes only with a new snapshot (a load or an edit) or targets.
         # It renders the scorecard the pages show, with the commentary and actions as they are now.
         key = (r.snapshot.generation, mtime, scope.la_code, scope.period_code, profile)
-        pack = svc.scorecards.packs.get(
-            key,
-            lambda: report_pack(
-                with_current_notes(r.built, r.con), profile,  # type: ignore[arg-type]
-                report_config=svc.settings.report_config,
-            ),
-        )  # fmt: skip
+        try:
+            pack = svc.scorecards.packs.get(
+                key,
+                lambda: report_pack(
+                    with_current_notes(r.built, r.con), profile,  # type: ignore[arg-type]
+                    report_config=svc.settings.report_config,
+                ),
+            )  # fmt: skip
+        except UnconfirmedText as refused:
+            svc.state.log(session.user, "report_refused", la_code=scope.la_code, period=scope.period_code,
+                          detail=f"{len(refused.found)} unconfirmed text(s) that may identify a child")  # fmt: skip
+            return render(request, "error.html", {"title": "The pack was not written", "message": str(refused)},
+                          status=409)  # fmt: skip
     filename = f"scorecard-{scope.la_code}-{scope.period_code.replace(':', '-')}-{profile}{pack.suffix}"
     svc.state.log(
         session.user, "report_download", la_code=scope.la_code, period=scope.period_code, detail=profile
