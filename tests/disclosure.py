@@ -115,44 +115,36 @@ def _earlier(period: str) -> str:
 
 def _sums(indicator: str, meta: Meta, truth: Truth) -> list[tuple[Key, list[Key]]]:
     """(total, parts) relations that hold in the true figures of one indicator."""
+
+    def key(period: str, row: str | None, column: str) -> Key:
+        return (indicator, period, row, column)
+
     out: list[tuple[Key, list[Key]]] = []
     rows = [k for k in truth if k[0] == indicator]
     for _, period, row in rows:
-        if meta.unit == "percent":
-            out.append(
-                (
-                    (indicator, period, row, "den"),
-                    [(indicator, period, row, "num"), (indicator, period, row, "rest")],
-                )
-            )
+        if meta.unit == "percent":  # the denominator is the numerator plus the rest
+            out.append((key(period, row, "den"), [key(period, row, "num"), key(period, row, "rest")]))
         p = parse_period(period)
         ytd = meta.kind == "flow" and p.kind == "ytd_quarter" and (p.quarter or 0) > 1
-        if ytd and (indicator, _earlier(period), row) in truth:
+        if ytd and (indicator, _earlier(period), row) in truth:  # this quarter = the one before + this alone
             for c in _additive(meta.unit):
                 out.append(
-                    (
-                        (indicator, period, row, c),
-                        [(indicator, _earlier(period), row, c), (indicator, period, row, f"{c} alone")],
-                    )
+                    (key(period, row, c), [key(_earlier(period), row, c), key(period, row, f"{c} alone")])
                 )
             if meta.unit == "percent":
-                out.append(
-                    (
-                        (indicator, period, row, "den alone"),
-                        [(indicator, period, row, "num alone"), (indicator, period, row, "rest alone")],
-                    )
-                )
+                alone = [key(period, row, f"{c} alone") for c in ("den", "num", "rest")]
+                out.append((alone[0], alone[1:]))
     by_breakdown: dict[tuple[str, str], list[str]] = {}
     for _, period, row in rows:
         if row is not None:
             by_breakdown.setdefault((period, row.split("=", 1)[0]), []).append(row)
-    for (period, _), members in by_breakdown.items():
+    for (period, _), members in by_breakdown.items():  # the rows add up to the figure reported
         for c in ("num", "den", "rest"):
             total = _true(truth, indicator, period, None, c)
             parts = [_true(truth, indicator, period, r, c) for r in members]
             if total is not None and None not in parts and abs(sum(parts) - total) < 1e-6:  # type: ignore[arg-type]
-                out.append(((indicator, period, None, c), [(indicator, period, r, c) for r in members]))
-    return out  # fmt: skip
+                out.append((key(period, None, c), [key(period, r, c) for r in members]))
+    return out
 
 
 def _from_value(cells: Mapping[Key, float | str], meta: Meta) -> set[Key]:

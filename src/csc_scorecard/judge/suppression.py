@@ -217,12 +217,11 @@ COLUMNS = ("value", "num", "den", "rest")
 
 
 def _child_counts(unit: str) -> tuple[str, ...]:
-    """The columns that count children (a percentage's rest is one too); the others are days or values."""
-    return {
-        "count": ("num",),
-        "percent": ("num", "den", "rest"),
-        "rate_per_10k": ("num", "den"),
-    }.get(unit, ("den",))
+    """The columns that count children (a percentage's rest is one too); the others are days, values, or a
+    rate's population (published by ONS)."""
+    return {"count": ("num",), "percent": ("num", "den", "rest"), "rate_per_10k": ("num",)}.get(
+        unit, ("den",)
+    )
 
 
 def _additive(unit: str) -> tuple[str, ...]:
