@@ -178,7 +178,8 @@ for b in range(batches):
     con = connect(db)
     con.begin()
     for i in range(size):  # one batch is one transaction: a consistent copy holds whole batches only
-        con.execute("INSERT INTO commentary VALUES ('335', ?, '2016-17Q3', 'batch', 'writer', now())",
+        con.execute("INSERT INTO commentary (la_code, indicator_id, period, text, author, updated_at) "
+                    "VALUES ('335', ?, '2016-17Q3', 'batch', 'writer', now())",
                     [f"batch_{b}_row_{i}"])
         time.sleep(0.002)
     con.commit()
@@ -225,7 +226,8 @@ def test_a_backup_gives_up_when_the_store_stays_busy(store, tmp_path) -> None:
 import sys, time
 from csc_scorecard.store import connect
 con = connect(sys.argv[1])
-con.execute("INSERT INTO commentary VALUES ('335', 'x', '2016-17Q3', 'kept open', 'w', now())")
+con.execute("INSERT INTO commentary (la_code, indicator_id, period, text, author, updated_at) "
+            "VALUES ('335', 'x', '2016-17Q3', 'kept open', 'w', now())")
 print("writing", flush=True)
 time.sleep(60)
 """
