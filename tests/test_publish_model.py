@@ -30,6 +30,7 @@ STABLE = IndicatorMeta("stable_pct", "Stable placements", "Children in care", "p
 STARTS = IndicatorMeta(
     "starts_count", "Children starting care", "Children in care", "count", "neutral", "flow"
 )
+IN_CARE = IndicatorMeta("in_care_count", "Children in care", "Children in care", "count", "neutral", "stock")
 TARGETS = parse_targets(
     'la = "335"\n[[target]]\nindicator = "stable_pct"\nvalue = 65.0\ntolerance = 5.0\nvalid_from = 2013-04-01\n'
 )
@@ -173,14 +174,15 @@ def test_suppressed_comparison_period_keeps_only_the_latest_value_in_the_narrati
 
 
 def test_small_counts_in_history_are_suppressed_but_zero_is_not():
+    """Children in care at each quarter end (a stock: one quarter less another is no count of children)."""
     series = [
         count(code, n)
         for code, n in zip(QUARTERS, [9, 4, 0, 12, 2, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], strict=True)
     ]
-    view = indicator_view(judged(series, STARTS), series, "published")
+    view = indicator_view(judged(series, IN_CARE), series, "published")
     assert [h.value.text for h in view.history[:6]] == ["9", "c", "0", "12", "c", "7"]
     assert view.value.text == "16"
-    internal = indicator_view(judged(series, STARTS), series, "internal")
+    internal = indicator_view(judged(series, IN_CARE), series, "internal")
     assert [h.value.text for h in internal.history[:6]] == ["9", "4", "0", "12", "2", "7"]
 
 

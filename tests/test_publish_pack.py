@@ -83,6 +83,7 @@ def test_no_published_narrative_quotes_a_suppressed_figure(packs):
         # a suppressed period may round to the same figure as one that is shown (2.1% in two quarters):
         # quoting the shown one gives nothing away
         hidden -= {h.value.long for h in pub.history if not h.value.suppressed}
+        hidden.discard(pub.value.long)  # an earlier period can equal the period reported, which is shown
         for text in hidden:
             checked += 1
             assert not _token(text).search(pub.narrative), (pub.id, text, pub.narrative)

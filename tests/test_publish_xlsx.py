@@ -136,6 +136,7 @@ def test_sparklines_are_in_the_raw_xml(packs):
 
 
 def test_small_counts_show_c_in_published_and_the_number_in_internal(published, internal, packs):
+    flows = {j.meta.id for j in packs.built.judgements() if j.meta.kind == "flow"}
     checked = 0
     for view in packs.published.view.indicators():
         if view.unit != "count":
@@ -149,8 +150,9 @@ def test_small_counts_show_c_in_published_and_the_number_in_internal(published, 
                 assert pub[code].value == "c", (view.id, code)
                 assert inn[code].value == value, (view.id, code)
                 checked += 1
-            else:
-                assert pub[code].value == inn[code].value == value
+            else:  # shown, or c beside a year-to-date quarter it would give a small count away with
+                assert inn[code].value == value
+                assert pub[code].value == value or (pub[code].value == "c" and view.id in flows)
     assert checked >= 1  # seed 7: 2 special guardianship orders in 2016-17Q1
 
 

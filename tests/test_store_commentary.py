@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from csc_scorecard.store import connect
 from csc_scorecard.store.commentary import (
@@ -135,6 +137,50 @@ def test_export_neutralises_and_import_round_trips(con, tmp_path):
     assert get_commentary(other, "335", RR, "2016-17Q3").text == "=1+1 is not a formula"
     assert get_commentary(other, "335", RR, "2016-17Q3").author == "@analyst"
     other.close()
+
+
+ROUND_TRIP_TEXTS = [
+    "'=SUM(A1:A9) is what the spreadsheet said",  # an apostrophe the analyst typed, before a formula character
+    "'tis the season", "''", "'", "=1+1", "+44 1922 650000", "-3 on last quarter", "@team please check",
+    "'+", "'-", "'@", "''=x", "\tindented", "\rcarriage", "ends with a space ", "  starts with spaces",
+    "two\nlines", "a, comma and \"quotes\"",
+]  # fmt: skip
+
+
+def _round_trip(con, tmp_path, texts: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Commentary, authors and action texts written, exported, wiped from the store, imported again (as after
+    an edit in a spreadsheet), and read back."""
+    for i, text in enumerate(texts):
+        set_commentary(con, "335", RR, f"{2000 + i}-{(i + 1) % 100:02d}", text, author=text, now=NOW)
+        add_action(con, "335", RR, "2016-17Q1", text, owner=text, now=NOW)
+    export_commentary_csv(con, tmp_path / "c.csv")
+    export_actions_csv(con, tmp_path / "a.csv")
+    con.execute("DELETE FROM commentary")
+    con.execute("UPDATE actions SET text = 'wiped', owner = 'wiped'")
+    import_commentary_csv(con, tmp_path / "c.csv", now=NOW)
+    import_actions_csv(con, tmp_path / "a.csv", now=NOW)
+    notes = con.execute("SELECT text, author FROM commentary ORDER BY period").fetchall()
+    actions = con.execute("SELECT text, owner FROM actions ORDER BY action_id").fetchall()
+    return [n[0] for n in notes], [n[1] for n in notes], [a[0] for a in actions] + [a[1] for a in actions]
+
+
+def test_export_then_import_keeps_every_text_exactly(con, tmp_path):
+    """Text that begins with ', =, +, -, @ (or an apostrophe before one of them), spaces or line breaks comes
+    back exactly as it was written."""
+    notes, authors, actions = _round_trip(con, tmp_path, ROUND_TRIP_TEXTS)
+    assert notes == ROUND_TRIP_TEXTS
+    assert authors == ROUND_TRIP_TEXTS
+    assert actions == ROUND_TRIP_TEXTS + ROUND_TRIP_TEXTS
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet="'=+-@ \t\r\nab,\"", min_size=1, max_size=8).filter(str.strip),
+                min_size=1, max_size=3))  # fmt: skip
+def test_any_text_survives_the_round_trip(con, tmp_path_factory, texts):
+    con.execute("DELETE FROM commentary")
+    con.execute("DELETE FROM actions")
+    notes, authors, actions = _round_trip(con, tmp_path_factory.mktemp("round_trip"), texts)
+    assert (notes, authors, actions) == (texts, texts, texts + texts)
 
 
 def test_action_import_adds_blank_ids_and_updates_existing_ones(con, tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 import pytest
@@ -471,13 +471,16 @@ def test_an_upload_with_no_file_chosen_says_so(client, site):
 
 
 def test_a_proxy_may_pass_the_public_host_as_x_forwarded_host(client, site):
+    """Believed from a proxy named in `trusted_proxies` only (web/proxies.py)."""
     headers = {
         **session_cookie(site, "admin"),
         "Origin": "https://scorecard.council.example",
         "X-Forwarded-Host": "scorecard.council.example",
     }
-    response = client.post("/admin/users/spare", headers=headers, data={"role": "viewer"})
-    assert response.status_code == 303
+    named = replace(site.settings, trusted_proxies=("127.0.0.1",))
+    with TestClient(create_app(named), client=("127.0.0.1", 5000), follow_redirects=False) as proxied:
+        assert proxied.post("/admin/users/spare", headers=headers, data={"role": "viewer"}).status_code == 303
+    assert client.post("/admin/users/spare", headers=headers, data={"role": "viewer"}).status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from csc_scorecard.config import OidcSettings
 from csc_scorecard.web import create_user
-from csc_scorecard.web.state import StateError, StateStore
+from csc_scorecard.web.state import Failures, StateError, StateStore
 
 PASSWORD = "correct horse battery staple"
 
@@ -97,14 +97,19 @@ def test_the_last_admin_is_kept(state):
     assert state.update_user("root", disabled=True).disabled
 
 
-def test_throttling_counts_failures_in_the_window_only(state):
-    state.record_failure("user:eve", "address:1.2.3.4")
-    state.record_failure("user:eve")
-    assert state.recent_failures("user:eve", 60) == 2
-    assert state.recent_failures("address:1.2.3.4", 60) == 1
-    assert state.recent_failures("user:eve", 0) == 0
-    state.clear_failures("user:eve")
-    assert state.recent_failures("user:eve", 60) == 0
+def test_throttling_counts_failures_per_account_and_address_in_the_window_only(state):
+    state.create_user("eve", PASSWORD, "viewer")
+    state.create_user("mallory", PASSWORD, "viewer")
+    state.record_failure("Eve", "1.2.3.4")
+    state.record_failure("eve", "1.2.3.4")
+    state.record_failure("eve", "5.6.7.8")
+    state.record_failure("mallory", "1.2.3.4")
+    state.record_failure("no.such.user", "1.2.3.4")  # a mistyped name is no account
+    assert state.recent_failures("eve", "1.2.3.4", 60) == Failures(2, 3, 2)
+    assert state.recent_failures("eve", "5.6.7.8", 60) == Failures(1, 3, 1)
+    assert state.recent_failures("eve", "1.2.3.4", 0) == Failures(0, 0, 0)
+    state.clear_failures("eve", "1.2.3.4")
+    assert state.recent_failures("eve", "1.2.3.4", 60) == Failures(0, 1, 1)
 
 
 def test_oidc_users_are_created_on_first_sign_in_and_follow_their_claims(state):

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from csc_scorecard.config import WebSettings, load_settings
 from csc_scorecard.examples import TARGETS as EXAMPLE_TARGETS
@@ -49,3 +57,59 @@ def session_cookie(site: Site, role: str) -> dict[str, str]:
 
 def csrf_from(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+SERVE = """
+import sys
+from pathlib import Path
+from csc_scorecard.config import load_settings
+from csc_scorecard.web import serve
+serve(load_settings(Path(sys.argv[1]), env={}).web, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+@contextmanager
+def live_server(site: Site, folder: Path, **web) -> Iterator[str]:
+    """The real server (`serve`, uvicorn, in its own process) for `site` on a free loopback port, with extra
+    [web] settings; yields its base URL."""
+    table = {"state": str(site.settings.state_path), "snapshot_dir": str(folder / "live-snapshots"), **web}
+    config = folder / "live.toml"
+    config.write_text(
+        f"[store]\ndb = {_toml(str(site.db))}\n[scorecard]\ntargets = {_toml(str(TARGETS))}\n[web]\n"
+        + "".join(f"{k} = {_toml(v)}\n" for k, v in table.items()),
+        encoding="utf-8",
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(config), str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the server did not start: {process.stdout.read()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _toml(value) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

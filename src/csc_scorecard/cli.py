@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.text import Text
 from . import __version__
 from .config import SETTINGS_ENV, Settings, SettingsError, load_settings
 from .output import print_rows
+from .private_files import restrict_umask
 from .sources.problems import ReturnRejected
 from .store import StoreMissing, StoreTooNew
 from .store.connection import StoreBusy
@@ -82,6 +84,59 @@ class Commands(click.Group):
 @click.version_option(__version__, prog_name="csc-scorecard")
 def cli(settings_file: Path | None) -> None:
     """Children's Services performance scorecards from a council's own statutory returns."""
+
+
+@cli.command("backup")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The backup file to write."
+)
+@click.option(
+    "--timeout", type=float, default=600, show_default=True,
+    help="Seconds to wait for a load or an edit in progress to finish before giving up.",
+)  # fmt: skip
+@db_option
+def backup_command(out: Path, timeout: float, db: Path) -> None:
+    """Write a checked copy of the store to one file, while the dashboard serves and loads run.
+
+    The copy never holds the store, so nothing else is refused while it is taken; a load in progress is waited
+    for and is either wholly in the backup or not at all. The file holds the store and a manifest of its schema
+    version and table checksums, which `restore` checks.
+    """
+    from .store.backup import BackupError, backup
+
+    try:
+        m = backup(db, out, timeout=timeout, waiting=lambda message: click.echo(message, err=True),
+                   made_by=__version__)  # fmt: skip
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"backup: {out} ({len(m.tables)} tables, {m.rows:,} rows, schema version {m.schema_version}, "
+        f"sha256 {m.sha256})"
+    )
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def restore_command(file: Path, db: Path) -> None:
+    """Check a backup (schema version, sha256, every table's checksum) and only then replace the store with it.
+
+    Anything wrong, or a program writing to the store, and the store is left exactly as it was. The store it
+    replaces is kept beside it as <store>.before-restore-<date-time>.
+    """
+    from .store.backup import BackupError, restore
+
+    try:
+        restored = restore(file, db)
+    except BackupError as error:
+        raise click.ClickException(f"nothing was restored: {error}") from None
+    m = restored.manifest
+    click.echo(
+        f"restored: {db} from {file} (taken {m.created_at} from {m.source}; {len(m.tables)} tables, "
+        f"{m.rows:,} rows, schema version {m.schema_version}; every checksum matched)"
+    )
+    if restored.kept:
+        click.echo(f"the store it replaced is kept as {restored.kept}")
 
 
 @cli.command()
@@ -621,6 +676,7 @@ def report(
     from .catalogue import load_catalogue
     from .judge.judgement import JudgeOptions
     from .publish import warm_up_charts, write_pack
+    from .publish.pack import UnconfirmedText
     from .publish.report_config import ReportConfigError, check_headline, load_report_config
 
     report_config = report_config or settings().report_config
@@ -631,9 +687,12 @@ def report(
     engine = warm_up_charts() if charts == "appendix" else None  # overlaps building the scorecard
     built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
     profile = "internal" if internal else "published"
-    result = write_pack(
-        built, out, profile=profile, report_config=report_config, charts_engine=engine, charts=charts
-    )  # type: ignore[arg-type]
+    try:
+        result = write_pack(
+            built, out, profile=profile, report_config=report_config, charts_engine=engine, charts=charts
+        )  # type: ignore[arg-type]
+    except UnconfirmedText as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo(f"{profile} pack for {built.la_name} ({built.la_code}), {built.period.code}:")
     for path in result.paths.values():
         click.echo(f"  {path}")
@@ -672,24 +731,51 @@ def _indicator(indicator_id: str) -> str:
     return indicator_id
 
 
+confirm_option = click.option(
+    "--confirm",
+    is_flag=True,
+    help="I have checked: the text does not identify a child (needed when it looks as if it may, before it can "
+    "be published).",
+)
+
+
+def _warn_if_identifying(what: str, saved) -> None:
+    """A saved text that looks as if it may identify a child: say so (what kind, never the text)."""
+    if saved.needs_confirming:
+        click.echo(
+            f"Warning: {what} looks as if it holds {' and '.join(saved.identifiers)}. Viewers will not see it and "
+            "a published pack will not be written until you change it, or check it and confirm that it does not "
+            "identify a child (run the command again with --confirm).",
+            err=True,
+        )
+
+
 @commentary.command("set")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
 @click.option("--indicator", "indicator_id", required=True)
 @click.option("--period", required=True)
 @click.option("--text", required=True, help="The commentary (replaces any already written for this period).")
 @click.option("--author")
+@confirm_option
 @db_option
 def commentary_set(
-    la_code: str, indicator_id: str, period: str, text: str, author: str | None, db: Path
+    la_code: str, indicator_id: str, period: str, text: str, author: str | None, confirm: bool, db: Path
 ) -> None:
     """Add or replace the commentary for an indicator and period."""
     from .store.commentary import set_commentary
 
     _indicator(indicator_id)
-    _commentary_call(
-        db, lambda con: set_commentary(con, _la_for(con, la_code), indicator_id, period, text, author=author)
+    by = (author or getpass.getuser()) if confirm else None
+    saved = _commentary_call(
+        db,
+        lambda con: set_commentary(
+            con, _la_for(con, la_code), indicator_id, period, text, author=author, confirmed_by=by
+        ),
     )
-    click.echo(f"commentary saved for {indicator_id} {period}")
+    click.echo(
+        f"commentary saved for {indicator_id} {period}" + (" (confirmed)" if saved.confirmed_at else "")
+    )
+    _warn_if_identifying("the commentary", saved)
 
 
 @commentary.command("show")
@@ -736,20 +822,21 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
 @click.option("--text", required=True)
 @click.option("--owner")
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
+@confirm_option
 @db_option
-def commentary_add_action(la_code, indicator_id, period, text, owner, due, db: Path) -> None:
+def commentary_add_action(la_code, indicator_id, period, text, owner, due, confirm: bool, db: Path) -> None:
     """Add an action; it is carried forward to every later period until closed."""
-    from .store.commentary import add_action
+    from .store.commentary import add_action, get_action
 
     due_date = due.date() if due else None
     _indicator(indicator_id)
-    action_id = _commentary_call(
-        db,
-        lambda con: add_action(
-            con, _la_for(con, la_code), indicator_id, period, text, owner=owner, due_date=due_date
-        ),
-    )
-    click.echo(f"action {action_id} added")
+    by = getpass.getuser() if confirm else None
+    saved = _commentary_call(
+        db, lambda con: get_action(con, add_action(con, _la_for(con, la_code), indicator_id, period, text,
+                                                   owner=owner, due_date=due_date, confirmed_by=by)),
+    )  # fmt: skip
+    click.echo(f"action {saved.action_id} added")
+    _warn_if_identifying(f"action {saved.action_id}", saved)
 
 
 def _area(area: str) -> str:
@@ -823,8 +910,11 @@ def commentary_remove_note(note_id: int, db: Path) -> None:
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--status", type=click.Choice(["open", "in progress", "closed"]))
 @click.option("--closed-period", help="With --status closed: the last period that reports it.")
+@confirm_option
 @db_option
-def commentary_update_action(action_id, text, owner, due, status, closed_period, db: Path) -> None:
+def commentary_update_action(
+    action_id, text, owner, due, status, closed_period, confirm: bool, db: Path
+) -> None:
     """Edit an action (only the options given change)."""
     from .store.commentary import update_action
 
@@ -832,8 +922,11 @@ def commentary_update_action(action_id, text, owner, due, status, closed_period,
                                  ("closed_period", closed_period)) if v is not None}  # fmt: skip
     if due is not None:
         changes["due_date"] = due.date()
+    if confirm:
+        changes["confirmed_by"] = getpass.getuser()
     action = _commentary_call(db, lambda con: update_action(con, action_id, **changes))
-    click.echo(f"action {action.action_id}: {action.status}")
+    click.echo(f"action {action.action_id}: {action.status}" + (" (confirmed)" if confirm else ""))
+    _warn_if_identifying(f"action {action.action_id}", action)
 
 
 @commentary.command("close-action")
@@ -969,6 +1062,7 @@ def users_list(db: Path) -> None:
 
 
 def main() -> None:
+    restrict_umask()  # whatever the command writes may hold children's data (private_files.py)
     cli()
 
 

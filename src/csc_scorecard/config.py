@@ -13,9 +13,10 @@ from SETTINGS below (`python -m csc_scorecard.config > docs/settings.md`; a test
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ class WebSettings:
     idle_minutes: float = 60.0  # ... or after this long without a request
     login_max_failures: int = 5  # failed sign-ins per user name (and per address) ...
     login_window_minutes: float = 15.0  # ... within this window, before sign-in is refused for the window
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-* headers are believed
     max_upload_mb: int = 200
     write_timeout_seconds: float = 30.0  # how long an upload or edit waits for the CLI to release the store
     secret_key: str | None = None  # signs the OIDC state cookie; None: random per process
@@ -148,6 +150,9 @@ SETTINGS: tuple[Setting, ...] = (
             "5", "failed sign-ins per name before it is refused"),
     Setting("web", "login_window_minutes", "CSC_SCORECARD_WEB_LOGIN_WINDOW_MINUTES",
             ("web", "login_window_minutes"), "15", "... within this window, and for it"),
+    Setting("web", "trusted_proxies", "CSC_SCORECARD_WEB_TRUSTED_PROXIES", ("web", "trusted_proxies"), "none",
+            "proxies (addresses or networks, comma-separated in the environment) whose `X-Forwarded-*` headers "
+            "are believed"),
     Setting("web", "max_upload_mb", "CSC_SCORECARD_WEB_MAX_UPLOAD_MB", ("web", "max_upload_mb"), "200",
             "the largest upload"),
     Setting("web", "write_timeout_seconds", "CSC_SCORECARD_WEB_WRITE_TIMEOUT", ("web", "write_timeout_seconds"),
@@ -282,7 +287,27 @@ def load_settings(
     settings = Settings(**top, spark=replace(SparkSettings(), **values["spark"]), web=web)
     if settings.la_code is not None and not (settings.la_code.isdigit() and len(settings.la_code) == 3):
         raise SettingsError(f"la_code {settings.la_code!r}: a 3-digit DfE LA code")
+    try:
+        proxy_networks(settings.web.trusted_proxies)
+    except ValueError as error:
+        raise SettingsError(f"trusted_proxies: {error}") from None
     return settings
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def proxy_networks(trusted: Sequence[str]) -> list[Network]:
+    """The trusted proxies as networks; ValueError names one that is not an address or network."""
+    out = []
+    for entry in trusted:
+        try:
+            out.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+            ) from None
+    return out
 
 
 def _oidc(values: Mapping[str, Any], origin: str) -> OidcSettings | None:

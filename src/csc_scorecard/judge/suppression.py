@@ -5,15 +5,21 @@ DfE suppresses counts of 1 to 5 in what it publishes, and so does everything csc
 - a percentage whose numerator or denominator is 1 to 5 is `c` (its numerator too, and its denominator when
   that is the small one); so is a rate per 10,000 whose numerator is 1 to 5, and an average (days,
   caseload) taken over 1 to 5 cases;
-- secondary suppression: a percentage whose denominator less its numerator is 1 to 5 is `c` with its
-  numerator, because the total shown beside them would reveal the small remainder;
-- in a breakdown shown with its total, when exactly one row is suppressed the next smallest row is too, so the
-  total cannot give the small one away.
+- secondary suppression: no count of 1 to 5 may be worked out from the figures shown together, by subtracting
+  one from another or adding them up. What is shown together, and how its figures add up (`Total`):
+  - one figure: a percentage's denominator is its numerator plus the rest (39 of 40 gives away the 1);
+  - a series of year-to-date quarters of a flow: each quarter's count is the quarter before plus the quarter
+    alone (Q3 less Q2), for the numerator, the denominator and the rest alike;
+  - a breakdown shown with its total: the rows add up to the total, column by column.
+  When a count of 1 to 5 could be worked out, another figure it was worked out from is suppressed too: the
+  smallest (a true zero only as a last resort), and an earlier period or a row before the period reported or
+  the total. A figure's value is suppressed with its numerator or denominator (the value and one of them give
+  the other away).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,6 +27,7 @@ SMALL = (1, 5)  # DfE suppresses these counts in published tables
 SUPPRESSED = "c"  # what a suppressed figure is shown as
 RESTS_ON_SMALL = "it rests on a count of 1 to 5"
 REVEALS_SMALL = "with the total shown it would reveal a count of 1 to 5"
+SECONDARY = "with the figures shown beside it, it would reveal a count of 1 to 5"
 
 
 @dataclass(frozen=True)
@@ -65,19 +72,282 @@ def suppression(
     return Suppression(True, True, True, RESTS_ON_SMALL) if is_small(denominator) else NOT_SUPPRESSED
 
 
+# --- secondary suppression: what a reader can work out from figures shown together ------------------------
+
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class Total:
+    """`total` is the sum of `parts`: a relation between figures that a reader can use."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+    @property
+    def members(self) -> tuple[Key, ...]:
+        return (self.total, *self.parts)
+
+
+def derivable(values: Mapping[Key, float | None], shown: Iterable[Key], totals: Sequence[Total]) -> dict:
+    """Every figure that can be worked out from the shown ones by single subtractions and sums, repeated until
+    nothing more follows: {key: value}, the shown figures included."""
+    known = {k: values[k] for k in shown if values.get(k) is not None}
+    usable = [t for t in totals if all(values.get(k) is not None for k in t.members)]
+    changed = True
+    while changed:
+        changed = False
+        for t in usable:
+            unknown = [k for k in t.members if k not in known]
+            if len(unknown) != 1:
+                continue
+            k = unknown[0]
+            parts = sum(known[p] for p in t.parts if p != k)
+            known[k] = parts if k == t.total else known[t.total] - parts
+            changed = True
+    return known
+
+
+def protect(
+    values: Mapping[Key, float | None],
+    hidden: Iterable[Key],
+    totals: Sequence[Total],
+    *,
+    shown: Iterable[Key],
+    counts: Iterable[Key],
+    with_: Mapping[Key, tuple[Key, ...]] | None = None,
+    fixed: Iterable[Key] = (),
+    later: Iterable[Key] = (),
+) -> set:
+    """The hidden figures, extended until no count of 1 to 5 can be worked out from the shown ones.
+
+    `shown`: every figure on display (the rest, e.g. a quarter alone, are never shown but can be worked out);
+    `counts`: the figures that count children; `with_`: figures hidden along with a figure (its value);
+    `fixed`: figures whose display is decided elsewhere (a breakdown's total); `later`: figures to hide only
+    when nothing else will do (the period reported)."""
+    hidden, on_show, fixed, later = set(hidden), set(shown), set(fixed), set(later)
+    counts = [k for k in counts if is_small(values.get(k))]
+    with_ = with_ or {}
+    by_member: dict[Key, list[Total]] = {}
+    for t in totals:
+        for k in t.members:
+            by_member.setdefault(k, []).append(t)
+    while True:
+        hidden = _along(hidden, with_)
+        visible = on_show - hidden
+        known = derivable(values, visible, totals)
+        leak = next((k for k in counts if k in known and k not in visible), None)
+        if leak is None:
+            return hidden
+        chosen = _complement(leak, known, visible, by_member, values, fixed, later)
+        if not chosen:  # nothing left to choose from: hide all that the count was worked out from
+            chosen = {
+                k for t in by_member.get(leak, ()) for k in t.members if k in visible and k not in fixed
+            }
+            if not chosen:
+                raise ValueError(f"cannot protect a count of 1 to 5 ({leak!r}): only fixed figures reveal it")
+        hidden |= chosen
+
+
+def _along(hidden: set, with_: Mapping[Key, tuple[Key, ...]]) -> set:
+    out, todo = set(hidden), list(hidden)
+    while todo:
+        for k in with_.get(todo.pop(), ()):
+            if k not in out:
+                out.add(k)
+                todo.append(k)
+    return out
+
+
+def _complement(
+    leak: Key,
+    known: Mapping[Key, float],
+    visible: set,
+    by_member: Mapping[Key, list[Total]],
+    values: Mapping[Key, float | None],
+    fixed: set,
+    later: set,
+) -> set:
+    """One shown figure whose suppression stops `leak` being worked out the way it is: the smallest non-zero
+    figure it comes from, preferring ones that are not `later`; a derived figure's own sources are looked at
+    when the relation that gives the leak away holds no shown figure that may be hidden."""
+    seen, frontier = {leak}, [leak]
+    while frontier:
+        candidates: set = set()
+        next_frontier = []
+        for key in frontier:
+            for t in by_member.get(key, ()):
+                others = [k for k in t.members if k != key]
+                if not all(k in known for k in others):
+                    continue
+                for k in others:
+                    if k in visible and k not in fixed:
+                        candidates.add(k)
+                    elif k not in visible and k not in seen:
+                        seen.add(k)
+                        next_frontier.append(k)
+        if candidates:
+            best = min(candidates, key=lambda k: (k in later, values[k] == 0, values[k], repr(k)))
+            return {best}
+        frontier = next_frontier
+    return set()
+
+
 class Row(Protocol):
     numerator: float | None
     denominator: float | None
     value: float | None
 
 
-def breakdown_suppression(unit: str, rows: Sequence[Row]) -> list[Suppression]:
-    """Each breakdown row's suppression when the rows are shown together with their total: when exactly one row
-    is suppressed the next smallest is too, so the total cannot give the small one away."""
-    hidden = [suppression(unit, r.numerator, r.denominator, r.value) for r in rows]
-    if sum(h.value for h in hidden) == 1:
-        candidates = [i for i, h in enumerate(hidden) if not h.value and rows[i].numerator]
-        if candidates:
-            i = min(candidates, key=lambda i: rows[i].numerator or 0)
-            hidden[i] = Suppression(True, True, False, "secondary: the total would reveal a suppressed row")
-    return hidden
+class SeriesPoint(Row, Protocol):
+    @property
+    def period(self) -> PeriodLike: ...
+
+
+class PeriodLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def quarter(self) -> int | None: ...
+    @property
+    def financial_year(self) -> str: ...
+
+
+COLUMNS = ("value", "num", "den", "rest")
+
+
+def _child_counts(unit: str) -> tuple[str, ...]:
+    """The columns that count children (a percentage's rest is one too); the others are days, values, or a
+    rate's population (published by ONS)."""
+    return {"count": ("num",), "percent": ("num", "den", "rest"), "rate_per_10k": ("num",)}.get(
+        unit, ("den",)
+    )
+
+
+def _additive(unit: str) -> tuple[str, ...]:
+    """The columns that add up across rows or quarters (a rate's denominator is a population, not a flow)."""
+    return {"count": ("num",), "percent": ("num", "den", "rest"), "rate_per_10k": ("num",)}.get(
+        unit, ("num", "den")
+    )
+
+
+class _Figures:
+    """Figures shown together, as keys (row, column) with their values; a row is a period or a breakdown value."""
+
+    def __init__(self, unit: str):
+        self.unit = unit
+        self.values: dict[Key, float | None] = {}
+        self.totals: list[Total] = []
+        self.with_: dict[Key, tuple[Key, ...]] = {}
+        self.shown: set[Key] = set()
+        self.counts: list[Key] = []
+
+    def add_row(self, i: Key, r: Row) -> None:
+        v = self.values
+        v[(i, "value")], v[(i, "num")], v[(i, "den")] = r.value, r.numerator, r.denominator
+        self.shown |= {(i, "value"), (i, "num"), (i, "den")}
+        if self.unit == "count":  # the value is the count itself, and the numerator says it again
+            self.with_[(i, "num")], self.with_[(i, "value")] = ((i, "value"),), ((i, "num"),)
+        else:
+            self.with_[(i, "num")] = self.with_[(i, "den")] = ((i, "value"),)
+        if self.unit == "percent":
+            rest = None if r.numerator is None or r.denominator is None else r.denominator - r.numerator
+            v[(i, "rest")] = rest
+            self.totals.append(Total((i, "den"), ((i, "num"), (i, "rest"))))
+        self.counts += [(i, c) for c in _child_counts(self.unit)]
+
+    def add_sum(self, total: Key, parts: Sequence[Key], column: str) -> None:
+        """total = the sum of parts in one column, when it holds (a child counted in two rows breaks it)."""
+        keys = [(p, column) for p in parts]
+        values = [self.values.get(k) for k in (*keys, (total, column))]
+        if any(x is None for x in values) or abs(sum(values[:-1]) - values[-1]) > 1e-6:  # type: ignore[arg-type]
+            return
+        self.totals.append(Total((total, column), tuple(keys)))
+
+    def add_difference(self, later: Key, earlier: Key, column: str) -> None:
+        """later = earlier + the later alone: a year to date and the one before it."""
+        a, b = self.values.get((later, column)), self.values.get((earlier, column))
+        if a is None or b is None:
+            return
+        alone = (later, f"{column} alone")
+        self.values[alone] = a - b
+        self.totals.append(Total((later, column), ((earlier, column), alone)))
+        if column in _child_counts(self.unit):
+            self.counts.append(alone)
+
+    def protect(self, primary: Mapping[Key, Suppression], **options) -> dict[Key, Suppression]:
+        hidden = set()
+        for i, s in primary.items():
+            hidden |= {k for k, on in (((i, "value"), s.value), ((i, "num"), s.numerator),
+                                       ((i, "den"), s.denominator)) if on}  # fmt: skip
+        hidden = protect(self.values, hidden, self.totals, shown=self.shown, counts=self.counts,
+                         with_=self.with_, **options)  # fmt: skip
+        out = {}
+        for i, s in primary.items():
+            flags = ((i, "value") in hidden, (i, "num") in hidden, (i, "den") in hidden)
+            same = flags == (s.value, s.numerator, s.denominator)
+            out[i] = s if same else Suppression(*flags, s.reason or SECONDARY)
+        return out
+
+
+def _series(unit: str, kind: str, points: Sequence[SeriesPoint]) -> _Figures:
+    """A series' figures; for a flow, each year-to-date quarter is the quarter before plus the quarter alone."""
+    figures = _Figures(unit)
+    for i, p in enumerate(points):
+        figures.add_row(i, p)
+    if kind != "flow":
+        return figures
+    by_quarter = {(p.period.financial_year, p.period.quarter): i for i, p in enumerate(points)
+                  if p.period.kind == "ytd_quarter"}  # fmt: skip
+    for (year, quarter), i in by_quarter.items():
+        earlier = by_quarter.get((year, (quarter or 0) - 1))
+        if earlier is None:
+            continue
+        for column in _additive(unit):
+            figures.add_difference(i, earlier, column)
+        alone = [(i, f"{c} alone") for c in ("den", "num", "rest")]
+        if unit == "percent" and all(k in figures.values for k in alone):
+            figures.totals.append(Total(alone[0], tuple(alone[1:])))
+    return figures
+
+
+def _primary(unit: str, rows: Sequence[Row]) -> list[Suppression]:
+    return [suppression(unit, r.numerator, r.denominator, r.value) for r in rows]
+
+
+def series_suppression(unit: str, kind: str, points: Sequence[SeriesPoint]) -> list[Suppression]:
+    """Each period's suppression when a series is shown together (a trend table, a chart, recent periods):
+    the primary rule per period, then no count of 1 to 5 may be worked out from the figures shown, e.g. a
+    year-to-date quarter of a flow less the one before it. The last period is the one reported, so earlier
+    ones are suppressed in its place where that will do."""
+    last = len(points) - 1
+    hidden = _series(unit, kind, points).protect(
+        dict(enumerate(_primary(unit, points))), later=[(last, c) for c in COLUMNS]
+    )
+    return [hidden[i] for i in range(len(points))]
+
+
+def breakdown_suppression(
+    unit: str,
+    rows: Sequence[Row],
+    *,
+    kind: str = "stock",
+    series: Sequence[SeriesPoint] = (),
+    series_hidden: Sequence[Suppression] = (),
+) -> list[Suppression]:
+    """Each row's suppression when a breakdown of the last period of `series` is shown beside that series
+    (whose suppression, `series_hidden`, is decided by series_suppression and stays as it is): the primary rule
+    per row, then no count of 1 to 5 may be worked out from the rows, their total and the series, column by
+    column; the rows add up to the total."""
+    figures = _series(unit, kind, series)
+    primary: dict[Key, Suppression] = dict(enumerate(series_hidden))
+    ids = [("row", j) for j in range(len(rows))]
+    for key, r, s in zip(ids, rows, _primary(unit, rows), strict=True):
+        figures.add_row(key, r)
+        primary[key] = s
+    if series:
+        for column in ("num", "den", "rest"):
+            figures.add_sum(len(series) - 1, ids, column)
+    fixed = [(i, c) for i in range(len(series)) for c in COLUMNS]
+    hidden = figures.protect(primary, fixed=fixed)
+    return [hidden[key] for key in ids]

@@ -4,16 +4,18 @@ so they cannot disagree, and nothing below it ever sees a suppressed number.
 
 Rounding (spec/data-formats.md §5): percentages and rates per 10,000 to 1 dp, counts and days whole, halves up.
 
-Suppression, profile `published`: the rule of judge/suppression.py, applied to every period shown, not only
-the latest; and here, what follows from it:
+Suppression, profile `published`: the rule of judge/suppression.py, applied to the series shown (every period
+of the history, decided together, so that no year-to-date quarter less the one before it reveals a count of
+1 to 5 either); and here, what follows from it:
 - when the latest figure is suppressed, its RAG, trends, positions, quartile, projection and SPC icon are
   withheld too (each narrows down the figure) and the drafted narrative is replaced by a sentence saying why;
   when a figure it compares with is suppressed, the narrative says only the latest value;
 - SPC limits are not drawn when any point of the series is suppressed (the mean would let it be worked out);
-- commentary or action text that quotes numbers is withheld for an indicator with a suppressed figure.
+- commentary or action text that quotes numbers is withheld for an indicator with a suppressed figure, and so
+  is text that looks as if it may identify a child until an analyst confirms it does not (a published pack is
+  not written at all while there is such text: publish/pack.py).
 Profile `internal` shows every figure and marks every page and sheet with INTERNAL_MARKING.
 Only aggregates reach this module: there is no child-level data in a Scorecard, so none can be published.
-Differencing across periods (year-to-date Q3 less Q2) is not protected against; DfE does not publish quarters.
 """
 
 from __future__ import annotations
@@ -22,14 +24,20 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from ..judge import narrative as narrative_text
 from ..judge.indicator import Point
 from ..judge.judgement import AreaSummary, Judgement
 from ..judge.narrative import count_of, figure_sentence, rated_words
 from ..judge.spc import point_colour
-from ..judge.suppression import NOT_SUPPRESSED, RESTS_ON_SMALL, SUPPRESSED, Suppression, suppression
+from ..judge.suppression import (
+    NOT_SUPPRESSED,
+    RESTS_ON_SMALL,
+    SUPPRESSED,
+    Suppression,
+    series_suppression,
+)
 from ..judge.trend import Trend, grows_with_window
 from ..judge.units import DECIMALS, fmt, round_half_up, shown
 from ..periods import Period
@@ -346,25 +354,21 @@ def _same_type_history(j: Judgement, series: Sequence[Point]) -> list[Point]:
     return sorted(points, key=lambda p: p.period_end)
 
 
-def _history(j: Judgement, points: Sequence[Point], profile: Profile) -> tuple[tuple[HistoryPoint, ...], str]:
+def _history(
+    j: Judgement, points: Sequence[Point], hidden: Sequence[Suppression]
+) -> tuple[tuple[HistoryPoint, ...], str]:
     unit = j.meta.unit
-    rows, any_suppressed = [], False
-    for p in points:
-        s = (
-            suppression(unit, p.numerator, p.denominator, p.value)
-            if profile == "published"
-            else NOT_SUPPRESSED
+    rows = [
+        HistoryPoint(
+            p.period_code,
+            p.period.short,
+            Figure.of(p.value, unit, suppressed=s.value),
+            Figure.of(p.numerator, "count", suppressed=s.numerator),
+            Figure.of(p.denominator, "count", suppressed=s.denominator),
         )
-        any_suppressed |= s.any
-        rows.append(
-            HistoryPoint(
-                p.period_code,
-                p.period.short,
-                Figure.of(p.value, unit, suppressed=s.value),
-                Figure.of(p.numerator, "count", suppressed=s.numerator),
-                Figure.of(p.denominator, "count", suppressed=s.denominator),
-            )
-        )
+        for p, s in zip(points, hidden, strict=True)
+    ]
+    any_suppressed = any(s.any for s in hidden)
     note = ""
     valued = [i for i, p in enumerate(points) if p.value is not None]
     spc = j.spc
@@ -401,12 +405,41 @@ def _trend(t: Trend) -> TrendView:
 NUMBER = re.compile(r"\d")
 
 
-def _safe_text(text: str | None, *, has_suppression: bool, profile: Profile) -> str | None:
+class FreeText(Protocol):
+    text: str
+    identifiers: tuple[str, ...]
+
+    @property
+    def needs_confirming(self) -> bool: ...
+
+
+def _safe_text(note: FreeText | None, *, has_suppression: bool, profile: Profile) -> str | None:
     """Free text from analysts, withheld from the published profile when it quotes numbers beside a
-    suppressed figure (it might quote the figure itself)."""
-    if text is None or profile == "internal" or not has_suppression or not NUMBER.search(text):
-        return text
-    return None
+    suppressed figure (it might quote the figure itself), or when it looks as if it may identify a child and
+    no analyst has confirmed that it does not (store/identifiers.py)."""
+    if note is None or profile == "internal":
+        return note.text if note else None
+    if note.needs_confirming or (has_suppression and NUMBER.search(note.text)):
+        return None
+    return note.text
+
+
+def unconfirmed_free_text(built: Built) -> list[str]:
+    """Commentary and actions that look as if they may identify a child and that no analyst has confirmed do
+    not: one line each, naming the indicator, the period and what the text seems to hold (never the text)."""
+    out = []
+    for j in built.judgements():
+        where = f"{j.meta.id} ({j.meta.label}), {j.period_code}"
+        if j.commentary is not None and j.commentary.needs_confirming:
+            out.append(
+                f"the commentary on {where} looks as if it holds {' and '.join(j.commentary.identifiers)}"
+            )
+        for a in j.actions:
+            if a.needs_confirming:
+                out.append(
+                    f"action {a.action_id} on {where} looks as if it holds {' and '.join(a.identifiers)}"
+                )
+    return out
 
 
 def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) -> str:
@@ -424,29 +457,33 @@ def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) ->
     return j.narrative
 
 
+def shown_series(
+    j: Judgement, series: Sequence[Point], profile: Profile
+) -> tuple[list[Point], list[Suppression]]:
+    """The periods shown with an indicator (its history of the same kind, ending with the period reported) and
+    the suppression of each, decided together (judge/suppression.py), the judge's own flag on the period
+    reported kept as belt and braces. Every output of the indicator shows these, or fewer."""
+    points = _same_type_history(j, series)
+    if j.point is not None and not any(p.period_code == j.point.period_code for p in points):
+        points.append(j.point)
+    if profile != "published":
+        return points, [NOT_SUPPRESSED] * len(points)
+    hidden = series_suppression(j.meta.unit, j.meta.kind, points)
+    for i, p in enumerate(points):
+        if p.period == j.period and j.small_numbers.suppress_in_publication and not hidden[i].value:
+            hidden[i] = Suppression(True, True, hidden[i].denominator, RESTS_ON_SMALL)
+    return points, hidden
+
+
 def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> IndicatorView:
     unit, point = j.meta.unit, j.point
-    points = _same_type_history(j, series)
-    if point is not None and not any(p.period_code == point.period_code for p in points):
-        points.append(point)
-    published = profile == "published"
-    s = NOT_SUPPRESSED
-    if published and point is not None:
-        s = suppression(unit, point.numerator, point.denominator, point.value)
-        if j.small_numbers.suppress_in_publication and not s.any:  # the judge's own flag, belt and braces
-            s = Suppression(True, True, False, RESTS_ON_SMALL)
-    by_period = {p.period: p for p in points}
-    compared = published and any(
-        suppression(unit, p.numerator, p.denominator, p.value).value
-        for c in (j.period.previous(), j.period.last_year())
-        if (p := by_period.get(c)) is not None
+    points, hidden = shown_series(j, series, profile)
+    by_period = {p.period: s for p, s in zip(points, hidden, strict=True)}
+    s = by_period.get(j.period, NOT_SUPPRESSED) if point is not None else NOT_SUPPRESSED
+    compared = any(
+        found.value for c in (j.period.previous(), j.period.last_year()) if (found := by_period.get(c))
     )
-    history, limits_note = _history(j, points, profile)
-    if s.value:  # the latest point in the history must agree with the headline
-        history = tuple(
-            replace(h, value=Figure.of(None, unit, suppressed=True)) if h.period_code == j.period_code else h
-            for h in history
-        )
+    history, limits_note = _history(j, points, hidden)
     value = Figure.of(point.value if point else None, unit, suppressed=s.value)
     withhold = s.value
     projection = None
@@ -486,14 +523,12 @@ def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> I
         suppressed=withhold,
         suppression_note=note,
         narrative=_narrative(j, value, current=s.value, compared=compared and not s.value),
-        commentary=_safe_text(
-            j.commentary.text if j.commentary else None, has_suppression=has_suppression, profile=profile
-        ),
+        commentary=_safe_text(j.commentary, has_suppression=has_suppression, profile=profile),
         commentary_author=j.commentary.author if j.commentary else None,
         actions=tuple(
             ActionView(text, a.owner, a.due_date, a.status)
             for a in j.actions
-            if (text := _safe_text(a.text, has_suppression=has_suppression, profile=profile)) is not None
+            if (text := _safe_text(a, has_suppression=has_suppression, profile=profile)) is not None
         ),
         history=history,
     )

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..pipeline import Built
+from ..private_files import make_private, private_file, private_folder
 from .charts import build_charts, warm_up
 from .docx import write_docx
 from .html import render_html, write_html
-from .model import PROFILES, Profile, ReportView, ViewInputs, report_view
+from .model import PROFILES, Profile, ReportView, ViewInputs, report_view, unconfirmed_free_text
 from .paper import CHARTS_MODES, ChartsMode, charted
 from .pdf import write_pdf
 from .pptx import write_pptx
@@ -35,6 +36,21 @@ FILES = {
     "docx": "paper.docx",
     "pptx": "slides.pptx",
 }
+
+
+class UnconfirmedText(ValueError):
+    """Commentary or action text looks as if it may identify a child, and no analyst has confirmed it does not."""
+
+    def __init__(self, found: list[str]):
+        super().__init__(
+            "The published pack was not written: free text looks as if it may identify a child, and no analyst "
+            "has confirmed that it does not:\n"
+            + "\n".join(f"  {line}" for line in found)
+            + "\nChange the text, or confirm that it does not identify a child: on the indicator's page of the "
+            "dashboard, or with `csc-scorecard commentary set ... --confirm` or `csc-scorecard commentary "
+            "update-action ID --confirm`."
+        )
+        self.found = found
 
 
 @dataclass
@@ -78,13 +94,16 @@ def write_pack(
         raise ValueError(f"charts must be one of {', '.join(CHARTS_MODES)}, not {charts!r}")
     config = load_report_config(report_config)  # fail on a bad YAML before any work is done
     check_headline(config, {j.meta.id for j in built.judgements()}, report_config)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if profile == "published" and (found := unconfirmed_free_text(built)):
+        raise UnconfirmedText(found)
+    out = private_folder(Path(out))
     timings: dict[str, float] = {}
     engine = (charts_engine or warm_up_charts()) if charts == "appendix" else None
     with _timed(timings, "view"):
         view = report_view(built, profile, ViewInputs(built.la_name, config))
-    paths = {kind: out / name for kind, name in FILES.items()}
+    paths = {
+        kind: private_file(out / name) for kind, name in FILES.items()
+    }  # 0600 before anything is in them
     drawn = {}
     if engine is not None:
         with _timed(timings, "charts"):
@@ -101,4 +120,5 @@ def write_pack(
         write_docx(view, drawn, paths["docx"])
     with _timed(timings, "pptx"):
         write_pptx(view, drawn, paths["pptx"])
+    make_private(*paths.values())
     return PackResult(paths, timings, view)

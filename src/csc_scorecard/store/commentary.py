@@ -4,10 +4,16 @@ Stored in the store's `commentary` and `actions` tables (store/schema.py, migrat
 period whose report first carried it and appears in every later period's report until the period in which it
 was closed (inclusive), so a board sees each open action until someone closes it.
 
+Text that looks as if it may identify a child (store/identifiers.py) is saved, with a warning, and kept out of
+published outputs until an analyst confirms it does not: `confirmed_by` and `confirmed_at` (migration 8)
+record who and when, for that text; a change to the text needs confirming again. Each Commentary and Action
+read from the store says what its text seems to hold (`identifiers`) and whether it `needs_confirming`.
+
 CSV import/export lets analysts edit in a spreadsheet. Import checks every row before writing anything and
 names the line and field of each problem. Export neutralises formula injection: a text cell starting with
-=, +, -, @, tab or carriage return gets a leading apostrophe, which import removes again, so a round trip
-keeps the text unchanged.
+=, +, -, @, tab or carriage return gets a leading apostrophe, and so does one starting with an apostrophe
+(else "'=x" would come back as "=x"); import removes exactly that one apostrophe again, and keeps free text
+(text, author, owner) as it is, spaces and line breaks included, so a round trip keeps every text unchanged.
 """
 
 from __future__ import annotations
@@ -17,14 +23,16 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from ..periods import PeriodError, parse_period
+from ..private_files import private_file
 from ..sources.problems import Problems, ReturnRejected
+from .identifiers import identifying
 
 STATUSES = ("open", "in progress", "closed")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +45,7 @@ ACTION_COLUMNS = (
     "action_id", "la_code", "indicator_id", "opened_period", "text", "owner", "due_date", "status", "closed_period",
 )  # fmt: skip
 ACTION_REQUIRED = ("la_code", "indicator_id", "opened_period", "text")
+FREE_TEXT = frozenset({"text", "author", "owner"})  # kept exactly as written, spaces included
 
 
 class ImportRejected(ReturnRejected):
@@ -55,6 +64,13 @@ class Commentary:
     text: str
     author: str | None
     updated_at: dt.datetime
+    confirmed_by: str | None = None  # who confirmed this text does not identify a child
+    confirmed_at: dt.datetime | None = None
+    identifiers: tuple[str, ...] = ()  # what the text seems to hold (store/identifiers.py), never the values
+
+    @property
+    def needs_confirming(self) -> bool:
+        return bool(self.identifiers) and self.confirmed_at is None
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,13 @@ class Action:
     status: str  # the action's current status (not as it was in an earlier period)
     closed_period: str | None
     updated_at: dt.datetime
+    confirmed_by: str | None = None
+    confirmed_at: dt.datetime | None = None
+    identifiers: tuple[str, ...] = ()
+
+    @property
+    def needs_confirming(self) -> bool:
+        return bool(self.identifiers) and self.confirmed_at is None
 
 
 # --- checks shared by the functions and the CSV import -------------------------------------------------
@@ -108,33 +131,48 @@ def set_commentary(
     text: str,
     *,
     author: str | None = None,
+    confirmed_by: str | None = None,
     now: dt.datetime | None = None,
 ) -> Commentary:
-    """Add or replace the commentary for one (LA, indicator, period)."""
+    """Add or replace the commentary for one (LA, indicator, period). `confirmed_by`: who has checked that it
+    does not identify a child (a confirmation given earlier stands while the text is unchanged)."""
     _check_keys(la_code, indicator_id, period)
     if not text or not text.strip():
         raise CommentaryError("commentary text is empty")
     when = _now(now)
+    by, at = (confirmed_by, when) if confirmed_by else (None, None)
     con.execute(
         """
-        INSERT INTO commentary (la_code, indicator_id, period, text, author, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO commentary (la_code, indicator_id, period, text, author, updated_at, confirmed_by, confirmed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (la_code, indicator_id, period)
-        DO UPDATE SET text = excluded.text, author = excluded.author, updated_at = excluded.updated_at
+        DO UPDATE SET text = excluded.text, author = excluded.author, updated_at = excluded.updated_at,
+            confirmed_by = CASE WHEN excluded.confirmed_at IS NOT NULL THEN excluded.confirmed_by
+                                WHEN commentary.text = excluded.text THEN commentary.confirmed_by END,
+            confirmed_at = CASE WHEN excluded.confirmed_at IS NOT NULL THEN excluded.confirmed_at
+                                WHEN commentary.text = excluded.text THEN commentary.confirmed_at END
         """,
-        [la_code, indicator_id, period, text, author, when],
+        [la_code, indicator_id, period, text, author, when, by, at],
     )
-    return Commentary(la_code, indicator_id, period, text, author, when)
+    saved = get_commentary(con, la_code, indicator_id, period)
+    assert saved is not None
+    return saved
+
+
+_COMMENTARY_SELECT = "SELECT la_code, indicator_id, period, text, author, updated_at, confirmed_by, confirmed_at FROM commentary"
 
 
 def get_commentary(
     con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str, period: str
 ) -> Commentary | None:
     rows = con.execute(
-        "SELECT la_code, indicator_id, period, text, author, updated_at FROM commentary "
-        "WHERE la_code = ? AND indicator_id = ? AND period = ?",
+        f"{_COMMENTARY_SELECT} WHERE la_code = ? AND indicator_id = ? AND period = ?",
         [la_code, indicator_id, period],
     ).fetchall()
-    return Commentary(*rows[0]) if rows else None
+    if not rows:
+        return None
+    note = Commentary(*rows[0])
+    return replace(note, identifiers=identifying(con, note.text))
 
 
 def delete_commentary(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str, period: str) -> bool:
@@ -150,8 +188,13 @@ def delete_commentary(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id
 
 _ACTION_SELECT = (
     "SELECT action_id, la_code, indicator_id, opened_period, text, owner, due_date, status, closed_period, "
-    "updated_at FROM actions"
+    "updated_at, confirmed_by, confirmed_at FROM actions"
 )
+
+
+def _action(con: duckdb.DuckDBPyConnection, row: tuple) -> Action:
+    action = Action(*row)
+    return replace(action, identifiers=identifying(con, action.text))
 
 
 def _check_action(status: str, opened_period: str, closed_period: str | None) -> None:
@@ -178,18 +221,22 @@ def add_action(
     due_date: dt.date | None = None,
     status: str = "open",
     closed_period: str | None = None,
+    confirmed_by: str | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Add an action first reported in `opened_period`; returns its id."""
+    """Add an action first reported in `opened_period`; returns its id. `confirmed_by`: who has checked that
+    its text does not identify a child."""
     _check_keys(la_code, indicator_id, opened_period, closed_period)
     if not text or not text.strip():
         raise CommentaryError("action text is empty")
     _check_action(status, opened_period, closed_period)
+    when = _now(now)
     rows = con.execute(
         "INSERT INTO actions (la_code, indicator_id, opened_period, text, owner, due_date, status, closed_period, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING action_id",
-        [la_code, indicator_id, opened_period, text, owner, due_date, status, closed_period, _now(now)],
-    ).fetchall()
+        "updated_at, confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING action_id",
+        [la_code, indicator_id, opened_period, text, owner, due_date, status, closed_period, when,
+         confirmed_by, when if confirmed_by else None],
+    ).fetchall()  # fmt: skip
     return rows[0][0]
 
 
@@ -197,7 +244,7 @@ def get_action(con: duckdb.DuckDBPyConnection, action_id: int) -> Action:
     rows = con.execute(f"{_ACTION_SELECT} WHERE action_id = ?", [action_id]).fetchall()
     if not rows:
         raise CommentaryError(f"no action with id {action_id}")
-    return Action(*rows[0])
+    return _action(con, rows[0])
 
 
 _KEEP: Any = object()  # "leave this field as it is" (None clears an optional field)
@@ -212,9 +259,11 @@ def update_action(
     due_date: dt.date | None = _KEEP,
     status: str = _KEEP,
     closed_period: str | None = _KEEP,
+    confirmed_by: str | None = None,
     now: dt.datetime | None = None,
 ) -> Action:
-    """Edit an action. Re-opening (status open or in progress) clears closed_period unless one is given."""
+    """Edit an action. Re-opening (status open or in progress) clears closed_period unless one is given. A new
+    text needs confirming again (`confirmed_by`: who has checked it does not identify a child)."""
     old = get_action(con, action_id)
     new_status = old.status if status is _KEEP else status
     if closed_period is _KEEP:
@@ -224,16 +273,22 @@ def update_action(
         raise CommentaryError("action text is empty")
     _check_keys(old.la_code, old.indicator_id, closed_period)
     _check_action(new_status, old.opened_period, closed_period)
+    when = _now(now)
+    if confirmed_by:
+        confirmed = (confirmed_by, when)
+    else:
+        confirmed = (old.confirmed_by, old.confirmed_at) if new_text == old.text else (None, None)
     con.execute(
-        "UPDATE actions SET text = ?, owner = ?, due_date = ?, status = ?, closed_period = ?, updated_at = ? "
-        "WHERE action_id = ?",
+        "UPDATE actions SET text = ?, owner = ?, due_date = ?, status = ?, closed_period = ?, updated_at = ?, "
+        "confirmed_by = ?, confirmed_at = ? WHERE action_id = ?",
         [
             new_text,
             old.owner if owner is _KEEP else owner,
             old.due_date if due_date is _KEEP else due_date,
             new_status,
             closed_period,
-            _now(now),
+            when,
+            *confirmed,
             action_id,
         ],
     )
@@ -253,7 +308,7 @@ def actions_for(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str,
     rows = con.execute(
         f"{_ACTION_SELECT} WHERE la_code = ? AND indicator_id = ? ORDER BY action_id", [la_code, indicator_id]
     ).fetchall()
-    actions = [Action(*r) for r in rows]
+    actions = [_action(con, r) for r in rows]
     return [
         a
         for a in actions
@@ -265,14 +320,18 @@ def actions_for(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str,
 # --- CSV -----------------------------------------------------------------------------------------------
 
 
+QUOTED = (*FORMULA_STARTS, "'")  # a first character that export quotes with an apostrophe
+
+
 def neutralise(text: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula: prefix an apostrophe to a risky first character."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    """Stop a spreadsheet reading a cell as a formula: prefix an apostrophe to a risky first character, or to
+    an apostrophe, so that `unneutralise` can tell the two apart."""
+    return f"'{text}" if text.startswith(QUOTED) else text
 
 
 def unneutralise(text: str) -> str:
     """Undo `neutralise` on import (only an apostrophe that neutralise would have added is removed)."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(QUOTED) else text
 
 
 def _cell(value: object) -> str:
@@ -287,7 +346,7 @@ def _cell(value: object) -> str:
 
 def _write(path: Path | str, header: Iterable[str], rows: Iterable[Iterable[object]]) -> int:
     count = 0
-    with Path(path).open("w", encoding="utf-8", newline="") as f:
+    with private_file(Path(path)).open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
         for row in rows:
@@ -326,7 +385,8 @@ def _reject_if_any(problems: Problems) -> None:
 def _read(path: Path | str, columns: tuple[str, ...], required: tuple[str, ...], problems: Problems):
     """Yield (line number, {column: text}) per record, in file order; header problems end the import."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with Path(path).open(encoding="utf-8-sig", newline="") as f:  # a carriage return in a cell stays one
+            text = f.read()
     except UnicodeDecodeError as e:
         problems.add(f"byte {e.start}", "(file)", None, "the file is not UTF-8 text")
         _reject_if_any(problems)
@@ -354,7 +414,10 @@ def _read(path: Path | str, columns: tuple[str, ...], required: tuple[str, ...],
         if len(row) != len(header):
             problems.add(f"line {line}", "(row)", None, f"has {len(row)} cells, the header has {len(header)}")
             continue
-        yield line, {h: unneutralise(v.strip()) for h, v in zip(header, row, strict=True)}
+        yield (
+            line,
+            {h: unneutralise(v if h in FREE_TEXT else v.strip()) for h, v in zip(header, row, strict=True)},
+        )
 
 
 class _Row:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..private_files import make_private, private_folder
 from .reference_data import refresh_reference_data
 from .schema import SCHEMA_VERSION, StoreTooNew, check_not_newer, migrate
 
@@ -30,9 +31,12 @@ def connect(path: Path | str, *, read_only: bool = False, upgrade: bool = True) 
         raise StoreMissing(
             f"no store at {path}: load some returns first (csc-scorecard load --db {path} ...)"
         )
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    created = not read_only and not path.exists()
+    if created:
+        private_folder(path.parent)
     con = duckdb.connect(str(path), read_only=read_only)
+    if created:
+        make_private(path)  # before any data is written to it
     try:
         if read_only:
             if check_not_newer(con, str(path)) < SCHEMA_VERSION and upgrade:

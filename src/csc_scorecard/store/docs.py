@@ -47,6 +47,55 @@ To add a column, or a table, to a return's tables:
 
 `tests/test_store_migrations.py` fails, saying "add a migration", when a `TableSpec` and the latest schema
 disagree; it also upgrades a store made at migration 1 and checks it equals a store made fresh.
+
+## Backup and restore
+
+```sh
+csc-scorecard backup --db scorecard.duckdb --out backups/scorecard-2017-01-20.zip
+csc-scorecard restore backups/scorecard-2017-01-20.zip --db scorecard.duckdb
+```
+
+`backup` writes one file: a zip holding the store and `manifest.json` (the schema version, when and from where
+it was taken, the database's sha256, and every table's row count and checksum). It can run at any time, from a
+scheduled task too: it copies the store file without opening it, so the dashboard keeps serving and a load
+or an edit is never refused. A load or an edit in progress is waited for (`--timeout`, 10 minutes by
+default) and is then either wholly in the backup or not at all. The copy is opened and checksummed before the
+backup is written, and the file only takes its name once it is complete. Keep backups somewhere other than
+the store's own disk, and encrypted like the store (below).
+
+`restore` checks the backup first: that it is a csc-scorecard backup, that its schema version is not newer
+than the csc-scorecard running (upgrade first if it is), that the database's sha256 is the one recorded, that
+DuckDB opens it, and that every table's rows and checksum are those recorded when it was taken. If anything
+does not match, or another program is writing to the store, it says what and changes nothing. Otherwise it
+replaces the store in one step and keeps the store it replaced beside it as
+`<store>.before-restore-<date-time>` (delete that once you are sure). A restore into a new folder (`--db
+new/scorecard.duckdb`) makes a working store there. The dashboard can keep running: it serves the restored
+store from its next request. The dashboard's own state file (users, the access log; `<store>.web.sqlite`) is
+SQLite: back it up with `sqlite3 scorecard.web.sqlite ".backup web-state.sqlite"`.
+
+## Files at rest
+
+The store holds child-level records, and so do its copies. Everything csc-scorecard creates is readable by its
+owner only: the store (mode 0600, its folder 0700 when csc-scorecard makes it), DuckDB's write-ahead log
+beside it, the dashboard's state file (`<store>.web.sqlite`, with its `-wal` and `-shm`), the dashboard's
+snapshots of the store, backups, report packs, commentary exports and synthetic returns (the command line
+runs with umask 077). A file that already exists keeps the mode its owner gave it. Run csc-scorecard, and the
+dashboard, as a service account of its own, so that "owner only" means that account.
+
+Permissions do not protect a lost laptop or a disk taken from a server, so keep the store, its backups and
+the dashboard's snapshot folder (`snapshot_dir`) on an encrypted volume:
+
+- **Windows**: turn on BitLocker for the drive that holds them (Settings, Privacy and security, Device
+  encryption, or `manage-bde -on D:` as an administrator), and keep the recovery key where your IT service
+  keeps the others.
+- **Linux**: put them on a LUKS volume, e.g. a partition or a file container opened at boot:
+  `cryptsetup luksFormat /dev/sdb1`, `cryptsetup open /dev/sdb1 csc`, `mkfs.ext4 /dev/mapper/csc`, then mount it
+  at `/srv/csc-scorecard` (with an `/etc/crypttab` and `/etc/fstab` entry) and point `--db` there.
+- **macOS**: FileVault (System Settings, Privacy and Security).
+- **Cloud**: an encrypted disk (Azure managed disks and AWS EBS volumes can be encrypted with a key the council
+  holds).
+
+A store on an encrypted volume is as fast as anywhere else: DuckDB reads it through the operating system.
 """
 
 

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..sources.upn import check_letter
 from .dates import age_on
 from .model import Child
-
-_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def upn(child: Child, la_code: str) -> str:
     n = int(child.id[-7:])
     digits = f"{la_code}{(n * 37) % 9000 + 1000:04d}{(child.dob.year + 5) % 100:02d}{n % 1000:03d}"
-    total = sum(int(d) * weight for d, weight in zip(digits, range(2, 14), strict=True))
-    return _CHECK_LETTERS[total % 23] + digits
+    return check_letter(digits) + digits
 
 
 def upn_or_unknown(child: Child, la_code: str, on: dt.date) -> tuple[str, str]:

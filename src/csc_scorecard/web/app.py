@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 from ..config import WebSettings
 from ..store.connection import StoreMissing
 from .auth import CsrfFailed, Forbidden, LoginRequired, SecurityHeaders, current_session, login_url
+from .proxies import ForwardedHeaders
 from .rendering import STATIC, Services, render, template_environment
 from .routes import admin, analyst, auth_routes, notes, pages
 from .scorecards import ScopeError, Scorecards
@@ -57,6 +58,7 @@ def create_app(settings: WebSettings) -> FastAPI:
             same_site="lax", https_only=settings.https,
         )  # fmt: skip
     app.add_middleware(SecurityHeaders, https=settings.https, max_upload_mb=settings.max_upload_mb)
+    app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)  # outermost: runs first
     _error_pages(app)
 
     return app

@@ -8,8 +8,13 @@ request, sign-in throttling, and the security headers every response carries.
   sends the header from the body's hx-headers). The sign-in form, which has no session yet, uses a
   double-submit cookie. On top of that a POST whose Origin names another site, or whose Sec-Fetch-Site says
   cross-site, is refused before any handler runs.
-- Throttling: after `login_max_failures` failed sign-ins for a user name within `login_window_minutes`, that
-  name is refused for the rest of the window, password right or wrong; an address gets four times as many.
+- Throttling: after `login_max_failures` failed sign-ins (or password changes) for an account from one address
+  within `login_window_minutes`, that account is refused from that address for the rest of the window,
+  password right or wrong; colleagues behind the same address carry on, and so does the account elsewhere.
+  Guessing wider is stopped too: an account that fails four times as often from all addresses together is
+  refused everywhere, and an address from which four times as many different existing accounts failed is
+  refused for every account (mistyped names that are no account do not count, so one person's typos cannot
+  lock out an office).
 """
 
 from __future__ import annotations
@@ -60,22 +65,21 @@ class Throttle:
     state: StateStore
     max_failures: int
     window_seconds: float
-
-    def keys(self, username: str, client: str) -> tuple[str, str]:
-        return f"user:{username.strip().lower()}", f"address:{client}"
+    wider: int = 4  # an account from all addresses, or an address for all accounts, gets this many times more
 
     def blocked(self, username: str, client: str) -> bool:
-        user_key, address_key = self.keys(username, client)
+        f = self.state.recent_failures(username, client, self.window_seconds)
         return (
-            self.state.recent_failures(user_key, self.window_seconds) >= self.max_failures
-            or self.state.recent_failures(address_key, self.window_seconds) >= 4 * self.max_failures
+            f.account_at_address >= self.max_failures
+            or f.account >= self.wider * self.max_failures
+            or f.accounts_from_address >= self.wider * self.max_failures
         )
 
     def failed(self, username: str, client: str) -> None:
-        self.state.record_failure(*self.keys(username, client))
+        self.state.record_failure(username, client)
 
     def succeeded(self, username: str, client: str) -> None:
-        self.state.clear_failures(self.keys(username, client)[0])
+        self.state.clear_failures(username, client)
 
 
 def client_address(request: Request) -> str:
@@ -184,10 +188,8 @@ class SecurityHeaders:
                 h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
                 if self.https:
                     h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                if not static:
-                    h.setdefault(
-                        "Cache-Control", "no-store"
-                    )  # pages may hold figures: keep them out of caches
+                if not static:  # pages and charts differ by role and hold figures: never kept by a cache
+                    h["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..judge.indicator import Point
 from ..judge.judgement import Judgement
 from ..judge.suppression import NOT_SUPPRESSED, SUPPRESSED, breakdown_suppression
 from ..pipeline import Built
@@ -22,6 +23,7 @@ from ..publish.model import (
     ViewInputs,
     indicator_view,
     report_view,
+    shown_series,
 )
 from .state import User
 
@@ -58,13 +60,24 @@ class BreakdownRow:
     value: Figure
 
 
-def breakdown_rows(unit: str, results: Sequence, profile: Profile) -> list[BreakdownRow]:
-    """One row per breakdown value, in the engine's order. In the published profile a row resting on 1 to 5 children is c, and when
-    exactly one row is suppressed the next smallest is too, so the total cannot give the small one away."""
+def breakdown_rows(
+    j: Judgement, series: Sequence[Point], results: Sequence, profile: Profile
+) -> list[BreakdownRow]:
+    """One row per breakdown value of the period reported, in the engine's order, as shown on the indicator's
+    page beside its value and trend table. In the published profile a row resting on 1 to 5 children is c, and
+    so is any other figure from which a reader could work one out with the total and the trend table
+    (judge/suppression.py breakdown_suppression)."""
+    unit = j.meta.unit
     rows = [r for r in results if r.breakdown_value is not None] + [
         r for r in results if r.breakdown_value is None
     ]
-    hidden = breakdown_suppression(unit, rows) if profile == "published" else [NOT_SUPPRESSED] * len(rows)
+    if profile == "published":
+        points, hidden_series = shown_series(j, series, profile)
+        hidden = breakdown_suppression(
+            unit, rows, kind=j.meta.kind, series=points, series_hidden=hidden_series
+        )
+    else:
+        hidden = [NOT_SUPPRESSED] * len(rows)
     out = []
     for r, h in zip(rows, hidden, strict=True):
         label = "not recorded" if r.breakdown_value is None else str(r.breakdown_value)

@@ -15,5 +15,7 @@ def serve(settings: WebSettings, *, host: str = "127.0.0.1", port: int = 8000, *
 
     from .app import create_app
 
-    options = {"log_level": "info", "proxy_headers": True, "server_header": False, **uvicorn_options}
+    # The app decides which forwarded headers to believe (web/proxies.py); uvicorn's own handling would
+    # believe them from 127.0.0.1 whatever the settings say.
+    options = {"log_level": "info", "proxy_headers": False, "server_header": False, **uvicorn_options}
     uvicorn.run(create_app(settings), host=host, port=port, **options)

@@ -7,7 +7,8 @@ included. So the dashboard never keeps the store open:
   (building a scorecard only reads, so requests build side by side on cursors of it). Before each request it compares the store file's
   stat (inode, size, mtime) with the snapshot's; when the store has changed, has a stable mtime at least
   SETTLE_SECONDS old and has no write-ahead log (no writer is part-way through), it copies the file without
-  taking DuckDB's lock, checks that the stat did not change during the copy, opens the copy and swaps it in.
+  taking DuckDB's lock, checks that the stat did not change during the copy (store/copying.py, which `backup`
+  uses too), opens the copy and swaps it in.
   A copy that raced a writer is thrown away and tried again on a later request. Requests already running
   finish on the snapshot they started with (reference-counted), so a swap never breaks a page.
 - Writing (an upload, commentary, actions): one write at a time per process, through `write(fn)`, which opens
@@ -21,7 +22,6 @@ take milliseconds, except an upload, which takes as long as the same `load` woul
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import tempfile
 import threading
@@ -35,6 +35,7 @@ from typing import TypeVar
 import duckdb
 
 from ..store.connection import StoreBusy, StoreMissing, connect
+from ..store.copying import BUSY, file_stat, settled_copy
 from ..store.status import store_version
 
 T = TypeVar("T")
@@ -56,15 +57,6 @@ class Snapshot:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.con.cursor()
-
-
-def _stat(db: Path) -> tuple | None:
-    try:
-        st = os.stat(db)
-    except FileNotFoundError:
-        return None
-    wal = Path(f"{db}.wal")
-    return (st.st_ino, st.st_size, st.st_mtime_ns, wal.exists())
 
 
 class StoreGateway:
@@ -89,7 +81,7 @@ class StoreGateway:
     def refresh(self, *, after_own_write: bool = False) -> Snapshot | None:
         """Take a new snapshot if the store changed and is settled. A request that finds another thread
         refreshing carries on with the current snapshot instead of queueing (unless there is none yet)."""
-        stat = _stat(self.db)
+        stat = file_stat(self.db)
         current = self._current
         if stat is None:
             if current is None:
@@ -101,7 +93,7 @@ class StoreGateway:
             return current
         try:
             current = self._current
-            if current is not None and _stat(self.db) == current.source_stat:
+            if current is not None and file_stat(self.db) == current.source_stat:
                 return current
             # Right after our own write (or with nothing to serve) there is no need to wait for the store to settle.
             fresh = self._take(0.0 if after_own_write or current is None else self.settle_seconds)
@@ -116,21 +108,21 @@ class StoreGateway:
             self._swap.release()
 
     def _take(self, min_age: float) -> Snapshot | None:
-        """A consistent copy of the store, or None (keep the current snapshot) while it is being written."""
+        """A consistent copy of the store (store/copying.py), or None (keep the current snapshot) while it is
+        being written."""
         for attempt in range(COPY_ATTEMPTS):
-            before = _stat(self.db)
-            if before is None:
+            if file_stat(self.db) is None:
                 return None
-            if before[3] or time.time() - before[2] / 1e9 < min_age:
-                self.last_refresh_problem = "the store is being written (a load is in progress)"
-                return None
-            generation = next(self._generations)
-            path = self.work_dir / f"snapshot-{generation}.duckdb"
-            shutil.copyfile(self.db, path)
-            if _stat(self.db) != before:
-                self._remove(path)
+            taking = self.work_dir / "snapshot-being-taken.duckdb"
+            copied = settled_copy(self.db, taking, min_age=min_age)
+            if copied.stat is None:
+                self.last_refresh_problem = copied.problem
+                if copied.problem == BUSY:
+                    return None
                 time.sleep(0.05 * (attempt + 1))
                 continue
+            generation = next(self._generations)
+            path = taking.rename(self.work_dir / f"snapshot-{generation}.duckdb")
             try:
                 con = connect(path, read_only=True)
                 version = store_version(con)
@@ -139,7 +131,7 @@ class StoreGateway:
                 self._remove(path)
                 continue
             self.last_refresh_problem = None
-            return Snapshot(generation, path, con, before, version, time.time())
+            return Snapshot(generation, path, con, copied.stat, version, time.time())
         return None
 
     def _retire(self, snapshot: Snapshot) -> None:

@@ -25,6 +25,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ..private_files import private_file, private_folder
+
 ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")  # each role can do everything the ones before it can
 MIN_PASSWORD = 12  # NCSC: length beats complexity rules
 MAX_PASSWORD = 256
@@ -70,6 +72,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX access_log_by_action ON access_log (action, id);
     """,
+    # 2: failures keep the account and the address apart, so a lock-out can be per account and address
+    """
+    DROP TABLE login_failures;
+    CREATE TABLE sign_in_failures (
+        username TEXT NOT NULL,
+        address TEXT NOT NULL,
+        account_exists INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_user ON sign_in_failures (username, at);
+    CREATE INDEX sign_in_failures_by_address ON sign_in_failures (address, at);
+    """,
 )
 
 
@@ -102,6 +116,16 @@ class Session:
     user: User
     csrf_token: str
     expires_at: float
+
+
+@dataclass(frozen=True)
+class Failures:
+    """Failed sign-ins within a window: of one account from one address, of the account from anywhere, and the
+    number of existing accounts that failed from the address."""
+
+    account_at_address: int
+    account: int
+    accounts_from_address: int
 
 
 @dataclass(frozen=True)
@@ -167,7 +191,9 @@ class StateStore:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
+        if not self.path.exists():
+            private_file(self.path)  # SQLite makes its -wal and -shm files with the same mode
         with self._connect() as con:
             con.execute("PRAGMA journal_mode = WAL")  # persistent: readers never wait for a writer
             self._migrate(con)
@@ -392,22 +418,32 @@ class StateStore:
 
     # --- sign-in throttling --------------------------------------------------------------------------------
 
-    def recent_failures(self, key: str, window_seconds: float) -> int:
+    def record_failure(self, username: str, address: str) -> None:
+        """A failed sign-in (or password change) for a user name from an address."""
+        name, now = username.strip().lower(), time.time()
+        with self._write() as con:
+            con.execute("DELETE FROM sign_in_failures WHERE at < ?", [now - 86400])
+            exists = con.execute("SELECT count(*) FROM users WHERE username = ?", [name]).fetchone()[0]
+            con.execute("INSERT INTO sign_in_failures VALUES (?, ?, ?, ?)", [name, address, exists, now])
+
+    def recent_failures(self, username: str, address: str, window_seconds: float) -> Failures:
+        name, since = username.strip().lower(), time.time() - window_seconds
         with self._connect() as con:
-            return con.execute(
-                "SELECT count(*) FROM login_failures WHERE key = ? AND at > ?",
-                [key, time.time() - window_seconds],
-            ).fetchone()[0]
+            row = con.execute(
+                "SELECT count(*) FILTER (WHERE username = ? AND address = ?), count(*) FILTER (WHERE username = ?), "
+                "count(DISTINCT username) FILTER (WHERE address = ? AND account_exists) "
+                "FROM sign_in_failures WHERE at > ? AND (username = ? OR address = ?)",
+                [name, address, name, address, since, name, address],
+            ).fetchone()
+        return Failures(*row)
 
-    def record_failure(self, *keys: str) -> None:
-        now = time.time()
+    def clear_failures(self, username: str, address: str) -> None:
+        """After a success: the account's failures from that address are forgotten."""
         with self._write() as con:
-            con.execute("DELETE FROM login_failures WHERE at < ?", [now - 86400])
-            con.executemany("INSERT INTO login_failures VALUES (?, ?)", [(k, now) for k in keys])
-
-    def clear_failures(self, key: str) -> None:
-        with self._write() as con:
-            con.execute("DELETE FROM login_failures WHERE key = ?", [key])
+            con.execute(
+                "DELETE FROM sign_in_failures WHERE username = ? AND address = ?",
+                [username.strip().lower(), address],
+            )
 
     # --- access log ----------------------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ router = APIRouter(prefix="/admin")
 Admin = Annotated[Session, Depends(require("admin"))]
 ACTIONS = (
     "drill_through", "upload", "upload_rejected", "commentary_saved", "action_added", "action_updated",
-    "report_download", "sign_in", "sign_in_failed", "sign_in_throttled", "sign_in_refused", "sign_out",
-    "password_changed", "user_created", "user_updated", "password_reset", "area_note_added", "area_note_removed",
+    "report_download", "report_refused", "sign_in", "sign_in_failed", "sign_in_throttled", "sign_in_refused",
+    "sign_out", "password_changed", "password_change_failed", "password_change_throttled", "user_created",
+    "user_updated", "password_reset", "area_note_added", "area_note_removed",
 )  # fmt: skip
 
 

@@ -141,13 +141,17 @@ def save_commentary(
     period: Annotated[str, Form()],
     text: Annotated[str, Form(max_length=10_000)] = "",
     version: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Save commentary unless someone else saved it since this form was loaded (then show both texts)."""
+    """Save commentary unless someone else saved it since this form was loaded (then show both texts). Text
+    that looks as if it may identify a child is saved with a warning on the page; `confirm` records that the
+    analyst checked it does not."""
     _check_keys(indicator_id, la, period)
     if not text.strip():
         return _commentary_problem(request, indicator_id, la, period, "Enter the commentary", text)
+    confirmed_by = session.user.name if confirm else None
 
-    def save(con: duckdb.DuckDBPyConnection) -> None:
+    def save(con: duckdb.DuckDBPyConnection):
         con.begin()
         try:
             current = get_commentary(con, la, indicator_id, period)
@@ -156,16 +160,16 @@ def save_commentary(
                     "Someone else saved this commentary after you opened the page.",
                     current.text if current else None,
                 )
-            set_commentary(
-                con, la, indicator_id, period, text.strip(), author=session.user.name, now=dt.datetime.now()
-            )
+            saved = set_commentary(con, la, indicator_id, period, text.strip(), author=session.user.name,
+                                   confirmed_by=confirmed_by, now=dt.datetime.now())  # fmt: skip
             con.commit()
+            return saved
         except BaseException:
             con.rollback()
             raise
 
     try:
-        services(request).store.write(save, timeout=services(request).settings.write_timeout_seconds)
+        saved = services(request).store.write(save, timeout=services(request).settings.write_timeout_seconds)
     except Conflict as conflict:
         return _commentary_problem(
             request, indicator_id, la, period, str(conflict), text, theirs=conflict.theirs, status=409
@@ -173,9 +177,18 @@ def save_commentary(
     except CommentaryError as error:
         return _commentary_problem(request, indicator_id, la, period, str(error), text)
     services(request).state.log(
-        session.user, "commentary_saved", la_code=la, indicator_id=indicator_id, period=period
-    )
+        session.user, "commentary_saved", la_code=la, indicator_id=indicator_id, period=period,
+        detail=_identifiers_note(saved),
+    )  # fmt: skip
     return _back(indicator_id, la, period, "commentary")
+
+
+def _identifiers_note(saved) -> str | None:
+    """For the access log: what a saved text seems to hold and whether it was confirmed (never the text)."""
+    if not saved.identifiers:
+        return None
+    state = f"confirmed by {saved.confirmed_by}" if saved.confirmed_at else "warned, not confirmed"
+    return f"may identify a child ({', '.join(saved.identifiers)}): {state}"
 
 
 def _commentary_problem(
@@ -212,6 +225,7 @@ def add_action_route(
     text: Annotated[str, Form(max_length=2000)] = "",
     owner: Annotated[str, Form(max_length=200)] = "",
     due: Annotated[str, Form(max_length=10)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     _check_keys(indicator_id, la, period)
     try:
@@ -220,20 +234,18 @@ def add_action_route(
         return _action_problem(request, indicator_id, la, period, "Enter the due date as YYYY-MM-DD", "due")
     if not text.strip():
         return _action_problem(request, indicator_id, la, period, "Enter the action", "action-text")
-    action_id = services(request).store.write(
-        lambda con: add_action(
-            con, la, indicator_id, period, text.strip(), owner=owner.strip() or None, due_date=due_date
-        ),
+    confirmed_by = session.user.name if confirm else None
+    saved = services(request).store.write(
+        lambda con: get_action(con, add_action(con, la, indicator_id, period, text.strip(),
+                                               owner=owner.strip() or None, due_date=due_date,
+                                               confirmed_by=confirmed_by)),
         timeout=services(request).settings.write_timeout_seconds,
-    )
+    )  # fmt: skip
+    note = _identifiers_note(saved)
     services(request).state.log(
-        session.user,
-        "action_added",
-        la_code=la,
-        indicator_id=indicator_id,
-        period=period,
-        detail=f"action {action_id}",
-    )
+        session.user, "action_added", la_code=la, indicator_id=indicator_id, period=period,
+        detail=f"action {saved.action_id}" + (f"; {note}" if note else ""),
+    )  # fmt: skip
     return _back(indicator_id, la, period, "action")
 
 
@@ -256,8 +268,10 @@ def update_action_route(
     period: Annotated[str, Form()],
     status: Annotated[str, Form()],
     version: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Change an action's status; closing it closes it in the period shown. Refused if it changed meanwhile."""
+    """Change an action's status (closing it closes it in the period shown), or confirm that its text does not
+    identify a child. Refused if it changed meanwhile."""
     if status not in STATUSES:
         raise HTTPException(400, f"status must be one of {', '.join(STATUSES)}")
 
@@ -268,7 +282,9 @@ def update_action_route(
             if _version(old.updated_at) != version:
                 raise Conflict("Someone else changed this action after you opened the page.", old.text)
             closed = period if status == "closed" else None
-            new = update_action(con, action_id, status=status, closed_period=closed, now=dt.datetime.now())
+            by = session.user.name if confirm else None
+            new = update_action(con, action_id, status=status, closed_period=closed, confirmed_by=by,
+                                now=dt.datetime.now())  # fmt: skip
             con.commit()
             return new
         except BaseException:
@@ -285,7 +301,7 @@ def update_action_route(
         raise HTTPException(409, f"{conflict} Reload the page to see the change.") from None
     services(request).state.log(
         session.user, "action_updated", la_code=action.la_code, indicator_id=action.indicator_id, period=period,
-        detail=f"action {action_id}: {status}",
+        detail=f"action {action_id}: {status}" + (f"; {note}" if (note := _identifiers_note(action)) else ""),
     )  # fmt: skip
     return _back(action.indicator_id, action.la_code, period, "action")
 

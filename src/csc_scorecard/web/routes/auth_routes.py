@@ -141,14 +141,24 @@ def change_password(
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     services = _services(request)
+    client, name = client_address(request), session.user.username
+    throttle = _throttle(services)
+    if throttle.blocked(name, client):  # guessing the password through this form is throttled like sign-in
+        services.state.log(session.user, "password_change_throttled", client=client)
+        minutes = int(services.settings.login_window_minutes)
+        error = f"Too many wrong passwords. Wait {minutes} minutes and try again, or ask an admin to reset it"
+        return render(request, "account.html", {"errors": {"current": error}}, status=429)
     errors: dict[str, str] = {}
-    if services.state.verify_password(session.user.username, current) is None:
+    if services.state.verify_password(name, current) is None:
+        throttle.failed(name, client)
+        services.state.log(session.user, "password_change_failed", client=client)
         errors["current"] = "Your current password is not right"
     elif new != confirm:
         errors["confirm"] = "The new passwords do not match"
     else:
+        throttle.succeeded(name, client)
         try:
-            services.state.set_password(session.user.username, new)
+            services.state.set_password(name, new)
         except StateError as error:
             errors["new"] = _sentence(str(error))
     if errors:

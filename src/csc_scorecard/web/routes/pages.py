@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from ...catalogue import load_catalogue
 from ...engine import compute
 from ...pipeline import current_notes, with_current_notes
+from ...publish.pack import UnconfirmedText
 from ...store.status import notes_version
 from ..auth import require
 from ..pack import report_pack
@@ -120,7 +121,8 @@ def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile
         return compute(r.con, [r.scope.period], [indicator_id], name, [r.scope.la_code])
 
     found = services(request).scorecards.derive(built, ("breakdown", indicator_id, name), results)
-    rows = breakdown_rows(definition.unit, found, profile)
+    j = _indicator_or_404(built, indicator_id)
+    rows = breakdown_rows(j, built.series.get(indicator_id, ()), found, profile)
     label = dict(_breakdown_choices(definition)).get(name, name)
     return {
         "breakdown": name,
@@ -173,7 +175,7 @@ def chart_svg(
             return chart(view, built.la_name).svg
 
         svg = cache.derive(built, ("chart", indicator_id, profile), draw)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+    return Response(svg, media_type="image/svg+xml")  # no-store, like every page: it differs by role
 
 
 @router.get("/report")
@@ -199,13 +201,19 @@ def report_download(
         # A pack takes seconds to write; it changes only with a new snapshot (a load or an edit) or targets.
         # It renders the scorecard the pages show, with the commentary and actions as they are now.
         key = (r.snapshot.generation, mtime, scope.la_code, scope.period_code, profile)
-        pack = svc.scorecards.packs.get(
-            key,
-            lambda: report_pack(
-                with_current_notes(r.built, r.con), profile,  # type: ignore[arg-type]
-                report_config=svc.settings.report_config,
-            ),
-        )  # fmt: skip
+        try:
+            pack = svc.scorecards.packs.get(
+                key,
+                lambda: report_pack(
+                    with_current_notes(r.built, r.con), profile,  # type: ignore[arg-type]
+                    report_config=svc.settings.report_config,
+                ),
+            )  # fmt: skip
+        except UnconfirmedText as refused:
+            svc.state.log(session.user, "report_refused", la_code=scope.la_code, period=scope.period_code,
+                          detail=f"{len(refused.found)} unconfirmed text(s) that may identify a child")  # fmt: skip
+            return render(request, "error.html", {"title": "The pack was not written", "message": str(refused)},
+                          status=409)  # fmt: skip
     filename = f"scorecard-{scope.la_code}-{scope.period_code.replace(':', '-')}-{profile}{pack.suffix}"
     svc.state.log(
         session.user, "report_download", la_code=scope.la_code, period=scope.period_code, detail=profile
