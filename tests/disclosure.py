@@ -241,8 +241,9 @@ def _ids_by_label(labels: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def read_xlsx(path: Path, labels: Mapping[str, str], period: str) -> Reading:
-    """The spreadsheet: each area sheet's value, numerator and denominator, and the recent periods' values."""
+def read_xlsx(path: Path, labels: Mapping[str, str], period: str, headings: Mapping[str, str]) -> Reading:
+    """The spreadsheet: each area sheet's value, numerator and denominator, and the recent periods' values
+    (`headings`: each recent-period column's heading in words -> the period code)."""
     reading = Reading(f"{path.name}")
     ids = _ids_by_label(labels)
     book = openpyxl.load_workbook(path, data_only=True)
@@ -265,10 +266,10 @@ def read_xlsx(path: Path, labels: Mapping[str, str], period: str) -> Reading:
                         column,
                         value if isinstance(value, float | int) else str(value),
                     )
-                elif re.fullmatch(r"\d{4}-\d{2}(Q\d)?", name):
+                elif name in headings:
                     reading.show(
                         indicator,
-                        name,
+                        headings[name],
                         None,
                         "value",
                         value if isinstance(value, float | int) else str(value),

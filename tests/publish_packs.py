@@ -116,5 +116,8 @@ def hidden_figures(packs: Packs) -> dict[str, set[str]]:
             h_in.value.long
             for h_pub, h_in in zip(pub.history, inn.history, strict=True)
             if h_pub.value.suppressed and h_in.value.value is not None
-        } - {pub.value.long}  # an earlier period can equal the period reported, which is shown
+        } - {  # a figure shown beside it can equal a hidden one: quoting the shown one gives nothing away
+            pub.value.long, pub.sn.value.long, pub.england.value.long, pub.region.value.long,
+            *(h.value.long for h in pub.history if not h.value.suppressed),
+        }  # fmt: skip
     return hidden

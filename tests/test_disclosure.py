@@ -52,7 +52,10 @@ def packs(synthetic_council, tmp_path_factory):
 
 def pack_reading(pack, built: Built) -> Reading:
     labels, units = labels_of(built), {k: v.unit for k, v in metas_of(built).items()}
-    xlsx = read_xlsx(pack.paths["xlsx"], labels, PERIOD)
+    view = pack.view
+    xlsx = read_xlsx(
+        pack.paths["xlsx"], labels, PERIOD, dict(zip(view.recent_labels, view.recent_periods, strict=True))
+    )
     html = read_report_html(pack.paths["html"], units, PERIOD)
     docx = read_docx(pack.paths["docx"], labels, units, PERIOD)
     for reading in (xlsx, html, docx):  # each file is read

@@ -33,8 +33,11 @@ NOW = dt.datetime(2017, 1, 20, 9, 0)
 
 
 def _series(meta: IndicatorMeta, values: list[float]) -> list[Point]:
-    if meta.unit == "percent":
-        return [Point(parse_period(c), v, 100, v) for c, v in zip(QUARTERS, values, strict=True)]
+    if meta.unit == "percent":  # year to date: 100 more children each quarter, so no quarter alone is small
+        dens = [100 * int(c[-1]) for c in QUARTERS]
+        return [
+            Point(parse_period(c), v * d / 100, d, v) for c, v, d in zip(QUARTERS, values, dens, strict=True)
+        ]
     return [Point(parse_period(c), v, None, v) for c, v in zip(QUARTERS, values, strict=True)]
 
 
