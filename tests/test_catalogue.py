@@ -331,6 +331,59 @@ def test_a_population_may_not_reuse_a_cte_name_of_one_it_reads(tmp_path):
     )
 
 
+TWO_WITHS = """\
+    area: front_door
+    populations:
+      first_referral:
+        description: each child's first referral
+        sql: |
+          WITH firsts AS (SELECT r.child_id, min(r.referral_date) AS referral_date FROM cin_episodes AS r
+                          GROUP BY r.child_id)
+          SELECT r.la_code, r.child_id, r.referral_date, r.load_id, r.src_line
+          FROM cin_episodes AS r JOIN firsts AS f ON f.child_id = r.child_id AND f.referral_date = r.referral_date
+      first_referral_police:
+        description: first referrals from the police
+        sql: |
+          WITH firsts AS (SELECT f.child_id FROM first_referral AS f)
+          SELECT r.la_code, r.child_id, r.referral_date, r.load_id, r.src_line
+          FROM first_referral AS r WHERE r.child_id IN (SELECT f.child_id FROM firsts AS f)
+    indicators:
+      - id: first_referrals_police_count
+        label: First referrals from the police
+        unit: count
+        polarity: neutral
+        kind: flow
+        population: first_referral_police
+        event_date: referral_date
+        source: local
+        description: First referrals from the police.
+"""
+
+
+def test_lint_refuses_a_cte_name_used_twice_in_one_query(tmp_path):
+    """DuckDB scopes a WITH inside a population to it; Spark gets them all at the top of one query."""
+    message = _problems(tmp_path, TWO_WITHS)
+    assert message == (
+        "local.yaml: indicator first_referrals_police_count: duplicate_cte: its query defines the CTE 'firsts' "
+        "2 times (a WITH in population first_referral; a WITH in population first_referral_police); Spark takes "
+        "every WITH to the top of the query and refuses a repeated name: rename one"
+    )
+    # A WITH may not take an engine CTE's name either, nor a store table's.
+    assert "defines the CTE 'scoped' 2 times (the engine; a WITH in population first_referral)" in _problems(
+        tmp_path, TWO_WITHS.replace("firsts", "scoped", 2)
+    )
+    assert (
+        "local.yaml: population first_referral: sql: cte_hides_table: the WITH 'children' has a store table's "
+        "name" in _problems(tmp_path, TWO_WITHS.replace("firsts", "children", 2))
+    )
+    renamed = TWO_WITHS.replace("WITH firsts AS (SELECT f.", "WITH mine AS (SELECT f.").replace(
+        "FROM firsts AS f)", "FROM mine AS f)"
+    )
+    catalogue = build_catalogue([*catalogue_files(), _write(tmp_path, "local.yaml", renamed)])
+    assert lint_catalogue(catalogue) == []
+    assert "first_referrals_police_count" in catalogue.ids()
+
+
 def test_unknown_indicator_is_a_clear_error():
     with pytest.raises(CatalogueError, match="no indicator 'referals_count' in the catalogue"):
         load_catalogue().indicator("referals_count")

@@ -57,7 +57,9 @@ Ids marked **core** are the public contract of `spec/indicators.md` and never ch
 csc-scorecard's own (Annex A, the CSWW census and the local templates in `docs/templates/`) and may grow.
 
 Fragments are DuckDB-dialect SQL kept portable by a lint (no `GROUP BY ALL`, `ASOF`, `QUALIFY`, `date_sub`,
-year/month `date_diff`, date `INTERVAL` arithmetic or `date_trunc`; every ratio `CAST(... AS DOUBLE)`).
+year/month `date_diff`, date `INTERVAL` arithmetic or `date_trunc`; every ratio `CAST(... AS DOUBLE)`; no `WITH`
+name used twice in one indicator's query, counting those inside the populations it reads, as Spark gets them all
+at the top of the query).
 They may use `:period_start` and `:period_end`, an indicator's options as `:<option>`, `child.<column>` for
 the children table, and these macros:
 

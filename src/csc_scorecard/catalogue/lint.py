@@ -8,7 +8,10 @@ Every fragment is parsed with sqlglot and these are refused:
 - a division whose dividend or result is not CAST(... AS DOUBLE): Spark types `100.0 * x / n` as DECIMAL;
 - integer division `//`;
 - a macro called with the wrong number of arguments;
-- anything sqlglot cannot write in the Spark dialect.
+- anything sqlglot cannot write in the Spark dialect;
+- two CTEs of the same name in one indicator's query, counting the WITHs inside its populations, and a WITH named
+  like a store table: sqlglot writes every WITH of a query at its top for Spark, where a repeated name is an
+  error (DUPLICATED_CTE_NAMES) and a table's name would hide the table from the rest of the query.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import sqlglot
 from sqlglot import exp
 
 from . import fragments as fr
+from .checks import STORE_TABLES
 
 if TYPE_CHECKING:
     from .models import Catalogue
@@ -129,12 +133,56 @@ def lint_sql(sql: str) -> list[tuple[str, str]]:
         return [("parse", str(error))]
 
 
-def lint_catalogue(catalogue: Catalogue) -> list[LintIssue]:
-    """Lint every SQL text of a catalogue (populations, breakdowns, indicator fragments)."""
-    issues: list[LintIssue] = []
-    for where, sql in catalogue.sql_texts():
-        issues.extend(LintIssue(where, rule, message) for rule, message in lint_sql(sql))
+def _inner_ctes(sql: str) -> list[str]:
+    return [cte.alias for cte in fr.parse_query(sql).find_all(exp.CTE)]
+
+
+def _cte_owners(catalogue: Catalogue, population: str) -> dict[str, list[str]]:
+    """Each CTE name of an indicator's query: who defines it (the engine, a population, a WITH inside one)."""
+    owners: dict[str, list[str]] = {}
+    for name in (fr.PERIODS_TABLE, *sorted(fr.ENGINE_CTES)):
+        owners.setdefault(name, []).append("the engine")
+    for name in catalogue.population_chain(population):
+        owners.setdefault(name, []).append(f"population {name}")
+        for inner in _inner_ctes(catalogue.population(name).sql):
+            owners.setdefault(inner, []).append(f"a WITH in population {name}")
+    return owners
+
+
+def cte_issues(catalogue: Catalogue) -> list[LintIssue]:
+    """The CTE names of each indicator's query are unique, and no WITH inside a population is named like a table."""
+    issues = []
+    for name, pop in catalogue.populations.items():
+        for inner in sorted(set(_inner_ctes(pop.sql)) & STORE_TABLES):
+            issues.append(
+                LintIssue(
+                    f"{catalogue.origin('population', name)}: sql",
+                    "cte_hides_table",
+                    f"the WITH {inner!r} has a store table's name; Spark takes every WITH to the top of the "
+                    "query, where it would hide that table from the rest of the query: rename it",
+                )
+            )
+    for indicator_id in catalogue.ids():
+        population = catalogue.definition(indicator_id).population or ""
+        for cte, owners in _cte_owners(catalogue, population).items():
+            if len(owners) > 1:
+                issues.append(
+                    LintIssue(
+                        catalogue.origin("indicator", indicator_id),
+                        "duplicate_cte",
+                        f"its query defines the CTE {cte!r} {len(owners)} times ({'; '.join(owners)}); Spark "
+                        "takes every WITH to the top of the query and refuses a repeated name: rename one",
+                    )
+                )
     return issues
 
 
-__all__ = ["LintIssue", "lint_catalogue", "lint_expression", "lint_sql"]
+def lint_catalogue(catalogue: Catalogue) -> list[LintIssue]:
+    """Lint every SQL text of a catalogue (populations, breakdowns, indicator fragments) and each indicator's CTEs."""
+    issues: list[LintIssue] = []
+    for where, sql in catalogue.sql_texts():
+        issues.extend(LintIssue(where, rule, message) for rule, message in lint_sql(sql))
+    return issues + cte_issues(catalogue)
+
+
+__all__ = ["LintIssue", "cte_issues", "lint_catalogue", "lint_expression", "lint_sql"]

@@ -84,6 +84,7 @@ def _start(settings: SparkSettings) -> SparkSession:
     _SCRATCH.append(scratch)
     logging = scratch / "log4j2.properties"
     logging.write_text(_QUIET_LOG4J, encoding="utf-8")
+    java_options = f"-Dderby.system.home={scratch / 'derby'} -Dlog4j2.configurationFile={logging.as_uri()}"
     conf = {
         "spark.sql.warehouse.dir": str(scratch / "warehouse"),
         "spark.local.dir": str(scratch / "local"),
@@ -91,11 +92,12 @@ def _start(settings: SparkSettings) -> SparkSession:
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        "spark.driver.extraJavaOptions": (
-            f"-Dderby.system.home={scratch / 'derby'} -Dlog4j2.configurationFile={logging.as_uri()}"
-        ),
         **({"spark.driver.memory": settings.driver_memory} if settings.driver_memory else {}),
         **settings.extra_conf,
+        # Java options given in extra_conf come after the session's own rather than replacing them.
+        "spark.driver.extraJavaOptions": " ".join(
+            filter(None, (java_options, settings.extra_conf.get("spark.driver.extraJavaOptions")))
+        ),
     }
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
     for key, value in conf.items():
