@@ -315,22 +315,6 @@ def test_a_population_setting_its_sql_does_not_read_is_an_error(tmp_path):
     )
 
 
-def test_a_population_may_not_reuse_a_cte_name_of_one_it_reads(tmp_path):
-    # Every population of a query shares one WITH, where Spark refuses a name given twice.
-    text = """\
-        populations:
-          mine:
-            description: mine
-            sql: |
-              WITH in_care AS (SELECT e.la_code, e.child_id, e.load_id, e.src_line FROM cla_episode AS e)
-              SELECT i.la_code, i.child_id, i.load_id, i.src_line FROM in_care AS i
-    """
-    assert (
-        "population mine: its CTE name(s) ['in_care'] are also used by population cla_episode, which it reads"
-        in _problems(tmp_path, text)
-    )
-
-
 TWO_WITHS = """\
     area: front_door
     populations:

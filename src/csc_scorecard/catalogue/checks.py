@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlglot import exp
-
 from ..refdata import REFERENCE, read_csv
 from ..sources.tables import TABLES, TABLES_BY_NAME
 from . import fragments as fr
@@ -73,10 +71,8 @@ def _population_problems(catalogue: Catalogue, name: str) -> list[str]:
         problems.append(f"option(s) {unread} are declared but its SQL does not read them")
     if name in RESERVED_NAMES:
         problems.append(f"the name {name!r} is taken by a store table or the engine; choose another")
-    if _cycle(catalogue, name, ()):
+    if _cycle(catalogue, name, ()):  # a repeated CTE name is the lint's (duplicate_cte), on the whole query
         problems.append("reads itself through other populations")
-    else:
-        problems.extend(_cte_clashes(catalogue, name))
     unknown = pop.tables - STORE_TABLES - {fr.PERIODS_TABLE} - set(catalogue.populations)
     if unknown:
         problems.append(f"reads {sorted(unknown)}, which are neither store tables nor populations")
@@ -87,24 +83,6 @@ def _population_problems(catalogue: Catalogue, name: str) -> list[str]:
             "table (period_id, period_start, period_end) and select period_id, or filter in the indicator"
         )
     return problems
-
-
-def _cte_clashes(catalogue: Catalogue, name: str) -> list[str]:
-    """The engine puts every population a query reads, and their own CTEs, in one WITH: Spark refuses a name
-    given twice there, so a population may not reuse a CTE name of one it reads."""
-    own = _cte_names(catalogue.populations[name].sql)
-    problems = []
-    for other in catalogue.population_chain(name):
-        clash = sorted(own & _cte_names(catalogue.populations[other].sql)) if other != name else []
-        if clash:
-            problems.append(
-                f"its CTE name(s) {clash} are also used by population {other}, which it reads: rename"
-            )
-    return problems
-
-
-def _cte_names(sql: str) -> set[str]:
-    return {cte.alias for cte in fr.parse_query(sql).find_all(exp.CTE)}
 
 
 def _cycle(catalogue: Catalogue, name: str, seen: tuple[str, ...]) -> bool:
