@@ -42,7 +42,11 @@ def truth_of(built: Built) -> dict:
 
 
 def metas_of(built: Built) -> dict[str, Meta]:
-    return {j.meta.id: Meta(j.meta.unit, j.meta.kind) for j in built.judgements()}
+    """A rate over a population counts children in its numerator, whatever unit it is declared with."""
+    return {
+        j.meta.id: Meta("rate_per_10k" if j.meta.is_rate else j.meta.unit, j.meta.kind)
+        for j in built.judgements()
+    }
 
 
 def labels_of(built: Built) -> dict[str, str]:
