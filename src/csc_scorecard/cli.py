@@ -19,7 +19,7 @@ from .output import print_rows
 from .private_files import restrict_umask
 from .sources.problems import ReturnRejected
 from .store import StoreMissing, StoreTooNew
-from .store.connection import StoreBusy
+from .store.connection import LockWait, StoreBusy, waiting_for_the_store
 
 console = Console()
 
@@ -37,6 +37,10 @@ def settings(ctx: click.Context | None = None) -> Settings:
 
 
 def _default_db(ctx: click.Context, _: click.Parameter, value: Path | None) -> Path:
+    """The store, from --db or the settings; while the command runs, opening a store that another program is
+    writing to waits up to [store] lock_timeout_seconds, saying so on stderr, before giving up in one line."""
+    wait = LockWait(settings(ctx).lock_timeout_seconds, say=lambda message: click.echo(message, err=True))
+    ctx.with_resource(waiting_for_the_store(wait))
     return value if value is not None else settings(ctx).db
 
 
@@ -67,13 +71,23 @@ LA_HELP = "The LA: its DfE code (335) or name (Walsall)."
 
 
 class Commands(click.Group):
-    """Every subcommand; a store that cannot be opened is one line on stderr and exit code 1, no traceback."""
+    """Every subcommand; any error is one line on stderr and exit code 1, with no traceback unless --debug
+    (a store that cannot be opened is expected and says only why)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except (StoreMissing, StoreTooNew, StoreBusy) as error:
             raise click.ClickException(str(error)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            what = " ".join(str(error).split()) or "no message"
+            raise click.ClickException(
+                f"{what} ({type(error).__name__}; `csc-scorecard --debug ...` shows where)"
+            ) from None
 
 
 @click.group(cls=Commands)
@@ -81,8 +95,9 @@ class Commands(click.Group):
     "--settings", "settings_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar=SETTINGS_ENV, help="TOML settings file: store, LA, targets, report texts, Spark, web (docs/settings.md).",
 )  # fmt: skip
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
 @click.version_option(__version__, prog_name="csc-scorecard")
-def cli(settings_file: Path | None) -> None:
+def cli(settings_file: Path | None, debug: bool) -> None:
     """Children's Services performance scorecards from a council's own statutory returns."""
 
 
