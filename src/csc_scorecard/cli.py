@@ -1028,11 +1028,16 @@ def serve(
 ) -> None:
     """The board's dashboard in a browser: scorecard, indicators, drill-through, uploads (docs/web.md)."""
     from .web import serve as run_server
+    from .web.assets import AssetsError, check_built
 
     chosen = settings() if settings_file is None else _settings_from(settings_file)
     web = replace(
         chosen.web, db=db, targets=targets_file or chosen.targets, la_code=la_code or chosen.la_code
     )
+    try:
+        check_built()
+    except AssetsError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Serving {web.db} on http://{host}:{port} (users in {web.state_path})")
     run_server(web, host=host, port=port)
 
