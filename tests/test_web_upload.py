@@ -142,3 +142,15 @@ def test_a_path_that_climbs_out_or_is_chosen_twice_is_refused(client_and_site, t
     assert refused in response.text
     assert not list(tmp_path.rglob("outside.csv"))
     assert loaded_years(site) == []
+
+
+def test_a_problem_says_what_the_form_takes_not_the_command_lines_options(synthetic_council, client_and_site):
+    """A 903 return carries no LA code. Before: the page said "pass --la", an option of `load` that the upload
+    form does not have."""
+    client, site = client_and_site
+    response = upload(client, site, folder_files(synthetic_council["returns"], "2016-17"), la="")
+    assert response.status_code == 400
+    assert 'carries no LA code: fill in "LA code" with the 3-digit DfE code' in response.text.replace(
+        "&#34;", '"'
+    )
+    assert not re.search(r"--(la|year)\b", response.text)

@@ -67,7 +67,11 @@ class LocalAuthorityParam(click.ParamType):
 
 
 LA = LocalAuthorityParam()
-LA_HELP = "The LA: its DfE code (335) or name (Walsall)."
+LA_NAMED = "its DfE code (335) or name (Walsall)"
+LA_HELP = f"The LA: {LA_NAMED}."
+INDICATOR_HELP = "Indicator id (csc-scorecard catalogue lists them)."
+PERIOD_HELP = "Period code, e.g. 2016-17Q3."
+SEED_HELP = "Random seed: the same seed writes the same returns."
 
 
 class Commands(click.Group):
@@ -159,7 +163,7 @@ def restore_command(file: Path, db: Path) -> None:
 @click.option(
     "--la",
     type=LA,
-    help="The LA, for returns that do not carry one (903 CSV, Annex A, local CSVs): " + LA_HELP,
+    help=f"The LA, for returns that do not carry one (903 CSV, Annex A, local CSVs): {LA_NAMED}.",
 )
 @click.option(
     "--year", help="Collection year, e.g. 2016-17, for returns whose year cannot be read from them."
@@ -305,12 +309,14 @@ def _grouped(never: tuple[tuple[str, str], ...]) -> str:
 
 @cli.command()
 @click.option(
-    "--la", "la_code", type=LA, default="335", show_default=True, help="The LA to calibrate to: " + LA_HELP
+    "--la", "la_code", type=LA, default="335", show_default=True, help=f"The LA to calibrate to: {LA_NAMED}."
 )
 @click.option("--years", default="2013-14:2016-17", show_default=True, help="FIRST:LAST collection years.")
-@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--seed", default=1, show_default=True, type=int, help=SEED_HELP)
 @click.option("--scale", default=1.0, show_default=True, type=float, help="Multiply every volume (10 = 10x).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the returns."
+)
 @click.option(
     "--local-data/--no-local-data", default=True, show_default=True,
     help="Also write Annex A, early help, workforce, youth justice, case audit and CSWW files for the same children.",
@@ -340,7 +346,7 @@ def synth(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
-@click.option("--la", type=LA, help="The LA, for returns that do not carry one (903): " + LA_HELP)
+@click.option("--la", type=LA, help=f"The LA, for returns that do not carry one (903): {LA_NAMED}.")
 @click.option("--year", help="Collection year, e.g. 2024-25, where the file names do not say.")
 @click.option(
     "--csv",
@@ -399,6 +405,11 @@ def _periods(period: tuple[str, ...], date_from: str | None, date_to: str | None
 
     try:
         periods = [parse_period(p) for p in period]
+    except PeriodError as error:  # this command also takes a window
+        raise click.BadParameter(
+            f"{error}, or a window with --from and --to", param_hint="--period"
+        ) from None
+    try:
         if date_from or date_to:
             if not (date_from and date_to):
                 raise PeriodError("--from and --to go together")
@@ -413,7 +424,12 @@ def _periods(period: tuple[str, ...], date_from: str | None, date_to: str | None
 
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table to read, csv or json for scripts.",
 )
 
 
@@ -610,7 +626,11 @@ sn_list_option = click.option(
     "--sn-list", type=click.Choice(["April 2021", "May 2025"]), help="Default: the list in force then."
 )
 sn_average_option = click.option(
-    "--sn-average", type=click.Choice(["mean", "median"]), default="mean", show_default=True
+    "--sn-average",
+    type=click.Choice(["mean", "median"]),
+    default="mean",
+    show_default=True,
+    help="The statistical neighbours' average compared with.",
 )
 
 
@@ -687,7 +707,8 @@ def report(
     period: str, out: Path, la_code: str | None, internal: bool, report_config: Path | None, charts: str,
     targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
 ) -> None:  # fmt: skip
-    """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md)."""
+    """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf, paper.docx and slides.pptx
+    (docs/report.md)."""
     from .catalogue import load_catalogue
     from .judge.judgement import JudgeOptions
     from .publish import warm_up_charts, write_pack
@@ -767,10 +788,10 @@ def _warn_if_identifying(what: str, saved) -> None:
 
 @commentary.command("set")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
-@click.option("--indicator", "indicator_id", required=True)
-@click.option("--period", required=True)
+@click.option("--indicator", "indicator_id", required=True, help=INDICATOR_HELP)
+@click.option("--period", required=True, help=PERIOD_HELP)
 @click.option("--text", required=True, help="The commentary (replaces any already written for this period).")
-@click.option("--author")
+@click.option("--author", help="Who wrote it.")
 @confirm_option
 @db_option
 def commentary_set(
@@ -795,7 +816,7 @@ def commentary_set(
 
 @commentary.command("show")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
-@click.option("--period", required=True)
+@click.option("--period", required=True, help=PERIOD_HELP)
 @format_option
 @db_option
 def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
@@ -832,10 +853,10 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
 
 @commentary.command("add-action")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
-@click.option("--indicator", "indicator_id", required=True)
+@click.option("--indicator", "indicator_id", required=True, help=INDICATOR_HELP)
 @click.option("--period", required=True, help="The period whose report first carries the action.")
-@click.option("--text", required=True)
-@click.option("--owner")
+@click.option("--text", required=True, help="The action.")
+@click.option("--owner", help="Who is responsible for it.")
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
 @confirm_option
 @db_option
@@ -885,8 +906,8 @@ def _area_note_options(command):
         click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several."),
         click.option("--area", required=True, help="The scorecard area, by id or name: front_door or 'Front door'."),
         click.option("--period", required=True, help="The period whose report carries it, e.g. 2016-17Q3."),
-        click.option("--text", required=True),
-        click.option("--author"),
+        click.option("--text", required=True, help="The achievement or priority, in a sentence."),
+        click.option("--author", help="Who wrote it."),
         db_option,
     )):  # fmt: skip
         command = option(command)
@@ -920,11 +941,16 @@ def commentary_remove_note(note_id: int, db: Path) -> None:
 
 @commentary.command("update-action")
 @click.argument("action_id", type=int)
-@click.option("--text")
-@click.option("--owner")
-@click.option("--due", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--status", type=click.Choice(["open", "in progress", "closed"]))
-@click.option("--closed-period", help="With --status closed: the last period that reports it.")
+@click.option("--text", help="The action.")
+@click.option("--owner", help="Who is responsible for it.")
+@click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
+@click.option("--status", type=click.Choice(["open", "in progress", "closed"]), help="Where it stands.")
+@click.option(  # --period, as close-action names it; --closed-period is its older name
+    "--period",
+    "--closed-period",
+    "closed_period",
+    help="With --status closed: the last period whose report carries it.",
+)
 @confirm_option
 @db_option
 def commentary_update_action(
@@ -994,11 +1020,17 @@ def commentary_import(files: tuple[Path, ...], db: Path) -> None:
 
 @cli.command()
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"), show_default=True
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Folder for the returns, the store, example targets and a report pack.",
 )
-@click.option("--la", "la_code", type=LA, default="335", show_default=True, help="Any English LA: " + LA_HELP)
-@click.option("--years", default="2013-14:2016-17", show_default=True)
-@click.option("--seed", default=1, show_default=True, type=int)
+@click.option(
+    "--la", "la_code", type=LA, default="335", show_default=True, help=f"Any English LA: {LA_NAMED}."
+)
+@click.option("--years", default="2013-14:2016-17", show_default=True, help="FIRST:LAST collection years.")
+@click.option("--seed", default=1, show_default=True, type=int, help=SEED_HELP)
 def demo(out: Path, la_code: str, years: str, seed: int) -> None:
     """A synthetic council from returns to scorecard: synth, load, headline figures, and where it all is."""
     from .demo import run_demo
@@ -1013,15 +1045,13 @@ def demo(out: Path, la_code: str, years: str, seed: int) -> None:
     show_default=True,
     help="Address to listen on; serve others through a TLS proxy.",
 )
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, help="The port to listen on.")
 @click.option(
     "--settings", "settings_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The settings file (docs/settings.md), if not given before the command.",
 )  # fmt: skip
 @targets_option
-@click.option(
-    "--la", "la_code", type=LA, help="The LA shown first: its DfE code or name (default: the LA loaded)."
-)
+@click.option("--la", "la_code", type=LA, help=f"The LA shown first: {LA_NAMED}. Default: the LA loaded.")
 @db_option
 def serve(
     host: str, port: int, settings_file: Path | None, targets_file: Path | None, la_code: str | None, db: Path
@@ -1056,7 +1086,10 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["viewer", "analyst", "admin"]), required=True)
+@click.option(
+    "--role", type=click.Choice(["viewer", "analyst", "admin"]), required=True,
+    help="What the user may do: viewer (the published scorecard), analyst (every figure, records, uploads), admin.",
+)  # fmt: skip
 @click.password_option(help="Asked for (twice) when not given.")
 @db_option
 def users_add(username: str, role: str, password: str, db: Path) -> None:
