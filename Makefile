@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,oidc,spark]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) assets
 
 # Installs only what is missing, so a machine that has them all asks no registry.
 system-packages:
@@ -34,13 +34,14 @@ system-packages:
 validators: $(STAMP)
 	$(BIN)/python -m csc_scorecard.validators.environment install
 
-# GOV.UK Frontend (compiled with Arial), htmx and axe-core from npm, built into the package's static folder.
+# GOV.UK Frontend (compiled with Arial), htmx and axe-core from npm, built into the package's static folder,
+# which ships in the package: `serve` never runs npm (and refuses to start without the built files).
 $(WEB)/static/build.txt: $(STAMP) $(WEB)/assets/package-lock.json $(wildcard $(WEB)/assets/src/*)
 	$(BIN)/python -m csc_scorecard.web.assets build
 
 assets: $(WEB)/static/build.txt
 
-demo: $(STAMP) system-packages
+demo: $(STAMP) system-packages assets
 	$(BIN)/csc-scorecard demo --out demo-output
 
 serve: $(STAMP) assets

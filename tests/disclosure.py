@@ -1,8 +1,9 @@
 """A disclosure checker for published tables: can a reader work out a count of 1 to 5 from what is shown?
 
-It reads what a document or page shows (the pack's spreadsheet with openpyxl, the HTML report, the Word paper,
-the dashboard's pages as a viewer gets them) into cells `(indicator, period, row, column)`, a number or `c`,
-and takes the true figures from the engine. Then it does what a reader could, independently of
+It reads what a document or page shows (the pack's spreadsheet with openpyxl, the committee paper as HTML and
+in Word, the slides, the dashboard's pages as a viewer gets them) into cells `(indicator, period, row, column)`,
+a number or `c`, and takes the true figures from the engine. Periods are read as the documents name them (a
+heading 'Apr–Dec 2016', 'in April to December 2016', 'at the end of December 2016') and mapped back to codes. Then it does what a reader could, independently of
 judge/suppression.py: from the numbers shown it works out every figure it can by single subtractions and sums
 against the totals shown, repeated until nothing new follows:
 - a percentage's denominator is its numerator plus the rest; a value and its denominator give the numerator;
@@ -10,7 +11,8 @@ against the totals shown, repeated until nothing new follows:
 - a flow's year-to-date quarter less the one before it is the count in that quarter alone;
 - two indicators that count the same children (equal in every period) show the same figure.
 A finding is any count of children of 1 to 5 that is shown, or is worked out this way (a suppressed figure, or
-one never shown such as a quarter alone or a percentage's rest), with the sum that gives it away.
+one never shown such as a quarter alone or a percentage's rest), with the sum that gives it away; and any
+count of children of 1 to 5 said in words ("4 of 15 children ..."), whatever it counts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 import openpyxl
 from docx import Document
 from lxml import html as lxml_html
+from pptx import Presentation
 
 from csc_scorecard.periods import parse_period
 
@@ -57,6 +60,7 @@ class Reading:
 
     name: str
     cells: dict[Key, float | str] = field(default_factory=dict)
+    said: list[str] = field(default_factory=list)  # counts of children of 1 to 5 said in words
 
     def show(self, indicator: str, period: str, row: str | None, column: str, text: str | float) -> None:
         value = parse(text) if isinstance(text, str) else text
@@ -67,10 +71,11 @@ class Reading:
             self.cells[key] = value
 
     def merged(self, *others: Reading, name: str) -> Reading:
-        out = Reading(name, dict(self.cells))
+        out = Reading(name, dict(self.cells), [f"{self.name}: {s}" for s in self.said])
         for other in others:
             for key, value in other.cells.items():
                 out.show(*key, value)
+            out.said += [f"{other.name}: {s}" for s in other.said]
         return out
 
     def numbers(self) -> int:
@@ -213,7 +218,7 @@ def disclosures(reading: Reading, truth: Truth, metas: Mapping[str, Meta]) -> li
             else:
                 how[k] = f"{_name(total, known)} - ({others})" if k != total else f"sum of {others}"
             changed = True
-    found = []
+    found = [f"{reading.name}: {said}" for said in reading.said]
     for k, v in sorted(known.items(), key=lambda item: repr(item[0])):
         column = k[3].removesuffix(" alone")
         if column in _counts(metas[k[0]].unit) and 1 <= v <= 5:
@@ -232,23 +237,109 @@ def _name(k: Key, known: Mapping[Key, float]) -> str:
 # --- readers --------------------------------------------------------------------------------------------------
 
 
-def _ids_by_label(labels: Mapping[str, str]) -> dict[str, str]:
-    """{label: id}; labels must be unique for a document to be read by them."""
-    out: dict[str, str] = {}
-    for indicator, label in labels.items():
-        assert label not in out, f"two indicators are labelled {label!r}"
-        out[label] = indicator
-    return out
+def period_names(codes: Iterable[str]) -> dict[str, str]:
+    """Each period as published text names it -> its code: the column heading ('Apr–Dec 2016'), the window in
+    words ('April to December 2016'), the day a stock is counted on ('the end of December 2016'), and the code
+    itself (the dashboard's tables). Built from the periods of the true figures, so a name read is a period
+    the checker knows."""
+    names: dict[str, str] = {}
+    for code in sorted(codes):
+        p = parse_period(code)
+        for name in (code, p.short, p.words, p.end_words):
+            names.setdefault(name, code)
+    return names
 
 
-def read_xlsx(path: Path, labels: Mapping[str, str], period: str, headings: Mapping[str, str]) -> Reading:
-    """The spreadsheet: each area sheet's value, numerator and denominator, and the recent periods' values
-    (`headings`: each recent-period column's heading in words -> the period code)."""
+@dataclass(frozen=True)
+class Context:
+    """What a reader of a document knows besides the document: each indicator's label and unit, the period the
+    document reports, and the names of the periods."""
+
+    labels: Mapping[str, str]  # indicator id -> label
+    units: Mapping[str, str]  # indicator id -> unit
+    period: str
+    names: Mapping[str, str]  # period_names()
+
+    @property
+    def ids(self) -> dict[str, str]:
+        """{label: id}; labels must be unique for a document to be read by them."""
+        out: dict[str, str] = {}
+        for indicator, label in self.labels.items():
+            assert label not in out, f"two indicators are labelled {label!r}"
+            out[label] = indicator
+        return out
+
+    @property
+    def last_year(self) -> str:
+        return parse_period(self.period).last_year().code
+
+    def words(self) -> str:
+        """A regex matching any period name, longest first ('April 2015 to March 2016' before 'March 2016')."""
+        return "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
+
+
+UNIT_WORDS = r"(?:%| per 10,000| days?)?"
+FIGURE = rf"(?<![\w.,–-])(?<!aged under )(?<!aged )(?<!\d to )(?P<v>{NUMBER}){UNIT_WORDS}"
+WHEN = r"(?:in |at |on |from )?"
+SMALL_BASE = rf"(?P<rate>This rate|This) rests on (?P<n>{NUMBER}) child"
+# a count of children said in words ("4 of 15 children ...", "only 1 young person"); "1 to 5 children" is the rule
+SAID_COUNT = (
+    r"(?<![\w.,–-])(?<!\d to )(?P<n>\d[\d,]*) (?:of (?:the )?(?P<of>\d[\d,]*) )?"
+    r"(?:children|child|young people|young person)\b"
+)
+
+
+def read_said_counts(reading: Reading, text: str) -> None:
+    """Counts of children said in words in any text: a finding when one is 1 to 5, or is worked out as the
+    rest of 'N of M children'."""
+    for m in re.finditer(SAID_COUNT, text):
+        n = float(m["n"].replace(",", ""))
+        of = float(m["of"].replace(",", "")) if m["of"] else None
+        said = f"says {m[0]!r}"
+        small = 1 <= n <= 5 or (of is not None and (1 <= of <= 5 or 1 <= of - n <= 5))
+        if small and not any(s.startswith(said) for s in reading.said):  # once per document
+            reading.said.append(f"{said}: {text[max(0, m.start() - 60) : m.end() + 60]!r}")
+
+
+def read_sentences(reading: Reading, indicator: str, context: Context, *texts: str) -> None:
+    """Figures quoted with their period in sentences, alt text and captions, in the shapes the narrative and
+    the charts use: 'There were 3,430 referrals in April to December 2016', '21.3% in April to September 2016',
+    '(2,900 at the end of December 2015)', 'Latest value 21.7% in Apr–Dec 2016', 'Apr–Dec 2013 4,973'; and
+    the base of a small-number caution ('This rests on 12 children': a rate's count, else a denominator)."""
+    words = context.words()
+    there_were = rf"There were (?P<v>{NUMBER}) [^.;()]*? {WHEN}(?P<p>{words})(?![\w–])"
+    at_period = rf"{FIGURE},? {WHEN}(?P<p>{words})(?![\w–])"
+    period_then_figure = rf"(?<![\w–])(?P<p>{words}):? (?P<v>{NUMBER}|–)(?![\w])"
+    for text in texts:
+        rest = text
+        for m in re.finditer(there_were, text):
+            reading.show(indicator, context.names[m["p"]], None, "value", m["v"])
+            rest = rest.replace(m[0], " ")  # its 'aged under 18 in ...' is not a second figure
+        for pattern in (at_period, period_then_figure):
+            for m in re.finditer(pattern, rest):
+                reading.show(indicator, context.names[m["p"]], None, "value", m["v"])
+        for m in re.finditer(SMALL_BASE, rest):
+            column = "num" if m["rate"] == "This rate" or context.units[indicator] == "count" else "den"
+            reading.show(indicator, context.period, None, column, m["n"])
+
+
+def _first_figure(text: str) -> str:
+    found = re.match(rf"\s*(?P<v>{NUMBER})", text)
+    return found["v"] if found else ""
+
+
+def read_xlsx(path: Path, context: Context) -> Reading:
+    """The spreadsheet: each area sheet's value, numerator and denominator, the recent periods' values under
+    their headings in words, and the narrative and commentary."""
     reading = Reading(f"{path.name}")
-    ids = _ids_by_label(labels)
+    ids = context.ids
     book = openpyxl.load_workbook(path, data_only=True)
-    for ws in book.worksheets[1:]:
+    for ws in book.worksheets:
         rows = list(ws.iter_rows(values_only=True))
+        for values in rows:
+            read_said_counts(reading, " ".join(str(v) for v in values if isinstance(v, str)))
+        if ws is book.worksheets[0]:
+            continue
         header = [str(h) if h is not None else "" for h in rows[4]]
         for values in rows[5:]:
             if values[0] not in ids:
@@ -257,102 +348,143 @@ def read_xlsx(path: Path, labels: Mapping[str, str], period: str, headings: Mapp
             for name, value in zip(header, values, strict=False):
                 if value is None:
                     continue
+                shown = value if isinstance(value, float | int) else str(value)
                 column = {"Value": "value", "Numerator": "num", "Denominator": "den"}.get(name)
                 if column:
-                    reading.show(
-                        indicator,
-                        period,
-                        None,
-                        column,
-                        value if isinstance(value, float | int) else str(value),
-                    )
-                elif name in headings:
-                    reading.show(
-                        indicator,
-                        headings[name],
-                        None,
-                        "value",
-                        value if isinstance(value, float | int) else str(value),
-                    )
+                    reading.show(indicator, context.period, None, column, shown)
+                elif name in context.names:
+                    reading.show(indicator, context.names[name], None, "value", shown)
+                elif name in ("Narrative", "Commentary"):
+                    read_sentences(reading, indicator, context, str(value))
     return reading  # fmt: skip
 
 
-FACTS = {
-    "percent": rf"\((?P<num>{NUMBER}) of (?P<den>{NUMBER})\)",
-    "rate_per_10k": rf"\(count (?P<num>{NUMBER}); child population (?P<den>{NUMBER})\)",
-    "days": rf"\(average over (?P<den>{NUMBER}) children\)",
-    "average": rf"\((?P<num>{NUMBER}) over (?P<den>{NUMBER})\)",
-}
-SMALL_CAUTION = rf"\(a (?P<what>denominator|count|numerator) of (?P<n>{NUMBER})\)"
-AT_PERIOD = rf"\((?P<v>{NUMBER})%?(?: per 10,000| days?)? at (?P<p>\d{{4}}-\d{{2}}Q\d)\)"
-IN_PERIOD = rf"(?:Latest value|Lowest|highest) (?P<v>{NUMBER})%?(?: per 10,000| days?)? in (?P<p>\d{{4}}-\d{{2}}(?:Q\d)?)"
+def _text(element) -> str:
+    return " ".join(element.text_content().split())
 
 
-def read_sentences(
-    reading: Reading, indicator: str, unit: str, period: str, facts: str, *others: str
-) -> None:
-    """Numbers quoted in the facts line, the narrative and the chart's alt text."""
-    value = re.match(rf"Value (?P<v>{NUMBER})", facts)
-    if value:
-        reading.show(indicator, period, None, "value", value["v"])
-    parts = re.search(FACTS.get(unit, "$^"), facts)
-    if parts:
-        for column in ("num", "den"):
-            if column in parts.groupdict():
-                reading.show(indicator, period, None, column, parts[column])
-    for text in (facts, *others):
-        for m in re.finditer(SMALL_CAUTION, text):
-            reading.show(indicator, period, None, "den" if m["what"] == "denominator" else "num", m["n"])
-        for m in re.finditer(AT_PERIOD, text):
-            reading.show(indicator, m["p"], None, "value", m["v"])
-        for m in re.finditer(IN_PERIOD, text):
-            reading.show(indicator, m["p"], None, "value", m["v"])
-
-
-def read_report_html(path: Path, units: Mapping[str, str], period: str) -> Reading:
+def read_report_html(path: Path, context: Context) -> Reading:
+    """The committee paper as HTML: each reported indicator's paragraphs (narrative, commentary, actions), the
+    scorecard grid (value, the same point last year, the sparkline's figures) and the appendix's charts."""
     reading = Reading(path.name)
     doc = lxml_html.fromstring(path.read_text(encoding="utf-8"))
-    for section in doc.xpath("//section[contains(@class, 'app-indicator')]"):
-        indicator = section.get("id").removeprefix("ind-")
-        facts = section.xpath(".//p[contains(@class, 'app-facts')]")[0].text_content()
-        texts = [p.text_content() for p in section.xpath(".//p")] + [
-            i.get("alt", "") for i in section.xpath(".//img")
-        ]
-        read_sentences(reading, indicator, units[indicator], period, facts, *texts)
-    for row in doc.xpath("//table[contains(@class, 'app-scorecard')]/tbody/tr"):
-        href = row.xpath(".//th//a/@href")[0]
-        reading.show(href.removeprefix("#ind-"), period, None, "value", row.xpath("./td")[0].text_content())
-    return reading  # fmt: skip
+    read_said_counts(reading, _text(doc))
+    for block in doc.xpath("//div[contains(@class, 'app-indicator')]"):
+        indicator = block.get("id").removeprefix("ind-")
+        read_sentences(reading, indicator, context, *(_text(e) for e in block.xpath(".//p | .//li")))
+    grid = doc.xpath("//table[contains(@class, 'app-grid__table')]")[0]
+    columns = [_text(th) for th in grid.xpath("./thead/tr/th")][2:]  # after the area and the indicator
+    for row in grid.xpath("./tbody/tr"):
+        indicator = row.get("id").removeprefix("grid-")
+        cells = dict(zip(columns, row.xpath("./td"), strict=True))
+        reading.show(indicator, context.period, None, "value", _text(cells["Value"]))
+        last_year = _first_figure(_text(cells["Same point last year"]))
+        reading.show(indicator, context.last_year, None, "value", last_year)
+        read_sentences(reading, indicator, context, *cells["Recent figures"].xpath(".//title/text()"))
+    ids = context.ids
+    for figure in doc.xpath("//figure"):
+        alt = figure.xpath(".//img/@alt")[0]
+        indicator = ids[re.match(r"Line chart of (?P<label>.+?) for ", alt)["label"]]
+        read_sentences(reading, indicator, context, alt, _text(figure.xpath(".//figcaption")[0]))
+    return reading
 
 
-def read_docx(path: Path, labels: Mapping[str, str], units: Mapping[str, str], period: str) -> Reading:
+def _numbered(text: str, ids: Mapping[str, str]) -> str | None:
+    """The indicator a paragraph of the report opens with ('1.2 Re-referrals within 12 months: ...')."""
+    found = re.match(r"\d+\.\d+ (?P<rest>.+)", text)
+    if not found:
+        return None
+    return next((i for label, i in ids.items() if found["rest"].startswith(f"{label}: ")), None)
+
+
+def read_docx(path: Path, context: Context) -> Reading:
+    """The committee paper in Word: each reported indicator's paragraphs (from its numbered paragraph to the
+    next one or heading), the scorecard grid's table, the sparklines' and charts' descriptions."""
     reading = Reading(path.name)
-    ids = _ids_by_label(labels)
+    ids = context.ids
     doc = Document(str(path))
     current = None
     for p in doc.paragraphs:
-        if p.style.name.startswith("Heading") and p.text in ids:
-            current = ids[p.text]
-        elif current and p.text.startswith("Value "):
-            read_sentences(reading, current, units[current], period, p.text)
-        elif current:
-            read_sentences(reading, current, units[current], period, "", p.text)
+        read_said_counts(reading, p.text)
+        if p.style.name.startswith("Heading"):
+            current = None
+        current = _numbered(p.text, ids) or current
+        if current:
+            read_sentences(reading, current, context, p.text)
     for descr in doc.element.body.xpath(".//wp:docPr/@descr"):
-        found = re.match(r"Line chart of (?P<label>.+?) for ", descr)
+        found = re.match(r"(?:Line chart of )?(?P<label>.+?)(?:, recent figures: | for )", descr)
         if found and found["label"] in ids:
-            indicator = ids[found["label"]]
-            read_sentences(reading, indicator, units[indicator], period, "", descr)
+            read_sentences(reading, ids[found["label"]], context, descr)
     for table in doc.tables:
+        header = [c.text for c in table.rows[0].cells]
         for row in table.rows[1:]:
-            cells = [c.text for c in row.cells]
-            if cells[0] in ids and len(cells) > 1:
-                reading.show(ids[cells[0]], period, None, "value", cells[1])
+            cells = dict(zip(header, (c.text for c in row.cells), strict=True))
+            for text in cells.values():
+                read_said_counts(reading, text)
+            if cells.get("Indicator") not in ids:
+                continue
+            indicator = ids[cells["Indicator"]]
+            reading.show(indicator, context.period, None, "value", cells["Value"])
+            reading.show(
+                indicator, context.last_year, None, "value", _first_figure(cells["Same point last year"])
+            )
+    return reading
+
+
+def _frame_texts(shape) -> list[str]:
+    return [p.text for p in shape.text_frame.paragraphs] if shape.has_text_frame else []
+
+
+def read_pptx(path: Path, context: Context) -> Reading:
+    """The slides: each tile's value, the chart's description and caption, a continuation slide's narratives,
+    and the speaker notes (the area's narrative on its first slide, then each tile's narrative, commentary and
+    actions, in the tiles' order)."""
+    reading = Reading(path.name)
+    for slide in Presentation(str(path)).slides:
+        tiles: list[str] = []
+        charted = ""
+        for shape in slide.shapes:
+            name = shape.name
+            texts = _frame_texts(shape)
+            if name.startswith("Tile: "):
+                tiles.append(name.removeprefix("Tile: "))
+                parts = {s.name: _frame_texts(s) for s in shape.shapes}
+                reading.show(tiles[-1], context.period, None, "value", parts["Value"][0])
+                texts = [t for lines in parts.values() for t in lines]
+            elif name.startswith("Chart: "):  # before its caption
+                charted = name.removeprefix("Chart: ")
+                texts = shape._element.xpath(".//p:cNvPr/@descr")
+                read_sentences(reading, charted, context, *texts)
+            elif name == "Chart caption":
+                read_sentences(reading, charted, context, *texts)
+            elif name == "Narratives":
+                for indicator, text in zip(tiles, texts, strict=True):
+                    read_sentences(reading, indicator, context, text)
+            elif getattr(shape, "has_table", False):
+                texts = [c.text for r in shape.table.rows for c in r.cells]
+            for text in texts:
+                read_said_counts(reading, text)
+        notes = (
+            [p.text for p in slide.notes_slide.notes_text_frame.paragraphs] if slide.has_notes_slide else []
+        )
+        for text in notes:
+            read_said_counts(reading, text)
+        if not tiles:
+            continue
+        if any(s.name == "Area summary" for s in slide.shapes):
+            notes.pop(0)
+        owners = iter(tiles)
+        for text in notes:
+            if not text.startswith(("Commentary", "Action: ")):
+                indicator = next(owners)
+            read_sentences(reading, indicator, context, text)
     return reading
 
 
 def read_overview(page: str, period: str, name: str) -> Reading:
     reading = Reading(name)
     doc = lxml_html.fromstring(page)
+    read_said_counts(reading, _text(doc))
     for row in doc.xpath("//table[contains(@class, 'app-scorecard')]/tbody/tr"):
         href = row.xpath(".//th//a/@href")[0]
         indicator = re.match(r"/indicator/([a-z0-9_]+)", href)[1]
@@ -362,28 +494,28 @@ def read_overview(page: str, period: str, name: str) -> Reading:
 
 
 def read_indicator_page(
-    page: str, indicator: str, unit: str, period: str, name: str, breakdown: str | None = None
+    page: str, indicator: str, context: Context, name: str, breakdown: str | None = None
 ) -> Reading:
     """An indicator's page: the value with its numerator and denominator, the narrative, the chart's alt text,
     the trend table, and the breakdown table when one is shown."""
     reading = Reading(name)
+    period = context.period
     doc = lxml_html.fromstring(page)
+    read_said_counts(reading, _text(doc))
     value = doc.xpath("//dt[normalize-space()='Value']/following-sibling::dd[1]")[0].text_content().strip()
-    first = re.match(rf"(?P<v>{NUMBER})", value)
-    if first:
-        reading.show(indicator, period, None, "value", first["v"])
+    reading.show(indicator, period, None, "value", _first_figure(value))
     parts = re.search(rf"\((?P<num>{NUMBER}) (?:of (?P<den>{NUMBER})|children)\)", value)
     if parts:
         reading.show(indicator, period, None, "num", parts["num"])
         if parts["den"]:
             reading.show(indicator, period, None, "den", parts["den"])
-    texts = [p.text_content() for p in doc.xpath("//p")] + [i.get("alt", "") for i in doc.xpath("//img")]
-    read_sentences(reading, indicator, unit, period, "", *texts)
+    texts = [_text(p) for p in doc.xpath("//p")] + [i.get("alt", "") for i in doc.xpath("//img")]
+    read_sentences(reading, indicator, context, *texts)
     for row in doc.xpath("//table[caption[contains(., 'The figures in the chart')]]/tbody/tr"):
-        code = row.xpath("./th")[0].text_content().strip()
+        heading = row.xpath("./th")[0].text_content().strip()
         cells = [td.text_content() for td in row.xpath("./td")]
         for column, text in zip(("value", "num", "den"), cells[:3], strict=True):
-            reading.show(indicator, code, None, column, text)
+            reading.show(indicator, context.names[heading], None, column, text)
     for row in doc.xpath("//table[@id='breakdown-table']/tbody/tr[th]"):
         label = row.xpath("./th")[0].text_content().strip()
         cells = [td.text_content() for td in row.xpath("./td")]

@@ -1,5 +1,6 @@
 """No count of 1 to 5 can be worked out from anything published: the synthetic council's report pack (the
-spreadsheet read with openpyxl, the HTML report, the Word paper) and every dashboard page a viewer can open
+spreadsheet read with openpyxl, the committee paper as HTML and in Word, the slides) and every dashboard page a
+viewer can open
 (the scorecard, each indicator with its trend table, each breakdown), read as a reader sees them and checked by
 tests/disclosure.py against the engine's true figures."""
 
@@ -14,12 +15,15 @@ from csc_scorecard.pipeline import Built
 from csc_scorecard.store import connect
 from csc_scorecard.web import create_app
 from disclosure import (
+    Context,
     Meta,
     Reading,
     check,
+    period_names,
     read_docx,
     read_indicator_page,
     read_overview,
+    read_pptx,
     read_report_html,
     read_xlsx,
 )
@@ -38,7 +42,11 @@ def truth_of(built: Built) -> dict:
 
 
 def metas_of(built: Built) -> dict[str, Meta]:
-    return {j.meta.id: Meta(j.meta.unit, j.meta.kind) for j in built.judgements()}
+    """A rate over a population counts children in its numerator, whatever unit it is declared with."""
+    return {
+        j.meta.id: Meta("rate_per_10k" if j.meta.is_rate else j.meta.unit, j.meta.kind)
+        for j in built.judgements()
+    }
 
 
 def labels_of(built: Built) -> dict[str, str]:
@@ -50,17 +58,28 @@ def packs(synthetic_council, tmp_path_factory):
     return build_packs(synthetic_council, tmp_path_factory)
 
 
+def context_of(built: Built) -> Context:
+    units = {k: v.unit for k, v in metas_of(built).items()}
+    return Context(labels_of(built), units, PERIOD, period_names({k[1] for k in truth_of(built)}))
+
+
+# Figures of the council's own each file shows at least (the slides show about 80: a tile per indicator, six
+# charts and the narratives in the notes; the others 160 or more), so that a reader that stops reading fails.
+READ_AT_LEAST = {"xlsx": 100, "html": 100, "docx": 100, "pptx": 60}
+READERS = {"xlsx": read_xlsx, "html": read_report_html, "docx": read_docx, "pptx": read_pptx}
+
+
 def pack_reading(pack, built: Built) -> Reading:
-    labels, units = labels_of(built), {k: v.unit for k, v in metas_of(built).items()}
-    view = pack.view
-    xlsx = read_xlsx(
-        pack.paths["xlsx"], labels, PERIOD, dict(zip(view.recent_labels, view.recent_periods, strict=True))
-    )
-    html = read_report_html(pack.paths["html"], units, PERIOD)
-    docx = read_docx(pack.paths["docx"], labels, units, PERIOD)
-    for reading in (xlsx, html, docx):  # each file is read
-        assert reading.numbers() > 100, (reading.name, reading.numbers())
-    return xlsx.merged(html, docx, name="the pack")
+    context = context_of(built)
+    valued = {k[0] for k, (_, _, value) in truth_of(built).items() if k[1] == PERIOD and value is not None}
+    readings = []
+    for kind, read in READERS.items():
+        reading = read(pack.paths[kind], context)
+        assert reading.numbers() > READ_AT_LEAST[kind], (reading.name, reading.numbers())
+        shown_now = {k[0] for k in reading.cells if k[1] == PERIOD}  # every indicator's figure, or its c
+        assert shown_now == valued, (reading.name, valued ^ shown_now)
+        readings.append(reading)
+    return readings[0].merged(*readings[1:], name="the pack")
 
 
 def test_no_count_of_1_to_5_can_be_worked_out_from_the_published_pack(packs) -> None:
@@ -71,11 +90,14 @@ def test_no_count_of_1_to_5_can_be_worked_out_from_the_published_pack(packs) -> 
 
 
 def test_the_checker_does_find_small_counts_in_the_internal_pack(packs) -> None:
-    """The internal pack shows every figure, so the rests and quarters alone that are 1 to 5 can be worked out:
-    the checker must see them (else it is not reading the pack)."""
+    """The internal pack shows every figure, so the rests and quarters alone that are 1 to 5 can be worked out,
+    and it quotes the commentary that says "Only 1 young person": the checker must see them in every file
+    (else it is not reading the pack)."""
     built = packs.built
     found = check([pack_reading(packs.internal, built)], truth_of(built), metas_of(built))
     assert any(": rest = " in f for f in found) and any("num alone = " in f for f in found), found
+    for name in ("scorecard.xlsx", "report.html", "paper.docx", "slides.pptx"):
+        assert any(f.startswith(f"the pack: {name}: says '1 young person'") for f in found), (name, found)
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +108,7 @@ def viewer_pages(synthetic_council, tmp_path_factory, packs) -> tuple[Reading, d
     built = packs.built
     truth = truth_of(built)
     metas = metas_of(built)
+    context = context_of(built)
     catalogue = load_catalogue()
     query = f"la={LA}&period={PERIOD}"
     con = connect(site.db, read_only=True)
@@ -101,12 +124,12 @@ def viewer_pages(synthetic_council, tmp_path_factory, packs) -> tuple[Reading, d
                 url = f"/indicator/{indicator}?{query}"
                 page = client.get(url, headers=headers)
                 assert page.status_code == 200, url
-                pages.append(read_indicator_page(page.text, indicator, j.meta.unit, PERIOD, url))
+                pages.append(read_indicator_page(page.text, indicator, context, url))
                 for name in catalogue.indicator(indicator).breakdowns:
                     url = f"/indicator/{indicator}?{query}&breakdown={name}"
                     page = client.get(url, headers=headers)
                     assert page.status_code == 200, url
-                    pages.append(read_indicator_page(page.text, indicator, j.meta.unit, PERIOD, url, name))
+                    pages.append(read_indicator_page(page.text, indicator, context, url, name))
                     for r in compute(con, [built.period], [indicator], name, [LA]):
                         label = "not recorded" if r.breakdown_value is None else str(r.breakdown_value)
                         truth[(indicator, PERIOD, f"{name}={label}")] = (r.numerator, r.denominator, r.value)

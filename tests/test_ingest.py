@@ -296,7 +296,9 @@ def _sha256(path: Path) -> str:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="finds the worker processes through /proc")
-@pytest.mark.parametrize("signal_", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize(
+    "signal_", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT", "SIGKILL"]
+)
 def test_stopping_load_mid_way_leaves_no_worker_and_the_store_unchanged(
     signal_: signal.Signals, synthetic_council: dict, tmp_path: Path
 ) -> None:
@@ -321,7 +323,9 @@ def test_stopping_load_mid_way_leaves_no_worker_and_the_store_unchanged(
     while any(map(_alive, watched)) and time.monotonic() < stopped:
         time.sleep(0.05)
     assert [pid for pid in watched if _alive(pid)] == []
-    assert load.returncode == (143 if signal_ == signal.SIGTERM else -signal.SIGKILL)
+    assert (
+        load.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}[signal_]
+    )
     assert _sha256(db) == before and not db.with_suffix(".duckdb.wal").exists()
-    if signal_ == signal.SIGTERM:
+    if signal_ != signal.SIGKILL:
         assert b"Stopped: nothing was loaded." in load.stderr.read()

@@ -260,3 +260,26 @@ def test_no_sentence_names_a_period_code():
     ]  # fmt: skip
     for text in texts:
         assert not re.search(r"\d{4}-\d{2}Q\d|R12:|\d{4}-\d{2}\b(?! per)", text.replace("2016-17", "")), text
+
+
+A1 = IndicatorMeta("adoption_a1_days", "Average days to adoption (A1)", "Adoption", "days", "lower", "flow")
+ADOPTED = "children adopted in the window entered care before the first loaded SSDA903 return"
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "said"),
+    [
+        (4, 15, f"some of the 15 {ADOPTED}"),  # the 4 is a count of 1 to 5
+        (14, 16, f"some of the 16 {ADOPTED}"),  # 16 - 14 = 2 would be worked out
+        (2, 3, f"some {ADOPTED}"),  # both are small
+        (40, 100, f"40 of 100 {ADOPTED}"),  # nothing small: said as the engine found it
+    ],
+)
+def test_a_withheld_figure_says_why_without_a_count_of_1_to_5(part, whole, said):
+    note = f"withheld: {part} of {whole} {ADOPTED}; load the earlier returns"
+    j = judge_indicator(A1, [Point(parse_period("2016-17Q3"), None, None, None, note)], la_code="335",
+                        period=parse_period("2016-17Q3"), con=None)  # fmt: skip
+    assert j.narrative == (
+        f"Average days to adoption (A1): no figure in April to December 2016. It is withheld: {said}, so it is "
+        "not computed on part of its history."
+    )

@@ -176,6 +176,32 @@ def test_percentages_year_to_date_protect_numerator_denominator_and_the_rest() -
     assert disclosures(shown, truth(meta, series), metas(meta)) == []
 
 
+CUSTODY = IndicatorMeta(
+    "yj_custody_rate", "Custodial sentences per 1,000 children aged 10-17", "Youth justice", "average", "lower",
+    "flow", rate_base="1,000 children aged 10 to 17",
+)  # fmt: skip
+
+
+def test_a_rate_per_1000_declared_as_an_average_protects_the_children_it_counts() -> None:
+    """4 custodial sentences over 24,000 children aged 10 to 17 (24.0 thousands) are 0.2 per 1,000. The
+    catalogue declares the rate an average over the population, which the rule protected only when the
+    population was 1 to 5: the value, the 4 and the narrative's "rests on 4 children" were all published."""
+    series = [
+        Point(parse_period("2015-16"), 30, 24.5, 30 / 24.5),
+        Point(parse_period("2016-17"), 4, 24.0, 4 / 24),
+    ]
+    view = indicator_view(judged(CUSTODY, series), series, "published")
+    assert (view.value.text, view.numerator.text, view.denominator.text) == ("c", "c", "24")
+    assert "4 children" not in view.narrative and "0.2" not in view.narrative
+    assert [h.value.text for h in view.history] == ["1.2", "c"]
+    shown = Reading("trend")
+    for h in view.history:
+        for column, figure in (("value", h.value), ("num", h.numerator), ("den", h.denominator)):
+            shown.show(CUSTODY.id, h.period_code, None, column, figure.text)
+    checked = {CUSTODY.id: Meta("rate_per_10k", "flow")}  # a rate: the count behind it is of children
+    assert disclosures(shown, truth(CUSTODY, series), checked) == []
+
+
 # --- the rule's parts -------------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ synthetic council's store.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -93,9 +94,9 @@ def browser(server):
 class Visit:
     """A signed-in page that checks every page it lands on: axe, CSP reports, and a screenshot."""
 
-    def __init__(self, browser, base: str, name: str):
+    def __init__(self, browser, base: str, name: str, width: int = 1280):
         self.base, self.name = base, name
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(viewport={"width": width, "height": 900 if width > 600 else 844})
         self.page = self.context.new_page()
         self.console: list[str] = []
         self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
@@ -140,8 +141,8 @@ class Visit:
 def visit(browser, server, request):
     made: list[Visit] = []
 
-    def make(name: str) -> Visit:
-        v = Visit(browser, server["base"], f"{request.node.name}-{name}")
+    def make(name: str, width: int = 1280) -> Visit:
+        v = Visit(browser, server["base"], f"{request.node.name}-{name}", width)
         made.append(v)
         return v
 
@@ -151,13 +152,31 @@ def visit(browser, server, request):
 
 
 @pytest.fixture(scope="module")
-def next_year_cin(tmp_path_factory) -> Path:
+def next_years(tmp_path_factory) -> Path:
+    """The council's next two years of returns, for uploading: cin/ and 903/ (a folder per year)."""
     out = tmp_path_factory.mktemp("upload")
     result = CliRunner().invoke(
-        cli, ["synth", "--la", "335", "--years", "2017-18:2017-18", "--seed", "7", "--out", str(out)]
+        cli,
+        [
+            "synth",
+            "--la",
+            "335",
+            "--years",
+            "2017-18:2018-19",
+            "--seed",
+            "7",
+            "--no-local-data",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
-    return next((out / "cin").rglob("*.xml"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def next_year_cin(next_years) -> Path:
+    return next(p for p in (next_years / "cin").rglob("*.xml") if "2017-18" in p.name)
 
 
 def test_a_viewer_sees_the_published_scorecard_and_no_analyst_pages(visit):
@@ -185,6 +204,60 @@ def test_a_viewer_sees_the_published_scorecard_and_no_analyst_pages(visit):
     ]
     v.console.clear()
     v.check("forbidden")
+
+
+LAYOUT = """() => {
+  const page = document.documentElement, select = document.querySelector("#period").getBoundingClientRect();
+  const tables = [...document.querySelectorAll("table")].map(t => t.closest(".app-table-scroll"));
+  return {
+    overflow: page.scrollWidth - page.clientWidth,
+    select: [select.left, select.right],
+    width: page.clientWidth,
+    outside: tables.filter(r => !r).length,
+    scrolling: tables.filter(r => r && r.scrollWidth > r.clientWidth).length,
+    tables: tables.length,
+    charts: [...document.querySelectorAll(".app-chart img")].map(i => [i.clientWidth, i.naturalWidth, !!i.closest(".app-table-scroll")]),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_board_member_reads_the_scorecard_on_a_desktop_and_a_phone(visit, server, width):
+    """Opens on the latest quarter, offers months and rolling 12 months beside quarters and years; on a phone
+    the page never scrolls sideways, the period selector is on the screen, and every table is in a region
+    that scrolls (they do at 390 px); a chart is never scaled, so its 12 px text stays 12 px."""
+    v = visit(f"{width}px", width)
+    v.sign_in("vera")
+    page = v.page
+    assert page.locator("#period option:checked").get_attribute("value") == "2016-17Q4"
+    groups = page.locator("#period optgroup").evaluate_all("gs => gs.map(g => [g.label, g.children.length])")
+    assert groups == [
+        ["Quarters (year to date)", 16],
+        ["Months", 48],
+        ["Rolling 12 months", 37],
+        ["Years", 4],
+    ]
+    v.check("scorecard")
+    for path in ("/", "/indicator/re_referrals_12m_pct?la=335&period=2016-17Q3&breakdown=age_band"):
+        v.go(path)
+        found = page.evaluate(LAYOUT)
+        assert found["overflow"] == 0, (path, found)
+        assert found["select"][0] >= 0 and found["select"][1] <= found["width"], (path, found)
+        assert found["tables"] > 0 and found["outside"] == 0, (path, found)
+        assert (found["scrolling"] > 0) == (width == 390), (path, found)
+        for shown, natural, scrolls in found["charts"]:
+            assert shown == natural and scrolls, (path, found)
+    svg = httpx.get(f"{server['base']}/indicator/re_referrals_12m_pct/chart.svg?la=335&period=2016-17Q3",
+                    headers={"Cookie": "; ".join(f"{c['name']}={c['value']}" for c in v.context.cookies())})  # fmt: skip
+    sizes = {float(size) for size in re.findall(r"font-size[:=]\s*\"?([\d.]+)px", svg.text)}
+    assert sizes and min(sizes) >= 12, sizes
+    v.check("indicator-with-breakdown")
+    page.select_option("#period", "R12:2016-12")
+    page.click("button:has-text('Show')")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "Re-referrals within 12 months"
+    assert page.locator("#period option:checked").inner_text() == "12 months to December 2016"
+    v.check("rolling-12-months")
 
 
 def test_an_admin_adds_a_user_and_reads_the_access_log(visit):
@@ -222,7 +295,7 @@ def test_an_analyst_signs_in_drills_down_comments_and_uploads(visit, server, nex
     v = visit("analyst")
     page = v.page
     v.sign_in("ann")
-    assert page.title().startswith("Walsall scorecard, 2016-17")
+    assert page.title().startswith("Walsall scorecard, Quarter 4 2016-17")  # the latest quarter
     v.check("scorecard")
 
     page.click("a:has-text('Re-referrals within 12 months')")
@@ -284,3 +357,21 @@ def test_an_analyst_signs_in_drills_down_comments_and_uploads(visit, server, nex
         assert time.monotonic() < deadline
         time.sleep(0.5)
     v.check("data")
+
+
+def test_an_analyst_uploads_a_folder_holding_two_years_of_903_files(visit, next_years):
+    """Chromium sends each file of a chosen folder with its path in it: two years' header.csv, episodes.csv, ...
+    stay in their year's folder, and each year loads as one return, its year taken from the folder's name."""
+    v = visit("analyst")
+    v.sign_in("ann")
+    v.go("/upload")
+    v.page.set_input_files("#folder", str(next_years / "903"))
+    v.page.fill("#la", "335")
+    v.page.click("button:has-text('Check and load')")
+    v.page.wait_for_selector(".govuk-panel", timeout=60_000)
+    lines = v.page.locator("#load-report li").all_inner_texts()
+    assert [line.split(": ")[0] for line in lines] == ["loaded", "loaded"], lines
+    for line, year in zip(lines, ("2017-18", "2018-19"), strict=True):
+        assert line.startswith(f"loaded: SSDA903 {year} for 335 Walsall from 903_335_{year}: ")
+        assert line.endswith("(year taken from folder name)")
+    v.check("folder-uploaded")

@@ -424,11 +424,22 @@ def test_upload_rejects_a_bad_return_and_loads_nothing(client, site):
     assert site.state.access_log(limit=1)[0].action == "upload_rejected"
 
 
-def test_periods_offered_are_the_loaded_years_and_their_quarters(client, site):
+def test_the_scorecard_opens_on_the_latest_quarter_and_offers_each_kind_of_period_loaded(client, site):
+    """Quarters, months, rolling 12 months (each wholly within the loaded years 2013-14 to 2016-17) and years,
+    latest first, one <optgroup> each. Before: years and quarters Q1-Q3 in one list, opening on the year."""
     page = client.get("/", headers=session_cookie(site, "viewer")).text
-    options = re.findall(r'<option value="([^"]+)"', page)
-    assert options[:5] == ["2016-17", "2016-17Q3", "2016-17Q2", "2016-17Q1", "2015-16"]
-    assert options[-1] == "2013-14Q1"
+    assert re.search(r'<option value="2016-17Q4" selected>Quarter 4 2016-17 \(to Mar 2017\)</option>', page)
+    groups = dict(re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', page, re.S))
+    offered = {label: re.findall(r'<option value="([^"]+)"', body) for label, body in groups.items()}
+    assert list(offered) == ["Quarters (year to date)", "Months", "Rolling 12 months", "Years"]
+    quarters, months = offered["Quarters (year to date)"], offered["Months"]
+    assert quarters[:5] == ["2016-17Q4", "2016-17Q3", "2016-17Q2", "2016-17Q1", "2015-16Q4"]
+    assert (len(quarters), quarters[-1]) == (16, "2013-14Q1")
+    assert (len(months), months[0], months[-1]) == (48, "2017-03", "2013-04")
+    rolling = offered["Rolling 12 months"]
+    assert (len(rolling), rolling[0], rolling[-1]) == (37, "R12:2017-03", "R12:2014-03")
+    assert offered["Years"] == ["2016-17", "2015-16", "2014-15", "2013-14"]
+    assert "<title>Walsall scorecard, Quarter 4 2016-17" in page
 
 
 def test_an_unknown_indicator_is_a_404_page(client, site):

@@ -19,7 +19,7 @@ from .output import print_rows
 from .private_files import restrict_umask
 from .sources.problems import ReturnRejected
 from .store import StoreMissing, StoreTooNew
-from .store.connection import StoreBusy
+from .store.connection import LockWait, StoreBusy, waiting_for_the_store
 
 console = Console()
 
@@ -37,6 +37,10 @@ def settings(ctx: click.Context | None = None) -> Settings:
 
 
 def _default_db(ctx: click.Context, _: click.Parameter, value: Path | None) -> Path:
+    """The store, from --db or the settings; while the command runs, opening a store that another program is
+    writing to waits up to [store] lock_timeout_seconds, saying so on stderr, before giving up in one line."""
+    wait = LockWait(settings(ctx).lock_timeout_seconds, say=lambda message: click.echo(message, err=True))
+    ctx.with_resource(waiting_for_the_store(wait))
     return value if value is not None else settings(ctx).db
 
 
@@ -63,17 +67,31 @@ class LocalAuthorityParam(click.ParamType):
 
 
 LA = LocalAuthorityParam()
-LA_HELP = "The LA: its DfE code (335) or name (Walsall)."
+LA_NAMED = "its DfE code (335) or name (Walsall)"
+LA_HELP = f"The LA: {LA_NAMED}."
+INDICATOR_HELP = "Indicator id (csc-scorecard catalogue lists them)."
+PERIOD_HELP = "Period code, e.g. 2016-17Q3."
+SEED_HELP = "Random seed: the same seed writes the same returns."
 
 
 class Commands(click.Group):
-    """Every subcommand; a store that cannot be opened is one line on stderr and exit code 1, no traceback."""
+    """Every subcommand; any error is one line on stderr and exit code 1, with no traceback unless --debug
+    (a store that cannot be opened is expected and says only why)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except (StoreMissing, StoreTooNew, StoreBusy) as error:
             raise click.ClickException(str(error)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            what = " ".join(str(error).split()) or "no message"
+            raise click.ClickException(
+                f"{what} ({type(error).__name__}; `csc-scorecard --debug ...` shows where)"
+            ) from None
 
 
 @click.group(cls=Commands)
@@ -81,8 +99,9 @@ class Commands(click.Group):
     "--settings", "settings_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar=SETTINGS_ENV, help="TOML settings file: store, LA, targets, report texts, Spark, web (docs/settings.md).",
 )  # fmt: skip
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
 @click.version_option(__version__, prog_name="csc-scorecard")
-def cli(settings_file: Path | None) -> None:
+def cli(settings_file: Path | None, debug: bool) -> None:
     """Children's Services performance scorecards from a council's own statutory returns."""
 
 
@@ -144,7 +163,7 @@ def restore_command(file: Path, db: Path) -> None:
 @click.option(
     "--la",
     type=LA,
-    help="The LA, for returns that do not carry one (903 CSV, Annex A, local CSVs): " + LA_HELP,
+    help=f"The LA, for returns that do not carry one (903 CSV, Annex A, local CSVs): {LA_NAMED}.",
 )
 @click.option(
     "--year", help="Collection year, e.g. 2016-17, for returns whose year cannot be read from them."
@@ -290,12 +309,14 @@ def _grouped(never: tuple[tuple[str, str], ...]) -> str:
 
 @cli.command()
 @click.option(
-    "--la", "la_code", type=LA, default="335", show_default=True, help="The LA to calibrate to: " + LA_HELP
+    "--la", "la_code", type=LA, default="335", show_default=True, help=f"The LA to calibrate to: {LA_NAMED}."
 )
 @click.option("--years", default="2013-14:2016-17", show_default=True, help="FIRST:LAST collection years.")
-@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--seed", default=1, show_default=True, type=int, help=SEED_HELP)
 @click.option("--scale", default=1.0, show_default=True, type=float, help="Multiply every volume (10 = 10x).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the returns."
+)
 @click.option(
     "--local-data/--no-local-data", default=True, show_default=True,
     help="Also write Annex A, early help, workforce, youth justice, case audit and CSWW files for the same children.",
@@ -325,7 +346,7 @@ def synth(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
-@click.option("--la", type=LA, help="The LA, for returns that do not carry one (903): " + LA_HELP)
+@click.option("--la", type=LA, help=f"The LA, for returns that do not carry one (903): {LA_NAMED}.")
 @click.option("--year", help="Collection year, e.g. 2024-25, where the file names do not say.")
 @click.option(
     "--csv",
@@ -384,6 +405,11 @@ def _periods(period: tuple[str, ...], date_from: str | None, date_to: str | None
 
     try:
         periods = [parse_period(p) for p in period]
+    except PeriodError as error:  # this command also takes a window
+        raise click.BadParameter(
+            f"{error}, or a window with --from and --to", param_hint="--period"
+        ) from None
+    try:
         if date_from or date_to:
             if not (date_from and date_to):
                 raise PeriodError("--from and --to go together")
@@ -398,7 +424,12 @@ def _periods(period: tuple[str, ...], date_from: str | None, date_to: str | None
 
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table to read, csv or json for scripts.",
 )
 
 
@@ -595,7 +626,11 @@ sn_list_option = click.option(
     "--sn-list", type=click.Choice(["April 2021", "May 2025"]), help="Default: the list in force then."
 )
 sn_average_option = click.option(
-    "--sn-average", type=click.Choice(["mean", "median"]), default="mean", show_default=True
+    "--sn-average",
+    type=click.Choice(["mean", "median"]),
+    default="mean",
+    show_default=True,
+    help="The statistical neighbours' average compared with.",
 )
 
 
@@ -672,7 +707,8 @@ def report(
     period: str, out: Path, la_code: str | None, internal: bool, report_config: Path | None, charts: str,
     targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
 ) -> None:  # fmt: skip
-    """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md)."""
+    """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf, paper.docx and slides.pptx
+    (docs/report.md)."""
     from .catalogue import load_catalogue
     from .judge.judgement import JudgeOptions
     from .publish import warm_up_charts, write_pack
@@ -752,10 +788,10 @@ def _warn_if_identifying(what: str, saved) -> None:
 
 @commentary.command("set")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
-@click.option("--indicator", "indicator_id", required=True)
-@click.option("--period", required=True)
+@click.option("--indicator", "indicator_id", required=True, help=INDICATOR_HELP)
+@click.option("--period", required=True, help=PERIOD_HELP)
 @click.option("--text", required=True, help="The commentary (replaces any already written for this period).")
-@click.option("--author")
+@click.option("--author", help="Who wrote it.")
 @confirm_option
 @db_option
 def commentary_set(
@@ -780,7 +816,7 @@ def commentary_set(
 
 @commentary.command("show")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
-@click.option("--period", required=True)
+@click.option("--period", required=True, help=PERIOD_HELP)
 @format_option
 @db_option
 def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
@@ -817,10 +853,10 @@ def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
 
 @commentary.command("add-action")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
-@click.option("--indicator", "indicator_id", required=True)
+@click.option("--indicator", "indicator_id", required=True, help=INDICATOR_HELP)
 @click.option("--period", required=True, help="The period whose report first carries the action.")
-@click.option("--text", required=True)
-@click.option("--owner")
+@click.option("--text", required=True, help="The action.")
+@click.option("--owner", help="Who is responsible for it.")
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
 @confirm_option
 @db_option
@@ -870,8 +906,8 @@ def _area_note_options(command):
         click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several."),
         click.option("--area", required=True, help="The scorecard area, by id or name: front_door or 'Front door'."),
         click.option("--period", required=True, help="The period whose report carries it, e.g. 2016-17Q3."),
-        click.option("--text", required=True),
-        click.option("--author"),
+        click.option("--text", required=True, help="The achievement or priority, in a sentence."),
+        click.option("--author", help="Who wrote it."),
         db_option,
     )):  # fmt: skip
         command = option(command)
@@ -905,11 +941,16 @@ def commentary_remove_note(note_id: int, db: Path) -> None:
 
 @commentary.command("update-action")
 @click.argument("action_id", type=int)
-@click.option("--text")
-@click.option("--owner")
-@click.option("--due", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--status", type=click.Choice(["open", "in progress", "closed"]))
-@click.option("--closed-period", help="With --status closed: the last period that reports it.")
+@click.option("--text", help="The action.")
+@click.option("--owner", help="Who is responsible for it.")
+@click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
+@click.option("--status", type=click.Choice(["open", "in progress", "closed"]), help="Where it stands.")
+@click.option(  # --period, as close-action names it; --closed-period is its older name
+    "--period",
+    "--closed-period",
+    "closed_period",
+    help="With --status closed: the last period whose report carries it.",
+)
 @confirm_option
 @db_option
 def commentary_update_action(
@@ -979,11 +1020,17 @@ def commentary_import(files: tuple[Path, ...], db: Path) -> None:
 
 @cli.command()
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"), show_default=True
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Folder for the returns, the store, example targets and a report pack.",
 )
-@click.option("--la", "la_code", type=LA, default="335", show_default=True, help="Any English LA: " + LA_HELP)
-@click.option("--years", default="2013-14:2016-17", show_default=True)
-@click.option("--seed", default=1, show_default=True, type=int)
+@click.option(
+    "--la", "la_code", type=LA, default="335", show_default=True, help=f"Any English LA: {LA_NAMED}."
+)
+@click.option("--years", default="2013-14:2016-17", show_default=True, help="FIRST:LAST collection years.")
+@click.option("--seed", default=1, show_default=True, type=int, help=SEED_HELP)
 def demo(out: Path, la_code: str, years: str, seed: int) -> None:
     """A synthetic council from returns to scorecard: synth, load, headline figures, and where it all is."""
     from .demo import run_demo
@@ -998,26 +1045,29 @@ def demo(out: Path, la_code: str, years: str, seed: int) -> None:
     show_default=True,
     help="Address to listen on; serve others through a TLS proxy.",
 )
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, help="The port to listen on.")
 @click.option(
     "--settings", "settings_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The settings file (docs/settings.md), if not given before the command.",
 )  # fmt: skip
 @targets_option
-@click.option(
-    "--la", "la_code", type=LA, help="The LA shown first: its DfE code or name (default: the LA loaded)."
-)
+@click.option("--la", "la_code", type=LA, help=f"The LA shown first: {LA_NAMED}. Default: the LA loaded.")
 @db_option
 def serve(
     host: str, port: int, settings_file: Path | None, targets_file: Path | None, la_code: str | None, db: Path
 ) -> None:
     """The board's dashboard in a browser: scorecard, indicators, drill-through, uploads (docs/web.md)."""
     from .web import serve as run_server
+    from .web.assets import AssetsError, check_built
 
     chosen = settings() if settings_file is None else _settings_from(settings_file)
     web = replace(
         chosen.web, db=db, targets=targets_file or chosen.targets, la_code=la_code or chosen.la_code
     )
+    try:
+        check_built()
+    except AssetsError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Serving {web.db} on http://{host}:{port} (users in {web.state_path})")
     run_server(web, host=host, port=port)
 
@@ -1036,7 +1086,10 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["viewer", "analyst", "admin"]), required=True)
+@click.option(
+    "--role", type=click.Choice(["viewer", "analyst", "admin"]), required=True,
+    help="What the user may do: viewer (the published scorecard), analyst (every figure, records, uploads), admin.",
+)  # fmt: skip
 @click.password_option(help="Asked for (twice) when not given.")
 @db_option
 def users_add(username: str, role: str, password: str, db: Path) -> None:

@@ -101,6 +101,7 @@ class SparkSettings:
 @dataclass(frozen=True)
 class Settings:
     db: Path = Path("scorecard.duckdb")
+    lock_timeout_seconds: float = 60.0  # how long a command waits while another program writes to the store
     la_code: str | None = None
     targets: Path | None = None
     report_config: Path | None = None
@@ -122,6 +123,9 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "db", "CSC_SCORECARD_DB", ("", "db"), "`scorecard.duckdb`", "the store (a DuckDB file)"),
+    Setting("store", "lock_timeout_seconds", "CSC_SCORECARD_LOCK_TIMEOUT", ("", "lock_timeout_seconds"), "60",
+            "how long a command waits, saying so, while another program writes to the store (a load, the "
+            "dashboard saving an upload) before it gives up"),
     Setting("scorecard", "la", "CSC_SCORECARD_LA", ("", "la_code"), "the LA loaded, when there is one",
             "the LA a scorecard, pack or page is for"),
     Setting("scorecard", "targets", "CSC_SCORECARD_TARGETS", ("", "targets"), "none (nothing rated)",

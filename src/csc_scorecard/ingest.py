@@ -12,6 +12,7 @@ nothing is stored.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -32,16 +33,51 @@ from .workers import WorkerPool, parallel_from_bytes
 
 @dataclass(frozen=True)
 class Origin:
-    """How an entry point names what it was given, so that a Problem points at what the analyst typed or chose."""
+    """How an entry point names what it was given, so that a Problem points at what the analyst typed or chose,
+    and suggests only what this entry point takes: readers word their problems for the command line ("pass
+    --year"), and `reword` says them as the upload form or a national run would."""
 
     where: str | None = None  # a Problem's file; None: the option's own name (--la), or the paths given
-    la: str = "--la"
+    la: str = "--la"  # the LA's option or field, as a Problem's field
     year: str = "--year"
     paths: str = "paths"
+    source: str = "command line"  # where the options are given, as a Problem's location
+    give_la: str = "pass --la"  # how to give what a return does not say
+    give_year: str = "pass --year"
+    said_la: str = "--la"  # the value given, in a sentence ("disagrees with --la 385")
+    said_year: str = "--year"
+
+    def reword(self, problem: Problem) -> Problem:
+        if self == COMMAND_LINE:
+            return problem
+        said = {"--la": self.said_la, "--year": self.said_year}
+        rule = problem.rule.replace("pass --la", self.give_la).replace("pass --year", self.give_year)
+        rule = _OPTION_WORD.sub(lambda m: said[m[0]], rule)
+        return Problem(
+            problem.file,
+            self.source if problem.location == "command line" else problem.location,
+            {"--la": self.la, "--year": self.year}.get(problem.field, problem.field),
+            problem.value,
+            rule,
+        )
 
 
+_OPTION_WORD = re.compile(r"(?<![\w-])--(?:la|year)\b")
 COMMAND_LINE = Origin()
-UPLOAD_FORM = Origin("upload", la="la", year="year", paths="files")
+UPLOAD_FORM = Origin(
+    "upload", la="la", year="year", paths="files", source="upload form", give_la='fill in "LA code"',
+    give_year='fill in "Collection year"', said_la="the LA code", said_year="the collection year",
+)  # fmt: skip
+
+
+def national_origin(folder: Path) -> Origin:
+    """A national run (`load-national`): each LA's code is its folder's name, and it takes no year."""
+    return Origin(
+        str(folder), la="folder name", year="collection year", source="folder name",
+        give_la="name the LA's folder by its 3-digit DfE code",
+        give_year="name the return's folder or file with its collection year (like 903_335_2016-17)",
+        said_la="the LA folder", said_year="the collection year",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -116,8 +152,8 @@ def prepare(
     workers = min(len(candidates), os.cpu_count() or 1)
     if workers > 1 and sum(map(_size, candidates)) >= parallel_from_bytes():
         with WorkerPool(workers) as own:
-            return Preparing(_submit(own, candidates, options), skipped).batch()
-    return _batch([read_one(c, options.la, options.year) for c in candidates], skipped)
+            return Preparing(_submit(own, candidates, options), skipped, options.origin).batch()
+    return _batch([read_one(c, options.la, options.year) for c in candidates], skipped, options.origin)
 
 
 def prepare_in(pool: WorkerPool, paths: Sequence[Path], options: LoadOptions = LoadOptions()) -> Preparing:
@@ -126,20 +162,21 @@ def prepare_in(pool: WorkerPool, paths: Sequence[Path], options: LoadOptions = L
     try:
         candidates, skipped = _found(paths, options)
     except ReturnRejected as rejected:
-        return Preparing([], [], rejected)
-    return Preparing(_submit(pool, candidates, options), skipped)
+        return Preparing([], [], options.origin, rejected)
+    return Preparing(_submit(pool, candidates, options), skipped, options.origin)
 
 
 @dataclass
 class Preparing:
     futures: list[Future]  # one per return, in the order found
     skipped: list[Path]
+    origin: Origin = COMMAND_LINE
     rejected: ReturnRejected | None = None
 
     def batch(self) -> Batch:
         if self.rejected is not None:
             raise self.rejected
-        return _batch([f.result() for f in self.futures], self.skipped)
+        return _batch([f.result() for f in self.futures], self.skipped, self.origin)
 
 
 def commit(store: Path | str | duckdb.DuckDBPyConnection, batch: Batch) -> LoadReport:
@@ -171,8 +208,8 @@ def _submit(pool: WorkerPool, candidates: list[Candidate], options: LoadOptions)
     return [futures[i] for i in range(len(candidates))]
 
 
-def _batch(outcomes: list[ParsedReturn | list[Problem]], skipped: list[Path]) -> Batch:
-    problems = [p for o in outcomes if isinstance(o, list) for p in o]
+def _batch(outcomes: list[ParsedReturn | list[Problem]], skipped: list[Path], origin: Origin) -> Batch:
+    problems = [origin.reword(p) for o in outcomes if isinstance(o, list) for p in o]
     if problems:
         raise ReturnRejected(problems)
     return Batch([o for o in outcomes if not isinstance(o, list)], skipped)
@@ -198,6 +235,7 @@ __all__ = [
     "Origin",
     "Preparing",
     "commit",
+    "national_origin",
     "prepare",
     "prepare_in",
 ]

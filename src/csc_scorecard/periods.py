@@ -232,9 +232,7 @@ def parse_period(code: str) -> Period:
         return Period(dt.date(year, month, 1), month_end(year, month), code)
     if m := _RANGE.match(code):
         return window(dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2)))
-    raise PeriodError(
-        f"{code!r} is not a period: use 2016-17, 2016-17Q3, 2016-12, R12:2016-12 or --from/--to"
-    )
+    raise PeriodError(f"{code!r} is not a period: use 2016-17, 2016-17Q3, 2016-12 or R12:2016-12")
 
 
 def _check_month(month: int, code: str) -> None:

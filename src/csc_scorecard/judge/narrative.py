@@ -15,9 +15,12 @@ Per area: how many indicators are green, amber and red, and which improved or wo
 
 from __future__ import annotations
 
+import re
+
 from .indicator import IndicatorMeta
 from .judgement import AreaSummary, Judgement
 from .position import Position
+from .suppression import suppression
 from .trend import Trend
 from .units import fmt, fmt_difference
 
@@ -44,6 +47,7 @@ SUPPRESSED_WORDS = {
     "..": "not available",
     "low": "too small to publish",
 }
+PART_OF = re.compile(r"(?P<part>\d+) of (?P<whole>\d+) ")  # an engine note's "4 of 15 children ..."
 COMPARISON = {  # a trend's judgement, as the words before the earlier figure
     "improving": "an improvement on",
     "worsening": "worse than",
@@ -214,9 +218,23 @@ def withheld_words(point) -> str:
     for prefix, lead in (("withheld: needs ", " It needs "), ("not covered: needs ", " It needs "),
                          ("withheld: ", " It is withheld: ")):  # fmt: skip
         if note.startswith(prefix):
-            reason = note.removeprefix(prefix).split("; ")[0]
+            reason = _part_in_words(note.removeprefix(prefix).split("; ")[0])
             return f"{lead}{reason}, so it is not computed on part of its history."
     return ""
+
+
+def _part_in_words(reason: str) -> str:
+    """'4 of 15 children adopted ...' with its counts under the small-number rule, as a percentage's numerator
+    and denominator: 'some of the 15 children adopted ...', or 'some children adopted ...' when the 15 is
+    small too. The sentence is published, so it must not say a count of 1 to 5 (nor 14 of 16)."""
+    found = PART_OF.match(reason)
+    if found is None:
+        return reason
+    part, whole, rest = int(found["part"]), int(found["whole"]), reason[found.end() :]
+    hidden = suppression("percent", part, whole, None)
+    if hidden.denominator:
+        return f"some {rest}"
+    return f"some of the {whole:,} {rest}" if hidden.numerator else reason
 
 
 def indicator_narrative(j: Judgement) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .indicator import IndicatorMeta, Point
-from .suppression import SMALL, suppression
+from .suppression import SMALL, rule_unit, suppression
 from .units import fmt_difference
 
 DEFAULT_THRESHOLDS: Mapping[str, int] = {
@@ -52,7 +52,7 @@ def small_numbers(
         return SmallNumbers(False, None, threshold, False, "No small-number check: no value for this period")
     base, what = _base(meta, point)
     low, high = SMALL
-    suppress = suppression(meta.unit, point.numerator, point.denominator, point.value).any
+    suppress = suppression(rule_unit(meta), point.numerator, point.denominator, point.value).any
     if base is None:
         return SmallNumbers(
             False, None, threshold, suppress, f"No small-number check: the {what} is not known"

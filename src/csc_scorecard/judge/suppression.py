@@ -3,8 +3,8 @@
 DfE suppresses counts of 1 to 5 in what it publishes, and so does everything csc-scorecard publishes:
 - a count of 1 to 5 is shown as `c`;
 - a percentage whose numerator or denominator is 1 to 5 is `c` (its numerator too, and its denominator when
-  that is the small one); so is a rate per 10,000 whose numerator is 1 to 5, and an average (days,
-  caseload) taken over 1 to 5 cases;
+  that is the small one); so is a rate whose numerator is 1 to 5 (per 10,000 children, or per 1,000 aged 10
+  to 17 whatever unit it is declared with: rule_unit), and an average (days, caseload) taken over 1 to 5 cases;
 - secondary suppression: no count of 1 to 5 may be worked out from the figures shown together, by subtracting
   one from another or adding them up. What is shown together, and how its figures add up (`Total`):
   - one figure: a percentage's denominator is its numerator plus the rest (39 of 40 gives away the 1);
@@ -49,6 +49,20 @@ NOT_SUPPRESSED = Suppression()
 
 def is_small(count: float | None) -> bool:
     return count is not None and SMALL[0] <= count <= SMALL[1]
+
+
+class Measured(Protocol):
+    unit: str
+
+    @property
+    def is_rate(self) -> bool: ...
+
+
+def rule_unit(meta: Measured) -> str:
+    """The unit the rule reads an indicator's figures as: a rate over a population protects the count of
+    children behind it whatever unit it is declared with (first-time entrants per 100,000 children aged 10 to
+    17 are an average over the population in thousands, but the 1 to 5 entrants are children)."""
+    return "rate_per_10k" if meta.is_rate else meta.unit
 
 
 def suppression(

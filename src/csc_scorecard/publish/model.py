@@ -36,6 +36,7 @@ from ..judge.suppression import (
     RESTS_ON_SMALL,
     SUPPRESSED,
     Suppression,
+    rule_unit,
     series_suppression,
 )
 from ..judge.trend import Trend, grows_with_window
@@ -468,7 +469,7 @@ def shown_series(
         points.append(j.point)
     if profile != "published":
         return points, [NOT_SUPPRESSED] * len(points)
-    hidden = series_suppression(j.meta.unit, j.meta.kind, points)
+    hidden = series_suppression(rule_unit(j.meta), j.meta.kind, points)
     for i, p in enumerate(points):
         if p.period == j.period and j.small_numbers.suppress_in_publication and not hidden[i].value:
             hidden[i] = Suppression(True, True, hidden[i].denominator, RESTS_ON_SMALL)

@@ -77,7 +77,20 @@ def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedRe
     try:
         return reader(candidate.format).read(candidate, la, year)
     except ReturnRejected as rejected:
-        return rejected.problems
+        return [_with_path(p, candidate) for p in rejected.problems]
+
+
+def _with_path(problem: Problem, candidate: Candidate) -> Problem:
+    """A reader names a file by its name and a folder return by the folder's: here they get the path they were
+    found at, as detection's own problems do (two years' 903 folders both hold a header.csv)."""
+    paths = {f.name: f for f in candidate.files}
+    if problem.file in paths:
+        where = str(paths[problem.file])
+    elif problem.file == candidate.name and candidate.files:
+        where = str(candidate.files[0].parent)
+    else:
+        return problem
+    return Problem(where, problem.location, problem.field, problem.value, problem.rule)
 
 
 # ---- finding files -----------------------------------------------------------------------------------------

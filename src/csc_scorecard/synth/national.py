@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..ingest import LoadOptions, LoadReport, Origin, Preparing, commit, prepare_in
+from ..ingest import LoadOptions, LoadReport, Preparing, commit, national_origin, prepare_in
 from ..refdata import read_csv
 from ..sources.problems import ReturnRejected
 from ..store.connection import connect
@@ -104,7 +104,7 @@ def load_national(out: Path, db: Path, *, workers: int | None = None) -> list[Lo
     folders = national_folders(out)
     if not folders:
         raise FileNotFoundError(f"no LA folders (named by 3-digit LA code) under {out}")
-    options = [LoadOptions(la=code, origin=Origin(str(folder), la="folder name")) for code, folder in folders]
+    options = [LoadOptions(la=code, origin=national_origin(folder)) for code, folder in folders]
     problems = [p for o in options for p in o.problems()]
     if problems:
         raise ReturnRejected(problems)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..judge.indicator import Point
 from ..judge.judgement import Judgement
-from ..judge.suppression import NOT_SUPPRESSED, SUPPRESSED, breakdown_suppression
+from ..judge.suppression import NOT_SUPPRESSED, SUPPRESSED, breakdown_suppression, rule_unit
 from ..pipeline import Built
 from ..publish.charts import Chart, alt_text, build_chart, caption
 from ..publish.model import (
@@ -74,7 +74,7 @@ def breakdown_rows(
     if profile == "published":
         points, hidden_series = shown_series(j, series, profile)
         hidden = breakdown_suppression(
-            unit, rows, kind=j.meta.kind, series=points, series_hidden=hidden_series
+            rule_unit(j.meta), rows, kind=j.meta.kind, series=points, series_hidden=hidden_series
         )
     else:
         hidden = [NOT_SUPPRESSED] * len(rows)

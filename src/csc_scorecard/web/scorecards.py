@@ -17,12 +17,28 @@ import duckdb
 
 from ..judge.judgement import JudgeOptions
 from ..judge.targets import Targets, load_targets
-from ..periods import Period, PeriodError, financial_year_label, parse_period
+from ..periods import (
+    Period,
+    PeriodError,
+    add_months,
+    financial_year_label,
+    financial_year_of,
+    parse_financial_year,
+    parse_period,
+)
 from ..pipeline import Built, build, la_name
 from ..store.status import loaded_years, local_authorities_loaded
 from .snapshot import Snapshot
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PeriodGroup:
+    """One kind of period in the period selector (an <optgroup>): (period, what the option says), latest first."""
+
+    label: str
+    choices: tuple[tuple[Period, str], ...]
 
 
 @dataclass(frozen=True)
@@ -33,20 +49,38 @@ class Scope:
     la_name: str
     period: Period
     las: tuple[tuple[str, str], ...]  # (code, name) of every LA loaded
-    periods: tuple[Period, ...]  # latest first
+    period_groups: tuple[PeriodGroup, ...]
 
     @property
     def period_code(self) -> str:
         return self.period.code
 
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        return tuple(p for group in self.period_groups for p, _ in group.choices)
 
-def period_choices(years: list[str]) -> tuple[Period, ...]:
-    """Each loaded collection year and its year-to-date quarters Q1 to Q3 (Q4 is the year), latest first."""
-    out: list[Period] = []
-    for year in sorted(years, reverse=True):
-        out.append(parse_period(year))
-        out.extend(parse_period(f"{year}Q{q}") for q in (3, 2, 1))
-    return tuple(out)
+
+def period_choices(years: list[str]) -> tuple[PeriodGroup, ...]:
+    """The periods the loaded collection years cover, by kind, latest first: a board's quarters (year to date;
+    Q4 is the whole year), months, rolling 12 months wholly within loaded years, and the years. Short enough
+    for a phone: 'Quarter 3 2016-17 (to Dec 2016)', 'December 2016', '12 months to December 2016'."""
+    loaded = sorted(years, reverse=True)
+    covered = {parse_financial_year(y) for y in years}
+    quarters = [parse_period(f"{y}Q{q}") for y in loaded for q in (4, 3, 2, 1)]
+    months = [
+        parse_period(f"{m:%Y-%m}")
+        for y in loaded
+        for m in reversed([add_months(dt.date(parse_financial_year(y), 4, 1), i) for i in range(12)])
+    ]
+    rolling = [parse_period(f"R12:{m.code}") for m in months]
+    return (
+        PeriodGroup("Quarters (year to date)", tuple((q, f"Quarter {q.quarter} {q.financial_year} (to {q.end:%b %Y})")
+                                                     for q in quarters)),
+        PeriodGroup("Months", tuple((m, m.words) for m in months)),
+        PeriodGroup("Rolling 12 months", tuple((r, f"12 months to {r.end:%B %Y}") for r in rolling
+                                               if parse_financial_year(financial_year_of(r.start)) in covered)),
+        PeriodGroup("Years", tuple((parse_period(y), f"{y} ({parse_period(y).words})") for y in loaded)),
+    )  # fmt: skip
 
 
 class ScopeError(ValueError):
@@ -63,8 +97,9 @@ def resolve_scope(
     if code not in loaded:
         raise ScopeError(f"no returns are loaded for LA {code}")
     years = loaded_years(con, code)
-    periods = period_choices(years)
-    try:  # the edge: the period arrives as a code in the address
+    groups = period_choices(years)
+    periods = tuple(p for group in groups for p, _ in group.choices)
+    try:  # the edge: the period arrives as a code in the address; without one, the latest quarter
         chosen = parse_period(period) if period else periods[0] if periods else _last_year()
         if chosen.kind == "window":
             raise PeriodError("choose a year, a quarter, a month or R12:YYYY-MM")
@@ -74,7 +109,7 @@ def resolve_scope(
     first, last = parse_period(years[0]).start, parse_period(years[-1]).end
     if chosen not in periods and not first <= chosen.end <= last:
         raise ScopeError(f"period {chosen.code}: the returns loaded cover {years[0]} to {years[-1]}")
-    return Scope(code, la_name(code), chosen, tuple((c, la_name(c)) for c in loaded), periods)
+    return Scope(code, la_name(code), chosen, tuple((c, la_name(c)) for c in loaded), groups)
 
 
 def _last_year() -> Period:

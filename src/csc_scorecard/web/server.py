@@ -11,9 +11,13 @@ from ..config import WebSettings
 
 
 def serve(settings: WebSettings, *, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options) -> None:
+    """Serve until stopped; AssetsError at once if the front-end files are not built."""
     import uvicorn
 
     from .app import create_app
+    from .assets import check_built
+
+    check_built()
 
     # The app decides which forwarded headers to believe (web/proxies.py); uvicorn's own handling would
     # believe them from 127.0.0.1 whatever the settings say.

@@ -15,8 +15,8 @@ included. So the dashboard never keeps the store open:
   the store itself for a moment, retrying while another process (the CLI) holds it, and gives up with
   StoreBusy after the timeout. The snapshot follows on the next request.
 
-A CLI command that starts while the dashboard is writing fails with DuckDB's lock error; the dashboard's writes
-take milliseconds, except an upload, which takes as long as the same `load` would.
+A CLI command that starts while the dashboard is writing waits for it ([store] lock_timeout_seconds); the
+dashboard's writes take milliseconds, except an upload, which takes as long as the same `load` would.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import TypeVar
 
 import duckdb
 
-from ..store.connection import StoreBusy, StoreMissing, connect
+from ..store.connection import LockWait, StoreBusy, StoreMissing, connect, waiting_for_the_store
 from ..store.copying import BUSY, file_stat, settled_copy
 from ..store.status import store_version
 
@@ -169,23 +169,15 @@ class StoreGateway:
 
     def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T], *, timeout: float = 30.0) -> T:
         """Run fn on the store opened for writing, waiting up to `timeout` seconds for another process's lock."""
-        deadline = time.monotonic() + timeout
         with self._write:
-            delay = 0.05
-            while True:
-                try:
+            try:
+                with waiting_for_the_store(LockWait(timeout)):
                     con = connect(self.db)
-                    break
-                except duckdb.IOException as error:
-                    if "lock" not in str(error).lower():
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise StoreBusy(
-                            "the store is in use by another program (probably a return being loaded from the "
-                            "command line); try again in a minute"
-                        ) from None
-                    time.sleep(delay)
-                    delay = min(delay * 2, 0.5)
+            except StoreBusy:
+                raise StoreBusy(
+                    "the store is in use by another program (probably a return being loaded from the "
+                    "command line); try again in a minute"
+                ) from None
             try:
                 result = fn(con)
             finally:

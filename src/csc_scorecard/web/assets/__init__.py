@@ -28,8 +28,26 @@ COPIES = {
 }
 
 
+BUILT = ("app.css", *COPIES.values(), "build.txt")  # what `build` writes and the pages load
+
+
 class AssetsError(RuntimeError):
     pass
+
+
+def missing() -> list[str]:
+    """The built files that are not in static/ (an installed package ships them; a checkout builds them)."""
+    return [name for name in BUILT if not (STATIC / name).is_file()]
+
+
+def check_built() -> None:
+    """AssetsError, one line, unless every built file is there: the dashboard never runs npm itself."""
+    if absent := missing():
+        raise AssetsError(
+            f"the dashboard's front-end files are not built ({', '.join(absent)} missing from {STATIC}): "
+            "run `make setup`, which builds them once with npm (`python -m csc_scorecard.web.assets build`); "
+            "serving needs no npm"
+        )
 
 
 def axe_path() -> Path:

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import secrets
 import shutil
-from pathlib import Path
 from typing import Annotated
 
 import duckdb
@@ -33,13 +32,13 @@ from ..auth import client_address, require
 from ..quality import run_checks
 from ..rendering import render
 from ..state import Session
+from ..uploads import TooLarge, UploadFolder
 from .common import reading, scope_query, services
 from .pages import La, Period
 
 router = APIRouter()
 Analyst = Annotated[Session, Depends(require("analyst"))]
 RECORDS_SHOWN = 100  # per page of the drill-through
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 # --- drill-through -------------------------------------------------------------------------------------------
@@ -367,24 +366,23 @@ def upload(
         return render(
             request, "upload.html", {"rejected": ReturnRejected(problems), "la": la, "year": year}, status=400
         )
-    folder = svc.store.work_dir / "uploads" / secrets.token_hex(8)
-    folder.mkdir(parents=True)
+    root = svc.store.work_dir / "uploads" / secrets.token_hex(8)
     try:
-        total = 0
-        for f in files:
-            name = SAFE_NAME.sub("_", Path(f.filename).name).lstrip(".") or "return"
-            with (folder / name).open("wb") as out:
-                while chunk := f.file.read(1 << 20):
-                    total += len(chunk)
-                    if total > svc.settings.max_upload_mb * 1024 * 1024:
-                        raise HTTPException(413, f"The upload is over {svc.settings.max_upload_mb} MB.")
-                    out.write(chunk)
+        folder = UploadFolder(root, svc.settings.max_upload_mb * 1024 * 1024)
         try:
-            batch = prepare([folder], options)
+            for f in files:  # at the paths they were chosen with: folders kept, zips unpacked
+                folder.add(f)
+        except TooLarge:
+            raise HTTPException(413, f"The upload is over {svc.settings.max_upload_mb} MB.") from None
+        try:
+            if (refused := folder.rejected()) is not None:
+                raise refused
+            batch = prepare([root], options)
             report = svc.store.write(
                 lambda con: commit(con, batch), timeout=svc.settings.write_timeout_seconds
             )
         except ReturnRejected as rejected:
+            rejected = folder.relative(rejected)
             svc.state.log(
                 session.user,
                 "upload_rejected",
@@ -402,4 +400,4 @@ def upload(
         )
         return render(request, "upload.html", {"report": report, "outcomes": report.outcomes})
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
