@@ -171,11 +171,11 @@ def _submit(pool: WorkerPool, candidates: list[Candidate], options: LoadOptions)
     return [futures[i] for i in range(len(candidates))]
 
 
-def _batch(outcomes: list[ParsedReturn | list[Problem]], skipped: list[Path]) -> Batch:
-    problems = [p for o in outcomes if isinstance(o, list) for p in o]
-    if problems:
-        raise ReturnRejected(problems)
-    return Batch([o for o in outcomes if not isinstance(o, list)], skipped)
+def _batch(outcomes: list[ParsedReturn | ReturnRejected], skipped: list[Path]) -> Batch:
+    rejected = [o for o in outcomes if isinstance(o, ReturnRejected)]
+    if rejected:
+        raise ReturnRejected.merged(rejected)
+    return Batch([o for o in outcomes if isinstance(o, ParsedReturn)], skipped)
 
 
 def _size(candidate: Candidate) -> int:

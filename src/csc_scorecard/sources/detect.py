@@ -72,12 +72,13 @@ def recognise(path: Path) -> Reader:
     return _choose(sniff(path, problems), problems)
 
 
-def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn | list[Problem]:
-    """Read one return; its problems are returned rather than raised so that a worker process can send them."""
+def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn | ReturnRejected:
+    """Read one return; its rejection is returned rather than raised so that a worker process can send it
+    (with every problem counted, not only those kept to be listed)."""
     try:
         return reader(candidate.format).read(candidate, la, year)
     except ReturnRejected as rejected:
-        return rejected.problems
+        return rejected
 
 
 # ---- finding files -----------------------------------------------------------------------------------------
