@@ -149,19 +149,25 @@ def restore_command(file: Path, db: Path) -> None:
 @click.option(
     "--year", help="Collection year, e.g. 2016-17, for returns whose year cannot be read from them."
 )
+@click.option(
+    "--replace-partial", is_flag=True,
+    help="Let a new version of a return replace the loaded one although it lacks some of its tables.",
+)  # fmt: skip
 @db_option
-def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) -> None:
+def load(paths: tuple[Path, ...], la: str | None, year: str | None, replace_partial: bool, db: Path) -> None:
     """Check and load returns (files or folders, searched recursively) into the store.
 
     Every file is checked first; if any has a problem nothing is loaded. Loading the same file again does
-    nothing; a new version of a return (same LA and collection year) replaces the old one.
+    nothing; a new version of a return (same LA and collection year) replaces the old one, unless it lacks
+    tables the old one holds (--replace-partial to replace it anyway).
     """
     from .ingest import LoadOptions, commit, prepare
     from .workers import Terminated, sigterm_raises
 
+    options = LoadOptions(la=la, year=year, replace_partial=replace_partial)
     try:
         with sigterm_raises():
-            report = commit(db, prepare(list(paths), LoadOptions(la=la, year=year)))
+            report = commit(db, prepare(list(paths), options))
     except ReturnRejected as rejected:
         # Plain text, never wrapped: analysts copy these lines into tickets and grep them.
         click.echo(f"Nothing was loaded: {rejected.total} problem(s) found.", err=True)

@@ -220,6 +220,11 @@ class Indicator(Entry):
         description="the returns needed before the window (default: none beyond the window's own)",
     )
     quotes: tuple[Quote, ...] = ()
+    leaves_out: tuple[str, ...] = Field(
+        default=(),
+        description="data-quality rules (store/quality.py) whose flagged records would distort the figure: each "
+        "is left out, and counted in the figure's notes; the population's rows must be rows of the rule's table",
+    )
 
     @field_validator("denominator", "numerator", "value", "weight", "breakdown_date")
     @classmethod

@@ -23,6 +23,7 @@ from pathlib import Path
 from .model import ParsedReturn
 from .problems import Problem, Problems, ReturnRejected
 from .registry import Candidate, Head, Reader, reader, readers
+from .xmlsafe import as_utf8
 
 _SNIFF = 64 * 1024
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
@@ -158,6 +159,7 @@ def sniff(path: Path, problems: Problems) -> Head:
         raise problems.fatal("-", "file", None, f"cannot be read: {_reason(error)}") from None
     if path.suffix.lower() == ".xlsx" or (head.startswith(b"PK\x03\x04") and _is_workbook(path)):
         return Head(path, "xlsx", head)  # by name or content; the reader checks it is a readable workbook
+    head = as_utf8(head)  # UTF-16 text (with its byte-order mark) is recognised as the UTF-8 it holds
     if not head.strip():
         raise problems.fatal("line 1", "file", None, "the file is empty")
     if _looks_binary(head):
