@@ -409,6 +409,34 @@ format_option = click.option(
 
 
 @cli.command()
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Default: every LA in the store.")
+@format_option
+@db_option
+def quality(la_code: str | None, fmt: str, db: Path) -> None:
+    """Every record the data-quality rules flag: logical faults DfE's validators flag (with their rule number),
+    open records a later return no longer carries, facts that differ between returns, and readers' warnings.
+
+    Each is loaded; the figures it would distort leave it out (left_out_of) and say so in their notes. The list
+    is child-level: for analysts, never for publishing.
+    """
+    from .catalogue import load_catalogue
+    from .store.connection import connect
+    from .store.quality import LISTED, flags, listed
+
+    con = connect(db, read_only=True)
+    try:
+        rows = listed(flags(con, la_code), load_catalogue().leaving_out())
+    finally:
+        con.close()
+    if fmt == "table" and not rows:
+        console.print(f"{db}: no records flagged" + (f" for LA {la_code}" if la_code else "") + ".")
+        return
+    shown = LISTED if fmt != "table" else ("la_code", "collection_year", "child_id", "record", "what", "dfe_rule",
+                                            "detail", "left_out_of")  # fmt: skip
+    print_rows(console, shown, rows, fmt, title=f"{len(rows):,} records flagged in {db}")
+
+
+@cli.command()
 @click.option("--period", "period", multiple=True, help="Period code; repeat for several.")
 @click.option("--from", "date_from", help="Window start (YYYY-MM-DD), with --to.")
 @click.option("--to", "date_to", help="Window end (YYYY-MM-DD), with --from.")

@@ -384,6 +384,14 @@ class Catalogue:
     def population(self, name: str) -> Population:
         return self.populations[name]
 
+    def leaving_out(self) -> dict[str, tuple[str, ...]]:
+        """{quality rule: the indicators whose figures leave its flagged records out}."""
+        out: dict[str, list[str]] = {}
+        for indicator_id in self.indicators:
+            for rule in self.definition(indicator_id).leaves_out:
+                out.setdefault(rule, []).append(indicator_id)
+        return {rule: tuple(ids) for rule, ids in out.items()}
+
     def breakdown_for(self, indicator: Indicator, name: str) -> Breakdown:
         """The breakdown, if the indicator allows it; otherwise a CatalogueError that says which it does allow."""
         if name not in indicator.breakdowns:

@@ -88,7 +88,7 @@ def _refuse_partial_replacements(con: duckdb.DuckDBPyConnection, returns: list[P
         held = {table: rows for table, rows in json.loads(current[2]).items() if rows}
         vanishing = sorted(set(held) - set(parsed.tables))
         if vanishing:
-            what = f"{kind_names().get(parsed.kind, parsed.kind)} {parsed.collection_year} for LA {parsed.la_code}"
+            what = f"{kind_names().get(parsed.kind, parsed.kind)} return of {parsed.collection_year} for LA {parsed.la_code}"
             rows = ", ".join(f"{table} ({held[table]:,} rows)" for table in vanishing)
             problems.append(
                 Problem(

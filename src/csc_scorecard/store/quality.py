@@ -102,6 +102,14 @@ RULES: tuple[Rule, ...] = (
               'ended ' || {_day("m.mis_end")} || ', before it started'
             FROM missing AS m WHERE m.la_code = $la AND m.mis_end < m.mis_start""",
     ),
+    Rule(
+        "dob_after_year_end", "children", "CIN 8520, 903 301",
+        "a date of birth after the end of the collection year",
+        f"""SELECT c.la_code, c.collection_year, c.load_id, c.src_line, c.child_id, 'child',
+              'born ' || {_day("c.dob")} || ', after the end of the ' || c.collection_year || ' return''s year'
+            FROM children AS c
+            WHERE c.la_code = $la AND c.dob > make_date(CAST(left(c.collection_year, 4) AS INTEGER) + 1, 3, 31)""",
+    ),
     # Overlaps follow the validators' own tests. An open record a later return no longer carries ends when that
     # return's year begins.
     Rule(
@@ -297,6 +305,26 @@ class Flag:
     detail: str
 
 
+LISTED = (
+    "la_code", "collection_year", "return", "file", "line", "table", "child_id", "record", "rule", "dfe_rule",
+    "what", "detail", "left_out_of",
+)  # fmt: skip
+
+
+def listed(found: list[Flag], leaving_out: dict[str, tuple[str, ...]]) -> list[dict[str, object]]:
+    """The flags as rows of LISTED, with the indicators that leave each out (the catalogue's `leaves_out`)."""
+    names = kind_names()
+    return [
+        {
+            "la_code": f.la_code, "collection_year": f.collection_year, "return": names.get(f.kind, f.kind),
+            "file": f.source_name, "line": f.line, "table": f.table, "child_id": f.child_id, "record": f.record,
+            "rule": f.rule, "dfe_rule": f.dfe_rule, "what": f.says, "detail": f.detail,
+            "left_out_of": " ".join(leaving_out.get(f.rule, ())),
+        }
+        for f in found
+    ]  # fmt: skip
+
+
 def rule_words() -> dict[str, str]:
     words = {rule.id: rule.says for rule in all_rules()}
     words[READER_WARNING] = "a value kept as written, with a warning"
@@ -322,6 +350,7 @@ def flags(con: duckdb.DuckDBPyConnection, la_code: str | None = None) -> list[Fl
 
 __all__ = [
     "CONFLICT_RULES",
+    "LISTED",
     "OPEN_RECORDS",
     "READER_WARNING",
     "RULES",
@@ -329,6 +358,7 @@ __all__ = [
     "Rule",
     "all_rules",
     "flags",
+    "listed",
     "mark_not_carried",
     "refresh",
     "rule_words",
