@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from csc_scorecard.engine import compute
+from csc_scorecard.engine import compute, explain
 from csc_scorecard.periods import parse_period
 from csc_scorecard.sources.model import ParsedReturn
 from csc_scorecard.sources.tables import TABLES_BY_NAME, new_buffers
@@ -363,6 +363,10 @@ def test_an_assessment_authorised_before_it_started_is_left_out_and_counted_in_t
     male = by_sex["Male"]
     assert (male.numerator, male.denominator) == (1, 1) and male.notes.startswith("left out: 1 record")
     assert (by_sex["Female"].numerator, by_sex["Female"].denominator, by_sex["Female"].notes) == (0, 1, "")
+    # The drill-through lists what the figure counts: not B, which `csc-scorecard quality` lists.
+    explained = explain(store, "assessments_45wd_pct", parse_period("2016-17"), LA)
+    assert [r["child_id"] for r in explained.numerator_records] == ["A"]
+    assert sorted(r["child_id"] for r in explained.denominator_records) == ["A", "C"]
     # The first quarter (to 30 June) holds A and the left-out B: C was authorised in July.
     quarter = result(store, "assessments_45wd_pct", "2016-17Q1")
     assert (quarter.numerator, quarter.denominator, quarter.notes[:20]) == (1, 1, "left out: 1 record w")
