@@ -271,6 +271,16 @@ def test_a_903_table_mixing_encodings_is_refused_and_utf16_returns_load(store: P
     folder = bad_903(tmp_path, "header.csv", mixed + "T102,1,02/09/2003,BAFR,Jos\xe9,,\n".encode("cp1252"))
     out = refused(store, folder, "--la", "335")
     assert "header.csv: line 3: file = (blank): not UTF-8 (byte 0xE9), while line 2 is UTF-8 ('ë')" in out
+    census = (
+        CIN.read_text().replace("<SoftwareCode>Case management system<", "<SoftwareCode>Systéme<").encode()
+    )
+    mixed_xml = tmp_path / "mixed.xml"
+    mixed_xml.write_bytes(census.replace(b"<Release>1.0<", "<Release>Zoë<".encode("cp1252")))
+    out = refused(store, mixed_xml)
+    assert (
+        "mixed.xml: line 14: file = (blank): not text in the file's encoding (UTF-8 unless its declaration"
+        in out
+    )
     # UTF-16 with its byte-order mark, as some systems export: read as the same return.
     utf16 = tmp_path / "utf16"
     shutil.copytree(RETURN_903, utf16 / "903_335_2016-17")

@@ -495,23 +495,29 @@ def test_binary_file_given_as_csv(tmp_path):
     assert_problem(error, "book.csv", "line 1", "file", "not a CSV text file (it holds binary data)")
 
 
-def test_windows_1252_is_read_but_undecodable_and_utf16_files_are_not(tmp_path):
+def test_windows_1252_and_utf16_are_read_but_undecodable_files_are_not(tmp_path):
     files = write(
         tmp_path / "r",
-        {"latin.csv": (HEADER + "C1,1,01/01/2010,WBRI,,,\nC\xe92,1,01/01/2010,WBRI,,,\n").encode("cp1252")},
+        {
+            "latin.csv": (HEADER + "C1,1,01/01/2010,WBRI,,,\nC\xe92,1,01/01/2010,WBRI,,,\n").encode("cp1252"),
+            "wide.csv": (EPISODES + "C\xe92,01/04/2016,S,C2,N1,U4,PR1,,,,,,\n").encode("utf-16"),
+        },
     )
     parsed = read_csv(files, la="384", year="2016-17", folder_name="r")
     assert [c["child_id"] for c in rows(parsed.tables["children"])] == ["C1", "C\xe92"]
+    assert [e["child_id"] for e in rows(parsed.tables["cla_episodes"])] == ["C\xe92"]
     files = write(
         tmp_path / "s",
         {
             "odd.csv": HEADER.encode() + b"C1,1,01/01/2010,WBRI,,,\nC\x81,1,01/01/2010,WBRI,,,\n",
-            "wide.csv": HEADER.encode("utf-16"),
+            "mixed.csv": EPISODES.encode()
+            + "Z\xeb,01/04/2016,S,C2,N1,U4,PR1,,,,,,\n".encode()
+            + "C\xe92,01/04/2016,S,C2,N1,U4,PR1,,,,,,\n".encode("cp1252"),
         },
     )
     error = rejected(lambda: read_csv(files, la="384", year="2016-17", folder_name="s"))
     assert_problem(error, "odd.csv", "line 3", "file", "neither UTF-8 nor Windows-1252 text")
-    assert_problem(error, "wide.csv", "line 1", "file", "UTF-16")
+    assert_problem(error, "mixed.csv", "line 3", "file", "not UTF-8 (byte 0xE9), while line 2 is UTF-8")
 
 
 def test_two_files_for_one_table(tmp_path):

@@ -17,6 +17,9 @@ from .problems import Problems
 
 _PROLOG_LIMIT = 64 * 1024
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_ENCODING_FAULT = re.compile(
+    r"invalid bytes in character encoding|not proper UTF-8|encoding error", re.IGNORECASE
+)
 
 
 def local_name(tag: object) -> str:
@@ -61,6 +64,13 @@ def iterparse(path: Path, problems: Problems) -> Iterator[tuple[str, etree._Elem
         yield from parser
     except etree.XMLSyntaxError as error:
         line = error.lineno or 0
+        if _ENCODING_FAULT.search(
+            error.msg or ""
+        ):  # bytes of another encoding (rows pasted from two systems)
+            rule = (
+                f"not text in the file's encoding (UTF-8 unless its declaration says otherwise): {error.msg}"
+            )
+            raise problems.fatal(f"line {line}", "file", None, rule) from None
         raise problems.fatal(f"line {line}", "XML", None, f"not well-formed XML: {error.msg}") from None
 
 
