@@ -320,3 +320,5 @@ def test_a_logical_fault_loads_and_is_listed_by_quality_and_left_out_of_its_figu
     code, out = run("indicators", "--db", store, "--period", "2016-17", "--indicator", "assessments_45wd_pct",
                     "--format", "csv")  # fmt: skip
     assert code == 0 and "left out: 1 record with an assessment authorised before it started" in out, out
+    code, out = run("status", "--db", store)
+    assert code == 0 and "LA 335: 1 records flagged by the data-quality rules (csc-scorecard quality)" in out

@@ -214,7 +214,7 @@ def status(include_replaced: bool, db: Path) -> None:
     the store's schema version."""
     from .sources.registry import format_names
     from .store.connection import connect
-    from .store.status import canonical_counts, load_records, schema_summary
+    from .store.status import canonical_counts, flagged_records, load_records, schema_summary
 
     con = connect(db, read_only=True, upgrade=False)  # shows the store as it is, older schema included
     console.print(schema_summary(con))
@@ -260,6 +260,10 @@ def status(include_replaced: bool, db: Path) -> None:
     for name in sorted({t for per_la in counts.values() for t in per_la}):
         summary.add_row(name, *(f"{counts[la].get(name, 0):,}" for la in counts))
     console.print(summary)
+    for la_code, flagged in flagged_records(con).items():
+        console.print(
+            f"LA {la_code}: {flagged:,} records flagged by the data-quality rules (csc-scorecard quality)"
+        )
     _print_first_computable(con)
     console.print(f"Last load: {max(r.loaded_at for r in records)}")
 
