@@ -321,4 +321,4 @@ def test_a_logical_fault_loads_and_is_listed_by_quality_and_left_out_of_its_figu
                     "--format", "csv")  # fmt: skip
     assert code == 0 and "left out: 1 record with an assessment authorised before it started" in out, out
     code, out = run("status", "--db", store)
-    assert code == 0 and "LA 335: 1 records flagged by the data-quality rules (csc-scorecard quality)" in out
+    assert code == 0 and "LA 335: 1 record flagged by the data-quality rules (csc-scorecard quality)" in out
