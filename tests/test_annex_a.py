@@ -6,6 +6,7 @@ Workbooks are written here with XlsxWriter, cell by cell, so each test shows exa
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -341,9 +342,19 @@ def test_as_at_date_from_the_file_name(name: str, as_at: dt.date) -> None:
     assert annex_a.as_at_from_name(name) == as_at
 
 
-def test_year_option_overrides_the_as_at_year(full: Path) -> None:
-    parsed = read(full, year="2017-18")
-    assert (parsed.collection_year, parsed.year_source) == ("2017-18", "--year")
+def test_year_option_must_agree_with_the_as_at_date_in_the_file_name(full: Path, tmp_path: Path) -> None:
+    parsed = read(full, year="2016-17")
+    assert (parsed.collection_year, parsed.year_source) == ("2016-17", "--year")
+    with pytest.raises(ReturnRejected) as caught:
+        read(full, year="2017-18")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{full.name}: command line: --year = '2017-18': the file name {full.name!r} says collection year "
+        "2016-17: rename it or correct --year"
+    ]
+    # A workbook whose name gives no date takes --year, whatever its latest date.
+    unnamed = tmp_path / "annex_a.xlsx"
+    shutil.copy(full, unnamed)
+    assert read(unnamed, year="2017-18").collection_year == "2017-18"
 
 
 # ---- refused input ------------------------------------------------------------------------------------
@@ -363,10 +374,9 @@ def test_a_bad_date_an_unknown_code_and_a_missing_id_are_each_named(tmp_path: Pa
         ["C2", "x) Other", "a) WXYZ", None, None, D(2017, 3, 2), "Police"],
         [None, "a) Male", "a) WBRI", None, None, 42800, "q) 6: Police"],
     )  # fmt: skip
+    # Gender and ethnicity are no indicator's: their unreadable answers are kept with a warning (tested below).
     assert problems(path) == [
         "Annex_A_2017-03-31.xlsx: sheet 'List 1' row 2: Date of Contact = '31/02/2017': not a valid date in the form dd/mm/YYYY",
-        "Annex_A_2017-03-31.xlsx: sheet 'List 1' row 3: Gender = 'x) Other': not a recognised sex value",
-        "Annex_A_2017-03-31.xlsx: sheet 'List 1' row 3: Ethnicity = 'a) WXYZ': not a recognised ethnicity value",
         "Annex_A_2017-03-31.xlsx: sheet 'List 1' row 3: Contact Source = 'Police': not a recognised referral source value",
         "Annex_A_2017-03-31.xlsx: sheet 'List 1' row 4: Child Unique ID = (blank): mandatory field is missing",
         "Annex_A_2017-03-31.xlsx: sheet 'List 1' row 4: Date of Contact = '42800': a number, not a date: format the column as a date",
@@ -514,3 +524,96 @@ def test_snapshots_of_two_years_both_stay_and_a_new_version_replaces_its_year(
     assert query(
         db, "SELECT last_visit_date FROM annex_a_child_protection WHERE as_at_date = DATE '2016-03-31'"
     ) == [(D(2016, 3, 31),)]
+
+
+# ---- free text in coded columns no indicator reads --------------------------------------------------------------
+
+
+def test_free_text_in_a_coded_column_no_indicator_reads_is_kept_with_a_warning(tmp_path: Path) -> None:
+    # Real workbooks hold words where list 4 and 6 want codes; no indicator reads those columns.
+    path = workbook(
+        tmp_path / "Annex_A_2017-03-31.xlsx",
+        {
+            "List 4": [
+                [*CHILD, "Continuous Assessment Start Date", *ALLOCATED],
+                ["C1", "a) Male", "see file note", None, None, D(2017, 3, 2), "Front Door", "W01"],
+            ],
+            "List 6": [
+                [*CHILD, "CIN Start Date", "Primary Need Code", "Reason for Closure", "Case Status"],
+                [
+                    "C1",
+                    "a) Male",
+                    "a) WBRI",
+                    None,
+                    None,
+                    D(2017, 3, 1),
+                    "Housing issues",
+                    "closed - moved",
+                    "CIN",
+                ],
+            ],
+        },
+    )
+    parsed = read(path)
+    assert rows(parsed, "annex_a_assessments")[0]["ethnicity"] == "see file note"
+    cin = rows(parsed, "annex_a_cin")[0]
+    assert (cin["primary_need"], cin["closure_reason"], cin["case_status"]) == (
+        "Housing issues", "closed - moved", "CIN",
+    )  # fmt: skip
+    assert [str(w) for w in parsed.warnings] == [
+        f"{path.name}: sheet 'List 4' row 2: Ethnicity = 'see file note': not a recognised ethnicity value: kept "
+        "as written, as no indicator reads it",
+        f"{path.name}: sheet 'List 6' row 2: Primary Need Code = 'Housing issues': not a recognised primary need "
+        "value: kept as written, as no indicator reads it",
+        f"{path.name}: sheet 'List 6' row 2: Reason for Closure = 'closed - moved': not a recognised reason for "
+        "closure value: kept as written, as no indicator reads it",
+    ]
+    # Through the command line: loaded, each warning said, and listed by `quality` until a new version replaces it.
+    db = tmp_path / "s.duckdb"
+    code, out = run("load", path, "--la", "335", "--db", db)
+    assert code == 0, out
+    assert out.count("warning: ") == 3 and "warning: " + str(parsed.warnings[1]) in out
+    code, out = run("quality", "--db", db, "--format", "csv")
+    assert code == 0 and out.count("kept_as_written") == 3 and "'Housing issues'" in out
+
+
+def test_an_unreadable_code_in_a_column_an_indicator_reads_is_still_refused(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "Annex_A_2017-03-31.xlsx",
+        {
+            "List 8": [
+                [
+                    *CHILD,
+                    "Date Started to be Looked After",
+                    "Child's Legal Status",
+                    "Date of Last Social Work Visit",
+                ],
+                ["C1", "a) Male", "a) WBRI", None, None, D(2016, 3, 2), "care order", D(2017, 3, 2)],
+            ],
+        },
+    )
+    assert problems(path) == [
+        f"{path.name}: sheet 'List 8' row 2: Child's Legal Status = 'care order': not a recognised legal status value"
+    ]
+
+
+def test_the_coded_columns_an_indicator_reads_are_those_marked_read() -> None:
+    """A column marked `read` refuses a bad code; one not marked keeps it: the catalogue decides which is which."""
+    from csc_scorecard.catalogue import fragments as fr
+    from csc_scorecard.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    read_columns: set[tuple[str, str]] = set()
+    for population in catalogue.populations.values():
+        query = fr.parse_query(population.sql)
+        aliases = {t.alias_or_name: t.name for t in query.find_all(fr.exp.Table)}
+        for column in query.find_all(fr.exp.Column):
+            if aliases.get(column.table, "").startswith("annex_a_"):
+                read_columns.add((aliases[column.table], column.name))
+    for annex in annex_a.LISTS:
+        for column in annex.columns:
+            if column.kind == "code":
+                assert column.read == ((annex.table, column.target) in read_columns), (
+                    annex.table,
+                    column.target,
+                )

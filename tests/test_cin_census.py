@@ -192,9 +192,9 @@ def test_2016_17_gendercurrent_return():
 
 
 def test_2024_25_sex_return():
-    parsed = read(FIXTURES / "cin_2024-25_sex.xml")
+    parsed = read(FIXTURES / "cin_2024-25_sex.xml", la="384")  # its LEA is DfE's dummy 999
 
-    assert (parsed.la_code, parsed.collection_year, parsed.year_source) == ("999", "2024-25", "header")
+    assert (parsed.la_code, parsed.collection_year, parsed.year_source) == ("384", "2024-25", "header")
     children = rows(parsed, "children")
     assert [(c["child_id"], c["sex"], c["sex_code"]) for c in children] == [
         ("S2001", "F", "F"),
@@ -466,8 +466,8 @@ def test_shared_example_reads():
     example = Path("/work/shared/examples/CIN_Census_2024-25_example.xml")
     if not example.exists():
         pytest.skip("the shared example return is not on this machine")
-    parsed = read(example)
-    assert (parsed.la_code, parsed.collection_year) == ("999", "2024-25")
+    parsed = read(example, la="384")  # its LEA is DfE's dummy 999: --la names the LA
+    assert (parsed.la_code, parsed.collection_year) == ("384", "2024-25")
     assert parsed.rows_per_table()["cin_episodes"] == 3
 
 
@@ -733,12 +733,12 @@ def test_header_checks(tmp_path):
         ("<Collection>CIN<", "<Collection>SWF<"),
         ("<Year>2017<", "<Year>2018<"),
     )
-    assert problems_of(path, la="385") == [
+    assert problems_of(path, la="380") == [
         "bad.xml: Header/CollectionDetails/Collection (line 5): Collection = 'SWF': "
         "the Header must say Collection CIN",
         "bad.xml: Header/CollectionDetails/Year (line 6): Year = '2018': "
         "disagrees with ReferenceDate 2017-03-31 (collection year 2016-17)",
-        "bad.xml: Header/Source[1]/LEA (line 10): LEA = '384': disagrees with --la 385",
+        "bad.xml: Header/Source[1]/LEA (line 10): LEA = '384': disagrees with --la 380",
     ]
 
 
@@ -788,20 +788,58 @@ def test_la_must_be_known(tmp_path):
         "bad.xml: Header (line 3): LEA = (blank): no LA: the Header has no Source/LEA and no --la given"
     ]
     assert problems_of(write(tmp_path, BASE, ("<LEA>384<", "<LEA>38<"), name="b2.xml")) == [
-        "b2.xml: Header/Source[1]/LEA (line 10): LEA = '38': must be the 3-digit DfE LA code"
+        "b2.xml: Header/Source[1]/LEA (line 10): LEA = '38': not an English LA's 3-digit DfE code: correct "
+        "it, or pass --la to name the LA"
+    ]
+
+
+@pytest.mark.parametrize("lea", ["999", "001", "E08000030", "335 "])
+def test_an_lea_that_is_no_english_la_is_refused_unless_la_names_one(tmp_path, lea):
+    # 999 is DfE's dummy, 001 no LA, E08000030 an ONS code; "335 " is Walsall once stripped.
+    path = write(tmp_path, BASE, ("<LEA>384<", f"<LEA>{lea}<"))
+    if lea.strip() == "335":
+        assert read(path).la_code == "335"
+        return
+    assert problems_of(path) == [
+        f"bad.xml: Header/Source[1]/LEA (line 10): LEA = '{lea}': not an English LA's 3-digit DfE code: "
+        "correct it, or pass --la to name the LA"
+    ]
+    assert read(path, la="335").la_code == "335"
+    assert problems_of(path, la="999") == [
+        "bad.xml: Header (line 3): --la = '999': not an English LA code (3 digits, e.g. 335)",
+        f"bad.xml: Header/Source[1]/LEA (line 10): LEA = '{lea}': not an English LA's 3-digit DfE code: "
+        "correct it, or pass --la to name the LA",
+    ]
+
+
+def test_a_child_in_two_child_blocks_is_refused(tmp_path):
+    # The store keeps one row per child: the second block's characteristics would silently replace the first's.
+    child = BASE[BASE.index("    <Child>") : BASE.index("  </Children>")]
+    second = child.replace("<CINreferralDate>2016-06-01<", "<CINreferralDate>2016-09-01<")
+    other = child.replace("<LAchildID>B1<", "<LAchildID>B2<")
+    path = write(tmp_path, BASE, (child, child + other + second))
+    assert problems_of(path) == [
+        "bad.xml: Child[3]/ChildIdentifiers/LAchildID (line 64): LAchildID = 'B1': a second Child block for "
+        "this child (Child[1]/ChildIdentifiers/LAchildID (line 16) is the first): a census has one per child"
     ]
 
 
 def test_every_problem_is_collected_before_rejecting(tmp_path):
     children = BASE[BASE.index("    <Child>") : BASE.index("  </Children>")]
     bad = children.replace("<Ethnicity>WBRI<", "<Ethnicity>XXXX<")
-    path = write(tmp_path, BASE, (children, bad * 30))
+    bad = "".join(bad.replace("<LAchildID>B1<", f"<LAchildID>B{n}<") for n in range(30))
+    path = write(tmp_path, BASE, (children, bad))
     with pytest.raises(ReturnRejected) as caught:
         read(path)
+    # Every problem is counted; the first 20 of one rule are kept, and a summary lists the first 3.
     assert caught.value.total == 30
-    assert str(caught.value.problems[29]).startswith(
-        "bad.xml: Child[30]/ChildCharacteristics/Ethnicity (line"
+    assert len(caught.value.problems) == 20
+    assert str(caught.value.problems[19]).startswith(
+        "bad.xml: Child[20]/ChildCharacteristics/Ethnicity (line"
     )
+    lines = caught.value.summary().splitlines()
+    assert len(lines) == 4 and lines[2].startswith("bad.xml: Child[3]/ChildCharacteristics/Ethnicity (line")
+    assert lines[3] == "  ... and 27 more like this (Ethnicity: not a valid Ethnicity code for 2016-17)"
 
 
 # ---- memory -------------------------------------------------------------------------------------------

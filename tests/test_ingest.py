@@ -329,3 +329,31 @@ def test_stopping_load_mid_way_leaves_no_worker_and_the_store_unchanged(
     assert _sha256(db) == before and not db.with_suffix(".duckdb.wal").exists()
     if signal_ != signal.SIGKILL:
         assert b"Stopped: nothing was loaded." in load.stderr.read()
+
+
+# ---- every problem counted, in worker processes too ----------------------------------------------------------------
+
+
+def test_every_problem_is_counted_when_returns_are_read_in_worker_processes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # 250 bad dates in one return and one bad code in another: 251 found, though a return keeps only some to list.
+    bad = tmp_path / "903_335_2016-17"
+    shutil.copytree(RETURN_903, bad)
+    rows = "".join(f"T102,02/09/2003,M,3{n % 2}/02/2017,\n" for n in range(250))
+    (bad / "missing.csv").write_text("CHILD,DOB,MISSING,MIS_START,MIS_END\n" + rows)
+    census = tmp_path / "CIN_335_2016-17.xml"
+    census.write_text(CIN.read_text().replace("<ReferralSource>2A<", "<ReferralSource>ZZ<", 1))
+    monkeypatch.setenv(PARALLEL_FROM_BYTES_ENV, "1")  # read in worker processes whatever the size
+    with pytest.raises(ReturnRejected) as info:
+        prepare([census, bad], LoadOptions(la="335"))
+    found = info.value
+    assert found.total == 251
+    assert found.counts == {
+        ("MIS_START", "not a valid date in the form dd/mm/YYYY"): 250,
+        ("ReferralSource", "not a valid ReferralSource code for 2016-17"): 1,
+    }
+    lines = found.summary().splitlines()
+    assert lines[0].startswith("CIN_335_2016-17.xml: Child[1]/CINdetails[1]/ReferralSource (line")
+    assert lines[4] == "  ... and 247 more like this (MIS_START: not a valid date in the form dd/mm/YYYY)"
+    assert len(lines) == 5

@@ -108,11 +108,22 @@ def test_reloading_the_examples_changes_nothing(store: Path) -> None:
 
 
 def test_a_new_version_of_a_kind_replaces_all_its_files(store: Path, tmp_path: Path) -> None:
-    # The new early help return has only the contacts file: the assessments and closures go with the old load.
+    # The new early help return has only the contacts file: the assessments and closures would go with the old
+    # load, so it is refused unless the analyst says so.
     folder = write(
         tmp_path / "early_help_2016-17", {"c.csv": HEADERS["early_help_contacts"] + "\nX1,,01/05/2016,2A\n"}
     )
+    before = table_checksums(store)
     code, out = run("load", folder, "--la", "335", "--db", store)
+    assert code == 1 and "Nothing was loaded: 1 problem(s) found." in out
+    assert (
+        "early_help_2016-17: -: tables = 'eh_assessments, eh_closures': a new version of the Early help return of "
+        "2016-17 for LA 335 without table(s) the loaded version (load 3) holds: eh_assessments (4 rows), "
+        "eh_closures (3 rows) would vanish from the store; load the whole return, or pass --replace-partial to "
+        "replace it anyway"
+    ) in out
+    assert table_checksums(store) == before
+    code, out = run("load", folder, "--la", "335", "--replace-partial", "--db", store)
     assert code == 0, out
     assert "replaced load" in out
     assert query(store, "SELECT child_id FROM eh_contacts") == [("X1",)]
@@ -289,9 +300,14 @@ BAD: dict[str, tuple[str, str | bytes, str]] = {
         "q.csv", "audit_id,audit_date,team,grade,score\nA1,01/06/2016,T,GOOD,3\n",
         "q.csv: line 1: score = 'score': not a column of the case_audits template",
     ),
-    "utf16": (
-        "q.csv", (H["case_audits"] + "\n").encode("utf-16"),
-        "q.csv: line 1: file = (blank): a binary file",  # detection refuses UTF-16 before any reader
+    "utf16 that is not": (
+        "q.csv", (H["case_audits"] + "\n").encode("utf-16") + b"\x00\xd8",  # half a surrogate pair at the end
+        "q.csv: line 2: file = (blank): not valid UTF-16 text, as its byte-order mark says",
+    ),
+    "two encodings": (
+        "q.csv", (H["case_audits"] + "\nA1,,01/06/2016,Zoë,GOOD,\n").encode() + b"A2,,01/06/2016,Jos\xe9,GOOD,\n",
+        "q.csv: line 3: file = (blank): not UTF-8 (byte 0xE9), while line 2 is UTF-8 ('ë'): the file mixes "
+        "encodings; save it as CSV UTF-8",
     ),
     "binary": ("q.csv", bytes(range(256)) * 8, "q.csv: line 1: file = (blank): a binary file"),
     "empty": ("q.csv", "", "q.csv: line 1: file = (blank): the file is empty"),

@@ -308,10 +308,21 @@ def copy_return(tmp_path: Path, folder: str, rename=lambda name: name) -> list[P
     return [Path(shutil.copy(p, target / rename(p.name))) for p in csv_files(RETURN_2016)]
 
 
-def test_year_from_option_beats_the_names(tmp_path):
-    files = copy_return(tmp_path, "903_2017-18")
-    parsed = read_csv(files, la="384", year="2016-17", folder_name="903_2017-18")
+def test_year_from_option_beats_names_that_allow_it(tmp_path):
+    # A lone 2017 is the year ending March 2017 by default, but also allows the one starting in April 2017.
+    files = copy_return(tmp_path, "903_2017", rename=lambda name: f"2016-17_{name}")
+    parsed = read_csv(files, la="384", year="2016-17", folder_name="903_2017")
     assert (parsed.collection_year, parsed.year_source) == ("2016-17", "--year")
+
+
+def test_year_option_contradicting_the_folder_name_is_refused_naming_both(tmp_path):
+    files = copy_return(tmp_path, "903_2017-18")
+    with pytest.raises(ReturnRejected) as caught:
+        read_csv(files, la="384", year="2016-17", folder_name="903_2017-18")
+    assert [str(p) for p in caught.value.problems] == [
+        "903_2017-18: command line: --year = '2016-17': the folder name '903_2017-18' says collection year "
+        "2017-18: rename it or correct --year"
+    ]
 
 
 def test_year_from_file_names(tmp_path):
@@ -484,23 +495,29 @@ def test_binary_file_given_as_csv(tmp_path):
     assert_problem(error, "book.csv", "line 1", "file", "not a CSV text file (it holds binary data)")
 
 
-def test_windows_1252_is_read_but_undecodable_and_utf16_files_are_not(tmp_path):
+def test_windows_1252_and_utf16_are_read_but_undecodable_files_are_not(tmp_path):
     files = write(
         tmp_path / "r",
-        {"latin.csv": (HEADER + "C1,1,01/01/2010,WBRI,,,\nC\xe92,1,01/01/2010,WBRI,,,\n").encode("cp1252")},
+        {
+            "latin.csv": (HEADER + "C1,1,01/01/2010,WBRI,,,\nC\xe92,1,01/01/2010,WBRI,,,\n").encode("cp1252"),
+            "wide.csv": (EPISODES + "C\xe92,01/04/2016,S,C2,N1,U4,PR1,,,,,,\n").encode("utf-16"),
+        },
     )
     parsed = read_csv(files, la="384", year="2016-17", folder_name="r")
     assert [c["child_id"] for c in rows(parsed.tables["children"])] == ["C1", "C\xe92"]
+    assert [e["child_id"] for e in rows(parsed.tables["cla_episodes"])] == ["C\xe92"]
     files = write(
         tmp_path / "s",
         {
             "odd.csv": HEADER.encode() + b"C1,1,01/01/2010,WBRI,,,\nC\x81,1,01/01/2010,WBRI,,,\n",
-            "wide.csv": HEADER.encode("utf-16"),
+            "mixed.csv": EPISODES.encode()
+            + "Z\xeb,01/04/2016,S,C2,N1,U4,PR1,,,,,,\n".encode()
+            + "C\xe92,01/04/2016,S,C2,N1,U4,PR1,,,,,,\n".encode("cp1252"),
         },
     )
     error = rejected(lambda: read_csv(files, la="384", year="2016-17", folder_name="s"))
     assert_problem(error, "odd.csv", "line 3", "file", "neither UTF-8 nor Windows-1252 text")
-    assert_problem(error, "wide.csv", "line 1", "file", "UTF-16")
+    assert_problem(error, "mixed.csv", "line 3", "file", "not UTF-8 (byte 0xE9), while line 2 is UTF-8")
 
 
 def test_two_files_for_one_table(tmp_path):
@@ -603,9 +620,9 @@ def test_xml_year_from_latest_date_and_option(tmp_path):
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<EXPSSDA903>\n'
 
 
-def child_xml(child: str, *episodes: str, header_extra: str = "") -> str:
+def child_xml(child: str, *episodes: str, header_extra: str = "", dob: str = "01/01/2010") -> str:
     header = (
-        f"<HEADER><CHILDID>{child}</CHILDID><SEX>1</SEX><DOB>01/01/2010</DOB><ETHNIC>WBRI</ETHNIC>"
+        f"<HEADER><CHILDID>{child}</CHILDID><SEX>1</SEX><DOB>{dob}</DOB><ETHNIC>WBRI</ETHNIC>"
         f"{header_extra}</HEADER>"
     )
     body = "".join(f"<EPISODE>{e}</EPISODE>\n" for e in episodes)
@@ -657,7 +674,8 @@ def test_xml_blank_groups_and_wrapped_fields(tmp_path):
         "<CARE_LEAVER><IN_TOUCH>no</IN_TOUCH><ACTIV>G5</ACTIV><ACCOM>b2</ACCOM></CARE_LEAVER>"
         "<PL_LA>E08000036</PL_LA>"
     )
-    text = XML_HEAD + child_xml("X1", EPISODE_OK, header_extra=extra) + "</EXPSSDA903>\n"
+    # A care leaver of 2016-17 (OC3) is 17 to 21 in the year: born 1998.
+    text = XML_HEAD + child_xml("X1", EPISODE_OK, header_extra=extra, dob="01/01/1998") + "</EXPSSDA903>\n"
     path = write(tmp_path, {"return.xml": text})[0]
     parsed = read_xml(path, la="384", year="2016-17")
     assert rows(parsed.tables["prev_perm"]) == []
@@ -715,3 +733,103 @@ def test_episodes_from_before_2023_24_may_lack_reason_place_change() -> None:
     ]
     assert match_header(old) == ("Episodes", "")
     assert match_header([c for c in old if c != "URN"])[0] is None
+
+
+# ---- dates that do not fit the collection year ----------------------------------------------------------------
+
+MISSING = "CHILD,DOB,MISSING,MIS_START,MIS_END\n"
+
+
+def episode(child: str, decom: str, dec: str = "", rec: str = "") -> str:
+    return f"{child},{decom},S,C2,N1,U4,PR1,{dec},{rec},,,,\n"
+
+
+def fit_return(tmp_path: Path, folder: str, episodes: str, missing: str = "", oc3: str = "") -> list[Path]:
+    files = {
+        "h.csv": HEADER + "C1,1,01/01/2005,WBRI,,,\nC2,1,01/06/1999,WBRI,,,\n",
+        "e.csv": EPISODES + episodes,
+    }
+    if missing:
+        files["m.csv"] = MISSING + missing
+    if oc3:
+        files["o.csv"] = OC3 + oc3
+    return write(tmp_path / folder, files)
+
+
+def test_dates_on_the_last_day_of_the_year_fit_it(tmp_path):
+    files = fit_return(
+        tmp_path, "r", episode("C1", "31/03/2017") + episode("C2", "01/04/2014", "31/03/2017", "E13"),
+        missing="C1,01/01/2005,M,31/03/2017,31/03/2017\n",
+        oc3="C2,01/06/1999,YES,F1,S2\n",  # born 01/06/1999: 17 on 01/06/2016, in the year
+    )  # fmt: skip
+    assert read_csv(files, la="384", year="2016-17", folder_name="r").collection_year == "2016-17"
+
+
+def test_an_episode_starting_after_the_year_end_is_refused_naming_the_year_the_data_looks_like(tmp_path):
+    # A 2016-17 return loaded with --year 2015-16 (the folder name does not say): it would replace 2015-16's.
+    files = fit_return(
+        tmp_path, "903", episode("C1", "01/04/2016") + episode("C2", "10/01/2016", "02/02/2017", "E13")
+    )
+    error = rejected(lambda: read_csv(files, la="384", year="2015-16", folder_name="903"))
+    assert [str(p) for p in error.problems] == [
+        "e.csv: line 2: DECOM = '01/04/2016': the episode starts 01/04/2016, after the end of collection year "
+        "2015-16 (given by --year) on 31/03/2016: the data looks like 2016-17",
+        "e.csv: line 3: DEC = '02/02/2017': the episode ends 02/02/2017, after the end of collection year "
+        "2015-16 (given by --year) on 31/03/2016: the data looks like 2016-17",
+    ]
+
+
+def test_missing_incidents_and_care_leavers_after_the_year_end_are_refused(tmp_path):
+    files = fit_return(
+        tmp_path, "903", episode("C1", "01/04/2015"),
+        missing="C1,01/01/2005,M,01/03/2016,01/04/2016\nC1,01/01/2005,A,02/04/2016,\n",
+        oc3="C2,01/06/1999,YES,F1,S2\n",  # 17 on 01/06/2016: a care leaver of 2016-17, not 2015-16
+    )  # fmt: skip
+    error = rejected(lambda: read_csv(files, la="384", year="2015-16", folder_name="903"))
+    assert [(p.file, p.location, p.field, p.value) for p in error.problems] == [
+        ("m.csv", "line 2", "MIS_END", "01/04/2016"),
+        ("m.csv", "line 3", "MIS_START", "02/04/2016"),
+        ("o.csv", "line 2", "DOB", "01/06/1999"),
+    ]
+    assert error.problems[2].rule == (
+        "the 17th birthday is 01/06/2016, after the end of collection year 2015-16 (given by --year) on "
+        "31/03/2016: the data looks like 2016-17"
+    )
+
+
+def test_a_lone_year_in_the_folder_name_holding_the_next_years_data_is_refused(tmp_path):
+    # A folder named 2017 is read as 2016-17; data of 2017-18 in it does not fit.
+    files = fit_return(tmp_path, "2017", episode("C1", "03/04/2017"))
+    error = rejected(lambda: read_csv(files, la="384", year=None, folder_name="2017"))
+    assert [str(p) for p in error.problems] == [
+        "e.csv: line 2: DECOM = '03/04/2017': the episode starts 03/04/2017, after the end of collection year "
+        "2016-17 (read from the folder name) on 31/03/2017: the data looks like 2017-18"
+    ]
+
+
+def test_no_episode_open_in_the_year_is_refused(tmp_path):
+    # 2014-15 data loaded as 2016-17: every episode ended before 1 April 2016.
+    files = fit_return(
+        tmp_path, "903_2016-17",
+        episode("C1", "01/04/2014", "31/03/2016", "E13") + episode("C2", "01/05/2014", "20/03/2015", "E4A"),
+    )  # fmt: skip
+    error = rejected(lambda: read_csv(files, la="384", year=None, folder_name="903_2016-17"))
+    assert [str(p) for p in error.problems] == [
+        "e.csv: every episode: DECOM, DEC = (blank): no episode (2 in the return) is open at any time in collection "
+        "year 2016-17 (read from the folder name), 01/04/2016 to 31/03/2017: the data looks like 2015-16"
+    ]
+    # One ending on the year's first day was open on that day: the return fits.
+    files = fit_return(tmp_path, "903_2016-17b", episode("C1", "01/04/2014", "01/04/2016", "E13"))
+    assert read_csv(files, la="384", year="2016-17", folder_name="903_2016-17b").collection_year == "2016-17"
+
+
+def test_xml_dates_after_the_year_end_are_refused_too(tmp_path):
+    text = XML_HEAD + child_xml(
+        "X1", "<DECOM>01/04/2017</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U4</PL>"
+    )
+    path = write(tmp_path, {"return.xml": text + "</EXPSSDA903>\n"})[0]
+    error = rejected(lambda: read_xml(path, la="384", year="2016-17"))
+    assert [str(p) for p in error.problems] == [
+        "return.xml: CHILD[1]/EPISODE[1]/DECOM (line 5): DECOM = '01/04/2017': the episode starts 01/04/2017, "
+        "after the end of collection year 2016-17 (given by --year) on 31/03/2017: the data looks like 2017-18"
+    ]

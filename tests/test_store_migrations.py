@@ -34,6 +34,7 @@ RELEASED = {
     "0006_reference_data.sql": "e9a2af75f562f07807bfe069c4b491efdcf8ee19c9824b2172cb72b8bc2e9986",
     "0007_area_notes.sql": "cdd73cfd4319bd9a9c3952fd8930b0e06894532780dd2d7de053a03a0055eed1",
     "0008_free_text_confirmed.sql": "8a0f16757cf009a8f964b3690b2f7cf41d84013b2318ef2f18ca2b55e4758135",
+    "0009_data_quality.sql": "e7f2e4a2bc74141e7fd0e806c9e2fab18655bddfbe5ec4f1d7922678e1136f80",
 }
 
 FILLED = [table for data in REFERENCE_SETS for table in data.tables]
@@ -71,6 +72,8 @@ def test_latest_schema_is_what_the_table_specs_describe(tmp_path: Path) -> None:
         described = dict([*LINEAGE_COLUMNS, *spec.columns, ("src_line", "INTEGER")])
         for table in (spec.raw_name, spec.name):
             have = stored.get(table, {})
+            if table == spec.name:  # the canonical table also holds what the store derives
+                described = {**described, **dict(spec.derived)}
             problems += [f"{table}.{c} {t}: in the TableSpec, not in the store" for c, t in described.items()
                          if c not in have]  # fmt: skip
             problems += [f"{table}.{c} {t}: in the store, not in the TableSpec" for c, t in have.items()

@@ -9,6 +9,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -140,6 +141,7 @@ CASES = [
     ),
     Case("POST", "/area-notes/999/remove", "analyst", 404),  # the handler runs: there is no note 999
     Case("GET", "/data", "analyst"),
+    Case("GET", f"/data/quality.csv?{Q}", "analyst"),
     Case("GET", "/upload", "analyst"),
     Case("POST", "/upload", "analyst", 400),  # no files: the form comes back with the problem
     Case("GET", "/admin/users", "admin"),
@@ -560,3 +562,41 @@ def test_analysts_add_and_remove_achievements_and_priorities_no_figure_shows(sit
         assert refused.status_code == 400
     actions = [e.action for e in site.state.access_log(limit=10)]
     assert "area_note_added" in actions and "area_note_removed" in actions
+
+
+def test_the_data_page_lists_flagged_records_for_analysts_and_logs_each_view(tmp_path):
+    """A census whose assessment was authorised before it started: loaded, counted by rule, listed, downloadable
+    as CSV; each child-level view is in the access log, as a drill-through is."""
+    from click.testing import CliRunner
+
+    from csc_scorecard.cli import cli
+
+    fixtures = Path(__file__).parent / "fixtures" / "returns"
+    census = tmp_path / "returns" / "CIN_335_2016-17.xml"
+    census.parent.mkdir()
+    census.write_text(
+        (fixtures / "CIN_335_2016-17.xml").read_text()
+        .replace("<AssessmentAuthorisationDate>2016-06-21<", "<AssessmentAuthorisationDate>2016-05-08<")
+        .replace("<LAchildID>T001<", "<LAchildID>=HYPERLINK(1)<")  # a spreadsheet must not run it
+    )  # fmt: skip
+    db = tmp_path / "source.duckdb"
+    loaded = CliRunner().invoke(cli, ["load", str(census), "--db", str(db)])
+    assert loaded.exit_code == 0, loaded.output
+    site = make_site(tmp_path / "site", db)
+    with TestClient(create_app(site.settings), follow_redirects=False) as client:
+        page = client.get(f"/data?{Q}", headers=session_cookie(site, "analyst")).text
+        assert "An assessment authorised before it started" in page and "CIN 8608" in page
+        assert "authorised 08/05/2016, before it started" in page and "=HYPERLINK(1)" in page
+        assert 'href="/indicator/assessments_45wd_pct?' in page
+        entry = site.state.access_log(limit=1, action="drill_through")[0]
+        assert (entry.username, entry.detail, entry.records) == ("ann", "data page: flagged records", 1)
+        download = client.get(f"/data/quality.csv?{Q}", headers=session_cookie(site, "analyst"))
+        assert download.headers["content-disposition"] == 'attachment; filename="quality_335.csv"'
+        lines = download.text.splitlines()
+        assert lines[0].startswith(
+            "la_code,collection_year,return,file,line,table,child_id,record,rule,dfe_rule"
+        )
+        assert ",'=HYPERLINK(1)," in lines[1] and "CIN 8608" in lines[1]
+        entry = site.state.access_log(limit=1, action="drill_through")[0]
+        assert (entry.detail, entry.records) == ("data quality CSV", 1)
+        assert client.get(f"/data/quality.csv?{Q}", headers=session_cookie(site, "viewer")).status_code == 403

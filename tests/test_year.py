@@ -45,8 +45,37 @@ def test_year_option_when_the_header_gives_none() -> None:
 
 
 def test_year_option_beats_folder_file_names_and_dates() -> None:
-    evidence = dict(folder="903_2014-15", files=["a_2015-16.csv"], latest=Latest(never, "dates"))
+    evidence = dict(folder="903 returns", files=["a_2017.csv", "b.csv"], latest=Latest(never, "dates"))
     assert run(option=" 2016-17 ", **evidence) == (("2016-17", "--year"), [])
+
+
+def test_a_lone_year_in_a_name_allows_either_year_it_may_mean() -> None:
+    # "2017" is the year ending March 2017 when nothing else says, but does not contradict 2017-18.
+    for option in ("2016-17", "2017-18"):
+        assert run(option=option, folder="903_2017", files=["a_2017.csv"]) == ((option, "--year"), [])
+
+
+def test_year_option_contradicting_the_folder_or_file_names_names_both() -> None:
+    # A 2016-17 folder loaded with --year 2014-15 would replace the real 2014-15 return.
+    assert run(option="2014-15", folder="903_2016-17", files=["a_2016-17.csv", "b.csv", "c_2016.csv"]) == (
+        ("2014-15", "--year"),
+        [
+            "r: command line: --year = '2014-15': the folder name '903_2016-17' says collection year 2016-17: "
+            "rename it or correct --year",
+            "r: command line: --year = '2014-15': the file name 'a_2016-17.csv' says collection year 2016-17: "
+            "rename it or correct --year",
+            "r: command line: --year = '2014-15': the file name 'c_2016.csv' says collection year 2015-16: "
+            "rename it or correct --year",
+        ],
+    )
+
+
+def test_a_readers_own_name_reading_is_checked_against_the_year_option_too() -> None:
+    as_at = {"annex_a_2017-04-30.xlsx": "2017-18"}
+    assert run(option="2016-17", files=["annex_a_2017-04-30.xlsx"], from_name=as_at.get)[1] == [
+        "r: command line: --year = '2016-17': the file name 'annex_a_2017-04-30.xlsx' says collection year "
+        "2017-18: rename it or correct --year"
+    ]
 
 
 def test_folder_name_beats_file_names_and_dates() -> None:

@@ -168,19 +168,25 @@ def restore_command(file: Path, db: Path) -> None:
 @click.option(
     "--year", help="Collection year, e.g. 2016-17, for returns whose year cannot be read from them."
 )
+@click.option(
+    "--replace-partial", is_flag=True,
+    help="Let a new version of a return replace the loaded one although it lacks some of its tables.",
+)  # fmt: skip
 @db_option
-def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) -> None:
+def load(paths: tuple[Path, ...], la: str | None, year: str | None, replace_partial: bool, db: Path) -> None:
     """Check and load returns (files or folders, searched recursively) into the store.
 
     Every file is checked first; if any has a problem nothing is loaded. Loading the same file again does
-    nothing; a new version of a return (same LA and collection year) replaces the old one.
+    nothing; a new version of a return (same LA and collection year) replaces the old one, unless it lacks
+    tables the old one holds (--replace-partial to replace it anyway).
     """
     from .ingest import LoadOptions, commit, prepare
     from .workers import Terminated, sigterm_raises
 
+    options = LoadOptions(la=la, year=year, replace_partial=replace_partial)
     try:
         with sigterm_raises():
-            report = commit(db, prepare(list(paths), LoadOptions(la=la, year=year)))
+            report = commit(db, prepare(list(paths), options))
     except ReturnRejected as rejected:
         # Plain text, never wrapped: analysts copy these lines into tickets and grep them.
         click.echo(f"Nothing was loaded: {rejected.total} problem(s) found.", err=True)
@@ -227,7 +233,7 @@ def status(include_replaced: bool, db: Path) -> None:
     the store's schema version."""
     from .sources.registry import format_names
     from .store.connection import connect
-    from .store.status import canonical_counts, load_records, schema_summary
+    from .store.status import canonical_counts, flagged_records, load_records, schema_summary
 
     con = connect(db, read_only=True, upgrade=False)  # shows the store as it is, older schema included
     console.print(schema_summary(con))
@@ -273,6 +279,11 @@ def status(include_replaced: bool, db: Path) -> None:
     for name in sorted({t for per_la in counts.values() for t in per_la}):
         summary.add_row(name, *(f"{counts[la].get(name, 0):,}" for la in counts))
     console.print(summary)
+    for la_code, flagged in flagged_records(con).items():
+        records = "record" if flagged == 1 else "records"
+        console.print(
+            f"LA {la_code}: {flagged:,} {records} flagged by the data-quality rules (csc-scorecard quality)"
+        )
     _print_first_computable(con)
     console.print(f"Last load: {max(r.loaded_at for r in records)}")
 
@@ -431,6 +442,34 @@ format_option = click.option(
     show_default=True,
     help="table to read, csv or json for scripts.",
 )
+
+
+@cli.command()
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Default: every LA in the store.")
+@format_option
+@db_option
+def quality(la_code: str | None, fmt: str, db: Path) -> None:
+    """Every record the data-quality rules flag: logical faults DfE's validators flag (with their rule number),
+    open records a later return no longer carries, facts that differ between returns, and readers' warnings.
+
+    Each is loaded; the figures it would distort leave it out (left_out_of) and say so in their notes. The list
+    is child-level: for analysts, never for publishing.
+    """
+    from .catalogue import load_catalogue
+    from .store.connection import connect
+    from .store.quality import LISTED, flags, listed
+
+    con = connect(db, read_only=True)
+    try:
+        rows = listed(flags(con, la_code), load_catalogue().leaving_out())
+    finally:
+        con.close()
+    if fmt == "table" and not rows:
+        console.print(f"{db}: no records flagged" + (f" for LA {la_code}" if la_code else "") + ".")
+        return
+    shown = LISTED if fmt != "table" else ("la_code", "collection_year", "child_id", "record", "what", "dfe_rule",
+                                            "detail", "left_out_of")  # fmt: skip
+    print_rows(console, shown, rows, fmt, title=f"{len(rows):,} records flagged in {db}")
 
 
 @cli.command()

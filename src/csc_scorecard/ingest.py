@@ -85,6 +85,8 @@ class LoadOptions:
     la: str | None = None  # 3-digit DfE code, for returns that do not carry one (903, Annex A, local CSVs)
     year: str | None = None  # collection year ("2016-17"), for returns whose year cannot be read from them
     origin: Origin = COMMAND_LINE
+    # A new version of a return may lack tables the loaded version holds (they are then gone from the store).
+    replace_partial: bool = False
 
     def problems(self) -> list[Problem]:
         out = []
@@ -107,6 +109,7 @@ class Batch:
 
     returns: list[ParsedReturn]
     skipped: list[Path] = field(default_factory=list)
+    replace_partial: bool = False  # LoadOptions.replace_partial, which commit() needs
 
 
 @dataclass
@@ -128,6 +131,7 @@ class LoadReport:
                 out.append(
                     f"{o.action}: {what}: {rows:,} rows as load {o.load_id} (year taken from {o.year_source})"
                 )
+        out.extend(self._warnings())
         if self.skipped:
             out.append(
                 f"skipped {len(self.skipped)} file(s) that are not returns (.xml, .csv or .xlsx): "
@@ -135,6 +139,13 @@ class LoadReport:
                 + ("..." if len(self.skipped) > 5 else "")
             )
         out.append(f"store: {self.db}")
+        return out
+
+    def _warnings(self, shown: int = 10) -> list[str]:
+        found = [w for o in self.outcomes for w in o.warnings]
+        out = [f"warning: {w}" for w in found[:shown]]
+        if len(found) > shown:
+            out.append(f"... and {len(found) - shown:,} more warnings: csc-scorecard quality lists them all")
         return out
 
 
@@ -152,8 +163,11 @@ def prepare(
     workers = min(len(candidates), os.cpu_count() or 1)
     if workers > 1 and sum(map(_size, candidates)) >= parallel_from_bytes():
         with WorkerPool(workers) as own:
-            return Preparing(_submit(own, candidates, options), skipped, options.origin).batch()
-    return _batch([read_one(c, options.la, options.year) for c in candidates], skipped, options.origin)
+            return Preparing(
+                _submit(own, candidates, options), skipped, options.origin, options.replace_partial
+            ).batch()
+    outcomes = [read_one(c, options.la, options.year) for c in candidates]
+    return _batch(outcomes, skipped, options.origin, options.replace_partial)
 
 
 def prepare_in(pool: WorkerPool, paths: Sequence[Path], options: LoadOptions = LoadOptions()) -> Preparing:
@@ -162,8 +176,8 @@ def prepare_in(pool: WorkerPool, paths: Sequence[Path], options: LoadOptions = L
     try:
         candidates, skipped = _found(paths, options)
     except ReturnRejected as rejected:
-        return Preparing([], [], options.origin, rejected)
-    return Preparing(_submit(pool, candidates, options), skipped, options.origin)
+        return Preparing([], [], options.origin, rejected=rejected)
+    return Preparing(_submit(pool, candidates, options), skipped, options.origin, options.replace_partial)
 
 
 @dataclass
@@ -171,23 +185,30 @@ class Preparing:
     futures: list[Future]  # one per return, in the order found
     skipped: list[Path]
     origin: Origin = COMMAND_LINE
+    replace_partial: bool = False
     rejected: ReturnRejected | None = None
 
     def batch(self) -> Batch:
         if self.rejected is not None:
             raise self.rejected
-        return _batch([f.result() for f in self.futures], self.skipped, self.origin)
+        return _batch([f.result() for f in self.futures], self.skipped, self.origin, self.replace_partial)
 
 
 def commit(store: Path | str | duckdb.DuckDBPyConnection, batch: Batch) -> LoadReport:
-    """Store a prepared batch in one transaction: a file, or a connection already open for writing."""
+    """Store a prepared batch in one transaction: a file, or a connection already open for writing. Raises
+    ReturnRejected, storing nothing, for a new version of a return lacking tables the loaded one holds (unless
+    the batch was prepared with replace_partial)."""
     if isinstance(store, duckdb.DuckDBPyConnection):
-        return LoadReport(_path_of(store), load_returns(store, batch.returns), batch.skipped)
+        return LoadReport(_path_of(store), _load(store, batch), batch.skipped)
     con = connect(Path(store))
     try:
-        return LoadReport(Path(store), load_returns(con, batch.returns), batch.skipped)
+        return LoadReport(Path(store), _load(con, batch), batch.skipped)
     finally:
         con.close()
+
+
+def _load(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[LoadOutcome]:
+    return load_returns(con, batch.returns, replace_partial=batch.replace_partial)
 
 
 def _found(paths: Sequence[Path], options: LoadOptions) -> tuple[list[Candidate], list[Path]]:
@@ -208,11 +229,17 @@ def _submit(pool: WorkerPool, candidates: list[Candidate], options: LoadOptions)
     return [futures[i] for i in range(len(candidates))]
 
 
-def _batch(outcomes: list[ParsedReturn | list[Problem]], skipped: list[Path], origin: Origin) -> Batch:
-    problems = [origin.reword(p) for o in outcomes if isinstance(o, list) for p in o]
-    if problems:
-        raise ReturnRejected(problems)
-    return Batch([o for o in outcomes if not isinstance(o, list)], skipped)
+def _batch(
+    outcomes: list[ParsedReturn | ReturnRejected],
+    skipped: list[Path],
+    origin: Origin,
+    replace_partial: bool = False,
+) -> Batch:
+    rejected = [o for o in outcomes if isinstance(o, ReturnRejected)]
+    if rejected:
+        merged = ReturnRejected.merged(rejected)
+        raise ReturnRejected([origin.reword(p) for p in merged.problems], merged.total, merged.counts)
+    return Batch([o for o in outcomes if isinstance(o, ParsedReturn)], skipped, replace_partial)
 
 
 def _size(candidate: Candidate) -> int:

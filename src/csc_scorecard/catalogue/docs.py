@@ -77,6 +77,12 @@ record (the start of an adopted child's period of care) is withheld while any re
 the returns loaded, not the rows found: a CIN census with no child protection plans gives 0 plans. `csc-scorecard
 status` lists the first year each area can be computed.
 
+**Data quality.** A record that breaks one of the store's quality rules (an assessment authorised before it
+started, a plan ending before it started: DfE's validators flag them, councils submit them) loads and is listed
+by `csc-scorecard quality`; a figure it would distort **leaves it out**, and its notes count the records left
+out. An open episode or plan that the next loaded return no longer carries is not open from the start of that
+return's year (the later return decides), in every stock count.
+
 **DfE's rules.** Definitions are DfE's: where DfE's methodology says how a figure is counted, the indicator
 quotes the sentence (file and LAIT measure), and the catalogue checks, when it loads, that the shipped file
 says it word for word.
@@ -172,6 +178,11 @@ def _indicator(catalogue: Catalogue, ind: Indicator) -> list[str]:
         f"| LAIT measure | {f'`{ind.lait}`' if ind.lait else '—'} |",
         f"| Source | {_one_line(ind.source)} |",
         f"| History needed | {_history(run)} |",
+        *(
+            [f"| Leaves out | records flagged {', '.join(f'`{r}`' for r in run.leaves_out)} |"]
+            if run.leaves_out
+            else []
+        ),
         f"| Breakdowns | {breakdowns} |",
         *_quotes(run.quotes),
         "",

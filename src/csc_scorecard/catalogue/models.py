@@ -220,6 +220,11 @@ class Indicator(Entry):
         description="the returns needed before the window (default: none beyond the window's own)",
     )
     quotes: tuple[Quote, ...] = ()
+    leaves_out: tuple[str, ...] = Field(
+        default=(),
+        description="data-quality rules (store/quality.py) whose flagged records would distort the figure: each "
+        "is left out, and counted in the figure's notes; the population's rows must be rows of the rule's table",
+    )
 
     @field_validator("denominator", "numerator", "value", "weight", "breakdown_date")
     @classmethod
@@ -378,6 +383,14 @@ class Catalogue:
 
     def population(self, name: str) -> Population:
         return self.populations[name]
+
+    def leaving_out(self) -> dict[str, tuple[str, ...]]:
+        """{quality rule: the indicators whose figures leave its flagged records out}."""
+        out: dict[str, list[str]] = {}
+        for indicator_id in self.indicators:
+            for rule in self.definition(indicator_id).leaves_out:
+                out.setdefault(rule, []).append(indicator_id)
+        return {rule: tuple(ids) for rule, ids in out.items()}
 
     def breakdown_for(self, indicator: Indicator, name: str) -> Breakdown:
         """The breakdown, if the indicator allows it; otherwise a CatalogueError that says which it does allow."""

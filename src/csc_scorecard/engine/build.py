@@ -13,6 +13,10 @@ Shape of a results query (DuckDB dialect; the same tree transpiles to Spark):
 Coverage is decided in Python (engine/coverage.py, from the returns loaded) and enters as values: a window the
 returns do not cover, or a row whose history is not loaded (`history.complete_when`), gives NULL measures.
 
+A row the store's quality rules flagged with a rule the indicator `leaves_out` (an assessment authorised before
+it started, in a timeliness figure) is in `scoped` with left_out = 1: it is left out of the measures, and
+counted (`left_out`) for the figure's notes.
+
 Values never enter as text: dates, LA codes and option values are literals in the tree, and catalogue fragments
 are parsed once and grafted in.
 """
@@ -28,6 +32,7 @@ from sqlglot import exp
 from ..catalogue import fragments as fr
 from ..catalogue.models import Breakdown, Catalogue, Indicator, OptionValue
 from ..periods import Period, add_years, parse_financial_year
+from ..store.quality import all_rules
 from .coverage import CoverageRow
 from .macros import bind, expand_macros
 
@@ -209,7 +214,21 @@ class ScopeBuilder:
                 exp.Case().when(self.fragment(complete), exp.Literal.number(0)).else_(exp.Literal.number(1))
             )
             measures.append(_alias(lacking, "history_missing"))
+        if ind.leaves_out:
+            measures.append(
+                _alias(_sql(f"CASE WHEN {FLAGGED}.la_code IS NULL THEN 0 ELSE 1 END"), "left_out")
+            )
         return measures
+
+    def flagged(self) -> exp.Select:
+        """The records flagged with a rule the indicator leaves out: (la_code, load_id, src_line) of each."""
+        rules = [exp.Literal.string(rule) for rule in self.indicator.leaves_out]
+        return (
+            exp.select("q.la_code", "q.load_id", "q.src_line")
+            .distinct()
+            .from_(exp.to_table("quality_flags").as_("q"), copy=False)
+            .where(_col("rule", "q").isin(*rules), copy=False)
+        )
 
     def detail_columns(self) -> list[exp.Expression]:
         """Every population column and the child's columns the fragments read (for drill-through)."""
@@ -231,6 +250,14 @@ class ScopeBuilder:
             )
         else:
             query = query.join(periods, join_type="cross", copy=False)
+        if self.indicator.leaves_out:
+            u_, f_ = fr.UNIT_ALIAS, FLAGGED
+            query = query.join(
+                self.flagged().subquery(FLAGGED),
+                on=exp.and_(*(exp.EQ(this=_col(c, f_), expression=_col(c, u_)) for c in FLAG_KEY)),
+                join_type="left",
+                copy=False,
+            )
         if self.child_columns():
             query = query.join(
                 exp.to_table("children").as_(fr.CHILD_ALIAS),
@@ -250,6 +277,22 @@ def _sql(text: str) -> exp.Expression:
     return fr.parse(text)
 
 
+FLAGGED = "flagged"  # alias of the flagged records joined to the population
+FLAG_KEY = ("la_code", "load_id", "src_line")  # a canonical row: its load and line (its table by the rule)
+
+
+def unknown_rules(indicator: Indicator) -> list[str]:
+    known = {rule.id for rule in all_rules()}
+    return [rule for rule in indicator.leaves_out if rule not in known]
+
+
+def _left_out_count() -> exp.Select:
+    return _sql(
+        "SELECT s.la_code, s.period_id, s.breakdown_value, COUNT(*) AS left_out FROM scoped AS s "
+        "WHERE s.left_out = 1 GROUP BY s.la_code, s.period_id, s.breakdown_value"
+    )
+
+
 def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
     complete = indicator.history.complete_when if indicator.history else None
     lacking = "SUM(s.history_missing)" if complete is not None else "CAST(0 AS BIGINT)"
@@ -258,7 +301,7 @@ def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
         counted = "COUNT(DISTINCT CASE WHEN s.in_numerator = 1 THEN s.child_id END)"
     else:
         base, counted = "COUNT(*)", "SUM(s.in_numerator)"
-    return (
+    query = (
         exp.select(
             "s.la_code",
             "s.period_id",
@@ -277,6 +320,7 @@ def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
         .from_(exp.to_table("scoped").as_("s"), copy=False)
         .group_by("s.la_code", "s.period_id", "s.breakdown_value", copy=False)
     )
+    return query.where("s.left_out = 0", copy=False) if indicator.leaves_out else query
 
 
 def covered_cte(rows: Sequence[CoverageRow]) -> exp.Expression:
@@ -371,6 +415,9 @@ def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool =
             *_measure_columns(request),
             _alias(_sql("COALESCE(a.history_missing, 0)"), "history_missing"),
             _alias(_sql("COALESCE(a.base_count, 0)"), "base_count"),
+            _alias(
+                _sql("COALESCE(lo.left_out, 0)" if indicator.leaves_out else "CAST(0 AS BIGINT)"), "left_out"
+            ),
             "a.load_ids",
             _alias(_sql("pp.population_year") if rate else _sql("CAST(NULL AS INT)"), "population_year"),
             _alias(
@@ -392,6 +439,14 @@ def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool =
         )
         .order_by("f.la_code", "p.period_id", "f.breakdown_value", copy=False)
     )
+    if indicator.leaves_out:
+        query = query.join(
+            exp.to_table("left_out_count").as_("lo"),
+            on="lo.la_code = f.la_code AND lo.period_id = p.period_id "
+            "AND lo.breakdown_value IS NOT DISTINCT FROM f.breakdown_value",
+            join_type="left",
+            copy=False,
+        )
     if rate:
         query = query.join(
             exp.to_table("period_population").as_("pp"),
@@ -402,6 +457,7 @@ def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool =
     ctes = [
         *_common_ctes(catalogue, request),
         ("agg", _aggregate(indicator, distinct_loads)),
+        *([("left_out_count", _left_out_count())] if indicator.leaves_out else []),
         ("covered", covered_cte(request.coverage)),
         ("frame", _frame(request)),
     ]
@@ -447,4 +503,5 @@ __all__ = [
     "period_rows",
     "records_query",
     "results_query",
+    "unknown_rules",
 ]

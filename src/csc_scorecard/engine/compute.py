@@ -11,9 +11,10 @@ from typing import Any
 from ..catalogue import load_catalogue
 from ..catalogue.models import Catalogue, CatalogueError, Indicator, OptionValue
 from ..periods import Period
+from ..store.quality import all_rules
 from ..store.status import loaded_return_years
 from .adapters import EngineAdapter, adapter_for
-from .build import PeriodRow, Request, results_query
+from .build import PeriodRow, Request, results_query, unknown_rules
 from .coverage import CoverageRow, coverage
 
 Number = int | float
@@ -94,6 +95,10 @@ def build_requests(
         chosen = catalogue.breakdown_for(indicator, breakdown) if breakdown is not None else None
         overrides = _overrides(catalogue, indicator, options)
         check_options(indicator, overrides)
+        if unknown_rules(indicator):
+            raise CatalogueError(
+                [f"indicator {indicator.id} leaves out unknown rule(s) {unknown_rules(indicator)}"]
+            )
         codes = tuple(la_codes) if la_codes is not None else None
         requests.append(Request(indicator, tuple(periods), breakdown, chosen, codes, overrides))
     return requests
@@ -179,9 +184,26 @@ def _result(
 
 
 def _notes(request: Request, window: PeriodRow, row: dict[str, Any], covered: CoverageRow) -> list[str]:
-    """Why a figure is blank (returns or history not loaded, 0 ÷ 0, no population), and what a rate used."""
+    """Why a figure is blank (returns or history not loaded, 0 ÷ 0, no population), what a rate used, and the
+    flagged records it leaves out."""
     if covered.gap is not None:
         return [covered.gap.note()]
+    left_out = _left_out_note(request.indicator, row["left_out"])
+    return [*_value_notes(request, window, row), *left_out]
+
+
+def _left_out_note(indicator: Indicator, count: int) -> list[str]:
+    if not count:
+        return []
+    rules = {rule.id: rule for rule in all_rules()}
+    what = "; ".join(
+        rules[r].says + (f" (DfE {rules[r].dfe})" if rules[r].dfe else "") for r in indicator.leaves_out
+    )
+    records = "record" if count == 1 else "records"
+    return [f"left out: {count:,} {records} with {what}; csc-scorecard quality lists them"]
+
+
+def _value_notes(request: Request, window: PeriodRow, row: dict[str, Any]) -> list[str]:
     history = request.indicator.history
     if row["history_missing"] and history is not None:
         return [

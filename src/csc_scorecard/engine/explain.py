@@ -13,7 +13,7 @@ from .adapters import adapter_for
 from .build import records_query, results_query
 from .compute import IndicatorResult, build_requests, run_request, with_coverage
 
-_FLAGS = ("period_id", "in_numerator")
+_FLAGS = ("period_id", "in_numerator", "left_out")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def explain(
     )[0]
     request = with_coverage(adapter, catalogue, request)
     unit = request.indicator.unit
-    rows = adapter.fetch(records_query(catalogue, request))
+    # A record the figure leaves out (store/quality.py) is in neither list: `csc-scorecard quality` lists it.
+    rows = [row for row in adapter.fetch(records_query(catalogue, request)) if not row.get("left_out")]
     records = [_tidy(row, request.breakdown is not None, unit) for row in rows]
     counted = [record for record, row in zip(records, rows, strict=True) if row["in_numerator"] == 1]
     denominator = records if unit == "percent" else counted if unit in ("days", "average") else []

@@ -14,7 +14,8 @@ everything is matched tolerantly:
 - **Values**: dates are Excel dates or text dd/mm/YYYY (or YYYY-MM-DD); coded answers are read from their
   code ("a) 1A: Individual" -> 1A, "N1 - Abuse or neglect" -> N1, "b) Child Protection plan" -> CPP) or
   their words; yes/no answers from "a) Yes", "Yes", "Y". A value that cannot be read is a Problem naming the
-  sheet, row, column, value and rule, and nothing is loaded.
+  sheet, row, column, value and rule, and nothing is loaded; except that a coded answer no indicator reads
+  (councils' workbooks hold free text in lists 4 and 6) is kept as written, with a warning naming it.
 
 A workbook does not name its LA, so `--la` is required. Its **as-at date** (the day it was produced, which
 the current-state lists describe) comes from a date in the file name (2017-03-31, 31-03-2017, 20170331), else
@@ -34,7 +35,7 @@ from ..periods import financial_year_of
 from .codelists import codelist
 from .fields import checked_la
 from .model import ParsedReturn, sha256_file
-from .problems import Problems
+from .problems import Problem, Problems
 from .registry import Candidate, Reader
 from .tables import new_buffers
 from .year import Latest, Years, decide
@@ -224,6 +225,9 @@ class Column:
     coder: str | None = None  # CODERS key for kind "code"
     needed: bool = False  # the column must be in the sheet (the indicators or the identity need it)
     required: bool = False  # a value must be given
+    # An indicator reads its codes (a test checks this against the catalogue): a coded value that cannot be read
+    # refuses the workbook. In any other coded column it is kept as written, with a warning.
+    read: bool = False
 
     def matches(self, header: str) -> bool:
         return re.search(self.pattern, header) is not None
@@ -271,7 +275,7 @@ LISTS: tuple[AnnexList, ...] = (
         (
             *_CHILD,
             _col("contact_date", r"date of contact|contact date", "date", needed=True, required=True),
-            _col("contact_source", r"contact source|source of contact", "code", "referral source"),
+            _col("contact_source", r"contact source|source of contact", "code", "referral source", read=True),
         ),
         ("child_id", "contact_date"),
     ),
@@ -387,7 +391,7 @@ LISTS: tuple[AnnexList, ...] = (
             _col("start_date", r"started to be looked after", "date", needed=True, required=True),
             _col("category_of_need", r"category of need", "code", "primary need"),
             _col("legal_status_start", r"start date of current legal status", "date"),
-            _col("legal_status", r"legal status", "code", "legal status"),
+            _col("legal_status", r"legal status", "code", "legal status", read=True),
             _col("latest_review_date", r"latest statutory review", "date"),
             _col("last_visit_date", r"last social work visit", "date", needed=True),
             _col("permanence_plan", r"permanence plan", "code", "permanence plan"),
@@ -542,11 +546,12 @@ def _text(value: object) -> str | None:
 
 
 class _Cells:
-    """Converts cells of one sheet, adding Problems that name the sheet, row and column."""
+    """Converts cells of one sheet, adding Problems (and warnings) that name the sheet, row and column."""
 
-    def __init__(self, problems: Problems, sheet: str):
+    def __init__(self, problems: Problems, sheet: str, warnings: list[Problem]):
         self.problems = problems
         self.sheet = sheet
+        self.warnings = warnings
 
     def where(self, row: int) -> str:
         return f"sheet {self.sheet!r} row {row}"
@@ -567,6 +572,10 @@ class _Cells:
             assert column.coder is not None
             coder = CODERS[column.coder]
             code = coder.read(text)
+            if code is None and not column.read:
+                rule = f"not a recognised {coder.name} value: kept as written, as no indicator reads it"
+                self.warnings.append(Problem(self.problems.file, self.where(row), header, text, rule))
+                return text
             if code is None:
                 self.problems.add(self.where(row), header, text, f"not a recognised {coder.name} value")
             return code
@@ -745,8 +754,10 @@ def as_at_from_name(name: str) -> dt.date | None:
     return None
 
 
-def _convert(sheet: _Sheet, as_at: dt.date, problems: Problems) -> list[tuple[int, dict[str, object]]]:
-    cells_of = _Cells(problems, sheet.name)
+def _convert(
+    sheet: _Sheet, as_at: dt.date, problems: Problems, warnings: list[Problem]
+) -> list[tuple[int, dict[str, object]]]:
+    cells_of = _Cells(problems, sheet.name, warnings)
     annex = sheet.annex
     out = []
     seen: dict[tuple[object, ...], int] = {}
@@ -813,7 +824,8 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
     if decided is None:
         problems.raise_if_any()
     assert decided is not None
-    rows = {sheet.annex.table: _convert(sheet, as_at, problems) for sheet in sheets}
+    warnings: list[Problem] = []
+    rows = {sheet.annex.table: _convert(sheet, as_at, problems, warnings) for sheet in sheets}
     problems.raise_if_any()
     assert la_code is not None
     buffers = new_buffers(KIND)
@@ -835,6 +847,7 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
         collection_year=decided.year,
         year_source=year_source,
         tables={table: buffers[table].to_arrow() for table in rows},
+        warnings=warnings,
     )
 
 

@@ -22,8 +22,8 @@ import pyarrow as pa
 from lxml import etree
 
 from ..periods import financial_year_label
+from ..refdata import local_authorities
 from .codelists import codelist
-from .fields import LA_CODE as _LA
 from .fields import FieldChecker
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file
@@ -61,7 +61,7 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
     reader.run(iterparse(path, problems))
     problems.raise_if_any()
     if reader.la_code is None or reader.collection_year is None:  # pragma: no cover - a Problem was added
-        raise ReturnRejected(problems.items, problems.total)
+        raise problems.rejected()
     return ParsedReturn(
         kind="cin",
         format="cin_xml",
@@ -168,6 +168,7 @@ class _Reader:
         self.check: FieldChecker | None = None
         self.tables = _Tables()
         self.child_count = 0
+        self.children_seen: dict[str, str] = {}  # LAchildID -> where its first Child block gives it
 
     # ---- the stream -------------------------------------------------------------------------------
 
@@ -260,7 +261,7 @@ class _Reader:
             option=self.year_arg,
         )
         if decided is None:
-            raise ReturnRejected(self.problems.items, self.problems.total)
+            raise self.problems.rejected()
         self.collection_year, self.year_source = decided.year, decided.source
         self.check = FieldChecker(self.problems, "cin", decided.year, "iso")
 
@@ -273,12 +274,15 @@ class _Reader:
                 break
         arg = _clean(self.la_arg)
         given = lea is not None or arg is not None
-        if lea is not None and not _LA.match(lea):
-            self.problems.add(where, "LEA", lea, "must be the 3-digit DfE LA code")
-            lea = None
-        if arg is not None and not _LA.match(arg):
-            self.problems.add(header.here, "--la", arg, "must be the 3-digit DfE LA code")
+        if arg is not None and arg not in local_authorities():
+            self.problems.add(header.here, "--la", arg, "not an English LA code (3 digits, e.g. 335)")
             arg = None
+        if lea is not None and lea not in local_authorities():
+            # A council's own code, or a typing slip: the census would load under an LA that does not exist.
+            if arg is None:
+                rule = "not an English LA's 3-digit DfE code: correct it, or pass --la to name the LA"
+                self.problems.add(where, "LEA", lea, rule)
+            lea = None
         if lea and arg and lea != arg:
             self.problems.add(where, "LEA", lea, f"disagrees with --la {arg}")
         self.la_code = lea or arg
@@ -348,7 +352,15 @@ class _Reader:
             self._cin_details(details, row.get("child_id"))
 
     def _identifiers(self, ids: _Node, row: dict[str, Any]) -> None:
-        row["child_id"] = self._text(ids, "LAchildID", required=True)
+        row["child_id"] = child_id = self._text(ids, "LAchildID", required=True)
+        if child_id is not None:
+            here = ids.at("LAchildID")
+            first = self.children_seen.setdefault(child_id, here)
+            if first != here:  # the store would keep one of the two blocks and drop the other's episodes
+                rule = (
+                    f"a second Child block for this child ({first} is the first): a census has one per child"
+                )
+                self.problems.add(here, "LAchildID", child_id, rule)
         row["upn"] = self._text(ids, "UPN")
         row["former_upn"] = self._text(ids, "FormerUPN")
         row["upn_unknown"] = self._code(ids, "UPNunknown", "UPNunknown")

@@ -23,6 +23,7 @@ from pathlib import Path
 from .model import ParsedReturn
 from .problems import Problem, Problems, ReturnRejected
 from .registry import Candidate, Head, Reader, reader, readers
+from .xmlsafe import as_utf8
 
 _SNIFF = 64 * 1024
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
@@ -72,12 +73,15 @@ def recognise(path: Path) -> Reader:
     return _choose(sniff(path, problems), problems)
 
 
-def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn | list[Problem]:
-    """Read one return; its problems are returned rather than raised so that a worker process can send them."""
+def read_one(candidate: Candidate, la: str | None, year: str | None) -> ParsedReturn | ReturnRejected:
+    """Read one return; its rejection is returned rather than raised so that a worker process can send it
+    (with every problem counted, not only those kept to be listed)."""
     try:
         return reader(candidate.format).read(candidate, la, year)
     except ReturnRejected as rejected:
-        return [_with_path(p, candidate) for p in rejected.problems]
+        return ReturnRejected(
+            [_with_path(p, candidate) for p in rejected.problems], rejected.total, rejected.counts
+        )
 
 
 def _with_path(problem: Problem, candidate: Candidate) -> Problem:
@@ -170,6 +174,7 @@ def sniff(path: Path, problems: Problems) -> Head:
         raise problems.fatal("-", "file", None, f"cannot be read: {_reason(error)}") from None
     if path.suffix.lower() == ".xlsx" or (head.startswith(b"PK\x03\x04") and _is_workbook(path)):
         return Head(path, "xlsx", head)  # by name or content; the reader checks it is a readable workbook
+    head = as_utf8(head)  # UTF-16 text (with its byte-order mark) is recognised as the UTF-8 it holds
     if not head.strip():
         raise problems.fatal("line 1", "file", None, "the file is empty")
     if _looks_binary(head):

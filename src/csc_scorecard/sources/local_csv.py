@@ -30,7 +30,7 @@ from .csvfile import read_rows
 from .fields import checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_files
-from .problems import Problems, ReturnRejected
+from .problems import Problems, raise_all
 from .registry import Candidate, Head, Reader
 from .tables import new_buffers
 from .year import Latest, Years, decide
@@ -529,13 +529,13 @@ def read(files: list[Path], *, kind: str, la: str | None, year: str | None, fold
         latest=Latest(lambda: _latest_event(parsed.values()), "dates in the data"),
     )
     if decided is None:
-        _raise_all([overall, *per_file], folder_name)
+        raise_all([overall, *per_file])
     assert decided is not None
     collection_year = decided.year
     year_end = dt.date(parse_financial_year(collection_year) + 1, 3, 31)
     rows = {name: _convert(found, collection_year, year_end) for name, found in parsed.items()}
     _check_workers_known(parsed, rows)
-    _raise_all([overall, *per_file], folder_name)
+    raise_all([overall, *per_file])
     assert la_code is not None
     buffers = new_buffers(kind)
     for name, converted in rows.items():
@@ -558,16 +558,6 @@ def read(files: list[Path], *, kind: str, la: str | None, year: str | None, fold
 
 def _latest_event(files: Iterable[_File]) -> dt.date | None:
     return max((d for f in files if (d := f.latest_event()) is not None), default=None)
-
-
-def _raise_all(sets: Iterable[Problems], name: str) -> None:
-    merged = Problems(name)
-    for problems in sets:
-        merged.items.extend(problems.items)
-        merged.total += problems.total
-    merged.items = merged.items[: merged.cap]
-    if merged.total:
-        raise ReturnRejected(merged.items, merged.total)
 
 
 def _reader(kind: str) -> Reader:

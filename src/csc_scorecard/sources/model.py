@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from .problems import Problem
+
 
 @dataclass
 class ParsedReturn:
@@ -20,6 +22,8 @@ class ParsedReturn:
     collection_year: str  # "2016-17"
     year_source: str  # how the collection year was decided (sources/year.py): "header", "--year", ...
     tables: dict[str, pa.Table] = field(default_factory=dict)
+    # What was read but is worth an analyst's look (a coded answer kept as written): loaded, and listed.
+    warnings: list[Problem] = field(default_factory=list)
 
     def rows_per_table(self) -> dict[str, int]:
         return {name: table.num_rows for name, table in self.tables.items()}

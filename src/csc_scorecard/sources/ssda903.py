@@ -30,12 +30,13 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..periods import add_years, financial_year_of, parse_financial_year
 from .codelists import codelist
 from .csvfile import read_rows
 from .fields import FieldChecker, checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_file, sha256_files
-from .problems import Problems
+from .problems import Problems, raise_all
 from .registry import Candidate, Head, Reader
 from .tables import new_buffers
 from .xmlsafe import iterparse, local_name, release
@@ -415,13 +416,110 @@ def _partial_date_ok(value: str) -> bool:
     return (day is None or 1 <= day <= 31) and (month is None or 1 <= month <= 12)
 
 
+# How the collection year was decided (sources/year.py), in a refusal's words.
+_YEAR_TAKEN = {
+    "--year": "given by --year",
+    "folder name": "read from the folder name",
+    "file name": "read from the file names",
+    "latest date": "taken from the latest date in the data",
+}
+
+
+@dataclass
+class _YearFit:
+    """Dates that cannot be in the return's collection year, whichever way the year was decided: an episode
+    starting or ending, or a missing incident starting or ending, after the year end; an OC3 young person whose
+    17th birthday (the first the OC3 cohort can be about) is after it; or no episode open at any time in the
+    year. A return of another year loaded as this one would replace the real one, so each is a problem naming
+    the year the data looks like (the year of its latest date)."""
+
+    year: str
+    how: str  # the year's source
+    late: list[tuple[Problems, str, str, str, str]] = field(
+        default_factory=list
+    )  # problems, where, field, value, what
+    latest: dt.date | None = None
+    episodes: tuple[Problems, int, int] | None = (
+        None  # (problems of the Episodes file, episodes, open in the year)
+    )
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(parse_financial_year(self.year), 4, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(parse_financial_year(self.year) + 1, 3, 31)
+
+    def see(
+        self,
+        table: str,
+        row: Mapping[str, object],
+        values: Mapping[str, str | None],
+        loc: Locator,
+        problems: Problems,
+    ) -> None:
+        if table == "Episodes":
+            decom, dec = row.get("decom"), row.get("dec")
+            self._dates(
+                problems, loc, (("DECOM", decom, "the episode starts"), ("DEC", dec, "the episode ends"))
+            )
+            _, seen, open_ = self.episodes or (problems, 0, 0)
+            is_open = (
+                isinstance(decom, dt.date)
+                and decom <= self.end
+                and not (isinstance(dec, dt.date) and dec < self.start)
+            )
+            self.episodes = (problems, seen + 1, open_ + int(is_open))
+        elif table == "Missing":
+            incident = (("MIS_START", row.get("mis_start"), "the incident starts"),
+                        ("MIS_END", row.get("mis_end"), "the incident ends"))  # fmt: skip
+            self._dates(problems, loc, incident)
+        elif table == "OC3":
+            dob = _loose_date(values.get("DOB"))
+            if dob is not None:
+                self._dates(problems, loc, (("DOB", add_years(dob, 17), "the 17th birthday is"),), shown=dob)
+
+    def _dates(
+        self,
+        problems: Problems,
+        loc: Locator,
+        dates: tuple[tuple[str, object, str], ...],
+        shown: dt.date | None = None,
+    ) -> None:
+        for column, day, what in dates:
+            if not isinstance(day, dt.date):
+                continue
+            self.latest = day if self.latest is None or day > self.latest else self.latest
+            if day > self.end:
+                value = f"{shown or day:%d/%m/%Y}"
+                self.late.append((problems, loc(column), column, value, f"{what} {day:%d/%m/%Y}"))
+
+    def report(self) -> None:
+        """Adds the problems found, now that the latest date says which year the data looks like."""
+        taken = f"collection year {self.year} ({_YEAR_TAKEN.get(self.how, self.how)})"
+        looks = f"the data looks like {financial_year_of(self.latest)}" if self.latest else ""
+        for problems, where, column, value, what in self.late:
+            problems.add(
+                where, column, value, f"{what}, after the end of {taken} on {self.end:%d/%m/%Y}: {looks}"
+            )
+        if self.episodes is not None and self.episodes[1] and not self.episodes[2] and not self.late:
+            problems, count = self.episodes[0], self.episodes[1]
+            problems.add(
+                "every episode", "DECOM, DEC", None,
+                f"no episode ({count:,} in the return) is open at any time in {taken}, "
+                f"{self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: {looks}",
+            )  # fmt: skip
+
+
 class _Converter:
     """Turns one DfE table row (column -> raw text) into a row of the store's table, adding Problems."""
 
-    def __init__(self, check: FieldChecker):
+    def __init__(self, check: FieldChecker, fit: _YearFit | None = None):
         self.check = check
         self.year = check.collection_year
         self.problems = check.problems
+        self.fit = fit
         self._seen: dict[str, dict[tuple[str, ...], str]] = {t: {} for t in TABLE_COLUMNS}
 
     def row(
@@ -450,6 +548,8 @@ class _Converter:
         elif table == "Episodes" and out.get("dec") is not None and _clean(values.get("REC")) is None:
             self.problems.add(loc("REC"), "REC", None, "mandatory when DEC is given (the episode has ended)")
         self._check_duplicate(table, values, out, where)
+        if self.fit is not None:
+            self.fit.see(table, out, values, loc, self.problems)
         return out
 
     def _value(self, spec: _Field, raw: str | None, loc: str, required: bool) -> object:
@@ -537,18 +637,6 @@ class _Converter:
             )
 
 
-# ---- problems -------------------------------------------------------------------------------------------
-
-
-def _raise_all(sets: Iterable[Problems], name: str) -> None:
-    merged = Problems(name)
-    for problems in sets:
-        merged.items.extend(problems.items)
-        merged.total += problems.total
-    merged.items = merged.items[: merged.cap]
-    merged.raise_if_any()
-
-
 # ---- CSV ----------------------------------------------------------------------------------------------
 
 
@@ -633,21 +721,23 @@ def read_csv(files: list[Path], *, la: str | None, year: str | None, folder_name
         latest=Latest(lambda: _latest_csv_date(tables.values()), "event dates in the data"),
     )
     if decided is None:
-        _raise_all([overall, *per_file], folder_name)  # the missing year is one of the Problems
+        raise_all([overall, *per_file])  # the missing year is one of the Problems
     assert decided is not None
     collection_year, year_source = decided.year, decided.source
 
     buffers = new_buffers(KIND)
+    fit = _YearFit(collection_year, year_source)
     for parsed in tables.values():
-        converter = _Converter(FieldChecker(parsed.problems, KIND, collection_year, "dmy"))
+        converter = _Converter(FieldChecker(parsed.problems, KIND, collection_year, "dmy"), fit)
         target = buffers[STORE_TABLE[parsed.table]]
         for line, record in parsed.rows:
             values = dict(zip(parsed.columns, record, strict=True))
             where = f"line {line}"
             row = converter.row(parsed.table, values, lambda _column, w=where: w, where=where)
             target.append(line, row)
+    fit.report()
 
-    _raise_all([overall, *per_file], folder_name)
+    raise_all([overall, *per_file])
     assert la_code is not None
     return ParsedReturn(
         kind=KIND,
@@ -833,8 +923,10 @@ def read_xml(path: Path, *, la: str | None, year: str | None) -> ParsedReturn:
     assert decided is not None
     collection_year, year_source = decided.year, decided.source
 
-    reader = _XmlReader(problems, _Converter(FieldChecker(problems, KIND, collection_year, "dmy")))
+    fit = _YearFit(collection_year, year_source)
+    reader = _XmlReader(problems, _Converter(FieldChecker(problems, KIND, collection_year, "dmy"), fit))
     reader.run(path)
+    fit.report()
     problems.raise_if_any()
     assert la_code is not None
     return ParsedReturn(

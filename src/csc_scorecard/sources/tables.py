@@ -32,6 +32,8 @@ class TableSpec:
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type), without the lineage columns
     key: tuple[str, ...]  # identity within an LA (la_code is always part of the key)
     description: str
+    # Columns of the canonical table only, which the store derives at each rebuild (no reader fills them).
+    derived: tuple[tuple[str, str], ...] = ()
 
     @property
     def raw_name(self) -> str:
@@ -51,6 +53,11 @@ def _cols(spec: str) -> tuple[tuple[str, str], ...]:
     pairs = (part.split() for part in spec.split(","))
     return tuple((name, typ) for name, typ in pairs)
 
+
+# A record open at the end of its return's year that the next loaded return of that kind does not carry (its id
+# changed, or it was deleted as recorded in error): the first day of that return's year, from which the later
+# return decides that it is not open (store/quality.py).
+_NOT_CARRIED = (("not_carried_from", "DATE"),)
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
@@ -75,6 +82,7 @@ TABLES: tuple[TableSpec, ...] = (
         ),
         ("child_id", "referral_date"),
         "CIN census CINdetails: one row per episode of need (a referral).",
+        _NOT_CARRIED,
     ),
     TableSpec(
         "assessments",
@@ -112,6 +120,7 @@ TABLES: tuple[TableSpec, ...] = (
         ),
         ("child_id", "start_date"),
         "CIN census ChildProtectionPlans with their review dates.",
+        _NOT_CARRIED,
     ),
     TableSpec(
         "cla_episodes",
@@ -123,6 +132,7 @@ TABLES: tuple[TableSpec, ...] = (
         ),
         ("child_id", "decom"),
         "SSDA903 Episodes: a new episode starts on any change of legal status or placement.",
+        _NOT_CARRIED,
     ),
     TableSpec(
         "uasc",

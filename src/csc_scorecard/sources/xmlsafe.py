@@ -17,16 +17,28 @@ from .problems import Problems
 
 _PROLOG_LIMIT = 64 * 1024
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_ENCODING_FAULT = re.compile(
+    r"invalid bytes in character encoding|not proper UTF-8|encoding error", re.IGNORECASE
+)
 
 
 def local_name(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
+def as_utf8(head: bytes) -> bytes:
+    """The first bytes of a file as UTF-8: a UTF-16 file (with its byte-order mark) re-encoded, so that what
+    looks for markup in the bytes finds it in either."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        even = head[: len(head) - len(head) % 2]
+        return even.decode("utf-16", errors="ignore").encode("utf-8")
+    return head
+
+
 def check_prolog(path: Path, problems: Problems) -> None:
-    """Refuse a DOCTYPE or ENTITY declaration before any parsing starts."""
+    """Refuse a DOCTYPE or ENTITY declaration before any parsing starts (in UTF-8 or UTF-16 text)."""
     with path.open("rb") as handle:
-        head = handle.read(_PROLOG_LIMIT)
+        head = as_utf8(handle.read(_PROLOG_LIMIT))
     match = _DOCTYPE.search(head)
     if match:
         line = head[: match.start()].count(b"\n") + 1
@@ -52,6 +64,13 @@ def iterparse(path: Path, problems: Problems) -> Iterator[tuple[str, etree._Elem
         yield from parser
     except etree.XMLSyntaxError as error:
         line = error.lineno or 0
+        if _ENCODING_FAULT.search(
+            error.msg or ""
+        ):  # bytes of another encoding (rows pasted from two systems)
+            rule = (
+                f"not text in the file's encoding (UTF-8 unless its declaration says otherwise): {error.msg}"
+            )
+            raise problems.fatal(f"line {line}", "file", None, rule) from None
         raise problems.fatal(f"line {line}", "XML", None, f"not well-formed XML: {error.msg}") from None
 
 

@@ -5,7 +5,8 @@ checked against, so every reader decides it the same way, in this order:
 
 1. **header**: the year the return states about itself (a CIN or CSWW census Header). A `--year` that
    contradicts it is a problem naming both.
-2. **--year**: the analyst's option.
+2. **--year**: the analyst's option. A year in the folder or a file name that contradicts it is a problem
+   naming both (a lone 2017 allows 2016-17 and 2017-18).
 3. **folder name**: a year in the name of a folder return's folder (903 CSV tables, local templates).
 4. **file name**: a year in the file names; file names that give different years are a problem.
 5. **latest date**: the financial year of the latest dated event in the data.
@@ -32,14 +33,21 @@ _YEAR_END = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 def year_in_name(name: str) -> str | None:
     """The collection year a file or folder name gives: 2016-17, 2016_17, 201617, 2016-2017 -> '2016-17';
     a lone 2017 is the year ending March 2017 -> '2016-17'. A span wins over a lone year; else the first."""
+    years = years_in_name(name)
+    return years[0] if years else None
+
+
+def years_in_name(name: str) -> tuple[str, ...]:
+    """The collection years a name may mean, the likeliest first: a span means one year; a lone 2017 means the
+    year ending March 2017 and, less likely, the one starting in April 2017."""
     for m in _SPAN4.finditer(name):
         if int(m.group(2)) == int(m.group(1)) + 1:
-            return financial_year_label(int(m.group(1)))
+            return (financial_year_label(int(m.group(1))),)
     for m in _SPAN2.finditer(name):
         if int(m.group(2)) == (int(m.group(1)) + 1) % 100:
-            return financial_year_label(int(m.group(1)))
+            return (financial_year_label(int(m.group(1))),)
     m = _YEAR_END.search(name)
-    return financial_year_label(int(m.group(1)) - 1) if m else None
+    return (financial_year_label(int(m.group(1)) - 1), financial_year_label(int(m.group(1)))) if m else ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,7 @@ def _first_year(
             )
         return Decision(stated.year, "header")
     if option is not None:
+        _check_names(problems, option, folder, files, from_name)
         return Decision(option, "--year")
     if folder is not None and (from_folder := from_name(folder)) is not None:
         return Decision(from_folder, "folder name")
@@ -151,6 +160,28 @@ def _first_year(
         return Decision(financial_year_of(day), "latest date", day)
     _no_year(problems, stated, folder, files, latest)
     return None
+
+
+def _check_names(
+    problems: Problems,
+    option: str,
+    folder: str | None,
+    files: Sequence[str],
+    from_name: Callable[[str], str | None],
+) -> None:
+    """A --year that a year in the folder or a file name contradicts is a problem naming both: a 2016-17 folder
+    loaded with --year 2014-15 would replace the real 2014-15 return."""
+    named = [("folder name", folder)] if folder is not None else []
+    named += [("file name", name) for name in files]
+    for what, name in named:
+        meant = years_in_name(name) if from_name is year_in_name else tuple(filter(None, [from_name(name)]))
+        if meant and option not in meant:
+            problems.add(
+                "command line",
+                "--year",
+                option,
+                f"the {what} {name!r} says collection year {meant[0]}: rename it or correct --year",
+            )
 
 
 def _no_year(
@@ -175,4 +206,4 @@ def _is_year(text: str) -> bool:
     return True
 
 
-__all__ = ["Decision", "Latest", "Stated", "Years", "decide", "year_in_name"]
+__all__ = ["Decision", "Latest", "Stated", "Years", "decide", "year_in_name", "years_in_name"]

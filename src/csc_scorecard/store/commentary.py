@@ -379,7 +379,7 @@ def export_actions_csv(
 
 def _reject_if_any(problems: Problems) -> None:
     if problems.total:
-        raise ImportRejected(problems.items, problems.total)
+        raise ImportRejected(problems.items, problems.total, dict(problems.counts))
 
 
 def _read(path: Path | str, columns: tuple[str, ...], required: tuple[str, ...], problems: Problems):

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ..private_files import make_private, private_folder
+from .load import rebuild_if_derivation_changed
 from .reference_data import refresh_reference_data
 from .schema import SCHEMA_VERSION, StoreTooNew, check_not_newer, migrate
 
@@ -100,6 +101,7 @@ def connect(path: Path | str, *, read_only: bool = False, upgrade: bool = True) 
         else:
             migrate(con, str(path))
             refresh_reference_data(con)
+            rebuild_if_derivation_changed(con)
     except BaseException:
         con.close()
         raise

@@ -15,7 +15,8 @@ One DuckDB file. `loads` is the lineage: one row per return loaded (file names, 
 year, how the year was decided, rows per table, when, status `current` or `replaced`, and which load it
 replaced or was replaced by). For each table below there is a raw table `raw_<name>` holding every current
 load's rows as read, and a canonical table `<name>` holding one row per identity, taken from the return with the
-latest collection year (then the latest load). Every row of both carries the lineage columns
+latest collection year (then the latest load; for `children`, a child in the CIN census and the SSDA903 of the same
+year keeps the SSDA903's row, whatever order they were loaded in). Every row of both carries the lineage columns
 {", ".join(f"`{c}`" for c, _ in LINEAGE_COLUMNS)} and `src_line` (the line of the file it came from).
 
 ## Schema versions and migrations
@@ -47,6 +48,26 @@ To add a column, or a table, to a return's tables:
 
 `tests/test_store_migrations.py` fails, saying "add a migration", when a `TableSpec` and the latest schema
 disagree; it also upgrades a store made at migration 1 and checks it equals a store made fresh.
+
+## Data quality
+
+Structural faults (a date that does not parse, an unknown code, a missing id) refuse a load. Logical faults
+that DfE's validators flag but councils submit anyway load, and are flagged: at each rebuild of an LA's
+canonical tables the rules of `src/csc_scorecard/store/quality.py` write one row per record that breaks them to
+`quality_flags` (LA, collection year, load, table, line, child, the record in words, the rule, the DfE
+validator's rule number where there is one, and what is wrong), and `csc-scorecard quality` lists them. An
+indicator whose figure a fault would distort leaves the flagged records out and counts them in its notes (the
+catalogue's `leaves_out`). The rules also flag:
+
+- an open CIN episode, child protection plan or 903 episode that the next loaded return of its kind does not
+  carry (its id changed, or it was deleted as recorded in error): the canonical column `not_carried_from`
+  holds the first day of that return's year, from which stock counts take the record as closed;
+- a child whose date of birth, or sex, differs between the returns loaded (every conflict, with the value the
+  store uses);
+- a reader's warnings (a coded Annex A answer no indicator reads, kept as written), kept with their load.
+
+`derived_data` holds a fingerprint of the code that derives the canonical tables and the flags: a store made by
+an earlier csc-scorecard is rebuilt, every LA in one transaction, the first time a newer one writes to it.
 
 ## Backup and restore
 
@@ -107,6 +128,7 @@ def render_markdown() -> str:
         parts.append(f"\n## `{spec.name}`\n\n{spec.description}\n\nFrom: {returns}. Identity: ({key}).\n")
         parts.append("\n| column | type |\n|---|---|\n")
         parts.extend(f"| `{name}` | {typ} |\n" for name, typ in spec.columns)
+        parts.extend(f"| `{name}` | {typ} (canonical table only, derived) |\n" for name, typ in spec.derived)
     return "".join(parts)
 
 

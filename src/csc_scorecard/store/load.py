@@ -1,20 +1,34 @@
 """Loading checked returns into the store: all or nothing, idempotent by sha256, newer versions replace older.
 
-Readers have already checked every file before this runs, so nothing here can fail on the data itself; the
-whole batch still goes in one transaction, so an unexpected error leaves the store exactly as it was.
+Readers have already checked every file before this runs. The one check left needs the store: a new version of
+a return that lacks tables the loaded version holds (only episodes.csv, say) is refused before anything is
+written, unless the analyst says to replace it anyway. The whole batch goes in one transaction, so an
+unexpected error leaves the store exactly as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from ..sources import tables as table_specs
 from ..sources.model import ParsedReturn
+from ..sources.problems import Problem, ReturnRejected
+from ..sources.registry import kind_names
 from ..sources.tables import TABLES, TABLES_BY_NAME, TableSpec
+from . import quality
 from .schema import LINEAGE_COLUMNS
+
+# Which version of a record the canonical table keeps, after the latest collection year and before the latest
+# load: a child in the CIN census and the 903 of one year keeps the SSDA903's row (then the CIN census's, then
+# any other source's by name), so that the same returns give the same row whatever order they were loaded in.
+# Every date of birth or sex that differs between the returns is listed (store/quality.py).
+VERSION_ORDER = {"children": "CASE source WHEN 'ssda903' THEN 0 WHEN 'cin' THEN 1 ELSE 2 END, source"}
 
 
 @dataclass(frozen=True)
@@ -27,9 +41,16 @@ class LoadOutcome:
     action: str  # "loaded", "replaced load N", "already loaded"
     load_id: int
     rows: dict[str, int]
+    warnings: tuple[Problem, ...] = ()  # what the reader loaded but warned about
 
 
-def load_returns(con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn]) -> list[LoadOutcome]:
+def load_returns(
+    con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn], *, replace_partial: bool = False
+) -> list[LoadOutcome]:
+    """Store the returns in one transaction. Raises ReturnRejected, storing nothing, for a new version of a
+    return that lacks tables its loaded version holds, unless `replace_partial`."""
+    if not replace_partial:
+        _refuse_partial_replacements(con, returns)
     outcomes: list[LoadOutcome] = []
     touched: set[str] = set()
     con.begin()
@@ -48,13 +69,44 @@ def load_returns(con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn]) ->
     return outcomes
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutcome:
-    current = con.execute(
-        "SELECT load_id, sha256 FROM loads WHERE kind = ? AND la_code = ? AND collection_year = ? "
+def _current(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> tuple[int, str, str] | None:
+    """(load_id, sha256, row counts) of the loaded version of the return, if any."""
+    found = con.execute(
+        "SELECT load_id, sha256, row_counts FROM loads WHERE kind = ? AND la_code = ? AND collection_year = ? "
         "AND status = 'current'",
         [parsed.kind, parsed.la_code, parsed.collection_year],
     ).fetchall()
-    current = current[0] if current else None
+    return found[0] if found else None
+
+
+def _refuse_partial_replacements(con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn]) -> None:
+    problems = []
+    for parsed in returns:
+        current = _current(con, parsed)
+        if current is None or current[1] == parsed.sha256:
+            continue
+        held = {table: rows for table, rows in json.loads(current[2]).items() if rows}
+        vanishing = sorted(set(held) - set(parsed.tables))
+        if vanishing:
+            what = f"{kind_names().get(parsed.kind, parsed.kind)} return of {parsed.collection_year} for LA {parsed.la_code}"
+            rows = ", ".join(f"{table} ({held[table]:,} rows)" for table in vanishing)
+            problems.append(
+                Problem(
+                    parsed.source_name,
+                    "-",
+                    "tables",
+                    ", ".join(vanishing),
+                    f"a new version of the {what} without table(s) the loaded version (load {current[0]}) holds: "
+                    f"{rows} would vanish from the store; load the whole return, or pass --replace-partial "
+                    "to replace it anyway",
+                )
+            )
+    if problems:
+        raise ReturnRejected(problems)
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutcome:
+    current = _current(con, parsed)
     rows = parsed.rows_per_table()
     if current and current[1] == parsed.sha256:
         return _outcome(parsed, "already loaded", current[0], rows)
@@ -67,6 +119,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutco
         replaces = current[0]
         for spec in TABLES:
             con.execute(f"DELETE FROM {spec.raw_name} WHERE load_id = ?", [replaces])
+        con.execute("DELETE FROM quality_flags WHERE load_id = ?", [replaces])
         con.execute(
             "UPDATE loads SET status = 'replaced', replaced_by = ? WHERE load_id = ?", [load_id, replaces]
         )
@@ -86,14 +139,16 @@ def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutco
             replaces,
         ],
     )
+    quality.store_warnings(con, parsed, load_id)
     action = f"replaced load {replaces}" if replaces else "loaded"
     return _outcome(parsed, action, load_id, rows)
 
 
 def _outcome(parsed: ParsedReturn, action: str, load_id: int, rows: dict[str, int]) -> LoadOutcome:
+    warned = tuple(parsed.warnings) if action != "already loaded" else ()
     return LoadOutcome(
         parsed.source_name, parsed.kind, parsed.la_code, parsed.collection_year, parsed.year_source,
-        action, load_id, rows,
+        action, load_id, rows, warned,
     )  # fmt: skip
 
 
@@ -113,20 +168,52 @@ def _insert_raw(
 
 
 def rebuild_canonical(con: duckdb.DuckDBPyConnection, la_code: str) -> None:
-    """Canonical rows for one LA: per identity, the row from the latest collection year (then latest load)."""
+    """Canonical rows for one LA: per identity, the row from the latest collection year (then VERSION_ORDER,
+    then the latest load); then what the store derives from them (store/quality.py)."""
     for spec in TABLES:
         columns = ", ".join(f'"{c}"' for c, _ in (*LINEAGE_COLUMNS, *spec.columns, ("src_line", "")))
         key = ", ".join(f'"{c}"' for c in ("la_code", *spec.key))
+        order = ", ".join(filter(None, ("collection_year DESC", VERSION_ORDER.get(spec.name))))
         con.execute(f"DELETE FROM {spec.name} WHERE la_code = ?", [la_code])
         con.execute(
             f"""
             INSERT INTO {spec.name} ({columns})
             SELECT {columns} FROM (
                 SELECT *, row_number() OVER (
-                    PARTITION BY {key} ORDER BY collection_year DESC, load_id DESC, src_line DESC
+                    PARTITION BY {key} ORDER BY {order}, load_id DESC, src_line DESC
                 ) AS version_rank
                 FROM {spec.raw_name} WHERE la_code = ?
             ) WHERE version_rank = 1
             """,
             [la_code],
         )
+    quality.refresh(con, la_code)
+
+
+def derivation_fingerprint() -> str:
+    """Of the code that makes the canonical tables and what is derived from them: when it changes, a store made
+    by an earlier csc-scorecard is rebuilt (`rebuild_if_derivation_changed`)."""
+    digest = hashlib.sha256()
+    for module in (table_specs, quality):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def rebuild_if_derivation_changed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild every LA's canonical tables, in one transaction, when the store was derived by other code
+    (an earlier csc-scorecard, or one without the quality rules); True if it did."""
+    shipped = derivation_fingerprint()
+    held = con.execute("SELECT fingerprint FROM derived_data WHERE name = 'canonical'").fetchall()
+    if held and held[0][0] == shipped:
+        return False
+    con.begin()
+    try:
+        for (la_code,) in con.execute("SELECT DISTINCT la_code FROM loads ORDER BY 1").fetchall():
+            rebuild_canonical(con, la_code)
+        con.execute("INSERT OR REPLACE INTO derived_data VALUES ('canonical', ?, now())", [shipped])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return True

@@ -67,6 +67,16 @@ def canonical_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]
     return out
 
 
+def flagged_records(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """{la_code: records the data-quality rules flag}; empty for a store older than the rules."""
+    present = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quality_flags' AND schema_name = 'main'"
+    ).fetchall()[0][0]
+    if not present:
+        return {}
+    return dict(con.execute("SELECT la_code, count(*) FROM quality_flags GROUP BY 1 ORDER BY 1").fetchall())
+
+
 def loaded_years(con: duckdb.DuckDBPyConnection, la_code: str) -> list[str]:
     """The collection years with a current return for the LA, oldest first."""
     rows = con.execute(

@@ -1,55 +1,47 @@
-"""Light data-quality checks shown on the data page: counts of records that break a simple rule, per LA and
-collection year, never the records themselves (an analyst finds them with the validators or `indicators
---explain`). DfE's full rule sets run separately: `csc-scorecard validate`."""
+"""The data page's quality findings: the records the store's quality rules flagged (store/quality.py), counted
+by rule and collection year, and listed. The listing is child-level: the data page is for analysts only, and
+each view of it is written to the access log."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
 
+from ..catalogue import load_catalogue
+from ..store.quality import flags, listed
 
-@dataclass(frozen=True)
-class Check:
-    id: str
-    table: str
-    rule: str  # what a good record does
-    where: str  # SQL condition that finds a record breaking the rule (fixed text, never user input)
-
-
-CHECKS: tuple[Check, ...] = (
-    Check("dob_missing", "children", "every child has a date of birth (or an expected one)",
-          "dob IS NULL AND expected_dob IS NULL"),
-    Check("dob_future", "children", "no date of birth after the end of the collection year",
-          "dob > make_date(CAST(left(collection_year, 4) AS INTEGER) + 1, 3, 31)"),
-    Check("cin_closed_before_referral", "cin_episodes", "a CIN episode closes on or after its referral",
-          "closure_date < referral_date"),
-    Check("assessment_before_start", "assessments", "an assessment is authorised on or after it starts",
-          "authorised_date < start_date"),
-    Check("cp_plan_ends_before_start", "cp_plans", "a child protection plan ends on or after it starts",
-          "end_date < start_date"),
-    Check("cla_episode_ends_before_start", "cla_episodes", "a care episode ends on or after it starts",
-          "dec < decom"),
-)  # fmt: skip
+RECORDS_SHOWN = 200  # on the page; the CSV download has them all
 
 
 @dataclass(frozen=True)
 class Finding:
-    check: Check
-    la_code: str
+    what: str  # the rule in words
+    rule: str
+    dfe_rule: str | None
     collection_year: str
-    failing: int
-    checked: int
+    records: int
+    left_out_of: str  # indicator ids, space-separated
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, la_code: str | None = None) -> list[Finding]:
-    """Every check on the canonical tables, one finding per (check, LA, year) with at least one record."""
-    out: list[Finding] = []
-    for check in CHECKS:
-        rows = con.execute(
-            f"SELECT la_code, collection_year, count(*) FILTER (WHERE {check.where}), count(*) FROM {check.table} "
-            "WHERE ? IS NULL OR la_code = ? GROUP BY ALL ORDER BY 1, 2",
-            [la_code, la_code],
-        ).fetchall()
-        out.extend(Finding(check, la, year, failing, checked) for la, year, failing, checked in rows)
-    return out
+@dataclass(frozen=True)
+class Quality:
+    findings: list[Finding]  # per rule and year
+    records: list[dict[str, object]]  # every flagged record, as `csc-scorecard quality` lists it
+
+    @property
+    def shown(self) -> list[dict[str, object]]:
+        return self.records[:RECORDS_SHOWN]
+
+
+def quality(con: duckdb.DuckDBPyConnection, la_code: str) -> Quality:
+    records = listed(flags(con, la_code), load_catalogue().leaving_out())
+    counts = Counter((str(r["rule"]), str(r["collection_year"])) for r in records)
+    example = {(str(r["rule"]), str(r["collection_year"])): r for r in records}
+    findings = []
+    for (rule, year), n in counts.items():
+        r = example[(rule, year)]
+        dfe = str(r["dfe_rule"]) if r["dfe_rule"] else None
+        findings.append(Finding(str(r["what"]), rule, dfe, year, n, str(r["left_out_of"])))
+    return Quality(sorted(findings, key=lambda f: (f.what, f.collection_year)), records)

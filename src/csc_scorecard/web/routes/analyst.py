@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from ...catalogue import load_catalogue
 from ...engine import explain
 from ...ingest import UPLOAD_FORM, LoadOptions, commit, prepare
+from ...output import to_csv
 from ...periods import PeriodError, parse_period
 from ...sources.problems import Problem, ReturnRejected
 from ...store.commentary import (
@@ -24,12 +25,14 @@ from ...store.commentary import (
     add_action,
     get_action,
     get_commentary,
+    neutralise,
     set_commentary,
     update_action,
 )
+from ...store.quality import LISTED
 from ...store.status import canonical_counts, load_records
 from ..auth import client_address, require
-from ..quality import run_checks
+from ..quality import quality
 from ..rendering import render
 from ..state import Session
 from ..uploads import TooLarge, UploadFolder
@@ -316,12 +319,17 @@ def data_page(request: Request, session: Analyst, la: La = None, period: Period 
         def gather() -> tuple:
             loads = load_records(r.con, include_replaced=True)
             files = dict(r.con.execute("SELECT load_id, files FROM loads").fetchall())
-            return loads, files, canonical_counts(r.con), run_checks(r.con, r.scope.la_code)
+            return loads, files, canonical_counts(r.con), quality(r.con, r.scope.la_code)
 
         # All of it changes only with the loads, like the scorecard.
-        loads, files, counts, findings = services(request).scorecards.derive(built, ("data-page",), gather)
+        loads, files, counts, found = services(request).scorecards.derive(built, ("data-page",), gather)
         small = [j for j in built.judgements() if j.small_numbers.small or j.point is None or j.value is None]
         snapshot = r.snapshot
+        if found.shown:  # child-level records on the page: written to the access log, as a drill-through is
+            services(request).state.log(
+                session.user, "drill_through", la_code=r.scope.la_code, detail="data page: flagged records",
+                records=len(found.shown), client=client_address(request),
+            )  # fmt: skip
         return render(
             request,
             "data.html",
@@ -331,12 +339,31 @@ def data_page(request: Request, session: Analyst, la: La = None, period: Period 
                 "loads": loads,
                 "files": files,
                 "counts": counts.get(r.scope.la_code, {}),
-                "findings": findings,
+                "quality": found,
                 "small": small,
                 "snapshot_taken": dt.datetime.fromtimestamp(snapshot.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
                 "refresh_problem": services(request).store.last_refresh_problem,
             },
         )
+
+
+@router.get("/data/quality.csv")
+def quality_csv(request: Request, session: Analyst, la: La = None, period: Period = None) -> Response:
+    """Every flagged record of the LA, as `csc-scorecard quality --format csv` gives them (written to the
+    access log)."""
+    with reading(request, la, period) as r:
+        found = quality(r.con, r.scope.la_code)
+        services(request).state.log(
+            session.user, "drill_through", la_code=r.scope.la_code, detail="data quality CSV",
+            records=len(found.records), client=client_address(request),
+        )  # fmt: skip
+        name = f"quality_{r.scope.la_code}.csv"
+    safe = [{k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in found.records]
+    return Response(
+        to_csv(LISTED, safe),  # opened in a spreadsheet: no cell may be read as a formula
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # --- upload ----------------------------------------------------------------------------------------------------
