@@ -354,6 +354,6 @@ def test_every_problem_is_counted_when_returns_are_read_in_worker_processes(
         ("ReferralSource", "not a valid ReferralSource code for 2016-17"): 1,
     }
     lines = found.summary().splitlines()
-    assert lines[0].startswith("CIN_335_2016-17.xml: Child[1]/CINdetails[1]/ReferralSource (line")
+    assert lines[0].startswith(f"{census}: Child[1]/CINdetails[1]/ReferralSource (line")
     assert lines[4] == "  ... and 247 more like this (MIS_START: not a valid date in the form dd/mm/YYYY)"
     assert len(lines) == 5

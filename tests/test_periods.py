@@ -48,5 +48,5 @@ def test_full_year_like_windows_are_twelve_months():
 
 
 def test_a_bad_code_says_what_periods_look_like():
-    with pytest.raises(PeriodError, match="use 2016-17, 2016-17Q3, 2016-12, R12:2016-12"):
+    with pytest.raises(PeriodError, match="use 2016-17, 2016-17Q3, 2016-12 or R12:2016-12"):
         parse_period("Q3 2016")

@@ -280,9 +280,9 @@ def status(include_replaced: bool, db: Path) -> None:
         summary.add_row(name, *(f"{counts[la].get(name, 0):,}" for la in counts))
     console.print(summary)
     for la_code, flagged in flagged_records(con).items():
-        records = "record" if flagged == 1 else "records"
+        noun = "record" if flagged == 1 else "records"
         console.print(
-            f"LA {la_code}: {flagged:,} {records} flagged by the data-quality rules (csc-scorecard quality)"
+            f"LA {la_code}: {flagged:,} {noun} flagged by the data-quality rules (csc-scorecard quality)"
         )
     _print_first_computable(con)
     console.print(f"Last load: {max(r.loaded_at for r in records)}")
