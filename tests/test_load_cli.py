@@ -260,9 +260,13 @@ def test_every_problem_is_counted_and_the_first_of_each_rule_listed(store: Path,
     out = refused(store, folder, "--la", "335")
     lines = out.splitlines()
     assert lines[0] == "Nothing was loaded: 301 problem(s) found."  # not the 200 kept
-    assert lines[1].startswith(f"{folder / 'missing.csv'}: line 2: MIS_START = '30/02/2017': not a valid date")
+    assert lines[1].startswith(
+        f"{folder / 'missing.csv'}: line 2: MIS_START = '30/02/2017': not a valid date"
+    )
     assert lines[4] == "  ... and 297 more like this (MIS_START: not a valid date in the form dd/mm/YYYY)"
-    assert lines[5] == f"{folder / 'missing.csv'}: line 302: MISSING = 'Q': not a valid MISSING code for 2016-17"
+    assert (
+        lines[5] == f"{folder / 'missing.csv'}: line 302: MISSING = 'Q': not a valid MISSING code for 2016-17"
+    )
     assert len(lines) == 6
 
 

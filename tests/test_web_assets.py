@@ -5,10 +5,8 @@ start in one line rather than serving pages with no styles (issue 14 item 7)."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 import zipfile
 from fnmatch import fnmatch
@@ -20,6 +18,7 @@ from click.testing import CliRunner
 
 from csc_scorecard.cli import cli
 from csc_scorecard.web import assets
+from web_support import free_port, wait_until_serving
 
 ROOT = Path(__file__).parents[1]
 
@@ -74,9 +73,7 @@ def test_serve_runs_from_the_built_wheel_with_no_npm_on_the_path(synthetic_counc
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)  # what pip install puts in site-packages
     assert (installed / "csc_scorecard/web/static/app.css").is_file()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {"PATH": str(tmp_path / "no-npm-here"), "PYTHONPATH": str(installed), "HOME": str(tmp_path)}
     server = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(synthetic_council["db"]), str(port)],
@@ -84,15 +81,8 @@ def test_serve_runs_from_the_built_wheel_with_no_npm_on_the_path(synthetic_counc
     )  # fmt: skip
     try:
         assert server.stdout.readline().strip() == str(installed / "csc_scorecard" / "__init__.py")
-        base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()
-            time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        wait_until_serving(base, server)
         css = httpx.get(f"{base}/static/app.css")
         assert css.status_code == 200 and ".govuk-template" in css.text
     finally:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from click.testing import CliRunner
 from csc_scorecard.cli import cli
 from csc_scorecard.web.assets import STATIC, axe_path
 from csc_scorecard.web.state import StateStore
-from web_support import PASSWORD, TARGETS, make_site
+from web_support import PASSWORD, TARGETS, free_port, make_site, wait_until_serving
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,23 +58,11 @@ def server(synthetic_council, tmp_path_factory):
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("web_browser")
     site = make_site(folder / "site", synthetic_council["db"])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-c", SERVE, str(site.db), str(TARGETS), str(folder / "snapshots"), str(port)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the server did not start: {process.stdout.read()}")
-        time.sleep(0.1)
+    wait_until_serving(base, process)
     yield {"base": base, "site": site, "folder": folder}
     process.terminate()
     process.wait(timeout=10)

@@ -79,30 +79,40 @@ def live_server(site: Site, folder: Path, **web) -> Iterator[str]:
         + "".join(f"{k} = {_toml(v)}\n" for k, v in table.items()),
         encoding="utf-8",
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(config), str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"the server did not start: {process.stdout.read()}")
-            time.sleep(0.1)
+        wait_until_serving(base, process)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(base: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    """Until the server at `base` answers /healthz; a server that stops or never answers is killed and its
+    output raised."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the server did not start: {process.stdout.read()}")
+        time.sleep(0.1)
 
 
 def _toml(value) -> str:
