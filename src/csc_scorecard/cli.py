@@ -161,7 +161,7 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, db: Path) ->
 
     try:
         with sigterm_raises():
-            report = commit(db, prepare(list(paths), LoadOptions(la=la, year=year)))
+            report = commit(db, prepare(list(paths), LoadOptions(la=la, year=year)), by=getpass.getuser())
     except ReturnRejected as rejected:
         # Plain text, never wrapped: analysts copy these lines into tickets and grep them.
         click.echo(f"Nothing was loaded: {rejected.total} problem(s) found.", err=True)
@@ -478,14 +478,30 @@ def _print_explanation(con, indicator_id, period, la_codes, breakdown, limit) ->
         print_rows(console, columns, records[:limit], "table", title=f"{title} records ({shown})")
 
 
+def _store_catalogue(db: Path):
+    """The catalogue with the manual measures the store declares (the shipped catalogue without a store)."""
+    from .catalogue import load_catalogue
+    from .engine.manual import catalogue_for
+    from .store.connection import connect
+
+    if not db.exists():
+        return load_catalogue()
+    con = connect(db, read_only=True)
+    try:
+        return catalogue_for(con)
+    finally:
+        con.close()
+
+
 @cli.command()
 @click.argument("indicator_id", required=False)
 @format_option
-def catalogue(indicator_id: str | None, fmt: str) -> None:
-    """List the indicators, or describe one (its definition, SQL and options)."""
-    from .catalogue import CatalogueError, load_catalogue
+@db_option
+def catalogue(indicator_id: str | None, fmt: str, db: Path) -> None:
+    """List the indicators (and the store's manual measures), or describe one (its definition, SQL and options)."""
+    from .catalogue import CatalogueError
 
-    cat = load_catalogue()
+    cat = _store_catalogue(db)
     if indicator_id is None:
         columns = ("id", "area", "unit", "polarity", "kind", "lait", "label")
         rows = [{c: getattr(i, c) for c in columns} for i in cat.indicators.values()]
@@ -673,7 +689,6 @@ def report(
     targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
 ) -> None:  # fmt: skip
     """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md)."""
-    from .catalogue import load_catalogue
     from .judge.judgement import JudgeOptions
     from .publish import warm_up_charts, write_pack
     from .publish.pack import UnconfirmedText
@@ -681,7 +696,7 @@ def report(
 
     report_config = report_config or settings().report_config
     try:  # a bad YAML or an unknown headline id fails before any work
-        check_headline(load_report_config(report_config), load_catalogue().indicators, report_config)
+        check_headline(load_report_config(report_config), _store_catalogue(db).indicators, report_config)
     except ReportConfigError as error:
         raise click.UsageError(str(error)) from None
     engine = warm_up_charts() if charts == "appendix" else None  # overlaps building the scorecard
@@ -717,13 +732,11 @@ def _commentary_call(db: Path, call):
         con.close()
 
 
-def _indicator(indicator_id: str) -> str:
-    """An indicator id from the catalogue, or a usage error that names the nearest ones."""
+def _indicator(indicator_id: str, db: Path) -> str:
+    """An indicator id from the catalogue (or a manual measure), or a usage error that names the nearest ones."""
     import difflib
 
-    from .catalogue import load_catalogue
-
-    ids = load_catalogue().ids()
+    ids = _store_catalogue(db).ids()
     if indicator_id not in ids:
         near = difflib.get_close_matches(indicator_id, ids, n=3)
         hint = f"; did you mean {', '.join(near)}?" if near else " (csc-scorecard catalogue lists them)"
@@ -764,7 +777,7 @@ def commentary_set(
     """Add or replace the commentary for an indicator and period."""
     from .store.commentary import set_commentary
 
-    _indicator(indicator_id)
+    _indicator(indicator_id, db)
     by = (author or getpass.getuser()) if confirm else None
     saved = _commentary_call(
         db,
@@ -785,13 +798,13 @@ def commentary_set(
 @db_option
 def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
     """Commentary and open actions for every indicator in a period."""
-    from .catalogue import load_catalogue
+    from .engine.manual import catalogue_for
     from .store.commentary import actions_for, get_commentary
 
     def gather(con):
         la = _la_for(con, la_code)
         rows = []
-        for ind in load_catalogue().ids():
+        for ind in catalogue_for(con).ids():
             note = get_commentary(con, la, ind, period)
             actions = actions_for(con, la, ind, period)
             if note or actions:
@@ -829,7 +842,7 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, confi
     from .store.commentary import add_action, get_action
 
     due_date = due.date() if due else None
-    _indicator(indicator_id)
+    _indicator(indicator_id, db)
     by = getpass.getuser() if confirm else None
     saved = _commentary_call(
         db, lambda con: get_action(con, add_action(con, _la_for(con, la_code), indicator_id, period, text,
@@ -839,12 +852,11 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, confi
     _warn_if_identifying(f"action {saved.action_id}", saved)
 
 
-def _area(area: str) -> str:
-    """A catalogue area by its id (front_door) or name (Front door)."""
-    from .catalogue import load_catalogue
+def _area(area: str, db: Path) -> str:
+    """A catalogue area (or a manual measure's) by its id (front_door) or name (Front door)."""
     from .pipeline import area_label
 
-    areas = list(load_catalogue().by_area())
+    areas = list(_store_catalogue(db).by_area())
     for known in areas:
         if area.strip().casefold() in (known, area_label(known).casefold()):
             return known
@@ -857,7 +869,7 @@ def _add_area_note(
 ) -> None:
     from .store.area_notes import add_area_note
 
-    area_id = _area(area)
+    area_id = _area(area, db)
     _one_period(period)
     note = _commentary_call(
         db, lambda con: add_area_note(con, _la_for(con, la_code), area_id, period, kind, text, author=author)
@@ -975,6 +987,120 @@ def commentary_import(files: tuple[Path, ...], db: Path) -> None:
         else:
             count = _commentary_call(db, lambda con, f=file: import_commentary_csv(con, f))
             click.echo(f"{file.name}: {count} commentary rows written")
+
+
+@cli.group()
+def measures() -> None:
+    """Manual measures: figures no return holds, declared in a YAML file and recorded by month or quarter."""
+
+
+@measures.command("declare")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def measures_declare(file: Path, db: Path) -> None:
+    """Make the measures in FILE the ones in force (README: Manual measures); every version is kept."""
+    from .catalogue import load_catalogue
+    from .sources.manual import DeclarationError, read_declarations
+    from .store.connection import connect
+    from .store.manual_values import declare
+
+    try:
+        found = read_declarations(file)
+    except DeclarationError as error:
+        raise click.UsageError(str(error)) from None
+    taken = [f"{file.name}: measure {m.id}: the catalogue already has an indicator {m.id}: choose another id"
+             for m in found if m.id in load_catalogue().indicators]  # fmt: skip
+    if taken:
+        raise click.UsageError("\n".join(taken))
+    con = connect(db)
+    try:
+        done = declare(con, found, source=file.name, by=getpass.getuser())
+    finally:
+        con.close()
+    for what, ids in (("added", done.added), ("changed", done.changed), ("unchanged", done.unchanged),
+                      ("withdrawn (their values are kept)", done.withdrawn)):  # fmt: skip
+        if ids:
+            click.echo(f"{what}: {', '.join(ids)}")
+    click.echo(f"{len(found)} manual measures in force in {db}")
+
+
+@measures.command("list")
+@format_option
+@db_option
+def measures_list(fmt: str, db: Path) -> None:
+    """The manual measures in force."""
+    from .store.connection import connect
+    from .store.manual_values import declared
+
+    con = connect(db, read_only=True)
+    try:
+        found = declared(con)
+    finally:
+        con.close()
+    columns = ("id", "area", "unit", "kind", "frequency", "polarity", "target", "label")
+    rows = [{**{c: getattr(m, c) for c in columns if c != "target"},
+             "target": f"{m.target.value:g} (tolerance {m.target.tolerance:g})" if m.target else ""}
+            for m in found.values()]  # fmt: skip
+    print_rows(console, columns, rows, fmt, title=f"{len(rows)} manual measures")
+
+
+@measures.command("set")
+@click.argument("measure_id")
+@click.option(
+    "--period", required=True, help="The month (YYYY-MM); a quarterly measure: the quarter's last month."
+)
+@click.option("--value", required=True, type=float, help="The count, or a percentage's numerator.")
+@click.option("--denominator", type=float, help="A percentage's denominator.")
+@click.option("--note", help="Why it was entered or changed.")
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
+@db_option
+def measures_set(measure_id, period, value, denominator, note, la_code, db: Path) -> None:
+    """Record one value (it replaces the current one for that period, which is kept in the history)."""
+    from .store.connection import connect
+    from .store.manual_values import ManualValueError, record
+
+    con = connect(db)
+    try:
+        saved = record(con, _la_for(con, la_code), measure_id, period, value, denominator=denominator, note=note,
+                       by=getpass.getuser(), source="command line")  # fmt: skip
+    except ManualValueError as error:
+        raise click.BadParameter(str(error), param_hint=f"--{error.field.replace('_', '-')}") from None
+    finally:
+        con.close()
+    if saved is None:
+        click.echo(f"{measure_id} {period}: unchanged (the same value is already recorded)")
+    else:
+        click.echo(
+            f"{measure_id} {period}: {value:g} recorded"
+            + (" (replacing an earlier value)" if saved.replaces else "")
+        )
+
+
+@measures.command("history")
+@click.argument("measure_id")
+@click.option("--period", help="One month (YYYY-MM); default every period.")
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
+@format_option
+@db_option
+def measures_history(measure_id: str, period: str | None, la_code: str | None, fmt: str, db: Path) -> None:
+    """Every value recorded for a measure: who entered what, when, from where, and what it replaced."""
+    from .store.connection import connect
+    from .store.manual_values import value_history
+
+    con = connect(db, read_only=True)
+    try:
+        la = _la_for(con, la_code)
+        found = value_history(con, la, measure_id, period)
+    finally:
+        con.close()
+    columns = ("value_id", "period", "value", "denominator", "entered_by", "entered_at", "source", "replaces",
+               "status", "note")  # fmt: skip
+    rows = [{"value_id": v.value_id, "period": v.period, "value": f"{v.value:g}",
+             "denominator": "" if v.denominator is None else f"{v.denominator:g}", "entered_by": v.entered_by or "",
+             "entered_at": f"{v.entered_at:%Y-%m-%d %H:%M:%S}", "source": v.source + (f" line {v.src_line}" if v.src_line else ""),
+             "replaces": v.replaces or "", "status": "current" if v.current else f"replaced by {v.replaced_by}",
+             "note": v.note or ""} for v in found]  # fmt: skip
+    print_rows(console, columns, rows, fmt, title=f"{measure_id}, LA {la}: {len(rows)} values recorded")
 
 
 @cli.command()

@@ -142,13 +142,17 @@ class Preparing:
         return _batch([f.result() for f in self.futures], self.skipped)
 
 
-def commit(store: Path | str | duckdb.DuckDBPyConnection, batch: Batch) -> LoadReport:
-    """Store a prepared batch in one transaction: a file, or a connection already open for writing."""
+def commit(
+    store: Path | str | duckdb.DuckDBPyConnection, batch: Batch, *, by: str | None = None
+) -> LoadReport:
+    """Store a prepared batch in one transaction: a file, or a connection already open for writing. `by`: who
+    loads it, recorded with manual measures' values, which are also checked here against the measures the
+    store declares (ReturnRejected, nothing stored): only the store knows them."""
     if isinstance(store, duckdb.DuckDBPyConnection):
-        return LoadReport(_path_of(store), load_returns(store, batch.returns), batch.skipped)
+        return LoadReport(_path_of(store), load_returns(store, batch.returns, by=by), batch.skipped)
     con = connect(Path(store))
     try:
-        return LoadReport(Path(store), load_returns(con, batch.returns), batch.skipped)
+        return LoadReport(Path(store), load_returns(con, batch.returns, by=by), batch.skipped)
     finally:
         con.close()
 

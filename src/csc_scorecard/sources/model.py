@@ -20,6 +20,8 @@ class ParsedReturn:
     collection_year: str  # "2016-17"
     year_source: str  # how the collection year was decided (sources/year.py): "header", "--year", ...
     tables: dict[str, pa.Table] = field(default_factory=dict)
+    # Each load adds to what is stored and replaces no earlier load (manual values keep every version).
+    accumulates: bool = False
 
     def rows_per_table(self) -> dict[str, int]:
         return {name: table.num_rows for name, table in self.tables.items()}

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from ..sources import manual
 from ..sources.model import ParsedReturn
 from ..sources.tables import TABLES, TABLES_BY_NAME, TableSpec
+from .manual_values import record_loaded
 from .schema import LINEAGE_COLUMNS
 
 
@@ -29,15 +31,18 @@ class LoadOutcome:
     rows: dict[str, int]
 
 
-def load_returns(con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn]) -> list[LoadOutcome]:
+def load_returns(
+    con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn], *, by: str | None = None
+) -> list[LoadOutcome]:
+    """Store checked returns in one transaction; `by` is who loaded them (recorded with manual values)."""
     outcomes: list[LoadOutcome] = []
     touched: set[str] = set()
     con.begin()
     try:
         for parsed in returns:
-            outcome = _load_one(con, parsed)
+            outcome = _load_one(con, parsed, by)
             outcomes.append(outcome)
-            if outcome.action != "already loaded":
+            if outcome.action != "already loaded" and parsed.tables.keys() & TABLES_BY_NAME.keys():
                 touched.add(parsed.la_code)
         for la_code in sorted(touched):
             rebuild_canonical(con, la_code)
@@ -48,11 +53,19 @@ def load_returns(con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn]) ->
     return outcomes
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutcome:
+def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn, by: str | None) -> LoadOutcome:
+    # A load that accumulates replaces none: the same file is "already loaded" whichever year it was taken as.
     current = con.execute(
-        "SELECT load_id, sha256 FROM loads WHERE kind = ? AND la_code = ? AND collection_year = ? "
-        "AND status = 'current'",
-        [parsed.kind, parsed.la_code, parsed.collection_year],
+        "SELECT load_id, sha256 FROM loads WHERE kind = ? AND la_code = ? AND status = 'current' "
+        "AND (collection_year = ? OR (? AND sha256 = ?)) ORDER BY sha256 = ? DESC",
+        [
+            parsed.kind,
+            parsed.la_code,
+            parsed.collection_year,
+            parsed.accumulates,
+            parsed.sha256,
+            parsed.sha256,
+        ],
     ).fetchall()
     current = current[0] if current else None
     rows = parsed.rows_per_table()
@@ -61,9 +74,12 @@ def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutco
 
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
     for name, table in parsed.tables.items():
-        _insert_raw(con, TABLES_BY_NAME[name], table, load_id, parsed)
+        if name == manual.TABLE:
+            record_loaded(con, table, la_code=parsed.la_code, load_id=load_id, file=parsed.source_name, by=by)
+        else:
+            _insert_raw(con, TABLES_BY_NAME[name], table, load_id, parsed)
     replaces = None
-    if current:
+    if current and not parsed.accumulates:
         replaces = current[0]
         for spec in TABLES:
             con.execute(f"DELETE FROM {spec.raw_name} WHERE load_id = ?", [replaces])
