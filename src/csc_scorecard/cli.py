@@ -846,7 +846,8 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, confi
     by = getpass.getuser() if confirm else None
     saved = _commentary_call(
         db, lambda con: get_action(con, add_action(con, _la_for(con, la_code), indicator_id, period, text,
-                                                   owner=owner, due_date=due_date, confirmed_by=by)),
+                                                   owner=owner, due_date=due_date, confirmed_by=by,
+                                                   by=getpass.getuser())),
     )  # fmt: skip
     click.echo(f"action {saved.action_id} added")
     _warn_if_identifying(f"action {saved.action_id}", saved)
@@ -922,16 +923,18 @@ def commentary_remove_note(note_id: int, db: Path) -> None:
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--status", type=click.Choice(["open", "in progress", "closed"]))
 @click.option("--closed-period", help="With --status closed: the last period that reports it.")
+@click.option("--note", help="What was done, or why it changed (kept in the action's history).")
 @confirm_option
 @db_option
 def commentary_update_action(
-    action_id, text, owner, due, status, closed_period, confirm: bool, db: Path
+    action_id, text, owner, due, status, closed_period, note, confirm: bool, db: Path
 ) -> None:
-    """Edit an action (only the options given change)."""
+    """Edit an action (only the options given change); each change is kept in its history."""
     from .store.commentary import update_action
 
     changes = {k: v for k, v in (("text", text), ("owner", owner), ("status", status),
-                                 ("closed_period", closed_period)) if v is not None}  # fmt: skip
+                                 ("closed_period", closed_period), ("note", note)) if v is not None}  # fmt: skip
+    changes["by"] = getpass.getuser()
     if due is not None:
         changes["due_date"] = due.date()
     if confirm:
@@ -944,13 +947,32 @@ def commentary_update_action(
 @commentary.command("close-action")
 @click.argument("action_id", type=int)
 @click.option("--period", required=True, help="The last period whose report carries it.")
+@click.option("--note", help="What was done (kept in the action's history).")
 @db_option
-def commentary_close_action(action_id: int, period: str, db: Path) -> None:
+def commentary_close_action(action_id: int, period: str, note: str | None, db: Path) -> None:
     """Close an action as of a period."""
     from .store.commentary import close_action
 
-    _commentary_call(db, lambda con: close_action(con, action_id, period))
+    _commentary_call(db, lambda con: close_action(con, action_id, period, by=getpass.getuser(), note=note))
     click.echo(f"action {action_id} closed in {period}")
+
+
+@commentary.command("history")
+@click.argument("action_id", type=int)
+@format_option
+@db_option
+def commentary_history(action_id: int, fmt: str, db: Path) -> None:
+    """An action's history: every change of its status, owner or due date, who made it, when and why."""
+    from .store.commentary import action_history, get_action
+
+    action, events = _commentary_call(
+        db, lambda con: (get_action(con, action_id), action_history(con, action_id))
+    )
+    columns = ("changed_at", "changed_by", "status", "owner", "due_date", "closed_period", "note")
+    rows = [{c: "" if getattr(e, c) is None else str(getattr(e, c)) for c in columns} for e in events]
+    title = (f"Action {action.action_id} on {action.indicator_id} (LA {action.la_code}, from {action.opened_period}): "
+             f"{action.text}")  # fmt: skip
+    print_rows(console, columns, rows, fmt, title=title)
 
 
 @commentary.command("export")

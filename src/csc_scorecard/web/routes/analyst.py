@@ -238,7 +238,7 @@ def add_action_route(
     saved = services(request).store.write(
         lambda con: get_action(con, add_action(con, la, indicator_id, period, text.strip(),
                                                owner=owner.strip() or None, due_date=due_date,
-                                               confirmed_by=confirmed_by)),
+                                               confirmed_by=confirmed_by, by=session.user.name)),
         timeout=services(request).settings.write_timeout_seconds,
     )  # fmt: skip
     note = _identifiers_note(saved)
@@ -269,9 +269,10 @@ def update_action_route(
     status: Annotated[str, Form()],
     version: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    """Change an action's status (closing it closes it in the period shown), or confirm that its text does not
-    identify a child. Refused if it changed meanwhile."""
+    """Change an action's status (closing it closes it in the period shown), with a note of what was done (both
+    kept in its history), or confirm that its text does not identify a child. Refused if it changed meanwhile."""
     if status not in STATUSES:
         raise HTTPException(400, f"status must be one of {', '.join(STATUSES)}")
 
@@ -284,7 +285,7 @@ def update_action_route(
             closed = period if status == "closed" else None
             by = session.user.name if confirm else None
             new = update_action(con, action_id, status=status, closed_period=closed, confirmed_by=by,
-                                now=dt.datetime.now())  # fmt: skip
+                                by=session.user.name, note=note, now=dt.datetime.now())  # fmt: skip
             con.commit()
             return new
         except BaseException:

@@ -9,8 +9,10 @@ from fastapi.responses import Response
 
 from ...engine import compute
 from ...engine.manual import catalogue_for
+from ...judge.actions import overdue
 from ...pipeline import current_notes, with_current_notes
 from ...publish.pack import UnconfirmedText
+from ...store.commentary import action_history
 from ...store.status import notes_version
 from ..auth import require
 from ..pack import report_pack
@@ -87,6 +89,10 @@ def indicator(
             "query": scope_query(r.scope),
             "profile": profile,
             "rules": _rules(j, view, profile),
+            "overdue_ids": {a.action_id for a in j.actions if overdue(a, j.period.end)},
+            "histories": {a.action_id: action_history(r.con, a.action_id) for a in j.actions}
+            if session.user.can("analyst")
+            else {},
             "saved": request.query_params.get("saved"),
             "form_error": request.scope.get("csc", {}).get("form_error"),
         }
