@@ -36,6 +36,7 @@ RELEASED = {
     "0008_free_text_confirmed.sql": "8a0f16757cf009a8f964b3690b2f7cf41d84013b2318ef2f18ca2b55e4758135",
     "0009_manual_measures.sql": "c92d15054d9467e3e105be890e2d3b77c3f38bd28141f8cec6b73dc4db3bfeda",
     "0010_action_history.sql": "8ad92d69f041dd4fef938a6f81856a2f9b5192d1f70ed797625466c532b7f47d",
+    "0011_board_packs.sql": "da82cad9fd45ccb1852166c12adc99139edce6511f9c6a344ce0a3a9f33de6e9",
 }
 
 FILLED = [table for data in REFERENCE_SETS for table in data.tables]

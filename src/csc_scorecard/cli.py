@@ -680,16 +680,27 @@ def judge(
     "--charts", type=click.Choice(["appendix", "none"]), default="appendix", show_default=True,
     help="The headline indicators' charts in an appendix to the report and paper, or no charts (faster).",
 )  # fmt: skip
+@click.option(
+    "--board", is_flag=True,
+    help="The monthly board pack for a month (--period YYYY-MM): what changed since last month, then each "
+    "indicator's month, 12 months, year to date and same point last year (docs/report.md).",
+)  # fmt: skip
 @targets_option
 @sn_list_option
 @sn_average_option
 @db_option
 def report(
     period: str, out: Path, la_code: str | None, internal: bool, report_config: Path | None, charts: str,
-    targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
+    board: bool, targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
 ) -> None:  # fmt: skip
-    """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md)."""
+    """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf and paper.docx (docs/report.md);
+    with --board, the monthly board pack."""
     from .judge.judgement import JudgeOptions
+
+    if board:
+        _board_pack(period, out, la_code, internal, report_config or settings().report_config, targets_file,
+                    JudgeOptions(sn_version=sn_list, sn_average=sn_average), db)  # fmt: skip
+        return
     from .publish import warm_up_charts, write_pack
     from .publish.pack import UnconfirmedText
     from .publish.report_config import ReportConfigError, check_headline, load_report_config
@@ -709,6 +720,53 @@ def report(
     except UnconfirmedText as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"{profile} pack for {built.la_name} ({built.la_code}), {built.period.code}:")
+    for path in result.paths.values():
+        click.echo(f"  {path}")
+
+
+def _board_pack(
+    period: str, out: Path, la_code, internal: bool, report_config, targets_file, options, db
+) -> None:
+    """Build the month's board, write its pack, and record the pack (the next one lists what was loaded since)."""
+    from rich.progress import Progress
+
+    from .board import build_board
+    from .publish.board_pack import write_board_pack
+    from .publish.pack import UnconfirmedText
+    from .publish.report_config import ReportConfigError, load_report_config
+    from .store.board_packs import record_pack
+    from .store.connection import connect
+
+    month = _one_period(period)
+    if month.kind != "month":
+        raise click.BadParameter("a board pack is for a month: YYYY-MM, e.g. 2016-12", param_hint="--period")
+    try:
+        load_report_config(report_config)
+    except ReportConfigError as error:
+        raise click.UsageError(str(error)) from None
+    targets = _targets(targets_file or settings().targets)
+    con = connect(db, read_only=True)
+    try:
+        la = _la_for(con, la_code)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Computing and judging", total=None)
+            monthly = build_board(con, la, month, targets=targets, options=options,
+                                progress=lambda ind: progress.update(task, description=f"Judging {ind}"))  # fmt: skip
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        con.close()
+    profile = "internal" if internal else "published"
+    try:
+        result = write_board_pack(monthly, out, profile=profile, report_config=report_config)  # type: ignore[arg-type]
+    except UnconfirmedText as refused:
+        raise click.ClickException(str(refused)) from None
+    con = connect(db)
+    try:
+        record_pack(con, la, month.code, profile, monthly.built_from, by=getpass.getuser())
+    finally:
+        con.close()
+    click.echo(f"{profile} board pack for {monthly.built.la_name} ({la}), {month.words}:")
     for path in result.paths.values():
         click.echo(f"  {path}")
 

@@ -86,7 +86,7 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         ("the store (DuckDB)", db),
         ("example targets (docs/targets.md)", targets_file),
         ("example manual measures, declared (README: Manual measures)", MEASURES),
-        ("a year of their values, loaded", manual),
+        ("their values, loaded", manual),
         *((f"report pack ({kind})", path) for kind, path in pack.paths.items()),
     ):
         console.print(f"{what}: {path.resolve()}", highlight=False)
@@ -95,6 +95,8 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         f"      .venv/bin/csc-scorecard users add admin --role admin --db {db}; make serve\n"
         f"      .venv/bin/csc-scorecard judge --period {latest}Q3 --db {db} --targets {targets_file} --rules\n"
         f"      .venv/bin/csc-scorecard report --period {latest}Q3 --db {db} --targets {targets_file} --out {out / 'q3'}\n"
+        f"      .venv/bin/csc-scorecard report --period {latest[:4]}-12 --board --db {db} --targets {targets_file} "
+        f"--out {out / 'board'}\n"
         f"      .venv/bin/csc-scorecard indicators --period {latest} --db {db} --format csv",
         highlight=False,
     )
@@ -110,7 +112,7 @@ def write_example_targets(path: Path, la_code: str) -> Path:
 
 
 def write_example_values(folder: Path, latest: str) -> Path:
-    """The example manual measures' year of values (2016-17 as shipped) moved to the demo's latest year."""
+    """The example manual measures' values (January 2016 to March 2017 as shipped) moved to the demo's latest year."""
     shift = parse_financial_year(latest) - 2016
     text = re.sub(
         r",(\d{4})-(\d{2}),", lambda m: f",{int(m.group(1)) + shift}-{m.group(2)},",

@@ -98,15 +98,18 @@ def build(
     options: JudgeOptions | None = None,
     indicator_ids: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    extra_periods: Sequence[Period] = (),
 ) -> Built:
     """Compute the period and its history for one LA, then judge every indicator, area by area (the catalogue's
-    and the manual measures the store declares)."""
+    and the manual measures the store declares). `extra_periods` are computed in the same pass and kept in the
+    series beside the history (the monthly board's 12 months and years to date)."""
     catalogue = catalogue_for(con)
     ids = list(indicator_ids or catalogue.ids())
     years = loaded_years(con, la_code)
     if not years:
         raise ValueError(f"no returns are loaded for LA {la_code}")
     history = period.history(years[0])
+    history += [p for p in dict.fromkeys(extra_periods) if p not in history]
     results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
     targets = with_declared_targets(targets, catalogue, la_code)
     series = _series(results, {p.code: p for p in history})
@@ -178,4 +181,14 @@ def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
     return replace(built, areas=areas, notes=_area_notes(con, built.la_code, built.period))
 
 
-__all__ = ["AreaNote", "Built", "build", "current_notes", "la_name", "meta_for", "save", "with_current_notes"]
+__all__ = [
+    "AreaNote",
+    "Built",
+    "build",
+    "current_notes",
+    "la_name",
+    "meta_for",
+    "save",
+    "with_current_notes",
+    "with_declared_targets",
+]

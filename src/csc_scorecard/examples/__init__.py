@@ -1,5 +1,5 @@
 """Example files shipped with the package: the targets `csc-scorecard demo` rates the synthetic council against
-(copy and edit them: docs/targets.md), and the manual measures it declares with a year of their values (README:
+(copy and edit them: docs/targets.md), and the manual measures it declares with fifteen months of their values (README:
 Manual measures)."""
 
 from pathlib import Path

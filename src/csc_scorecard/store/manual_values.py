@@ -200,16 +200,15 @@ def value_history(
     return [ManualValue(*r) for r in rows]
 
 
-def values_entered_since(
-    con: duckdb.DuckDBPyConnection, la_code: str, since: dt.datetime | None
+def values_recorded_after(
+    con: duckdb.DuckDBPyConnection, la_code: str, value_id: int = 0
 ) -> list[ManualValue]:
-    """The values recorded for an LA after `since` (every one, with None), oldest first."""
+    """The values recorded for an LA after the value `value_id` (every one with 0), oldest first."""
     if not _has_tables(con):
         return []
     rows = con.execute(
-        f"SELECT {_VALUE_COLUMNS} FROM manual_values WHERE la_code = ? AND (? IS NULL OR entered_at > ?) "
-        "ORDER BY value_id",
-        [la_code, since, since],
+        f"SELECT {_VALUE_COLUMNS} FROM manual_values WHERE la_code = ? AND value_id > ? ORDER BY value_id",
+        [la_code, value_id],
     ).fetchall()
     return [ManualValue(*r) for r in rows]
 
@@ -338,5 +337,5 @@ __all__ = [
     "record",
     "record_loaded",
     "value_history",
-    "values_entered_since",
+    "values_recorded_after",
 ]
