@@ -257,3 +257,60 @@ def test_the_board_pack_for_a_month(synthetic_council, tmp_path):
 
     code, out = run("report", "--period", "2016-17Q3", "--board", "--out", tmp_path / "q3", "--db", db)
     assert code == 2 and "a board pack is for a month: YYYY-MM" in out
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_dashboards_monthly_board(synthetic_council, tmp_path):
+    from starlette.testclient import TestClient
+
+    from csc_scorecard.web import create_app
+    from web_support import make_site, session_cookie
+
+    site = make_site(tmp_path / "site", synthetic_council["db"], board_landing=("viewer",))
+    assert run("measures", "declare", MEASURES, "--db", site.db)[0] == 0
+    assert run("load", MANUAL_VALUES, "--la", "335", "--db", site.db)[0] == 0
+    assert run("commentary", "add-action", "--indicator", "referrals_count", "--period", "2016-17Q2", "--text",
+               "Audit the front door", "--due", "2016-11-30", "--db", site.db)[0] == 0  # fmt: skip
+    viewer, analyst = session_cookie(site, "viewer"), session_cookie(site, "analyst")
+    with TestClient(create_app(site.settings), follow_redirects=False) as c:
+        # The board is a viewer's landing page here; the scorecard is still a click away, and analysts land on it.
+        landing = c.get("/", headers=viewer)
+        assert (landing.status_code, landing.headers["location"]) == (303, "/board")
+        assert c.get("/?view=scorecard", headers=viewer).status_code == 200
+        assert c.get("/", headers=analyst).status_code == 200
+
+        page = c.get("/board?la=335&month=2016-12", headers=viewer)
+        assert page.status_code == 200
+        changed = page.text.split('id="what-changed"')[1].split('id="figures"')[0]
+        assert (
+            "Actions overdue" in changed
+            and "Audit the front door (Referrals): due 30 November 2016, open." in changed
+        )
+        assert "Students on the Step Up to Social Work programme: 5 values recorded" in changed
+        viewer_row = re.search(
+            r"Newly qualified social workers recruited</a>.*?</tr>", page.text, re.DOTALL
+        ).group(0)
+        analyst_page = c.get("/board?la=335&month=2016-12", headers=analyst).text
+        analyst_row = re.search(
+            r"Newly qualified social workers recruited</a>.*?</tr>", analyst_page, re.DOTALL
+        ).group(0)
+        assert re.findall(r'numeric">([^<]*)<', viewer_row)[:3] == [
+            "0",
+            "18",
+            "c",
+        ]  # as in the published pack
+        assert re.findall(r'numeric">([^<]*)<', analyst_row)[:3] == ["0", "18", "15"]
+        assert "Overdue action" in page.text
+        assert (
+            c.get("/board?la=335&month=2019-01", headers=viewer).status_code == 404
+        )  # not in the loaded years
+
+        months = c.get("/board/months?la=335&month=2016-12", headers=viewer)
+        assert months.status_code == 200
+        referrals = months.text.split('id="referrals_count"')[1].split("</figure>")[0]
+        assert 'role="img"' in referrals and "month by month, January 2015 to December 2016" in referrals
+        assert "stroke-dasharray" in referrals and "Mean " in referrals  # an XmR chart: mean and limits
+        re_referrals = months.text.split('id="re_referrals_12m_pct"')[1].split("</figure>")[0]
+        assert "the 12 months to each month end" in re_referrals and "stroke-dasharray" not in re_referrals
+        assert len(re.findall(r"<circle ", referrals)) == 24

@@ -96,6 +96,8 @@ CASES = [
     Case("GET", f"/indicator/cla_count?{Q}&breakdown=age_band", "viewer"),
     Case("GET", f"/indicator/cla_count/breakdown?{Q}&breakdown=age_band", "viewer"),
     Case("GET", f"/indicator/cla_count/chart.svg?{Q}", "viewer"),
+    Case("GET", "/board", "viewer"),
+    Case("GET", "/board/months?la=335&month=2016-12", "viewer"),
     Case("GET", "/report", "viewer"),
     Case("GET", f"/report/download?{Q}", "viewer"),
     Case("GET", "/account", "viewer"),

@@ -37,7 +37,7 @@ from .indicator import IndicatorMeta, Point
 from .judgement import Judgement
 from .narrative import and_list, count_of
 from .rag import Rag, rag
-from .scorecard import _spc
+from .scorecard import _new_measurements, _spc
 from .spc import SpcOptions
 from .targets import Target
 from .units import fmt
@@ -84,6 +84,33 @@ def monthly_by_nature(meta: IndicatorMeta, *, quarterly: bool = False) -> bool:
     percentages, days and averages, which swing on a month's small numbers, as rolling 12 months; so is a manual
     measure recorded each quarter, which has no monthly figures."""
     return not quarterly and (meta.unit == "count" or (meta.kind == "stock" and meta.unit == "rate_per_10k"))
+
+
+@dataclass(frozen=True)
+class XmrPoint:
+    """A month on an indicator's XmR chart: the limits of its segment and what kind of point it is."""
+
+    mean: float
+    upl: float
+    lpl: float
+    point_type: str  # common_cause, special_cause_improvement, ... (judge/spc.py)
+
+
+def xmr_points(
+    meta: IndicatorMeta, months: Sequence[Point], month: Period, target: Target | None, options: SpcOptions
+) -> dict[str, XmrPoint]:
+    """The months up to `month` as the judgement's XmR chart has them, by period code; empty when the chart has
+    too few points for limits. A month repeating the one before (a figure carried forward) is not a point."""
+    point = next((p for p in months if p.period == month), None)
+    result, _ = _spc(meta, months, point, target, options)
+    if result is None or result.variation_icon is None:
+        return {}
+    upto = sorted((p for p in months if p.value is not None and p.period.kind == "month" and p.period_end <= month.end),
+                  key=lambda p: p.period_end)  # fmt: skip
+    return {
+        p.period_code: XmrPoint(result.mean[i], result.upl[i], result.lpl[i], result.point_type[i])
+        for i, p in enumerate(_new_measurements(upto))
+    }
 
 
 def rolling_rag(meta: IndicatorMeta, rolling: Point | None, target: Target | None) -> Rag:
@@ -221,6 +248,7 @@ __all__ = [
     "SECTIONS",
     "BoardRow",
     "Change",
+    "XmrPoint",
     "action_changes",
     "figure_change",
     "load_changes",
@@ -228,4 +256,5 @@ __all__ = [
     "new_signal",
     "rolling_rag",
     "target_change",
+    "xmr_points",
 ]

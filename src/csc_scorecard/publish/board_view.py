@@ -79,6 +79,11 @@ class BoardLine:
     def figures(self) -> tuple[Figure, Figure, Figure, Figure]:
         return (self.month, self.rolling, self.year_to_date, self.last_year)
 
+    @property
+    def has_data(self) -> bool:
+        """Any figure, shown or suppressed (else the data it needs is not loaded)."""
+        return any(f.value is not None or f.suppressed for f in self.figures)
+
 
 @dataclass(frozen=True)
 class BoardView:
@@ -215,7 +220,11 @@ def board_view(
         generated=generated or dt.date.today(),
         since=_since(board),
         changes=sections,
-        areas=tuple((area, tuple(lines[r.meta.id] for r in rows)) for area, rows in board.areas),
+        areas=tuple(
+            (area, shown)
+            for area, rows in board.areas
+            if (shown := tuple(lines[r.meta.id] for r in rows if lines[r.meta.id].has_data))
+        ),
         overdue=tuple(c.text for c in changes if c.kind == "overdue"),
         config=config,
     )

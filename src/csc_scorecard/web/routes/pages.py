@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from ...engine import compute
 from ...engine.manual import catalogue_for
@@ -30,6 +30,8 @@ Name = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 
 @router.get("/")
 def overview(request: Request, session: Viewer, la: La = None, period: Period = None) -> Response:
+    if not request.query_params and session.user.role in services(request).settings.board_landing:
+        return RedirectResponse("/board", 303)  # their landing page (settings: board_landing)
     profile = profile_for(session.user)
     with reading(request, la, period) as r:
         built = r.built
