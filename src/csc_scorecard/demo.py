@@ -52,14 +52,9 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
     report = commit(db, prepare([returns], LoadOptions(la=la.code)))
     for line in report.lines():
         console.print(line, highlight=False, markup=False)
-    manual = write_example_values(out / "manual", year_list[-1])
-    con = connect(db)
-    try:
-        declare(con, read_declarations(MEASURES), source=MEASURES.name, by="demo")
-    finally:
-        con.close()
-    for line in commit(db, prepare([manual], LoadOptions(la=la.code)), by="demo").lines()[:-1]:
-        console.print(f"{line} (manual measures: {MEASURES.name})", highlight=False, markup=False)
+    manual, lines = load_example_measures(db, out / "manual", year_list[-1], la.code)
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
 
     latest = year_list[-1]
     console.rule(f"3. Headline figures for {latest}, against what the generator says it wrote")
@@ -122,6 +117,19 @@ def write_example_values(folder: Path, latest: str) -> Path:
     path = folder / f"manual_values_{latest}.csv"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def load_example_measures(db: Path, folder: Path, latest: str, la_code: str) -> tuple[Path, list[str]]:
+    """Declare the example manual measures in the store and load their values for the demo's latest year: the
+    values file written and what the load said."""
+    values = write_example_values(folder, latest)
+    con = connect(db)
+    try:
+        declare(con, read_declarations(MEASURES), source=MEASURES.name, by="demo")
+    finally:
+        con.close()
+    report = commit(db, prepare([values], LoadOptions(la=la_code)), by="demo")
+    return values, [f"{line} (manual measures: {MEASURES.name})" for line in report.lines()[:-1]]
 
 
 def _ground_truth(returns: Path, year: str) -> dict[str, dict]:
