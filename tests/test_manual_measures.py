@@ -372,6 +372,77 @@ def test_a_manual_measure_goes_through_indicators_and_judge_with_its_declared_ta
     assert code == 0 and "Recorded by hand" in out
 
 
+def test_spc_counts_every_recorded_month_even_one_equal_to_the_month_before(tmp_path):
+    """A figure equal to the period before is taken for an annual count carried forward, except in a manual
+    measure, where each month was recorded for itself. The example values, April 2016 to March 2017 (the months
+    of the one collection year the store holds), worked by hand:
+      neet_engaged     1 2 2 3 2 3 3 4 3 4 3 4: 12 points, mean 34/12 (not 10 points, mean 29/10)
+      frontline_units  0 0 0 1 1 1 2 2 2 2 2 2: 12 points, mean 15/12 (not 3 points, mean 1)"""
+    from csc_scorecard.examples import MANUAL_VALUES, MEASURES
+    from csc_scorecard.pipeline import build
+
+    db = tmp_path / "s.duckdb"
+    assert run("measures", "declare", MEASURES, "--db", db)[0] == 0
+    assert run("load", MANUAL_VALUES, "--la", "335", "--db", db)[0] == 0
+    con = connect(db, read_only=True)
+    try:
+        built = build(con, "335", parse_period("2017-03"), indicator_ids=["neet_engaged", "frontline_units"])
+    finally:
+        con.close()
+    for measure, mean in (("neet_engaged", 34 / 12), ("frontline_units", 15 / 12)):
+        judged = built.judgement(measure)
+        assert judged.spc_rule.startswith("SPC over 12 points (2016-04 to 2017-03): only 12 points")
+        assert len(judged.spc.mean) == 12 and judged.spc.mean[-1] == pytest.approx(mean)
+
+
+@pytest.mark.slow
+def test_a_manual_measure_is_in_the_scrutiny_pack_and_the_slides(synthetic_council, tmp_path):
+    """The example measures on the synthetic Walsall, through `report`: a row of the scorecard spreadsheet, a
+    tile of its area's slide, and, named in the report's headline set, a narrative of the committee paper.
+    Newly qualified social workers recruited, April to December 2016: 0+1+0+0+6+5+2+1+0 = 15."""
+    import shutil
+    import warnings
+
+    import openpyxl
+    from docx import Document
+    from pptx import Presentation
+
+    from csc_scorecard.examples import MANUAL_VALUES, MEASURES, TARGETS
+
+    db = tmp_path / "scorecard.duckdb"
+    shutil.copyfile(synthetic_council["db"], db)
+    assert run("measures", "declare", MEASURES, "--db", db)[0] == 0
+    assert run("load", MANUAL_VALUES, "--la", "335", "--db", db)[0] == 0
+    config = tmp_path / "report.yaml"
+    config.write_text("headline: [referrals_count, nqsw_recruited]\n", encoding="utf-8")
+    code, out = run("report", "--period", "2016-17Q3", "--out", tmp_path / "q3", "--db", db, "--targets", TARGETS,
+                    "--config", config, "--charts", "none")  # fmt: skip
+    assert code == 0, out
+    label = "Newly qualified social workers recruited"
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Sparkline Group extension", UserWarning)  # openpyxl drops them
+        workbook = openpyxl.load_workbook(tmp_path / "q3" / "scorecard.xlsx")
+    rows = [[c.value for c in row] for ws in workbook for row in ws.iter_rows() if row[0].value == label]
+    assert rows and 15 in rows[0]
+
+    slides = Presentation(str(tmp_path / "q3" / "slides.pptx")).slides
+
+    def texts(shapes) -> list[str]:  # the tiles are groups of shapes
+        return [t for s in shapes for t in (texts(s.shapes) if hasattr(s, "shapes") else [s.text_frame.text]
+                                            if s.has_text_frame else [])]  # fmt: skip
+
+    workforce = [
+        " ".join(texts(slide.shapes))
+        for slide in slides
+        if slide.shapes.title is not None and slide.shapes.title.text.startswith("Workforce")
+    ]
+    assert workforce and label in " ".join(workforce)
+
+    paper = " ".join(p.text for p in Document(str(tmp_path / "q3" / "paper.docx")).paragraphs)
+    assert "There were 15 newly qualified social workers recruited" in paper
+
+
 # ---- the dashboard's form ---------------------------------------------------------------------------------
 
 

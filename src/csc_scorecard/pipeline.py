@@ -44,6 +44,7 @@ def meta_for(indicator: Indicator) -> IndicatorMeta:
         indicator.lait,
         indicator.plural,
         indicator.rate_base,
+        recorded=indicator.manual is not None,
     )
 
 

@@ -109,7 +109,7 @@ def xmr_points(
                   key=lambda p: p.period_end)  # fmt: skip
     return {
         p.period_code: XmrPoint(result.mean[i], result.upl[i], result.lpl[i], result.point_type[i])
-        for i, p in enumerate(_new_measurements(upto))
+        for i, p in enumerate(_new_measurements(meta, upto))
     }
 
 
