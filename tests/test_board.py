@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import shutil
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -18,6 +19,7 @@ from csc_scorecard.judge.board import (
     load_changes,
     monthly_by_nature,
     new_signal,
+    quality_changes,
     target_change,
 )
 from csc_scorecard.judge.indicator import IndicatorMeta, Point
@@ -28,6 +30,7 @@ from csc_scorecard.judge.targets import Target
 from csc_scorecard.periods import add_months, parse_period
 from csc_scorecard.store.commentary import Action
 from csc_scorecard.store.manual_values import ManualValue
+from csc_scorecard.store.quality import CHECKS, Finding
 from csc_scorecard.store.status import LoadRecord
 from publish_packs import period_codes
 
@@ -162,6 +165,31 @@ def test_what_is_charted_month_by_month():
     assert not monthly_by_nature(REFERRALS, quarterly=True)
 
 
+def test_a_data_quality_problem_is_new_when_the_data_came_after_the_last_pack():
+    dob, plans = CHECKS[0], CHECKS[4]  # every child has a date of birth; a CP plan ends on or after it starts
+    findings = [
+        Finding(plans, "335", "2016-17", 2, 400),
+        Finding(dob, "335", "2015-16", 1, 900),  # a year with nothing loaded since the pack
+        Finding(dob, "335", "2016-17", 3, 1000),
+        Finding(CHECKS[1], "335", "2016-17", 0, 1000),  # checked, nothing wrong
+    ]
+
+    def load(load_id: int, kind: str, year: str) -> LoadRecord:
+        return LoadRecord(load_id, kind, "csv", f"f{load_id}", "335", year, "header", 1, "2017-01-05 12:00:00",
+                          "current", None, "x")  # fmt: skip
+
+    loads = [load(1, "cin", "2015-16"), load(2, "cin", "2016-17"), load(3, "manual_values", "2015-16")]
+    texts = [c.text for c in quality_changes(findings, loads, after=1)]
+    assert texts == [
+        "Data for 2016-17 loaded since the last board pack fails the check that a child protection plan ends on "
+        "or after it starts: the data page says how many records.",
+        "Data for 2016-17 loaded since the last board pack fails the check that every child has a date of birth "
+        "(or an expected one): the data page says how many records.",
+    ]  # 2015-16 only had manual measures' values since: they write no records the checks read
+    assert quality_changes(findings, loads, after=3) == []
+    assert len(quality_changes(findings, loads)) == 3  # no pack recorded: every failing check
+
+
 @pytest.mark.parametrize(
     ("month", "rolling", "ytd", "hidden"),
     [
@@ -203,6 +231,10 @@ def test_the_board_pack_for_a_month(synthetic_council, tmp_path):
                     "--text", "Run a second recruitment day", "--owner", "Principal social worker",
                     "--due", "2016-12-09", "--db", db)  # fmt: skip
     assert code == 0, out
+    con = duckdb.connect(str(db))  # as a return with a child's date of birth left out would have loaded it
+    con.execute("UPDATE children SET dob = NULL, expected_dob = NULL WHERE rowid = (SELECT min(rowid) FROM children "
+                "WHERE collection_year = '2016-17')")  # fmt: skip
+    con.close()
     code, out = run("report", "--period", "2016-12", "--board", "--out", tmp_path / "dec", "--db", db,
                     "--targets", TARGETS)  # fmt: skip
     assert code == 0, out
@@ -217,6 +249,8 @@ def test_the_board_pack_for_a_month(synthetic_council, tmp_path):
     assert "Run a second recruitment day (Newly qualified social workers recruited; owner Principal social " \
            "worker): due 9 December 2016, open." in first  # fmt: skip
     assert "Students on the Step Up to Social Work programme: 5 values recorded" in first
+    quality = "Data for 2016-17 loaded since the last board pack fails the check that every child has a date of birth"
+    assert "New data-quality problems" in first and quality in first
     assert "Overdue action" in figures and "Newly qualified social workers recruited" in figures
     for heading in ("Dec 2016", "12 months to Dec 2016", "Apr–Dec 2016", "Apr–Dec 2015"):
         assert heading in figures
@@ -254,6 +288,7 @@ def test_the_board_pack_for_a_month(synthetic_council, tmp_path):
         f"{items[1].split(' by ')[1].split(' (')[0]} (one replacing an earlier value)."
     ]
     assert "Since the last board pack, written on" in first
+    assert "New data-quality problems" not in first  # no return loaded since December's pack
 
     code, out = run("report", "--period", "2016-17Q3", "--board", "--out", tmp_path / "q3", "--db", db)
     assert code == 2 and "a board pack is for a month: YYYY-MM" in out

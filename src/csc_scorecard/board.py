@@ -26,6 +26,7 @@ from .judge.board import (
     load_changes,
     monthly_by_nature,
     new_signal,
+    quality_changes,
     rolling_rag,
     target_change,
 )
@@ -38,6 +39,7 @@ from .sources.registry import kind_names
 from .store.board_packs import last_pack_before, latest_ids
 from .store.commentary import Action
 from .store.manual_values import values_recorded_after
+from .store.quality import run_checks
 from .store.status import load_records
 
 CHARTED_MONTHS = 24  # months of history the dashboard charts
@@ -176,9 +178,10 @@ def build_board(
     last = last_pack_before(con, la_code, month.code)
     after = (last.last_load_id, last.last_value_id) if last else (0, 0)
     labels = {r.meta.id: r.meta.label for r in rows}
+    loads = [r for r in load_records(con) if r.la_code == la_code]
+    changes += quality_changes(run_checks(con, la_code), loads, after=after[0])
     changes += load_changes(
-        [r for r in load_records(con) if r.la_code == la_code], values_recorded_after(con, la_code, after[1]),
-        kind_names=kind_names(), labels=labels, after=after,
+        loads, values_recorded_after(con, la_code, after[1]), kind_names=kind_names(), labels=labels, after=after,
     )  # fmt: skip
     return Board(built, w, areas, tuple(changes), last.written_at if last else None, latest_ids(con))
 

@@ -16,6 +16,8 @@ What changed since last month, in this order:
   month (judge/actions.py);
 - **figures newly missing**: a figure last month and none this month (a return not loaded, a manual measure's
   value not recorded, a figure withheld);
+- **new data-quality problems**: a check of store/quality.py that fails in a collection year for which a return
+  was loaded after the last pack (the board has not seen that data); no count, as they count children's records;
 - **data loaded since the last pack**: returns loaded and manual measures' values recorded after those the last
   board pack for an earlier month was built from (all of them when none is recorded).
 The sentences quote no figure (a published pack may not show one that is suppressed) and no period code.
@@ -31,6 +33,7 @@ from typing import Literal
 from ..periods import Period, add_months, month_end, window
 from ..store.commentary import Action
 from ..store.manual_values import ManualValue
+from ..store.quality import Finding
 from ..store.status import LoadRecord
 from .actions import due_between, overdue
 from .indicator import IndicatorMeta, Point
@@ -42,7 +45,7 @@ from .spc import SpcOptions
 from .targets import Target
 from .units import fmt
 
-ChangeKind = Literal["signal", "missed", "met", "overdue", "due", "missing", "loaded"]
+ChangeKind = Literal["signal", "missed", "met", "overdue", "due", "missing", "quality", "loaded"]
 SECTIONS: tuple[tuple[ChangeKind, str], ...] = (
     ("signal", "Moved beyond their normal variation"),
     ("missed", "Targets newly missed"),
@@ -50,6 +53,7 @@ SECTIONS: tuple[tuple[ChangeKind, str], ...] = (
     ("overdue", "Actions overdue"),
     ("due", "Actions due before the next board"),
     ("missing", "Figures newly missing"),
+    ("quality", "New data-quality problems"),
     ("loaded", "Data loaded since the last board pack"),
 )
 LOADS_LISTED = 8  # then "and N more"
@@ -207,6 +211,20 @@ def figure_change(
     return Change("missing", f"{meta.label}: no figure for {month.words} ({why}), though there was one for {month.previous().words}.", meta.id)  # fmt: skip
 
 
+def quality_changes(
+    findings: Sequence[Finding], loads: Sequence[LoadRecord], *, after: int = 0
+) -> list[Change]:
+    """The checks failing in a collection year with a return loaded after load `after` (the last pack's), by year
+    and then in the checks' order; a manual measures' file writes no records the checks read."""
+    years = {r.collection_year for r in loads if r.load_id > after and r.kind != "manual_values"}
+    return [
+        Change("quality", f"Data for {f.collection_year} loaded since the last board pack fails the check that "
+                          f"{f.check.rule}: the data page says how many records.")
+        for f in sorted(findings, key=lambda f: f.collection_year)
+        if f.failing and f.collection_year in years
+    ]  # fmt: skip
+
+
 def _loaded(r: LoadRecord, kind_names: Mapping[str, str]) -> str:
     when = _day(dt.date.fromisoformat(r.loaded_at[:10]))
     return f"{kind_names.get(r.kind, r.kind)} {r.collection_year} loaded on {when} ({r.source_name})."
@@ -254,6 +272,7 @@ __all__ = [
     "load_changes",
     "monthly_by_nature",
     "new_signal",
+    "quality_changes",
     "rolling_rag",
     "target_change",
     "xmr_points",

@@ -28,9 +28,9 @@ from ...store.commentary import (
     set_commentary,
     update_action,
 )
+from ...store.quality import run_checks
 from ...store.status import canonical_counts, load_records
 from ..auth import client_address, require
-from ..quality import run_checks
 from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services, store_catalogue

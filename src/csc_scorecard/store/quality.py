@@ -1,6 +1,7 @@
-"""Light data-quality checks shown on the data page: counts of records that break a simple rule, per LA and
-collection year, never the records themselves (an analyst finds them with the validators or `indicators
---explain`). DfE's full rule sets run separately: `csc-scorecard validate`."""
+"""Light data-quality checks, shown on the dashboard's data page and, when data loaded since the last board pack
+fails one, in the board's what changed: counts of records that break a simple rule, per LA and collection year,
+never the records themselves (an analyst finds them with the validators or `indicators --explain`). DfE's full
+rule sets run separately: `csc-scorecard validate`."""
 
 from __future__ import annotations
 
