@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.cli import cli
 from csc_scorecard.examples import MANUAL_VALUES, MEASURES, TARGETS
 from csc_scorecard.judge.board import (
@@ -28,6 +29,7 @@ from csc_scorecard.judge.spc import SpcOptions
 from csc_scorecard.judge.suppression import windows_suppression
 from csc_scorecard.judge.targets import Target
 from csc_scorecard.periods import add_months, parse_period
+from csc_scorecard.pipeline import meta_for
 from csc_scorecard.store.commentary import Action
 from csc_scorecard.store.manual_values import ManualValue
 from csc_scorecard.store.quality import CHECKS, Finding
@@ -163,6 +165,21 @@ def test_what_is_charted_month_by_month():
     )
     assert monthly_by_nature(stock_rate) and not monthly_by_nature(flow_rate)
     assert not monthly_by_nature(REFERRALS, quarterly=True)
+    # The examples, as the catalogue declares them: referrals, starts and assessments completed month by
+    # month; re-referrals and assessments within 45 working days (percentages) as rolling 12 months.
+    catalogue = load_catalogue()
+    monthly = {
+        i: monthly_by_nature(meta_for(catalogue.indicator(i)))
+        for i in (
+            "referrals_count",
+            "cla_starts_count",
+            "assessments_count",
+            "re_referrals_12m_pct",
+            "assessments_45wd_pct",
+        )
+    }
+    assert monthly == {"referrals_count": True, "cla_starts_count": True, "assessments_count": True,
+                       "re_referrals_12m_pct": False, "assessments_45wd_pct": False}  # fmt: skip
 
 
 def test_a_data_quality_problem_is_new_when_the_data_came_after_the_last_pack():
