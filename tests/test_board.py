@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import subprocess
 
 import duckdb
 import pytest
@@ -257,6 +258,14 @@ def test_the_board_pack_for_a_month(synthetic_council, tmp_path):
     assert code == 0, out
     files = sorted(p.name for p in (tmp_path / "dec").iterdir())
     assert files == ["board.docx", "board.html", "board.pdf", "board.pptx", "board.xlsx"]
+    # Short: 4 pages and 6 slides today (docs/report.md); a page or two more is allowed, not a scrutiny pack's.
+    pdf = tmp_path / "dec" / "board.pdf"
+    info = subprocess.run(["pdfinfo", pdf], check=True, capture_output=True, text=True).stdout
+    assert int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1)) <= 5
+    assert len(Presentation(str(tmp_path / "dec" / "board.pptx")).slides) <= 8
+    page_one = subprocess.run(["pdftotext", "-f", "1", "-l", "1", pdf, "-"], check=True, capture_output=True,
+                              text=True).stdout  # fmt: skip
+    assert "What changed since last month" in page_one and "Actions overdue" in page_one
 
     html = (tmp_path / "dec" / "board.html").read_text(encoding="utf-8")
     first, figures = html.split('<section class="app-board-figures"', 1)
