@@ -63,11 +63,26 @@ def test_the_settings_file_can_come_from_the_environment(tmp_path):
             "environment: OIDC needs metadata_url, client_secret as well",
         ),
         ({"CSC_SCORECARD_LA": "33"}, "la_code '33': a 3-digit DfE LA code"),
+        (
+            {"CSC_SCORECARD_WEB_BOARD_LANDING": "viewer, board"},
+            "board_landing: board: roles are viewer, analyst and admin",
+        ),
     ],
 )
 def test_bad_settings_say_where_and_what(env, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
         load_settings(env=env)
+
+
+def test_the_board_landing_roles_from_the_environment_or_the_file(tmp_path):
+    assert load_settings(env={"CSC_SCORECARD_WEB_BOARD_LANDING": "viewer, admin"}).web.board_landing == (
+        "viewer",
+        "admin",
+    )
+    file = tmp_path / "settings.toml"
+    file.write_text('[web]\nboard_landing = ["analyst"]\n', encoding="utf-8")
+    assert load_settings(file, env={}).web.board_landing == ("analyst",)
+    assert load_settings(env={}).web.board_landing == ()
 
 
 def test_a_misplaced_or_misspelt_setting_is_refused(tmp_path):

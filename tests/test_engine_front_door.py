@@ -248,6 +248,13 @@ def test_assessments_45_working_days_across_easter(assessments):
     assert (result.numerator, result.denominator, result.value) == (1, 2, 50.0)
 
 
+def test_assessments_completed_are_those_authorised_in_the_window(assessments):
+    # 2016-17: A, B, C and D authorised (E not yet, F in 2015-16); April 2017: G and H; March 2017: none;
+    # April to December 2016 (2016-17Q3): C (June) and D (December), A and B being authorised in January.
+    for period, count in (("2016-17", 4), ("2017-04", 2), ("2017-03", 0), ("2016-17Q3", 2)):
+        assert assessments.result("assessments_count", period).value == count, period
+
+
 def test_assessment_durations_in_drill_through(assessments):
     from csc_scorecard.engine import explain
 

@@ -182,6 +182,7 @@ def test_the_built_in_readers_and_their_names() -> None:
         "workforce_csv": ("workforce", "csv"),
         "youth_justice_csv": ("youth_justice", "csv"),
         "case_audits_csv": ("case_audits", "csv"),
+        "manual_values_csv": ("manual_values", "csv"),
     }
     assert registry.kind_names() == {
         "cin": "CIN census",
@@ -192,6 +193,7 @@ def test_the_built_in_readers_and_their_names() -> None:
         "workforce": "Workforce",
         "youth_justice": "Youth justice",
         "case_audits": "Case audits",
+        "manual_values": "Manual measure values",
     }
     assert registry.format_names()["youth_justice_csv"] == "Youth justice (CSV template)"
     assert registry.format_names()["early_help_csv"] == "Early help (CSV templates)"

@@ -35,6 +35,9 @@ RELEASED = {
     "0007_area_notes.sql": "cdd73cfd4319bd9a9c3952fd8930b0e06894532780dd2d7de053a03a0055eed1",
     "0008_free_text_confirmed.sql": "8a0f16757cf009a8f964b3690b2f7cf41d84013b2318ef2f18ca2b55e4758135",
     "0009_data_quality.sql": "e7f2e4a2bc74141e7fd0e806c9e2fab18655bddfbe5ec4f1d7922678e1136f80",
+    "0010_manual_measures.sql": "c92d15054d9467e3e105be890e2d3b77c3f38bd28141f8cec6b73dc4db3bfeda",
+    "0011_action_history.sql": "8ad92d69f041dd4fef938a6f81856a2f9b5192d1f70ed797625466c532b7f47d",
+    "0012_board_packs.sql": "da82cad9fd45ccb1852166c12adc99139edce6511f9c6a344ce0a3a9f33de6e9",
 }
 
 FILLED = [table for data in REFERENCE_SETS for table in data.tables]

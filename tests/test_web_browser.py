@@ -1,5 +1,5 @@
 """The dashboard in Debian's Chromium, driven by Playwright: sign in, navigate, break a figure down (HTMX), drill
-down to the records, add commentary and an action, upload a return; axe-core finds no WCAG 2.2 AA violation on
+down to the records, add commentary and an action, upload a return, read the monthly board; axe-core finds no WCAG 2.2 AA violation on
 any page; no page breaks its CSP. Screenshots are kept in tests/artefacts/.
 
 The server is the real thing (`serve`, uvicorn) in its own process, on a free loopback port, over a copy of the
@@ -245,6 +245,25 @@ def test_a_board_member_reads_the_scorecard_on_a_desktop_and_a_phone(visit, serv
     assert page.locator("h1").inner_text() == "Re-referrals within 12 months"
     assert page.locator("#period option:checked").inner_text() == "12 months to December 2016"
     v.check("rolling-12-months")
+
+
+def test_a_viewer_reads_the_monthly_board_and_its_charts(visit):
+    v = visit("board")
+    v.sign_in("vera")
+    v.go("/board?la=335&month=2016-12")  # explicit: another test may have loaded a later year
+    assert v.page.locator("h1").inner_text() == "What changed since last month: December 2016"
+    assert v.page.locator("table caption").count() > 0  # the figures, area by area
+    v.check("board")
+    v.page.select_option("#month", "2016-11")
+    v.page.click("button:has-text('Show')")
+    v.page.wait_for_load_state("networkidle")
+    assert v.page.locator("h1").inner_text() == "What changed since last month: November 2016"
+    v.page.click("a:has-text('Month by month')")
+    v.page.wait_for_load_state("networkidle")
+    assert v.page.locator("h1").inner_text() == "Month by month to November 2016"
+    chart = v.page.locator("#referrals_count svg[role='img']")
+    assert chart.locator("circle").count() == 24 and chart.locator("polyline[stroke-dasharray]").count() > 0
+    v.check("board-months")
 
 
 def test_an_admin_adds_a_user_and_reads_the_access_log(visit):

@@ -79,7 +79,11 @@ class Case:
     def route(self) -> str:
         """The route's path as FastAPI declares it (parameters as {X})."""
         path = re.sub(r"\?.*", "", self.path)
-        return re.sub(r"/indicator/[a-z_0-9]+|/actions/\d+|/users/[a-z]+|/area-notes/\d+", _parameter, path)
+        return re.sub(
+            r"/indicator/[a-z_0-9]+|/actions/\d+|/users/[a-z]+|/area-notes/\d+|/measures/[a-z_0-9]+(?=/history)",
+            _parameter,
+            path,
+        )
 
 
 def _parameter(match: re.Match) -> str:
@@ -93,6 +97,8 @@ CASES = [
     Case("GET", f"/indicator/cla_count?{Q}&breakdown=age_band", "viewer"),
     Case("GET", f"/indicator/cla_count/breakdown?{Q}&breakdown=age_band", "viewer"),
     Case("GET", f"/indicator/cla_count/chart.svg?{Q}", "viewer"),
+    Case("GET", "/board", "viewer"),
+    Case("GET", "/board/months?la=335&month=2016-12", "viewer"),
     Case("GET", "/report", "viewer"),
     Case("GET", f"/report/download?{Q}", "viewer"),
     Case("GET", "/account", "viewer"),
@@ -140,6 +146,15 @@ CASES = [
         },
     ),
     Case("POST", "/area-notes/999/remove", "analyst", 404),  # the handler runs: there is no note 999
+    Case("GET", "/measures", "analyst"),
+    Case(  # no measure is declared in this store: the form comes back saying so
+        "POST",
+        "/measures/values",
+        "analyst",
+        400,
+        lambda s, r: {"la": "335", "measure_id": "nqsw_recruited", "period": "2016-05", "value": "1"},
+    ),
+    Case("GET", "/measures/nqsw_recruited/history", "analyst", 404),
     Case("GET", "/data", "analyst"),
     Case("GET", f"/data/quality.csv?{Q}", "analyst"),
     Case("GET", "/upload", "analyst"),

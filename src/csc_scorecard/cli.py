@@ -186,7 +186,7 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, replace_part
     options = LoadOptions(la=la, year=year, replace_partial=replace_partial)
     try:
         with sigterm_raises():
-            report = commit(db, prepare(list(paths), options))
+            report = commit(db, prepare(list(paths), options), by=getpass.getuser())
     except ReturnRejected as rejected:
         # Plain text, never wrapped: analysts copy these lines into tickets and grep them.
         click.echo(f"Nothing was loaded: {rejected.total} problem(s) found.", err=True)
@@ -548,14 +548,30 @@ def _print_explanation(con, indicator_id, period, la_codes, breakdown, limit) ->
         print_rows(console, columns, records[:limit], "table", title=f"{title} records ({shown})")
 
 
+def _store_catalogue(db: Path):
+    """The catalogue with the manual measures the store declares (the shipped catalogue without a store)."""
+    from .catalogue import load_catalogue
+    from .engine.manual import catalogue_for
+    from .store.connection import connect
+
+    if not db.exists():
+        return load_catalogue()
+    con = connect(db, read_only=True)
+    try:
+        return catalogue_for(con)
+    finally:
+        con.close()
+
+
 @cli.command()
 @click.argument("indicator_id", required=False)
 @format_option
-def catalogue(indicator_id: str | None, fmt: str) -> None:
-    """List the indicators, or describe one (its definition, SQL and options)."""
-    from .catalogue import CatalogueError, load_catalogue
+@db_option
+def catalogue(indicator_id: str | None, fmt: str, db: Path) -> None:
+    """List the indicators (and the store's manual measures), or describe one (its definition, SQL and options)."""
+    from .catalogue import CatalogueError
 
-    cat = load_catalogue()
+    cat = _store_catalogue(db)
     if indicator_id is None:
         columns = ("id", "area", "unit", "polarity", "kind", "lait", "label")
         rows = [{c: getattr(i, c) for c in columns} for i in cat.indicators.values()]
@@ -738,25 +754,34 @@ def judge(
     "--charts", type=click.Choice(["appendix", "none"]), default="appendix", show_default=True,
     help="The headline indicators' charts in an appendix to the report and paper, or no charts (faster).",
 )  # fmt: skip
+@click.option(
+    "--board", is_flag=True,
+    help="The monthly board pack for a month (--period YYYY-MM): what changed since last month, then each "
+    "indicator's month, 12 months, year to date and same point last year (docs/report.md).",
+)  # fmt: skip
 @targets_option
 @sn_list_option
 @sn_average_option
 @db_option
 def report(
     period: str, out: Path, la_code: str | None, internal: bool, report_config: Path | None, charts: str,
-    targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
+    board: bool, targets_file: Path | None, sn_list: str | None, sn_average: str, db: Path,
 ) -> None:  # fmt: skip
     """The scrutiny pack for a period: scorecard.xlsx, report.html, report.pdf, paper.docx and slides.pptx
-    (docs/report.md)."""
-    from .catalogue import load_catalogue
+    (docs/report.md); with --board, the monthly board pack."""
     from .judge.judgement import JudgeOptions
+
+    if board:
+        _board_pack(period, out, la_code, internal, report_config or settings().report_config, targets_file,
+                    JudgeOptions(sn_version=sn_list, sn_average=sn_average), db)  # fmt: skip
+        return
     from .publish import warm_up_charts, write_pack
     from .publish.pack import UnconfirmedText
     from .publish.report_config import ReportConfigError, check_headline, load_report_config
 
     report_config = report_config or settings().report_config
     try:  # a bad YAML or an unknown headline id fails before any work
-        check_headline(load_report_config(report_config), load_catalogue().indicators, report_config)
+        check_headline(load_report_config(report_config), _store_catalogue(db).indicators, report_config)
     except ReportConfigError as error:
         raise click.UsageError(str(error)) from None
     engine = warm_up_charts() if charts == "appendix" else None  # overlaps building the scorecard
@@ -769,6 +794,53 @@ def report(
     except UnconfirmedText as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"{profile} pack for {built.la_name} ({built.la_code}), {built.period.code}:")
+    for path in result.paths.values():
+        click.echo(f"  {path}")
+
+
+def _board_pack(
+    period: str, out: Path, la_code, internal: bool, report_config, targets_file, options, db
+) -> None:
+    """Build the month's board, write its pack, and record the pack (the next one lists what was loaded since)."""
+    from rich.progress import Progress
+
+    from .board import build_board
+    from .publish.board_pack import write_board_pack
+    from .publish.pack import UnconfirmedText
+    from .publish.report_config import ReportConfigError, load_report_config
+    from .store.board_packs import record_pack
+    from .store.connection import connect
+
+    month = _one_period(period)
+    if month.kind != "month":
+        raise click.BadParameter("a board pack is for a month: YYYY-MM, e.g. 2016-12", param_hint="--period")
+    try:
+        load_report_config(report_config)
+    except ReportConfigError as error:
+        raise click.UsageError(str(error)) from None
+    targets = _targets(targets_file or settings().targets)
+    con = connect(db, read_only=True)
+    try:
+        la = _la_for(con, la_code)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Computing and judging", total=None)
+            monthly = build_board(con, la, month, targets=targets, options=options,
+                                progress=lambda ind: progress.update(task, description=f"Judging {ind}"))  # fmt: skip
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        con.close()
+    profile = "internal" if internal else "published"
+    try:
+        result = write_board_pack(monthly, out, profile=profile, report_config=report_config)  # type: ignore[arg-type]
+    except UnconfirmedText as refused:
+        raise click.ClickException(str(refused)) from None
+    con = connect(db)
+    try:
+        record_pack(con, la, month.code, profile, monthly.built_from, by=getpass.getuser())
+    finally:
+        con.close()
+    click.echo(f"{profile} board pack for {monthly.built.la_name} ({la}), {month.words}:")
     for path in result.paths.values():
         click.echo(f"  {path}")
 
@@ -792,13 +864,11 @@ def _commentary_call(db: Path, call):
         con.close()
 
 
-def _indicator(indicator_id: str) -> str:
-    """An indicator id from the catalogue, or a usage error that names the nearest ones."""
+def _indicator(indicator_id: str, db: Path) -> str:
+    """An indicator id from the catalogue (or a manual measure), or a usage error that names the nearest ones."""
     import difflib
 
-    from .catalogue import load_catalogue
-
-    ids = load_catalogue().ids()
+    ids = _store_catalogue(db).ids()
     if indicator_id not in ids:
         near = difflib.get_close_matches(indicator_id, ids, n=3)
         hint = f"; did you mean {', '.join(near)}?" if near else " (csc-scorecard catalogue lists them)"
@@ -839,7 +909,7 @@ def commentary_set(
     """Add or replace the commentary for an indicator and period."""
     from .store.commentary import set_commentary
 
-    _indicator(indicator_id)
+    _indicator(indicator_id, db)
     by = (author or getpass.getuser()) if confirm else None
     saved = _commentary_call(
         db,
@@ -860,13 +930,13 @@ def commentary_set(
 @db_option
 def commentary_show(la_code: str, period: str, fmt: str, db: Path) -> None:
     """Commentary and open actions for every indicator in a period."""
-    from .catalogue import load_catalogue
+    from .engine.manual import catalogue_for
     from .store.commentary import actions_for, get_commentary
 
     def gather(con):
         la = _la_for(con, la_code)
         rows = []
-        for ind in load_catalogue().ids():
+        for ind in catalogue_for(con).ids():
             note = get_commentary(con, la, ind, period)
             actions = actions_for(con, la, ind, period)
             if note or actions:
@@ -904,22 +974,22 @@ def commentary_add_action(la_code, indicator_id, period, text, owner, due, confi
     from .store.commentary import add_action, get_action
 
     due_date = due.date() if due else None
-    _indicator(indicator_id)
+    _indicator(indicator_id, db)
     by = getpass.getuser() if confirm else None
     saved = _commentary_call(
         db, lambda con: get_action(con, add_action(con, _la_for(con, la_code), indicator_id, period, text,
-                                                   owner=owner, due_date=due_date, confirmed_by=by)),
+                                                   owner=owner, due_date=due_date, confirmed_by=by,
+                                                   by=getpass.getuser())),
     )  # fmt: skip
     click.echo(f"action {saved.action_id} added")
     _warn_if_identifying(f"action {saved.action_id}", saved)
 
 
-def _area(area: str) -> str:
-    """A catalogue area by its id (front_door) or name (Front door)."""
-    from .catalogue import load_catalogue
+def _area(area: str, db: Path) -> str:
+    """A catalogue area (or a manual measure's) by its id (front_door) or name (Front door)."""
     from .pipeline import area_label
 
-    areas = list(load_catalogue().by_area())
+    areas = list(_store_catalogue(db).by_area())
     for known in areas:
         if area.strip().casefold() in (known, area_label(known).casefold()):
             return known
@@ -932,7 +1002,7 @@ def _add_area_note(
 ) -> None:
     from .store.area_notes import add_area_note
 
-    area_id = _area(area)
+    area_id = _area(area, db)
     _one_period(period)
     note = _commentary_call(
         db, lambda con: add_area_note(con, _la_for(con, la_code), area_id, period, kind, text, author=author)
@@ -990,16 +1060,18 @@ def commentary_remove_note(note_id: int, db: Path) -> None:
     "closed_period",
     help="With --status closed: the last period whose report carries it.",
 )
+@click.option("--note", help="What was done, or why it changed (kept in the action's history).")
 @confirm_option
 @db_option
 def commentary_update_action(
-    action_id, text, owner, due, status, closed_period, confirm: bool, db: Path
+    action_id, text, owner, due, status, closed_period, note, confirm: bool, db: Path
 ) -> None:
-    """Edit an action (only the options given change)."""
+    """Edit an action (only the options given change); each change is kept in its history."""
     from .store.commentary import update_action
 
     changes = {k: v for k, v in (("text", text), ("owner", owner), ("status", status),
-                                 ("closed_period", closed_period)) if v is not None}  # fmt: skip
+                                 ("closed_period", closed_period), ("note", note)) if v is not None}  # fmt: skip
+    changes["by"] = getpass.getuser()
     if due is not None:
         changes["due_date"] = due.date()
     if confirm:
@@ -1012,13 +1084,32 @@ def commentary_update_action(
 @commentary.command("close-action")
 @click.argument("action_id", type=int)
 @click.option("--period", required=True, help="The last period whose report carries it.")
+@click.option("--note", help="What was done (kept in the action's history).")
 @db_option
-def commentary_close_action(action_id: int, period: str, db: Path) -> None:
+def commentary_close_action(action_id: int, period: str, note: str | None, db: Path) -> None:
     """Close an action as of a period."""
     from .store.commentary import close_action
 
-    _commentary_call(db, lambda con: close_action(con, action_id, period))
+    _commentary_call(db, lambda con: close_action(con, action_id, period, by=getpass.getuser(), note=note))
     click.echo(f"action {action_id} closed in {period}")
+
+
+@commentary.command("history")
+@click.argument("action_id", type=int)
+@format_option
+@db_option
+def commentary_history(action_id: int, fmt: str, db: Path) -> None:
+    """An action's history: every change of its status, owner or due date, who made it, when and why."""
+    from .store.commentary import action_history, get_action
+
+    action, events = _commentary_call(
+        db, lambda con: (get_action(con, action_id), action_history(con, action_id))
+    )
+    columns = ("changed_at", "changed_by", "status", "owner", "due_date", "closed_period", "note")
+    rows = [{c: "" if getattr(e, c) is None else str(getattr(e, c)) for c in columns} for e in events]
+    title = (f"Action {action.action_id} on {action.indicator_id} (LA {action.la_code}, from {action.opened_period}): "
+             f"{action.text}")  # fmt: skip
+    print_rows(console, columns, rows, fmt, title=title)
 
 
 @commentary.command("export")
@@ -1055,6 +1146,120 @@ def commentary_import(files: tuple[Path, ...], db: Path) -> None:
         else:
             count = _commentary_call(db, lambda con, f=file: import_commentary_csv(con, f))
             click.echo(f"{file.name}: {count} commentary rows written")
+
+
+@cli.group()
+def measures() -> None:
+    """Manual measures: figures no return holds, declared in a YAML file and recorded by month or quarter."""
+
+
+@measures.command("declare")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def measures_declare(file: Path, db: Path) -> None:
+    """Make the measures in FILE the ones in force (README: Manual measures); every version is kept."""
+    from .catalogue import load_catalogue
+    from .sources.manual import DeclarationError, read_declarations
+    from .store.connection import connect
+    from .store.manual_values import declare
+
+    try:
+        found = read_declarations(file)
+    except DeclarationError as error:
+        raise click.UsageError(str(error)) from None
+    taken = [f"{file.name}: measure {m.id}: the catalogue already has an indicator {m.id}: choose another id"
+             for m in found if m.id in load_catalogue().indicators]  # fmt: skip
+    if taken:
+        raise click.UsageError("\n".join(taken))
+    con = connect(db)
+    try:
+        done = declare(con, found, source=file.name, by=getpass.getuser())
+    finally:
+        con.close()
+    for what, ids in (("added", done.added), ("changed", done.changed), ("unchanged", done.unchanged),
+                      ("withdrawn (their values are kept)", done.withdrawn)):  # fmt: skip
+        if ids:
+            click.echo(f"{what}: {', '.join(ids)}")
+    click.echo(f"{len(found)} manual measures in force in {db}")
+
+
+@measures.command("list")
+@format_option
+@db_option
+def measures_list(fmt: str, db: Path) -> None:
+    """The manual measures in force."""
+    from .store.connection import connect
+    from .store.manual_values import declared
+
+    con = connect(db, read_only=True)
+    try:
+        found = declared(con)
+    finally:
+        con.close()
+    columns = ("id", "area", "unit", "kind", "frequency", "polarity", "target", "label")
+    rows = [{**{c: getattr(m, c) for c in columns if c != "target"},
+             "target": f"{m.target.value:g} (tolerance {m.target.tolerance:g})" if m.target else ""}
+            for m in found.values()]  # fmt: skip
+    print_rows(console, columns, rows, fmt, title=f"{len(rows)} manual measures")
+
+
+@measures.command("set")
+@click.argument("measure_id")
+@click.option(
+    "--period", required=True, help="The month (YYYY-MM); a quarterly measure: the quarter's last month."
+)
+@click.option("--value", required=True, type=float, help="The count, or a percentage's numerator.")
+@click.option("--denominator", type=float, help="A percentage's denominator.")
+@click.option("--note", help="Why it was entered or changed.")
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
+@db_option
+def measures_set(measure_id, period, value, denominator, note, la_code, db: Path) -> None:
+    """Record one value (it replaces the current one for that period, which is kept in the history)."""
+    from .store.connection import connect
+    from .store.manual_values import ManualValueError, record
+
+    con = connect(db)
+    try:
+        saved = record(con, _la_for(con, la_code), measure_id, period, value, denominator=denominator, note=note,
+                       by=getpass.getuser(), source="command line")  # fmt: skip
+    except ManualValueError as error:
+        raise click.BadParameter(str(error), param_hint=f"--{error.field.replace('_', '-')}") from None
+    finally:
+        con.close()
+    if saved is None:
+        click.echo(f"{measure_id} {period}: unchanged (the same value is already recorded)")
+    else:
+        click.echo(
+            f"{measure_id} {period}: {value:g} recorded"
+            + (" (replacing an earlier value)" if saved.replaces else "")
+        )
+
+
+@measures.command("history")
+@click.argument("measure_id")
+@click.option("--period", help="One month (YYYY-MM); default every period.")
+@click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
+@format_option
+@db_option
+def measures_history(measure_id: str, period: str | None, la_code: str | None, fmt: str, db: Path) -> None:
+    """Every value recorded for a measure: who entered what, when, from where, and what it replaced."""
+    from .store.connection import connect
+    from .store.manual_values import value_history
+
+    con = connect(db, read_only=True)
+    try:
+        la = _la_for(con, la_code)
+        found = value_history(con, la, measure_id, period)
+    finally:
+        con.close()
+    columns = ("value_id", "period", "value", "denominator", "entered_by", "entered_at", "source", "replaces",
+               "status", "note")  # fmt: skip
+    rows = [{"value_id": v.value_id, "period": v.period, "value": f"{v.value:g}",
+             "denominator": "" if v.denominator is None else f"{v.denominator:g}", "entered_by": v.entered_by or "",
+             "entered_at": f"{v.entered_at:%Y-%m-%d %H:%M:%S}", "source": v.source + (f" line {v.src_line}" if v.src_line else ""),
+             "replaces": v.replaces or "", "status": "current" if v.current else f"replaced by {v.replaced_by}",
+             "note": v.note or ""} for v in found]  # fmt: skip
+    print_rows(console, columns, rows, fmt, title=f"{measure_id}, LA {la}: {len(rows)} values recorded")
 
 
 @cli.command()

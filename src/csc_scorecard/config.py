@@ -81,6 +81,7 @@ class WebSettings:
     max_upload_mb: int = 200
     write_timeout_seconds: float = 30.0  # how long an upload or edit waits for the CLI to release the store
     secret_key: str | None = None  # signs the OIDC state cookie; None: random per process
+    board_landing: tuple[str, ...] = ()  # roles whose landing page is the monthly board (what changed)
     oidc: OidcSettings | None = None
 
     @property
@@ -163,6 +164,9 @@ SETTINGS: tuple[Setting, ...] = (
             "30", "how long an edit or upload waits for the store"),
     Setting("web", "secret_key", "CSC_SCORECARD_WEB_SECRET", ("web", "secret_key"), "random per process",
             "signs the OIDC round-trip cookie"),
+    Setting("web", "board_landing", "CSC_SCORECARD_WEB_BOARD_LANDING", ("web", "board_landing"),
+            "none (the scorecard)", "roles (viewer, analyst, admin; comma-separated in the environment) whose "
+            "landing page is the monthly board: what changed since last month"),
     Setting("web.oidc", "metadata_url", "CSC_SCORECARD_OIDC_METADATA_URL", ("oidc", "metadata_url"), "required",
             "the provider's `.well-known/openid-configuration`"),
     Setting("web.oidc", "client_id", "CSC_SCORECARD_OIDC_CLIENT_ID", ("oidc", "client_id"), "required", ""),
@@ -291,6 +295,9 @@ def load_settings(
     settings = Settings(**top, spark=replace(SparkSettings(), **values["spark"]), web=web)
     if settings.la_code is not None and not (settings.la_code.isdigit() and len(settings.la_code) == 3):
         raise SettingsError(f"la_code {settings.la_code!r}: a 3-digit DfE LA code")
+    unknown = [r for r in settings.web.board_landing if r not in ("viewer", "analyst", "admin")]
+    if unknown:
+        raise SettingsError(f"board_landing: {', '.join(unknown)}: roles are viewer, analyst and admin")
     try:
         proxy_networks(settings.web.trusted_proxies)
     except ValueError as error:

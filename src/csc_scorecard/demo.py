@@ -10,16 +10,19 @@ from rich.console import Console
 from rich.table import Table
 
 from .engine import compute, save_results
+from .examples import MANUAL_VALUES, MEASURES
 from .examples import TARGETS as EXAMPLE_TARGETS
 from .ingest import LoadOptions, commit, prepare
 from .judge.targets import load_targets
 from .judge.units import fmt
-from .periods import parse_period
+from .periods import parse_financial_year, parse_period
 from .pipeline import build, meta_for
 from .publish import warm_up_charts, write_pack
 from .publish.terminal import print_scorecard
 from .refdata import local_authority
+from .sources.manual import read_declarations
 from .store.connection import connect
+from .store.manual_values import declare
 from .synth import generate, parse_years
 
 HEADLINE_IDS = (
@@ -49,6 +52,9 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
     report = commit(db, prepare([returns], LoadOptions(la=la.code)))
     for line in report.lines():
         console.print(line, highlight=False, markup=False)
+    manual, lines = load_example_measures(db, out / "manual", year_list[-1], la.code)
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
 
     latest = year_list[-1]
     console.rule(f"3. Headline figures for {latest}, against what the generator says it wrote")
@@ -74,6 +80,8 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         ("the generator's ground truth", returns / "ground_truth.json"),
         ("the store (DuckDB)", db),
         ("example targets (docs/targets.md)", targets_file),
+        ("example manual measures, declared (README: Manual measures)", MEASURES),
+        ("their values, loaded", manual),
         *((f"report pack ({kind})", path) for kind, path in pack.paths.items()),
     ):
         console.print(f"{what}: {path.resolve()}", highlight=False)
@@ -82,6 +90,8 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         f"      .venv/bin/csc-scorecard users add admin --role admin --db {db}; make serve\n"
         f"      .venv/bin/csc-scorecard judge --period {latest}Q3 --db {db} --targets {targets_file} --rules\n"
         f"      .venv/bin/csc-scorecard report --period {latest}Q3 --db {db} --targets {targets_file} --out {out / 'q3'}\n"
+        f"      .venv/bin/csc-scorecard report --period {latest[:4]}-12 --board --db {db} --targets {targets_file} "
+        f"--out {out / 'board'}\n"
         f"      .venv/bin/csc-scorecard indicators --period {latest} --db {db} --format csv",
         highlight=False,
     )
@@ -94,6 +104,32 @@ def write_example_targets(path: Path, la_code: str) -> Path:
         re.sub(r'^la = "\d{3}".*$', f'la = "{la_code}"', text, count=1, flags=re.MULTILINE), "utf-8"
     )
     return path
+
+
+def write_example_values(folder: Path, latest: str) -> Path:
+    """The example manual measures' values (January 2016 to March 2017 as shipped) moved to the demo's latest year."""
+    shift = parse_financial_year(latest) - 2016
+    text = re.sub(
+        r",(\d{4})-(\d{2}),", lambda m: f",{int(m.group(1)) + shift}-{m.group(2)},",
+        MANUAL_VALUES.read_text(encoding="utf-8"),
+    )  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"manual_values_{latest}.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_example_measures(db: Path, folder: Path, latest: str, la_code: str) -> tuple[Path, list[str]]:
+    """Declare the example manual measures in the store and load their values for the demo's latest year: the
+    values file written and what the load said."""
+    values = write_example_values(folder, latest)
+    con = connect(db)
+    try:
+        declare(con, read_declarations(MEASURES), source=MEASURES.name, by="demo")
+    finally:
+        con.close()
+    report = commit(db, prepare([values], LoadOptions(la=la_code)), by="demo")
+    return values, [f"{line} (manual measures: {MEASURES.name})" for line in report.lines()[:-1]]
 
 
 def _ground_truth(returns: Path, year: str) -> dict[str, dict]:

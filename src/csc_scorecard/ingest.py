@@ -194,21 +194,24 @@ class Preparing:
         return _batch([f.result() for f in self.futures], self.skipped, self.origin, self.replace_partial)
 
 
-def commit(store: Path | str | duckdb.DuckDBPyConnection, batch: Batch) -> LoadReport:
+def commit(
+    store: Path | str | duckdb.DuckDBPyConnection, batch: Batch, *, by: str | None = None
+) -> LoadReport:
     """Store a prepared batch in one transaction: a file, or a connection already open for writing. Raises
     ReturnRejected, storing nothing, for a new version of a return lacking tables the loaded one holds (unless
-    the batch was prepared with replace_partial)."""
+    the batch was prepared with replace_partial). `by`: who loads it, recorded with manual measures' values,
+    which are also checked here against the measures the store declares: only the store knows them."""
     if isinstance(store, duckdb.DuckDBPyConnection):
-        return LoadReport(_path_of(store), _load(store, batch), batch.skipped)
+        return LoadReport(_path_of(store), _load(store, batch, by), batch.skipped)
     con = connect(Path(store))
     try:
-        return LoadReport(Path(store), _load(con, batch), batch.skipped)
+        return LoadReport(Path(store), _load(con, batch, by), batch.skipped)
     finally:
         con.close()
 
 
-def _load(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[LoadOutcome]:
-    return load_returns(con, batch.returns, replace_partial=batch.replace_partial)
+def _load(con: duckdb.DuckDBPyConnection, batch: Batch, by: str | None) -> list[LoadOutcome]:
+    return load_returns(con, batch.returns, replace_partial=batch.replace_partial, by=by)
 
 
 def _found(paths: Sequence[Path], options: LoadOptions) -> tuple[list[Candidate], list[Path]]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 
 import duckdb
 
-from .catalogue import load_catalogue
-from .catalogue.models import Indicator
+from .catalogue.models import Catalogue, Indicator
 from .engine import IndicatorResult, compute, save_results
+from .engine.manual import catalogue_for
 from .judge.indicator import IndicatorMeta, Point
 from .judge.judgement import AreaSummary, Judgement, JudgeOptions
 from .judge.scorecard import judge_indicator, summarise_area
@@ -44,6 +44,7 @@ def meta_for(indicator: Indicator) -> IndicatorMeta:
         indicator.lait,
         indicator.plural,
         indicator.rate_base,
+        recorded=indicator.manual is not None,
     )
 
 
@@ -98,15 +99,20 @@ def build(
     options: JudgeOptions | None = None,
     indicator_ids: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    extra_periods: Sequence[Period] = (),
 ) -> Built:
-    """Compute the period and its history for one LA, then judge every indicator, area by area."""
-    catalogue = load_catalogue()
+    """Compute the period and its history for one LA, then judge every indicator, area by area (the catalogue's
+    and the manual measures the store declares). `extra_periods` are computed in the same pass and kept in the
+    series beside the history (the monthly board's 12 months and years to date)."""
+    catalogue = catalogue_for(con)
     ids = list(indicator_ids or catalogue.ids())
     years = loaded_years(con, la_code)
     if not years:
         raise ValueError(f"no returns are loaded for LA {la_code}")
     history = period.history(years[0])
-    results = compute(con, history, ids, la_codes=[la_code])
+    history += [p for p in dict.fromkeys(extra_periods) if p not in history]
+    results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
+    targets = with_declared_targets(targets, catalogue, la_code)
     series = _series(results, {p.code: p for p in history})
     areas = []
     by_area = catalogue.by_area()
@@ -134,6 +140,18 @@ def build(
         la_code, la_name(la_code), period, tuple(areas), series, tuple(results), store_version(con),
         dt.datetime.now(), _area_notes(con, la_code, period),
     )  # fmt: skip
+
+
+def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code: str) -> Targets | None:
+    """The targets, and those declared with manual measures (a targets file's entry wins)."""
+    declared = [
+        (i.id, i.manual.target.value, i.manual.target.tolerance)
+        for i in catalogue.indicators.values()
+        if i.manual is not None and i.manual.target is not None
+    ]
+    if not declared:
+        return targets
+    return (targets or Targets()).with_declared(la_code, declared)
 
 
 def _area_notes(
@@ -164,4 +182,14 @@ def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
     return replace(built, areas=areas, notes=_area_notes(con, built.la_code, built.period))
 
 
-__all__ = ["AreaNote", "Built", "build", "current_notes", "la_name", "meta_for", "save", "with_current_notes"]
+__all__ = [
+    "AreaNote",
+    "Built",
+    "build",
+    "current_notes",
+    "la_name",
+    "meta_for",
+    "save",
+    "with_current_notes",
+    "with_declared_targets",
+]

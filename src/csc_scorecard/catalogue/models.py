@@ -30,6 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from ..sources.manual import MeasureDeclaration
 from . import fragments as fr
 
 Unit = Literal["count", "percent", "rate_per_10k", "days", "average"]
@@ -225,6 +226,9 @@ class Indicator(Entry):
         description="data-quality rules (store/quality.py) whose flagged records would distort the figure: each "
         "is left out, and counted in the figure's notes; the population's rows must be rows of the rule's table",
     )
+    manual: MeasureDeclaration | None = Field(
+        default=None, description="a manual measure: recorded by hand, not computed (catalogue/manual.py)"
+    )
 
     @field_validator("denominator", "numerator", "value", "weight", "breakdown_date")
     @classmethod
@@ -295,6 +299,11 @@ def _value_problems(ind: Indicator) -> list[str]:
 
 def _shape_problems(ind: Indicator) -> list[str]:
     problems: list[str] = []
+    if ind.manual is not None:  # its values are recorded, not counted: nothing to query
+        queried = [
+            f for f in ("population", "rate_of", "event_date", "open_at_end", "numerator") if getattr(ind, f)
+        ]
+        return [f"a manual measure is recorded, not computed: remove {queried}"] if queried else []
     if ind.rate_of is not None:
         if ind.unit != "rate_per_10k":
             problems.append("rate_of is only for unit rate_per_10k")

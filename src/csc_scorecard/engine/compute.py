@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalogue import load_catalogue
 from ..catalogue.models import Catalogue, CatalogueError, Indicator, OptionValue
 from ..periods import Period
 from ..store.quality import all_rules
@@ -16,6 +15,7 @@ from ..store.status import loaded_return_years
 from .adapters import EngineAdapter, adapter_for
 from .build import PeriodRow, Request, results_query, unknown_rules
 from .coverage import CoverageRow, coverage
+from .manual import catalogue_for, manual_figures
 
 Number = int | float
 
@@ -58,12 +58,12 @@ def compute(
         la_codes: default every LA with data.
         options: {indicator_id: {option: value}} overriding the catalogue defaults; a population's setting
             (shared by every indicator over it) is given as {population name: {setting: value}}.
-        catalogue: default the shipped catalogue.
+        catalogue: default the shipped catalogue with the manual measures the store declares.
         engine: "duckdb" (the default for a store connection) or "spark" (the store's tables exported to
             Parquet and the queries run with Spark; see engine/adapters/spark.py).
     """
     adapter = adapter_for(con, engine)
-    catalogue = catalogue or load_catalogue()
+    catalogue = catalogue or catalogue_for(adapter.connection)
     requests = build_requests(catalogue, periods, indicator_ids, breakdown, la_codes, options or {})
     results: list[IndicatorResult] = []
     try:
@@ -150,6 +150,12 @@ def with_coverage(adapter: EngineAdapter, catalogue: Catalogue, request: Request
 
 
 def run_request(adapter: EngineAdapter, catalogue: Catalogue, request: Request) -> list[IndicatorResult]:
+    if request.indicator.manual is not None:  # recorded by hand: its values, not a query (engine/manual.py)
+        return [
+            IndicatorResult(la, request.indicator.id, p.code, p.start, p.end, None, None, f.numerator,
+                            f.denominator, f.value, None, f.notes, f.load_ids)
+            for la, p, f in manual_figures(adapter.connection, request)
+        ]  # fmt: skip
     request = with_coverage(adapter, catalogue, request)
     if not request.coverage:  # no LA has any of the returns the indicator reads
         return []

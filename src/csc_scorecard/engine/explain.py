@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalogue import load_catalogue
 from ..catalogue.models import Catalogue, OptionValue
 from ..periods import Period
+from ..store.manual_values import current_values
 from .adapters import adapter_for
 from .build import records_query, results_query
 from .compute import IndicatorResult, build_requests, run_request, with_coverage
+from .manual import catalogue_for
 
 _FLAGS = ("period_id", "in_numerator", "left_out")
 
@@ -40,12 +41,14 @@ def explain(
     catalogue: Catalogue | None = None,
 ) -> Explanation:
     adapter = adapter_for(con)
-    catalogue = catalogue or load_catalogue()
+    catalogue = catalogue or catalogue_for(adapter.connection)
     window = period
     codes = [la_code] if la_code is not None else None
     request = build_requests(
         catalogue, [window], [indicator_id], breakdown, codes, {indicator_id: options or {}}
     )[0]
+    if request.indicator.manual is not None:
+        return _manual(adapter, catalogue, request, la_code)
     request = with_coverage(adapter, catalogue, request)
     unit = request.indicator.unit
     # A record the figure leaves out (store/quality.py) is in neither list: `csc-scorecard quality` lists it.
@@ -63,6 +66,28 @@ def explain(
         numerator_records=counted,
         denominator_records=denominator,
     )
+
+
+def _manual(adapter: Any, catalogue: Catalogue, request: Any, la_code: str | None) -> Explanation:
+    """A manual measure has no query: its records are the values recorded in the window, with who entered
+    each, when and from where."""
+    period = request.periods[0]
+    values = [
+        v for v in current_values(adapter.connection, [request.indicator.id], request.la_codes)
+        if period.start <= v.period_start and v.period_end <= period.end
+    ]  # fmt: skip
+    records = [
+        {"la_code": v.la_code, "period": v.period, "value": v.value, "denominator": v.denominator,
+         "entered_by": v.entered_by, "entered_at": v.entered_at, "source": v.source, "load_id": v.load_id,
+         "src_line": v.src_line}
+        for v in values
+    ]  # fmt: skip
+    return Explanation(
+        indicator_id=request.indicator.id, period=period, la_code=la_code,
+        sql="-- a manual measure: its values are recorded by hand (csc-scorecard measures history)",
+        records_sql="", results=run_request(adapter, catalogue, request), numerator_records=records,
+        denominator_records=records if request.indicator.unit == "percent" else [],
+    )  # fmt: skip
 
 
 def _tidy(row: dict[str, Any], breakdown: bool, unit: str) -> dict[str, Any]:

@@ -32,6 +32,9 @@ class IndicatorMeta:
     lait_code: str | None = None  # LAIT measure code for published benchmarks, e.g. "ReReferral"
     plural: bool = True  # the label is a plural noun ("Re-referrals ... are"), for verb agreement
     rate_base: str | None = None  # a rate's base in words: "10,000 children aged under 18"
+    recorded: bool = (
+        False  # a manual measure: every value is entered for its own period, none carried forward
+    )
 
     def __post_init__(self) -> None:
         for name, value, allowed in (

@@ -75,7 +75,7 @@ def _spc(
         ),
         key=lambda p: p.period_end,
     )
-    distinct = _new_measurements(upto)
+    distinct = _new_measurements(meta, upto)
     goal = target.value if target is not None and meta.polarity != "neutral" else None
     result = spc([p.value for p in distinct], meta.improvement, target=goal, options=options)  # type: ignore[misc]
     span = f"{len(distinct)} points ({distinct[0].period_code} to {distinct[-1].period_code})"
@@ -87,10 +87,13 @@ def _spc(
     return result, f"SPC over {span}: {result.explain()}"
 
 
-def _new_measurements(points: Sequence[Point]) -> list[Point]:
+def _new_measurements(meta: IndicatorMeta, points: Sequence[Point]) -> list[Point]:
     """The points that are new measurements: a period whose numerator, denominator and value all equal the one
     before it is the same figure carried forward (a census taken once a year, shown each quarter), and counting
-    it again would raise runs and shifts that are not there."""
+    it again would raise runs and shifts that are not there. A manual measure's values are each recorded for
+    their own period, so a month equal to the one before is a measurement too (two NQSWs in May and in June)."""
+    if meta.recorded:
+        return list(points)
     out: list[Point] = []
     for p in points:
         if out and (p.numerator, p.denominator, p.value) == (

@@ -341,6 +341,32 @@ def series_suppression(unit: str, kind: str, points: Sequence[SeriesPoint]) -> l
     return [hidden[i] for i in range(len(points))]
 
 
+def windows_suppression(
+    unit: str, kind: str, rows: Sequence[Row], nested: Sequence[tuple[int, int]]
+) -> list[Suppression]:
+    """Each figure's suppression when one indicator's figures for several windows are shown together (the monthly
+    board: the month, the 12 months to its end, the year to date, the same point last year): the primary rule per
+    figure, then, for a flow, no count of 1 to 5 may be worked out as a window less a window inside it (`nested`:
+    (window, window inside it) pairs: the year to date less the month is the year to date before the month)."""
+    figures = _Figures(unit)
+    for i, r in enumerate(rows):
+        figures.add_row(i, r)
+    if kind == "flow":
+        values = figures.values
+        for whole, part in nested:
+            for column in _additive(unit):
+                a, b = values.get((whole, column)), values.get((part, column))
+                if a is None or b is None:
+                    continue
+                rest = ((whole, part), column)  # the whole less the part: never shown, but worked out
+                values[rest] = a - b
+                figures.totals.append(Total((whole, column), ((part, column), rest)))
+                if column in _child_counts(unit):
+                    figures.counts.append(rest)
+    hidden = figures.protect(dict(enumerate(_primary(unit, rows))))
+    return [hidden[i] for i in range(len(rows))]
+
+
 def breakdown_suppression(
     unit: str,
     rows: Sequence[Row],

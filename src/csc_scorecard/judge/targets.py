@@ -59,6 +59,15 @@ class Targets:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def with_declared(self, la_code: str, declared: Iterable[tuple[str, float, float]]) -> Targets:
+        """These targets, then one for each (indicator, value, tolerance) declared with a manual measure: it
+        applies at any date on which no entry here does, so a targets file's entry wins."""
+        extra = tuple(
+            Target(la_code, indicator, value, tolerance, dt.date.min, None, None, "declared with the measure")
+            for indicator, value, tolerance in declared
+        )
+        return Targets(self.entries + extra) if extra else self
+
 
 def load_targets(path: Path | str, *, known_indicators: Iterable[str] | None = None) -> Targets:
     """Read and check a targets file; `known_indicators` (the catalogue's ids) also rejects unknown ids."""

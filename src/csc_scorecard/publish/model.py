@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from ..judge import narrative as narrative_text
+from ..judge.actions import overdue
 from ..judge.indicator import Point
 from ..judge.judgement import AreaSummary, Judgement
 from ..judge.narrative import count_of, figure_sentence, rated_words
@@ -161,14 +162,16 @@ class ActionView:
     owner: str | None
     due: dt.date | None
     status: str
+    overdue: bool = False  # open and due before the period's end (judge/actions.py)
 
     @property
     def line(self) -> str:
-        """'Audit repeat referrals (owner: Head of MASH, due 31 March 2017): open'."""
+        """'Audit repeat referrals (owner: Head of MASH, due 31 March 2017): open, overdue'."""
         who = ", ".join(
             x for x in (self.owner and f"owner: {self.owner}", self.due and f"due {_day(self.due)}") if x
         )
-        return f"{self.text} ({who}): {self.status}" if who else f"{self.text}: {self.status}"
+        state = f"{self.status}, overdue" if self.overdue else self.status
+        return f"{self.text} ({who}): {state}" if who else f"{self.text}: {state}"
 
 
 @dataclass(frozen=True)
@@ -527,7 +530,7 @@ def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> I
         commentary=_safe_text(j.commentary, has_suppression=has_suppression, profile=profile),
         commentary_author=j.commentary.author if j.commentary else None,
         actions=tuple(
-            ActionView(text, a.owner, a.due_date, a.status)
+            ActionView(text, a.owner, a.due_date, a.status, overdue(a, j.period.end))
             for a in j.actions
             if (text := _safe_text(a, has_suppression=has_suppression, profile=profile)) is not None
         ),

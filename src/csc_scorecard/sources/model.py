@@ -24,6 +24,8 @@ class ParsedReturn:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     # What was read but is worth an analyst's look (a coded answer kept as written): loaded, and listed.
     warnings: list[Problem] = field(default_factory=list)
+    # Each load adds to what is stored and replaces no earlier load (manual values keep every version).
+    accumulates: bool = False
 
     def rows_per_table(self) -> dict[str, int]:
         return {name: table.num_rows for name, table in self.tables.items()}

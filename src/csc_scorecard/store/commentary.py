@@ -9,6 +9,9 @@ published outputs until an analyst confirms it does not: `confirmed_by` and `con
 record who and when, for that text; a change to the text needs confirming again. Each Commentary and Action
 read from the store says what its text seems to hold (`identifiers`) and whether it `needs_confirming`.
 
+Every change of an action's status, owner, due date or closing period is kept in `action_history` (migration
+10), with who made it, when and an optional note of what was done: `action_history(con, action_id)`.
+
 CSV import/export lets analysts edit in a spreadsheet. Import checks every row before writing anything and
 names the line and field of each problem. Export neutralises formula injection: a text cell starting with
 =, +, -, @, tab or carriage return gets a leading apostrophe, and so does one starting with an apostrophe
@@ -92,6 +95,21 @@ class Action:
     @property
     def needs_confirming(self) -> bool:
         return bool(self.identifiers) and self.confirmed_at is None
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    """One change of an action: its status, owner, due date and closing period from then on."""
+
+    event_id: int
+    action_id: int
+    status: str
+    owner: str | None
+    due_date: dt.date | None
+    closed_period: str | None
+    note: str | None
+    changed_by: str | None
+    changed_at: dt.datetime
 
 
 # --- checks shared by the functions and the CSV import -------------------------------------------------
@@ -222,10 +240,11 @@ def add_action(
     status: str = "open",
     closed_period: str | None = None,
     confirmed_by: str | None = None,
+    by: str | None = None,
     now: dt.datetime | None = None,
 ) -> int:
     """Add an action first reported in `opened_period`; returns its id. `confirmed_by`: who has checked that
-    its text does not identify a child."""
+    its text does not identify a child; `by`: who added it (its history's first entry)."""
     _check_keys(la_code, indicator_id, opened_period, closed_period)
     if not text or not text.strip():
         raise CommentaryError("action text is empty")
@@ -237,7 +256,37 @@ def add_action(
         [la_code, indicator_id, opened_period, text, owner, due_date, status, closed_period, when,
          confirmed_by, when if confirmed_by else None],
     ).fetchall()  # fmt: skip
+    _record_event(con, get_action(con, rows[0][0]), "added", by, when)
     return rows[0][0]
+
+
+def _record_event(
+    con: duckdb.DuckDBPyConnection, action: Action, note: str | None, by: str | None, when: dt.datetime
+) -> None:
+    con.execute(
+        "INSERT INTO action_history (action_id, status, owner, due_date, closed_period, note, changed_by, "
+        "changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            action.action_id,
+            action.status,
+            action.owner,
+            action.due_date,
+            action.closed_period,
+            note,
+            by,
+            when,
+        ],
+    )
+
+
+def action_history(con: duckdb.DuckDBPyConnection, action_id: int) -> list[ActionEvent]:
+    """Every change of an action, oldest first."""
+    rows = con.execute(
+        "SELECT event_id, action_id, status, owner, due_date, closed_period, note, changed_by, changed_at "
+        "FROM action_history WHERE action_id = ? ORDER BY event_id",
+        [action_id],
+    ).fetchall()
+    return [ActionEvent(*r) for r in rows]
 
 
 def get_action(con: duckdb.DuckDBPyConnection, action_id: int) -> Action:
@@ -260,10 +309,13 @@ def update_action(
     status: str = _KEEP,
     closed_period: str | None = _KEEP,
     confirmed_by: str | None = None,
+    by: str | None = None,
+    note: str | None = None,
     now: dt.datetime | None = None,
 ) -> Action:
     """Edit an action. Re-opening (status open or in progress) clears closed_period unless one is given. A new
-    text needs confirming again (`confirmed_by`: who has checked it does not identify a child)."""
+    text needs confirming again (`confirmed_by`: who has checked it does not identify a child). A change of
+    status, owner, due date or closing period, or a `note` of what was done, is kept in its history with `by`."""
     old = get_action(con, action_id)
     new_status = old.status if status is _KEEP else status
     if closed_period is _KEEP:
@@ -292,14 +344,21 @@ def update_action(
             action_id,
         ],
     )
-    return get_action(con, action_id)
+    new = get_action(con, action_id)
+    tracked = ("status", "owner", "due_date", "closed_period")
+    if note or any(getattr(new, f) != getattr(old, f) for f in tracked):
+        _record_event(con, new, (note or "").strip() or None, by, when)
+    return new
 
 
 def close_action(
-    con: duckdb.DuckDBPyConnection, action_id: int, closed_period: str, *, now: dt.datetime | None = None
-) -> Action:
+    con: duckdb.DuckDBPyConnection, action_id: int, closed_period: str, *, by: str | None = None,
+    note: str | None = None, now: dt.datetime | None = None,
+) -> Action:  # fmt: skip
     """Close an action in `closed_period`: it still shows in that period's report, not in later ones."""
-    return update_action(con, action_id, status="closed", closed_period=closed_period, now=now)
+    return update_action(
+        con, action_id, status="closed", closed_period=closed_period, by=by, note=note, now=now
+    )
 
 
 def actions_for(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str, period: str) -> list[Action]:

@@ -19,6 +19,13 @@ latest collection year (then the latest load; for `children`, a child in the CIN
 year keeps the SSDA903's row, whatever order they were loaded in). Every row of both carries the lineage columns
 {", ".join(f"`{c}`" for c, _ in LINEAGE_COLUMNS)} and `src_line` (the line of the file it came from).
 
+Manual measures (README, "Manual measures") are kept in two tables of their own: `manual_measures`, every
+declaration of every measure (the one in force has no `replaced_by`; a withdrawn measure's last row has no
+declaration), and `manual_values`, every value ever recorded per LA, measure and month or quarter, with who
+entered it, when, from which file and line (`load_id`, `src_line`) or form, and the value it replaced
+(`replaces`, `replaced_by`). A file of values is a load like any return, except that it never replaces an
+earlier one.
+
 ## Schema versions and migrations
 
 The schema is built by numbered SQL files in `src/csc_scorecard/store/migrations/` ({MIGRATIONS[0].file_name}

@@ -16,12 +16,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ..sources import manual
 from ..sources import tables as table_specs
 from ..sources.model import ParsedReturn
 from ..sources.problems import Problem, ReturnRejected
 from ..sources.registry import kind_names
 from ..sources.tables import TABLES, TABLES_BY_NAME, TableSpec
 from . import quality
+from .manual_values import record_loaded
 from .schema import LINEAGE_COLUMNS
 
 # Which version of a record the canonical table keeps, after the latest collection year and before the latest
@@ -45,10 +47,15 @@ class LoadOutcome:
 
 
 def load_returns(
-    con: duckdb.DuckDBPyConnection, returns: list[ParsedReturn], *, replace_partial: bool = False
+    con: duckdb.DuckDBPyConnection,
+    returns: list[ParsedReturn],
+    *,
+    replace_partial: bool = False,
+    by: str | None = None,
 ) -> list[LoadOutcome]:
-    """Store the returns in one transaction. Raises ReturnRejected, storing nothing, for a new version of a
-    return that lacks tables its loaded version holds, unless `replace_partial`."""
+    """Store the returns in one transaction; `by` is who loaded them (recorded with manual values). Raises
+    ReturnRejected, storing nothing, for a new version of a return that lacks tables its loaded version holds,
+    unless `replace_partial`."""
     if not replace_partial:
         _refuse_partial_replacements(con, returns)
     outcomes: list[LoadOutcome] = []
@@ -56,9 +63,9 @@ def load_returns(
     con.begin()
     try:
         for parsed in returns:
-            outcome = _load_one(con, parsed)
+            outcome = _load_one(con, parsed, by)
             outcomes.append(outcome)
-            if outcome.action != "already loaded":
+            if outcome.action != "already loaded" and parsed.tables.keys() & TABLES_BY_NAME.keys():
                 touched.add(parsed.la_code)
         for la_code in sorted(touched):
             rebuild_canonical(con, la_code)
@@ -70,11 +77,19 @@ def load_returns(
 
 
 def _current(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> tuple[int, str, str] | None:
-    """(load_id, sha256, row counts) of the loaded version of the return, if any."""
+    """(load_id, sha256, row counts) of the loaded version of the return, if any. A load that accumulates
+    (manual values) replaces none: the same file is "already loaded" whichever year it was taken as."""
     found = con.execute(
-        "SELECT load_id, sha256, row_counts FROM loads WHERE kind = ? AND la_code = ? AND collection_year = ? "
-        "AND status = 'current'",
-        [parsed.kind, parsed.la_code, parsed.collection_year],
+        "SELECT load_id, sha256, row_counts FROM loads WHERE kind = ? AND la_code = ? AND status = 'current' "
+        "AND (collection_year = ? OR (? AND sha256 = ?)) ORDER BY sha256 = ? DESC",
+        [
+            parsed.kind,
+            parsed.la_code,
+            parsed.collection_year,
+            parsed.accumulates,
+            parsed.sha256,
+            parsed.sha256,
+        ],
     ).fetchall()
     return found[0] if found else None
 
@@ -83,7 +98,7 @@ def _refuse_partial_replacements(con: duckdb.DuckDBPyConnection, returns: list[P
     problems = []
     for parsed in returns:
         current = _current(con, parsed)
-        if current is None or current[1] == parsed.sha256:
+        if current is None or current[1] == parsed.sha256 or parsed.accumulates:
             continue
         held = {table: rows for table, rows in json.loads(current[2]).items() if rows}
         vanishing = sorted(set(held) - set(parsed.tables))
@@ -105,7 +120,7 @@ def _refuse_partial_replacements(con: duckdb.DuckDBPyConnection, returns: list[P
         raise ReturnRejected(problems)
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutcome:
+def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn, by: str | None) -> LoadOutcome:
     current = _current(con, parsed)
     rows = parsed.rows_per_table()
     if current and current[1] == parsed.sha256:
@@ -113,9 +128,12 @@ def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> LoadOutco
 
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
     for name, table in parsed.tables.items():
-        _insert_raw(con, TABLES_BY_NAME[name], table, load_id, parsed)
+        if name == manual.TABLE:
+            record_loaded(con, table, la_code=parsed.la_code, load_id=load_id, file=parsed.source_name, by=by)
+        else:
+            _insert_raw(con, TABLES_BY_NAME[name], table, load_id, parsed)
     replaces = None
-    if current:
+    if current and not parsed.accumulates:
         replaces = current[0]
         for spec in TABLES:
             con.execute(f"DELETE FROM {spec.raw_name} WHERE load_id = ?", [replaces])

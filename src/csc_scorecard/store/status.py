@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ..sources.tables import TABLES
+from .manual_values import manual_version
 from .schema import SCHEMA_VERSION, stored_version
 
 
@@ -91,9 +92,10 @@ def local_authorities_loaded(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def store_version(con: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a load is added or replaced: what a built scorecard depends on in the store."""
+    """Changes whenever a load is added or replaced, or a manual measure declared or recorded: what a built
+    scorecard depends on in the store."""
     rows = con.execute("SELECT load_id, status, loaded_at FROM loads ORDER BY load_id").fetchall()
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr((rows, manual_version(con))).encode()).hexdigest()[:16]
 
 
 def loaded_return_years(

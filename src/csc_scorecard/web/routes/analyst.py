@@ -13,8 +13,8 @@ import duckdb
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from ...catalogue import load_catalogue
 from ...engine import explain
+from ...engine.manual import catalogue_for
 from ...ingest import UPLOAD_FORM, LoadOptions, commit, prepare
 from ...output import to_csv
 from ...periods import PeriodError, parse_period
@@ -36,7 +36,7 @@ from ..quality import quality
 from ..rendering import render
 from ..state import Session
 from ..uploads import TooLarge, UploadFolder
-from .common import reading, scope_query, services
+from .common import reading, scope_query, services, store_catalogue
 from .pages import La, Period
 
 router = APIRouter()
@@ -60,9 +60,9 @@ def records(
 ) -> Response:
     """The records counted in a figure, a page at a time. Each page viewed is written to the access log
     (with how many records it showed) before anything is shown."""
-    if indicator_id not in load_catalogue().indicators:
-        raise HTTPException(404, f"There is no indicator {indicator_id!r}.")
     with reading(request, la, period) as r:
+        if indicator_id not in (catalogue := catalogue_for(r.con)).indicators:
+            raise HTTPException(404, f"There is no indicator {indicator_id!r}.")
         scope, svc = r.scope, services(request)
         key = (r.snapshot.loads_version, scope.la_code, scope.period_code, indicator_id, breakdown)
         try:  # paging through the records should not re-run the query for every page
@@ -91,7 +91,7 @@ def records(
             request,
             "records.html",
             {
-                "indicator": load_catalogue().indicator(indicator_id),
+                "indicator": catalogue.indicator(indicator_id),
                 "scope": r.scope,
                 "query": scope_query(r.scope),
                 "explanation": found,
@@ -125,8 +125,8 @@ class Conflict(Exception):
         self.theirs = theirs
 
 
-def _check_keys(indicator_id: str, la: str, period: str) -> None:
-    if indicator_id not in load_catalogue().indicators or not re.fullmatch(r"\d{3}", la):
+def _check_keys(request: Request, indicator_id: str, la: str, period: str) -> None:
+    if indicator_id not in store_catalogue(request).indicators or not re.fullmatch(r"\d{3}", la):
         raise HTTPException(404, "No such indicator or LA.")
     try:
         parse_period(period)
@@ -148,7 +148,7 @@ def save_commentary(
     """Save commentary unless someone else saved it since this form was loaded (then show both texts). Text
     that looks as if it may identify a child is saved with a warning on the page; `confirm` records that the
     analyst checked it does not."""
-    _check_keys(indicator_id, la, period)
+    _check_keys(request, indicator_id, la, period)
     if not text.strip():
         return _commentary_problem(request, indicator_id, la, period, "Enter the commentary", text)
     confirmed_by = session.user.name if confirm else None
@@ -229,7 +229,7 @@ def add_action_route(
     due: Annotated[str, Form(max_length=10)] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    _check_keys(indicator_id, la, period)
+    _check_keys(request, indicator_id, la, period)
     try:
         due_date = dt.date.fromisoformat(due) if due else None
     except ValueError:
@@ -240,7 +240,7 @@ def add_action_route(
     saved = services(request).store.write(
         lambda con: get_action(con, add_action(con, la, indicator_id, period, text.strip(),
                                                owner=owner.strip() or None, due_date=due_date,
-                                               confirmed_by=confirmed_by)),
+                                               confirmed_by=confirmed_by, by=session.user.name)),
         timeout=services(request).settings.write_timeout_seconds,
     )  # fmt: skip
     note = _identifiers_note(saved)
@@ -271,9 +271,10 @@ def update_action_route(
     status: Annotated[str, Form()],
     version: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    """Change an action's status (closing it closes it in the period shown), or confirm that its text does not
-    identify a child. Refused if it changed meanwhile."""
+    """Change an action's status (closing it closes it in the period shown), with a note of what was done (both
+    kept in its history), or confirm that its text does not identify a child. Refused if it changed meanwhile."""
     if status not in STATUSES:
         raise HTTPException(400, f"status must be one of {', '.join(STATUSES)}")
 
@@ -286,7 +287,7 @@ def update_action_route(
             closed = period if status == "closed" else None
             by = session.user.name if confirm else None
             new = update_action(con, action_id, status=status, closed_period=closed, confirmed_by=by,
-                                now=dt.datetime.now())  # fmt: skip
+                                by=session.user.name, note=note, now=dt.datetime.now())  # fmt: skip
             con.commit()
             return new
         except BaseException:
@@ -406,7 +407,8 @@ def upload(
                 raise refused
             batch = prepare([root], options)
             report = svc.store.write(
-                lambda con: commit(con, batch), timeout=svc.settings.write_timeout_seconds
+                lambda con: commit(con, batch, by=session.user.name),
+                timeout=svc.settings.write_timeout_seconds,
             )
         except ReturnRejected as rejected:
             rejected = folder.relative(rejected)

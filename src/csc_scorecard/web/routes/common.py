@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import duckdb
 from fastapi import Request
 
+from ...catalogue import Catalogue
+from ...engine.manual import catalogue_for
 from ...pipeline import Built
 from ..rendering import Services
 from ..scorecards import Scope, resolve_scope
@@ -44,6 +46,16 @@ def reading(request: Request, la: str | None = None, period: str | None = None) 
         try:
             scope = resolve_scope(con, la or None, period or None, svc.settings.la_code)
             yield Reading(snapshot, con, scope, svc)
+        finally:
+            con.close()
+
+
+def store_catalogue(request: Request) -> Catalogue:
+    """The catalogue with the manual measures the store (its current snapshot) declares."""
+    with services(request).store.reading() as snapshot:
+        con = snapshot.cursor()
+        try:
+            return catalogue_for(con)
         finally:
             con.close()
 

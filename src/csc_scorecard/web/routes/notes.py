@@ -9,13 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ...catalogue import load_catalogue
 from ...periods import PeriodError, parse_period
 from ...store.area_notes import KINDS, add_area_note, remove_area_note
 from ...store.commentary import CommentaryError
 from ..auth import client_address, require
 from ..state import Session
-from .common import services
+from .common import services, store_catalogue
 
 router = APIRouter()
 Analyst = Annotated[Session, Depends(require("analyst"))]
@@ -36,7 +35,7 @@ def add_note(
     kind: Annotated[str, Form(max_length=20)],
     text: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
-    if area not in load_catalogue().by_area() or kind not in KINDS:
+    if area not in store_catalogue(request).by_area() or kind not in KINDS:
         raise HTTPException(400, "Choose an area and whether it is an achievement or a priority.")
     try:
         parse_period(period)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from ...catalogue import load_catalogue
 from ...engine import compute
+from ...engine.manual import catalogue_for
+from ...judge.actions import overdue
 from ...pipeline import current_notes, with_current_notes
 from ...publish.pack import UnconfirmedText
+from ...store.commentary import action_history
 from ...store.status import notes_version
 from ..auth import require
 from ..pack import report_pack
@@ -28,6 +30,8 @@ Name = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 
 @router.get("/")
 def overview(request: Request, session: Viewer, la: La = None, period: Period = None) -> Response:
+    if not request.query_params and session.user.role in services(request).settings.board_landing:
+        return RedirectResponse("/board", 303)  # their landing page (settings: board_landing)
     profile = profile_for(session.user)
     with reading(request, la, period) as r:
         built = r.built
@@ -46,7 +50,7 @@ def overview(request: Request, session: Viewer, la: La = None, period: Period = 
                 "query": scope_query(r.scope),
                 "built": built,
                 "notes": noted.notes,
-                "areas": load_catalogue().by_area(),
+                "areas": catalogue_for(r.con).by_area(),
                 "profile": profile,
                 "saved": request.query_params.get("saved"),
             },
@@ -74,7 +78,7 @@ def indicator(
         built = r.built
         j = current_notes(_indicator_or_404(built, indicator_id), r.con)
         view = single_view(built, j, profile)
-        definition = load_catalogue().indicator(indicator_id)
+        definition = catalogue_for(r.con).indicator(indicator_id)
         alt, caption = chart_text(view, built.la_name) if view.history else ("", "")
         context = {
             "chart_alt": alt,
@@ -82,11 +86,15 @@ def indicator(
             "view": view,
             "judgement": j,
             "definition": definition,
-            "breakdowns": _breakdown_choices(definition),
+            "breakdowns": _breakdown_choices(r.con, definition),
             "scope": r.scope,
             "query": scope_query(r.scope),
             "profile": profile,
             "rules": _rules(j, view, profile),
+            "overdue_ids": {a.action_id for a in j.actions if overdue(a, j.period.end)},
+            "histories": {a.action_id: action_history(r.con, a.action_id) for a in j.actions}
+            if session.user.can("analyst")
+            else {},
             "saved": request.query_params.get("saved"),
             "form_error": request.scope.get("csc", {}).get("form_error"),
         }
@@ -103,8 +111,8 @@ def _rules(j, view, profile: str) -> list[tuple[str, str]] | None:
     return j.rules()
 
 
-def _breakdown_choices(definition) -> list[tuple[str, str]]:
-    catalogue = load_catalogue()
+def _breakdown_choices(con, definition) -> list[tuple[str, str]]:
+    catalogue = catalogue_for(con)
     return [
         (name, catalogue.breakdowns[name].label)
         for name in definition.breakdowns
@@ -113,7 +121,7 @@ def _breakdown_choices(definition) -> list[tuple[str, str]]:
 
 
 def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile: str) -> dict:
-    definition = load_catalogue().indicator(indicator_id)
+    definition = catalogue_for(r.con).indicator(indicator_id)
     if name not in definition.breakdowns:
         raise HTTPException(404, f"{indicator_id} has no breakdown {name!r}.")
 
@@ -123,7 +131,7 @@ def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile
     found = services(request).scorecards.derive(built, ("breakdown", indicator_id, name), results)
     j = _indicator_or_404(built, indicator_id)
     rows = breakdown_rows(j, built.series.get(indicator_id, ()), found, profile)
-    label = dict(_breakdown_choices(definition)).get(name, name)
+    label = dict(_breakdown_choices(r.con, definition)).get(name, name)
     return {
         "breakdown": name,
         "breakdown_label": label,
