@@ -20,6 +20,7 @@ MAY_IMPORT = {
     "engine": {"catalogue", "store", "sources"},  # the table specs: which return fills each table
     "judge": {"store"},
     "pipeline": {"catalogue", "engine", "judge", "store"},
+    "reconcile": {"catalogue", "engine", "ingest", "store", "sources"},
     "publish": {"judge", "pipeline"},
     "web": {"catalogue", "engine", "judge", "pipeline", "publish", "store", "sources", "ingest"},
 }

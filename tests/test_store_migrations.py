@@ -34,6 +34,7 @@ RELEASED = {
     "0006_reference_data.sql": "e9a2af75f562f07807bfe069c4b491efdcf8ee19c9824b2172cb72b8bc2e9986",
     "0007_area_notes.sql": "cdd73cfd4319bd9a9c3952fd8930b0e06894532780dd2d7de053a03a0055eed1",
     "0008_free_text_confirmed.sql": "8a0f16757cf009a8f964b3690b2f7cf41d84013b2318ef2f18ca2b55e4758135",
+    "0009_ssd_snapshots.sql": "251a59111f2e9205213478148143b71af09d2d9d43c3c914303c0bbb2317b466",
 }
 
 FILLED = [table for data in REFERENCE_SETS for table in data.tables]

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a snapshot of a case-management system (the SSD) holds: every record active on any day from
+    `covers_from` to `covers_to` (the last whole day before it was taken, `taken_at`)."""
+
+    taken_at: dt.datetime
+    covers_from: dt.date
+    covers_to: dt.date
+    decided_by: str  # how the dates were found: "ssd_vw_current_time_windows", "latest date in the data", ...
 
 
 @dataclass
@@ -20,6 +32,10 @@ class ParsedReturn:
     collection_year: str  # "2016-17"
     year_source: str  # how the collection year was decided (sources/year.py): "header", "--year", ...
     tables: dict[str, pa.Table] = field(default_factory=dict)
+    snapshot: Snapshot | None = (
+        None  # a snapshot replaces the LA's older one, whatever its year (store/load.py)
+    )
+    notes: list[str] = field(default_factory=list)  # said in the load report: what was read but not used
 
     def rows_per_table(self) -> dict[str, int]:
         return {name: table.num_rows for name, table in self.tables.items()}
