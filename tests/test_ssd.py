@@ -346,3 +346,15 @@ def test_the_ssd_writer_holds_the_same_children_as_the_returns(council_with_ssd)
     assert rows[1] > 0 and rows[2] > 10 and rows[3] == 6
     counts = json.loads(query(council_with_ssd["ssd"], "SELECT row_counts FROM loads")[0][0])
     assert counts["statutory_visits"] > 0
+
+
+def test_sql_server_goes_through_the_same_reader_with_its_own_dialect(monkeypatch):
+    """No SQL Server here (docs/ssd.md says what is not tested): the URL of the worked example makes a pymssql
+    engine, with the Windows account as its user and the password from the environment."""
+    from csc_scorecard.sources.ssd.database import _engine
+
+    monkeypatch.setenv("CSC_SCORECARD_SSD_PASSWORD", "from-the-environment")
+    engine = _engine("mssql+pymssql://CSC\\svc_scorecard@sql01:1433/ReportingDB", None)
+    assert (engine.dialect.name, engine.dialect.driver) == ("mssql", "pymssql")
+    assert engine.url.username == "CSC\\svc_scorecard" and engine.url.password == "from-the-environment"
+    assert "from-the-environment" not in repr(engine.url)
