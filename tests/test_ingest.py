@@ -182,6 +182,7 @@ def test_the_built_in_readers_and_their_names() -> None:
         "workforce_csv": ("workforce", "csv"),
         "youth_justice_csv": ("youth_justice", "csv"),
         "case_audits_csv": ("case_audits", "csv"),
+        "ssd_csv": ("ssd", "csv"),
     }
     assert registry.kind_names() == {
         "cin": "CIN census",
@@ -192,6 +193,7 @@ def test_the_built_in_readers_and_their_names() -> None:
         "workforce": "Workforce",
         "youth_justice": "Youth justice",
         "case_audits": "Case audits",
+        "ssd": "SSD snapshot",
     }
     assert registry.format_names()["youth_justice_csv"] == "Youth justice (CSV template)"
     assert registry.format_names()["early_help_csv"] == "Early help (CSV templates)"

@@ -210,8 +210,8 @@ def coverage(
         snapshot = snapshots.get(la_code)
         returned = loaded.get(la_code, {})
         held = snapshot is not None and bool(tables) and tables <= snapshot.tables
-        if not held and not any(returned.get(kind) for kind in kinds if kind != SNAPSHOT_ONLY):
-            continue
+        if not held and (SNAPSHOT_ONLY in kinds or not any(returned.get(kind) for kind in kinds)):
+            continue  # what only a snapshot holds is not listed as missing where there is no snapshot
         for period_id, period in enumerate(periods):
             found = gap(indicator, kinds, period, returned, snapshot, tables)
             rows.append(CoverageRow(la_code, period_id, found))
