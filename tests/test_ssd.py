@@ -167,6 +167,31 @@ def test_a_table_that_needs_another_says_so(tmp_path):
     ]
 
 
+def test_several_previous_permanence_rows_of_a_child_keep_the_last_and_the_report_says_so(tmp_path):
+    folder = small_extract(tmp_path / "extract")
+    write_table(
+        folder,
+        "ssd_cla_previous_permanence",
+        [{"lapp_table_id": "PP1", "lapp_person_id": "C1", "lapp_previous_permanence_option": "Z1"},
+         {"lapp_table_id": "PP2", "lapp_person_id": "C2", "lapp_previous_permanence_option": "P2",
+          "lapp_previous_permanence_order_date": "zz/05/2012"},
+         {"lapp_table_id": "PP3", "lapp_person_id": "C1", "lapp_previous_permanence_option": "P1",
+          "lapp_previous_permanence_la": "E08000030"}],
+    )  # fmt: skip
+    report = load([folder], tmp_path / "s.duckdb")
+    assert report.outcomes[0].notes == (
+        "ssd_cla_previous_permanence.csv: 1 child has more than one previous permanence row; the last of each is "
+        "kept (the store holds one per child, as the 903's PrevPerm does)",
+    )
+    assert query(
+        tmp_path / "s.duckdb",
+        "SELECT child_id, prev_perm, la_perm, date_perm, src_line FROM prev_perm ORDER BY 1",
+    ) == [
+        ("C1", "P1", "E08000030", None, 4),
+        ("C2", "P2", None, "zz/05/2012", 3),
+    ]
+
+
 # ---- snapshots ----------------------------------------------------------------------------------------------------
 
 

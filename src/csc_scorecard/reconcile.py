@@ -22,6 +22,7 @@ import duckdb
 from .catalogue import load_catalogue
 from .engine import compute, explain
 from .engine.compute import IndicatorResult
+from .engine.coverage import SNAPSHOT_ONLY, returns_read
 from .ingest import LoadOptions, commit, prepare, prepare_database
 from .periods import Period, parse_period
 from .store.connection import connect
@@ -109,13 +110,21 @@ def reconcile(
     periods: Sequence[Period] | None = None,
     indicator_ids: Sequence[str] | None = None,
 ) -> Reconciliation:
-    """Compare every indicator (or those named) for `periods` (default: every year and quarter both hold)."""
+    """Compare every indicator (or those named) for `periods` (default: every year and quarter both hold).
+    Indicators only a snapshot can give (visits, caseloads) are not compared: no return holds their records."""
     chosen = list(periods) if periods is not None else periods_both_cover(returns, ssd, la)
     found = Reconciliation(la, chosen)
     if not chosen:
         return found
     catalogue = load_catalogue()
-    ids = list(indicator_ids or catalogue.ids())
+    ids = list(
+        indicator_ids
+        or (
+            i
+            for i in catalogue.ids()
+            if SNAPSHOT_ONLY not in returns_read(catalogue, catalogue.definition(i))
+        )
+    )
     mine = {(r.indicator_id, r.period): r for r in compute(returns, chosen, ids, la_codes=[la])}
     theirs = {(r.indicator_id, r.period): r for r in compute(ssd, chosen, ids, la_codes=[la])}
     by_code = {p.code: p for p in chosen}

@@ -173,9 +173,7 @@ def rebuild_canonical(con: duckdb.DuckDBPyConnection, la_code: str) -> None:
         superseded, parameters = "", [la_code]
         if snapshot and spec.name in held and dated is not None:
             snapshot_id, covers_from, covers_to, _ = snapshot[0]
-            superseded = (
-                f'AND NOT (r.load_id <> ? AND {view} <= ? AND r."{dated}" >= ?)'  # older views inside it
-            )
+            superseded = f'AND NOT coalesce(r.load_id <> ? AND {view} <= ? AND r."{dated}" >= ?, FALSE)'  # older views in it
             parameters += [snapshot_id, covers_to, covers_from]
         con.execute(f"DELETE FROM {spec.name} WHERE la_code = ?", [la_code])
         con.execute(

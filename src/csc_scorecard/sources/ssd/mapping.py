@@ -290,7 +290,11 @@ MAPPINGS: tuple[Mapping, ...] = (
         ("ssd_cla_previous_permanence",),
         (),
         (
-            _f("child_id", "lapp_person_id"),
+            _f(
+                "child_id",
+                "lapp_person_id",
+                "one row per child, as the 903's: of several, the extract's last (the load report says how many)",
+            ),
             _f("prev_perm", "lapp_previous_permanence_option", SSDA903_CODE + " (PREV_PERM)"),
             _f("la_perm", "lapp_previous_permanence_la"),
             _f("date_perm", "lapp_previous_permanence_order_date", "as written (it may be partial)"),
@@ -368,6 +372,7 @@ class _Mapper:
         self.extract = extract
         self.tables = extract.tables
         self.buffers: dict[str, TableBuffer] = {}
+        self.notes: list[str] = []  # rules applied that the load report says
         self._referrals: dict[str, tuple[str, dt.date | None]] | None = None
 
     # ---- helpers --------------------------------------------------------------------------------------------
@@ -975,28 +980,26 @@ class _Mapper:
                 self.emit("placed_adoption", where, _line(where, line), out, seen_placed, table)
 
     def prev_perm(self) -> None:
-        table, seen = self.tables["ssd_cla_previous_permanence"], {}
+        """One row per child, as the 903's PrevPerm (the store keeps one): where the SSD has several (one per period
+        of care), the last in the extract's order is kept, and the load report says how many children had more."""
+        table, latest = self.tables["ssd_cla_previous_permanence"], {}
         for line, (where, row, values) in enumerate(self.rows("ssd_cla_previous_permanence"), start=1):
             out = {
                 "child_id": values.text(row.get("lapp_person_id"), where, "lapp_person_id", required=True),
-                "prev_perm": self.code(
-                    values,
-                    row.get("lapp_previous_permanence_option"),
-                    where,
-                    "lapp_previous_permanence_option",
-                    "ssda903",
-                    "PREV_PERM",
-                ),
-                "la_perm": values.text(
-                    row.get("lapp_previous_permanence_la"), where, "lapp_previous_permanence_la"
-                ),
-                "date_perm": values.text(
-                    row.get("lapp_previous_permanence_order_date"),
-                    where,
-                    "lapp_previous_permanence_order_date",
-                ),
-            }
-            self.emit("prev_perm", where, _line(where, line), out, seen, table)
+                "prev_perm": self.code(values, row.get("lapp_previous_permanence_option"), where, "lapp_previous_permanence_option", "ssda903", "PREV_PERM"),
+                "la_perm": values.text(row.get("lapp_previous_permanence_la"), where, "lapp_previous_permanence_la"),
+                "date_perm": values.text(row.get("lapp_previous_permanence_order_date"), where, "lapp_previous_permanence_order_date"),
+            }  # fmt: skip
+            latest.setdefault(out["child_id"], []).append((where, _line(where, line), out))
+        several = sum(1 for rows in latest.values() if len(rows) > 1)
+        if several:
+            self.notes.append(
+                f"{table.source}: {several} {'child has' if several == 1 else 'children have'} more than one previous "
+                "permanence row; the last of each is kept (the store holds one per child, as the 903's PrevPerm does)"
+            )
+        for rows in latest.values():
+            where, line, out = rows[-1]
+            self.emit("prev_perm", where, line, out, {}, table)
 
     def allocations(self) -> None:
         table, seen = self.tables["ssd_involvements"], {}
@@ -1158,15 +1161,16 @@ def check_companions(extract: Extract, problems: Problems) -> None:
                 )
 
 
-def build(extract: Extract) -> dict[str, TableBuffer]:
-    """Every canonical table the extract holds, as buffers (empty ones included: an empty table says none)."""
+def build(extract: Extract) -> tuple[dict[str, TableBuffer], list[str]]:
+    """Every canonical table the extract holds, as buffers (empty ones included: an empty table says none), and
+    the notes the load report gives."""
     mapper = _Mapper(extract)
     for name in tables_held(extract):
         mapper.buffer(name)
         builder = _BUILDERS.get(name)
         if builder is not None:
             builder(mapper)
-    return mapper.buffers
+    return mapper.buffers, mapper.notes
 
 
 __all__ = [

@@ -18,7 +18,6 @@ from ...periods import add_years, financial_year_of
 from ..fields import checked_la
 from ..model import ParsedReturn, Snapshot
 from ..problems import Problems
-from ..tables import TableBuffer
 from . import mapping
 from .extract import Extract
 from .spec import TIME_WINDOWS, ssd_tables
@@ -138,11 +137,11 @@ def to_return(extract: Extract, la: str | None, year: str | None) -> ParsedRetur
         )
     snapshot = decide(extract, problems)
     extract.raise_if_any()  # the extract's shape first: a mapping of a broken one would only repeat it
-    buffers: dict[str, TableBuffer] = mapping.build(extract)
+    buffers, notes = mapping.build(extract)
     extract.raise_if_any()
     assert la_code is not None and snapshot is not None
     unused = sorted(set(extract.tables) - mapping.USED_SSD_TABLES - {TIME_WINDOWS})
-    notes = [f"read but not used by the scorecard: {', '.join(unused)}"] if unused else []
+    notes += [f"read but not used by the scorecard: {', '.join(unused)}"] if unused else []
     return ParsedReturn(
         kind="ssd",
         format=extract.format,
