@@ -192,6 +192,111 @@ def test_several_previous_permanence_rows_of_a_child_keep_the_last_and_the_repor
     ]
 
 
+# ---- teams, workers and visits: what no return holds ------------------------------------------------------------
+
+
+def teams_extract(folder: Path) -> Path:
+    """The small extract, with C1 on a child protection plan from 16/01/2017 visited on 20/01 and 20/03/2017;
+    C1 allocated to W1 (team T1, half time) until 05/03/2017 and then to W2 (T2, FTE not given), C2 to W1 from
+    14/02/2017."""
+    small_extract(folder)
+    write_table(
+        folder,
+        "ssd_cp_plans",
+        [{"cppl_cp_plan_id": "P1", "cppl_referral_id": "R2", "cppl_person_id": "C1",
+          "cppl_cp_plan_start_date": "2017-01-16", "cppl_cp_plan_initial_category": "NEG"}],
+    )  # fmt: skip
+    write_table(
+        folder,
+        "ssd_cp_visits",
+        [{"cppv_cp_visit_id": "V1", "cppv_person_id": "C1", "cppv_cp_plan_id": "P1", "cppv_cp_visit_date": "2017-01-20",
+          "cppv_cp_visit_seen": "Y", "cppv_cp_visit_seen_alone": "N"},
+         {"cppv_cp_visit_id": "V2", "cppv_person_id": "C1", "cppv_cp_plan_id": "P1", "cppv_cp_visit_date": "2017-03-20",
+          "cppv_cp_visit_seen": "Y", "cppv_cp_visit_seen_alone": "Y"}],
+    )  # fmt: skip
+    write_table(folder, "ssd_cla_visits", [])
+    write_table(
+        folder,
+        "ssd_involvements",
+        [{"invo_involvements_id": "I1", "invo_person_id": "C1", "invo_professional_id": "W1", "invo_professional_team": "T1",
+          "invo_involvement_start_date": "2016-05-03", "invo_involvement_end_date": "2017-03-05"},
+         {"invo_involvements_id": "I2", "invo_person_id": "C1", "invo_professional_id": "W2", "invo_professional_team": "T2",
+          "invo_involvement_start_date": "2017-03-06"},
+         {"invo_involvements_id": "I3", "invo_person_id": "C2", "invo_professional_id": "W1", "invo_professional_team": "T1",
+          "invo_involvement_start_date": "2017-02-14"}],
+    )  # fmt: skip
+    write_table(
+        folder,
+        "ssd_professionals",
+        [{"prof_professional_id": "W1", "prof_professional_name": "Ann Able", "prof_full_time_equivalency": "0.5"},
+         {"prof_professional_id": "W2", "prof_professional_name": "Bob Baker"}],
+    )  # fmt: skip
+    write_table(
+        folder,
+        "ssd_department",
+        [{"dept_team_id": "T1", "dept_team_name": "Assessment North"},
+         {"dept_team_id": "T2", "dept_team_name": "Child Protection South"}],
+    )  # fmt: skip
+    return folder
+
+
+def test_visits_and_caseloads_by_month_team_and_worker_are_worked_by_hand(tmp_path):
+    db = tmp_path / "s.duckdb"
+    load([teams_extract(tmp_path / "extract")], db)
+    months = [parse_period("2017-02"), parse_period("2017-03")]
+    con = connect(db, read_only=True)
+    try:
+
+        def figures(ids, breakdown=None, options=None):
+            return {
+                (r.indicator_id, r.period, r.breakdown_value): (r.numerator, r.denominator, r.value)
+                for r in compute(con, months, ids, breakdown, la_codes=[LA], options=options)
+            }
+
+        visits = figures(["ssd_cp_visits_in_timescale_pct"])
+        by_team = figures(["ssd_cp_visits_in_timescale_pct", "cpp_count"], "allocated_team")
+        by_worker = figures(["cpp_count"], "allocated_worker")
+        promise = {"ssd_caseload_over_promise_pct": {"caseload_promise": 1}}
+        caseloads = figures(["ssd_caseload_average", "ssd_caseload_over_promise_pct"], options=promise)
+        caseloads_by_team = figures(["ssd_caseload_average"], "team")
+    finally:
+        con.close()
+    # 28/02: the last visit (20/01) was 27 working days before; 31/03: the last (20/03) 9 working days before
+    assert visits[("ssd_cp_visits_in_timescale_pct", "2017-02", None)][:2] == (0, 1)
+    assert visits[("ssd_cp_visits_in_timescale_pct", "2017-03", None)][:2] == (1, 1)
+    # the plan counts in the team of the worker C1 was allocated to at each month's end
+    assert {k: v[0] for k, v in by_team.items() if k[0] == "cpp_count" and v[0]} == {
+        ("cpp_count", "2017-02", "Assessment North"): 1,
+        ("cpp_count", "2017-03", "Child Protection South"): 1,
+    }
+    assert by_team[("ssd_cp_visits_in_timescale_pct", "2017-03", "Child Protection South")][:2] == (1, 1)
+    assert {k[2] for k, v in by_worker.items() if v[0]} == {"Ann Able (W1)", "Bob Baker (W2)"}
+    # 28/02: W1 holds C1 and C2 on half time; 31/03: W1 holds C2 (half time), W2 C1 (full time, as not given)
+    assert caseloads[("ssd_caseload_average", "2017-02", None)][2] == pytest.approx(2 / 0.5)
+    assert caseloads[("ssd_caseload_average", "2017-03", None)][2] == pytest.approx(2 / 1.5)
+    # a promise of 1 child per FTE: W1 is above it both months (2 > 0.5, 1 > 0.5), W2 is not (1 = 1)
+    assert caseloads[("ssd_caseload_over_promise_pct", "2017-02", None)][:2] == (1, 1)
+    assert caseloads[("ssd_caseload_over_promise_pct", "2017-03", None)][:2] == (1, 2)
+    assert caseloads_by_team[("ssd_caseload_average", "2017-03", "Assessment North")][2] == pytest.approx(2.0)
+    assert caseloads_by_team[("ssd_caseload_average", "2017-03", "Child Protection South")][
+        2
+    ] == pytest.approx(1.0)
+
+
+def test_indicators_only_a_snapshot_gives_are_not_listed_for_a_council_with_returns_only(tmp_path):
+    db = tmp_path / "s.duckdb"
+    load([small_extract(tmp_path / "extract")], db)
+    con = connect(db, read_only=True)
+    try:
+        results = compute(
+            con, [parse_period("2017-03")], ["ssd_caseload_average", "referrals_count"], la_codes=[LA]
+        )
+    finally:
+        con.close()
+    # the extract holds no involvements: no caseload row at all, rather than a gap asking for a return
+    assert [r.indicator_id for r in results] == ["referrals_count"]
+
+
 # ---- snapshots ----------------------------------------------------------------------------------------------------
 
 
