@@ -192,6 +192,66 @@ def test_several_previous_permanence_rows_of_a_child_keep_the_last_and_the_repor
     ]
 
 
+def test_contacts_and_early_help_come_month_by_month_and_an_unknown_source_is_named(tmp_path):
+    folder = small_extract(tmp_path / "extract")
+    write_table(
+        folder,
+        "ssd_contacts",
+        [{"cont_contact_id": "K1", "cont_person_id": "C1", "cont_contact_date": "2017-01-09 10:30:00.000",
+          "cont_contact_source_code": "2A"},
+         {"cont_contact_id": "K2", "cont_person_id": "C1", "cont_contact_date": "2017-02-20",
+          "cont_contact_source_code": "6"},
+         {"cont_contact_id": "K3", "cont_person_id": "X9", "cont_contact_date": "2017-02-21",
+          "cont_contact_source_code": "3a"}],
+    )  # fmt: skip
+    write_table(
+        folder,
+        "ssd_early_help_episodes",
+        [{"earl_episode_id": "E1", "earl_person_id": "C2", "earl_episode_start_date": "2016-11-01",
+          "earl_episode_end_date": "2017-02-01", "earl_episode_organisation": "Family Hub East"}],
+    )  # fmt: skip
+    db = tmp_path / "s.duckdb"
+    load([folder], db)
+    assert query(
+        db, "SELECT child_id, contact_date, contact_source, as_at_date FROM annex_a_contacts ORDER BY 2"
+    ) == [
+        ("C1", dt.date(2017, 1, 9), "2A", None),
+        ("C1", dt.date(2017, 2, 20), "6", None),
+        ("X9", dt.date(2017, 2, 21), "3A", None),
+    ]
+    assert query(db, "SELECT child_id, start_date, completed_date, organisation FROM annex_a_early_help") == [
+        ("C2", dt.date(2016, 11, 1), dt.date(2017, 2, 1), "Family Hub East")
+    ]
+    con = connect(db, read_only=True)
+    try:
+        periods = [parse_period(c) for c in ("2017-01", "2017-02", "2017-03", "2016-17Q4")]
+        results = compute(con, periods, ["contacts_count", "contacts_to_referral_pct"], la_codes=[LA])
+    finally:
+        con.close()
+    # contacts month by month; the referrals of Annex A list 3 are not the SSD's, so no conversion rate is listed
+    assert {r.indicator_id for r in results} == {"contacts_count"}
+    assert {r.period: r.value for r in results if r.indicator_id == "contacts_count"} == {
+        "2017-01": 1, "2017-02": 2, "2017-03": 0, "2016-17Q4": 3,
+    }  # fmt: skip
+    before = table_checksums(db)
+    write_table(
+        folder,
+        "ssd_contacts",
+        [{"cont_contact_id": "K1", "cont_person_id": "C1", "cont_contact_date": "2017-01-09",
+          "cont_contact_source_code": "Police"},
+         {"cont_contact_id": "K2", "cont_person_id": "C1", "cont_contact_date": "2017-01-09 16:00:00",
+          "cont_contact_source_code": "2A"}],
+    )  # fmt: skip
+    with pytest.raises(ReturnRejected) as rejected:
+        load([folder], db)
+    assert [str(p) for p in rejected.value.problems] == [
+        "ssd_contacts.csv: line 2: cont_contact_source_code = 'Police': not a CIN census ReferralSource code",
+        "ssd_contacts.csv: line 3: child_id, contact_date = 'C1, 2017-01-09': the same child_id and contact_date "
+        "as line 2: the store's annex_a_contacts holds one row for each",
+    ]
+    assert table_checksums(db) == before
+
+
 # ---- teams, workers and visits: what no return holds ------------------------------------------------------------
 
 
@@ -488,3 +548,64 @@ def test_sql_server_goes_through_the_same_reader_with_its_own_dialect(monkeypatc
     assert (engine.dialect.name, engine.dialect.driver) == ("mssql", "pymssql")
     assert engine.url.username == "CSC\\svc_scorecard" and engine.url.password == "from-the-environment"
     assert "from-the-environment" not in repr(engine.url)
+
+
+@pytest.fixture(scope="module")
+def council_with_local_data(tmp_path_factory) -> Path:
+    """Walsall 2015-16 and 2016-17 at a fifth of its size, with the local data (Annex A), and its SSD."""
+    root = tmp_path_factory.mktemp("ssd_local")
+    result = CliRunner().invoke(
+        cli,
+        ["synth", "--la", LA, "--years", "2015-16:2016-17", "--seed", "4", "--scale", "0.2",
+         "--out", str(root / "returns"), "--ssd-out", str(root / "ssd")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_the_ssd_writer_gives_the_annex_a_contacts_with_the_local_data(council_with_local_data, tmp_path):
+    root = council_with_local_data
+    load([root / "returns" / "annex_a"], tmp_path / "annex_a.duckdb")
+    load([root / "ssd" / "ssd_335"], tmp_path / "ssd.duckdb")
+    periods = [parse_period(c) for c in ("2016-17", "2016-17Q1", "2016-05", "2017-03")]
+    figures = []
+    for db in ("annex_a", "ssd"):
+        con = connect(tmp_path / f"{db}.duckdb", read_only=True)
+        try:
+            figures.append(
+                {r.period: r.value for r in compute(con, periods, ["contacts_count"], la_codes=[LA])}
+            )
+        finally:
+            con.close()
+    assert figures[0] == figures[1]
+    assert figures[1]["2016-17"] > 100 and None not in figures[1].values()
+
+
+def test_the_demo_shows_the_last_months_from_the_ssd_as_the_returns_give_them(
+    council_with_local_data, tmp_path
+):
+    from rich.console import Console
+
+    from csc_scorecard.demo import SSD_MONTHLY_IDS, show_ssd_route
+
+    root = council_with_local_data
+    console = Console(record=True, width=200)
+    shown = show_ssd_route(console, root / "ssd" / "ssd_335", tmp_path / "ssd.duckdb", LA, "2016-17")
+    text = console.export_text()
+    months = ("2017-01", "2017-02", "2017-03")
+    assert set(shown) == {(i, m) for i in SSD_MONTHLY_IDS for m in months}
+    assert all(shown[(i, m)] is not None for i in SSD_MONTHLY_IDS for m in months)
+    assert "January 2017" in text and "Children allocated per worker" in text
+    assert "Safeguarding and Family Support North" in text  # caseloads by team, and never a worker
+    assert "(W" not in text and "Social Worker" not in text
+    # the same months from the returns (the CIN census, the 903 and Annex A): the same figures
+    load([root / "returns"], tmp_path / "returns.duckdb")
+    con = connect(tmp_path / "returns.duckdb", read_only=True)
+    try:
+        common = ["referrals_count", "contacts_count", "cpp_count", "cla_count"]
+        given = compute(con, [parse_period(m) for m in months], common, la_codes=[LA])
+    finally:
+        con.close()
+    assert {(r.indicator_id, r.period): r.value for r in given} == {
+        k: v for k, v in shown.items() if k[0] in common
+    }

@@ -214,7 +214,7 @@ def _generate(
     if ssd_out is not None:  # a hook only: the snapshot lives in write_ssd.py
         from .write_ssd import write_ssd
 
-        result.ssd_dir, _ = write_ssd(world, Path(ssd_out), seed)
+        result.ssd_dir, _ = write_ssd(world, Path(ssd_out), seed, local_data)
     result.ground_truth = truth
     result.ground_truth_path = out / "ground_truth.json"
     result.ground_truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")

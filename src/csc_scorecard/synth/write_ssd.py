@@ -8,7 +8,8 @@ window start) to the last year's 31 March, as `ssd_vw_current_time_windows.csv` 
 that is blank, as in the system on the day the SSD was built. So the returns and the snapshot hold the same
 records, and every indicator computed from one equals the other's (tests/test_ssd.py). Teams, workers and
 allocations are the workforce of synth/local_data.py (the same worker ids as the workforce template), and
-statutory visits are drawn for each child protection plan and period of care.
+statutory visits are drawn for each child protection plan and period of care. With the local data, the front
+door's contacts are Annex A list 1's (the same draws), so contacts come month by month from the SSD too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,18 @@ from pathlib import Path
 from ..sources.ssd.spec import TIME_WINDOWS, ssd_tables
 from .dates import add_working_days, birthday, iso
 from .identifiers import upn_or_unknown
-from .local_data import TEAMS, Cases, Spell, Team, Workforce, build_workforce, stable, team_for
+from .local_data import (
+    TEAMS,
+    Cases,
+    Spell,
+    Team,
+    Workforce,
+    build_contacts,
+    build_early_help,
+    build_workforce,
+    stable,
+    team_for,
+)
 from .model import FAR, CarePeriod, Child, CLAEpisode, World
 from .write_cin import cin_plan_segments, closure_reason, cp_reviews
 
@@ -457,6 +469,18 @@ class _Snapshot:
                     invo_person_id=child.id,
                 )
 
+    def contacts(self, contacts: list[tuple[Child | None, str, dt.date, str]]) -> None:
+        """The front door's contacts in the timeframe (a contact with no referral has no person of its own)."""
+        for number, (_, child_id, day, source) in enumerate(contacts, start=1):
+            if self.start <= day <= self.ref:
+                self.out.add(
+                    "ssd_contacts",
+                    cont_contact_id=f"CT{number}",
+                    cont_person_id=child_id,
+                    cont_contact_date=day,
+                    cont_contact_source_code=source,
+                )
+
     def time_windows(self) -> None:
         run = self.ref + ONE_DAY
         self.out.add(
@@ -544,7 +568,7 @@ def _close(spells: list[list], day: dt.date) -> None:
         spells[-1][3] = day
 
 
-def write_ssd(world: World, out: Path, seed: int) -> tuple[Path, dict[str, int]]:
+def write_ssd(world: World, out: Path, seed: int, local_data: bool = False) -> tuple[Path, dict[str, int]]:
     """Write the snapshot as at the end of the last output year; returns its folder and the rows per table."""
     start = dt.date(world.years[0], 4, 1)
     ref = dt.date(world.years[-1] + 1, 3, 31)
@@ -553,8 +577,12 @@ def write_ssd(world: World, out: Path, seed: int) -> tuple[Path, dict[str, int]]
     snapshot.care()
     snapshot.persons()
     cases = Cases(world)
-    workforce = build_workforce(world, random.Random(f"{seed}:{world.la_code}:local"), cases)
+    rng = random.Random(f"{seed}:{world.la_code}:local")  # drawn in write_local's order: the same workforce
+    workforce = build_workforce(world, rng, cases)
     snapshot.workforce(workforce, cases)
+    if local_data:
+        build_early_help(world, rng)
+        snapshot.contacts(build_contacts(world, rng))
     snapshot.time_windows()
     folder = out / folder_name(world.la_code)
     folder.mkdir(parents=True, exist_ok=True)

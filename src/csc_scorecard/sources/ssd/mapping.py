@@ -301,6 +301,42 @@ MAPPINGS: tuple[Mapping, ...] = (
         ),
     ),
     Mapping(
+        "annex_a_contacts",
+        ("ssd_contacts",),
+        (),
+        (
+            _f("child_id", "cont_person_id"),
+            _f("sex", "-", "blank: the child's are in children (ssd_person)"),
+            _f("ethnicity", "-", "blank: the child's are in children (ssd_person)"),
+            _f("dob", "-", "blank: the child's are in children (ssd_person)"),
+            _f("contact_date", "cont_contact_date", "the day (a time of day is dropped)"),
+            _f(
+                "contact_source",
+                "cont_contact_source_code",
+                CIN_CODE + " (ReferralSource), as Annex A list 1's",
+            ),
+            _f("as_at_date", "-", "blank: the snapshot's dates are in loads"),
+        ),
+        "Annex A list 1 from the SSD: contacts month by month. Two contacts of one child on one day are a "
+        "problem, as in Annex A (one row each).",
+    ),
+    Mapping(
+        "annex_a_early_help",
+        ("ssd_early_help_episodes",),
+        (),
+        (
+            _f("child_id", "earl_person_id"),
+            _f("sex", "-", "blank: the child's are in children (ssd_person)"),
+            _f("ethnicity", "-", "blank: the child's are in children (ssd_person)"),
+            _f("dob", "-", "blank: the child's are in children (ssd_person)"),
+            _f("start_date", "earl_episode_start_date"),
+            _f("completed_date", "earl_episode_end_date"),
+            _f("organisation", "earl_episode_organisation", "as written"),
+            _f("as_at_date", "-", "blank: the snapshot's dates are in loads"),
+        ),
+        "Annex A list 2 from the SSD, as Data to Insight's Annex A builds it from the early help episodes.",
+    ),
+    Mapping(
         "allocations",
         ("ssd_involvements",),
         (),
@@ -362,6 +398,11 @@ NOT_MAPPED = {
     "oc2": "the OC2 cohort (looked after for 12 months at 31 March) and its health checks are a year's return",
     "sw_episodes": "social worker episodes of the 903 come from the 903",
     "dolo": "the SSD holds no deprivation of liberty orders",
+    "eh_contacts": "the early help template's contacts to the hub are not the SSD's ssd_contacts (the front "
+    "door's, mapped to annex_a_contacts)",
+    "eh_assessments": "the SSD holds no early help assessment tool; its episodes fill annex_a_early_help",
+    "eh_closures": "the SSD's early help end reasons are local free text, with no code list to translate them "
+    "into the template's outcomes",
 }
 
 
@@ -1001,6 +1042,42 @@ class _Mapper:
             where, line, out = rows[-1]
             self.emit("prev_perm", where, line, out, {}, table)
 
+    def contacts(self) -> None:
+        table, seen = self.tables["ssd_contacts"], {}
+        for line, (where, row, values) in enumerate(self.rows("ssd_contacts"), start=1):
+            out = {
+                "child_id": values.text(row.get("cont_person_id"), where, "cont_person_id", required=True),
+                "contact_date": values.date(
+                    row.get("cont_contact_date"), where, "cont_contact_date", required=True
+                ),
+                "contact_source": self.code(
+                    values,
+                    row.get("cont_contact_source_code"),
+                    where,
+                    "cont_contact_source_code",
+                    "cin",
+                    "ReferralSource",
+                ),
+            }
+            self.emit("annex_a_contacts", where, _line(where, line), out, seen, table)
+
+    def early_help(self) -> None:
+        table, seen = self.tables["ssd_early_help_episodes"], {}
+        for line, (where, row, values) in enumerate(self.rows("ssd_early_help_episodes"), start=1):
+            out = {
+                "child_id": values.text(row.get("earl_person_id"), where, "earl_person_id", required=True),
+                "start_date": values.date(
+                    row.get("earl_episode_start_date"), where, "earl_episode_start_date", required=True
+                ),
+                "completed_date": values.date(
+                    row.get("earl_episode_end_date"), where, "earl_episode_end_date"
+                ),
+                "organisation": values.text(
+                    row.get("earl_episode_organisation"), where, "earl_episode_organisation"
+                ),
+            }
+            self.emit("annex_a_early_help", where, _line(where, line), out, seen, table)
+
     def allocations(self) -> None:
         table, seen = self.tables["ssd_involvements"], {}
         for line, (where, row, values) in enumerate(self.rows("ssd_involvements"), start=1):
@@ -1106,6 +1183,8 @@ _BUILDERS: dict[str, Callable[[_Mapper], None]] = {
     "uasc": _Mapper.uasc,
     "ad1": _Mapper.permanence,  # one pass over ssd_permanence fills ad1 and placed_adoption
     "prev_perm": _Mapper.prev_perm,
+    "annex_a_contacts": _Mapper.contacts,
+    "annex_a_early_help": _Mapper.early_help,
     "allocations": _Mapper.allocations,
     "workers": _Mapper.workers,
     "teams": _Mapper.teams,
