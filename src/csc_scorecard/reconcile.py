@@ -72,8 +72,8 @@ class Reconciliation:
     def lines(self, children: int = 20) -> list[str]:
         years = sorted({p.financial_year for p in self.periods})
         out = [
-            f"LA {self.la_code}: {self.compared} figures ({len(years)} years, {years[0]} to {years[-1]}, and their "
-            f"quarters) from both; {self.agreed} agree, {len(self.differences)} do not"
+            f"LA {self.la_code}: {self.compared} figures ({len(years)} year{'s' if len(years) > 1 else ''}, "
+            f"{years[0]} to {years[-1]}, and their quarters) from both; {self.agreed} agree, {len(self.differences)} do not"
             if years
             else f"LA {self.la_code}: no year that both the returns and the SSD cover"
         ]
