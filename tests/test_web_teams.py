@@ -56,3 +56,14 @@ def test_worker_level_figures_are_for_analysts_only_and_logged(client):
     assert "Child protection plans by allocated worker" in page.text or "by allocated worker" in page.text
     assert "Social Worker W0" in page.text
     assert next(e.action for e in site.state.access_log(limit=5)) == "worker_view"
+
+
+def test_a_month_from_the_snapshot_by_team(client):
+    c, site = client
+    page = c.get("/teams?la=335&period=2017-03", headers=session_cookie(site, "viewer"))
+    assert page.status_code == 200
+    assert "By team, 2017-03" in page.text
+    assert "Children on a child protection plan by allocated team" in page.text
+    assert "Child protection visits within timescale (case records) by allocated team" in page.text
+    assert "Safeguarding and Family Support South" in page.text
+    assert page.text != c.get(f"/teams?{Q}", headers=session_cookie(site, "viewer")).text  # not the year's
