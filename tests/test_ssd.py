@@ -153,6 +153,48 @@ def test_every_problem_is_named_and_nothing_is_loaded(tmp_path):
     assert table_checksums(db) == before
 
 
+def test_assessment_factors_in_json_are_read_explicitly_and_unknown_ones_named(tmp_path):
+    folder = small_extract(tmp_path / "extract")
+    write_table(
+        folder,
+        "ssd_cin_assessments",
+        [{"cina_assessment_id": f"A{n}", "cina_person_id": child, "cina_referral_id": ref,
+          "cina_assessment_start_date": start, "cina_assessment_auth_date": "2017-03-01"}
+         for n, (child, ref, start) in enumerate(
+             [("C1", "R1", "2016-05-04"), ("C1", "R2", "2017-01-11"), ("C2", "R3", "2017-02-15")], start=1)],
+    )  # fmt: skip
+    factors = {"A1": '["1c", "2B"]', "A2": '{"3A": "Y", "4A": "N", "21": "Yes"}', "A3": "6A; 8B"}
+    write_table(
+        folder,
+        "ssd_assessment_factors",
+        [{"cinf_table_id": f"F{k}", "cinf_assessment_id": k, "cinf_assessment_factors_json": v}
+         for k, v in factors.items()],
+    )  # fmt: skip
+    db = tmp_path / "s.duckdb"
+    load([folder], db)
+    assert query(db, "SELECT child_id, start_date, factors FROM assessments ORDER BY 2") == [
+        ("C1", dt.date(2016, 5, 4), ["1C", "2B"]),
+        ("C1", dt.date(2017, 1, 11), ["3A", "21"]),
+        ("C2", dt.date(2017, 2, 15), ["6A", "8B"]),
+    ]
+    before = table_checksums(db)
+    factors = {"A1": '["1C", "99Z"]', "A2": '["3A", ', "A3": "6A"}
+    write_table(
+        folder,
+        "ssd_assessment_factors",
+        [{"cinf_table_id": f"F{k}", "cinf_assessment_id": k, "cinf_assessment_factors_json": v}
+         for k, v in factors.items()],
+    )  # fmt: skip
+    with pytest.raises(ReturnRejected) as rejected:
+        load([folder], db)
+    assert [str(p) for p in rejected.value.problems] == [
+        'ssd_assessment_factors.csv: line 2: cinf_assessment_factors_json = \'["1C", "99Z"]\': not CIN census '
+        "AssessmentFactors code(s): 99Z",
+        "ssd_assessment_factors.csv: line 3: cinf_assessment_factors_json = '[\"3A\",': not valid JSON",
+    ]
+    assert table_checksums(db) == before
+
+
 def test_a_table_that_needs_another_says_so(tmp_path):
     folder = tmp_path / "extract"
     small_extract(folder)
