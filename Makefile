@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed
 WEB := src/csc_scorecard/web
 # Debian packages: WeasyPrint's Pango/HarfBuzz, Arial-metric fonts (Liberation Sans), poppler for the PDF
 # checks, Chromium for the browser tests (Playwright drives Debian's Chromium; `playwright install` never runs),
-# and Java for Spark.
+# Java for Spark, and the PostgreSQL server the SSD database tests start a throwaway cluster of.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation \
-	poppler-utils chromium chromium-driver default-jre-headless
+	poppler-utils chromium chromium-driver default-jre-headless postgresql
 
 .PHONY: demo test lint setup clean validators system-packages assets serve
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11 ($(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,oidc,spark]'
+	$(BIN)/pip install --quiet -e '.[test,oidc,spark,database]'
 	touch $(STAMP)
 
 setup: $(STAMP) assets

@@ -57,7 +57,9 @@ class Store:
             return
         self._loads.add((la_code, kind, year))
         self.con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, [], ?, ?, ?, 'test', '{}', now(), 'current', NULL, NULL)",
+            "INSERT INTO loads (load_id, kind, format, source_name, files, sha256, la_code, collection_year, "
+            "year_source, row_counts, loaded_at, status, replaces, replaced_by) "
+            "VALUES (?, ?, ?, ?, [], ?, ?, ?, 'test', '{}', now(), 'current', NULL, NULL)",
             [9000 + len(self._loads), kind, kind, f"{kind} {year}", f"sha{len(self._loads)}", la_code, year],
         )
 

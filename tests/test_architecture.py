@@ -29,6 +29,7 @@ MAY_IMPORT = {
         "store",
         "sources",
     },  # the monthly board: a pipeline
+    "reconcile": {"catalogue", "engine", "ingest", "store", "sources"},
     "publish": {"judge", "pipeline", "board"},
     "web": {"catalogue", "engine", "judge", "pipeline", "board", "publish", "store", "sources", "ingest"},
 }

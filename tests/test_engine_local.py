@@ -43,7 +43,7 @@ def _is_date(text: str) -> bool:
 
 
 def test_local_ids_are_not_core_ids_and_cover_the_issue() -> None:
-    assert len(LOCAL_IDS) == 29
+    assert len(LOCAL_IDS) == 33  # 29, and 4 from the SSD's case records (case_records.yaml)
     assert not set(LOCAL_IDS) & set(CORE_INDICATOR_IDS)
     catalogue = load_catalogue()
     areas = {i: catalogue.indicator(i).area for i in LOCAL_IDS}

@@ -183,6 +183,7 @@ def test_the_built_in_readers_and_their_names() -> None:
         "youth_justice_csv": ("youth_justice", "csv"),
         "case_audits_csv": ("case_audits", "csv"),
         "manual_values_csv": ("manual_values", "csv"),
+        "ssd_csv": ("ssd", "csv"),
     }
     assert registry.kind_names() == {
         "cin": "CIN census",
@@ -194,6 +195,7 @@ def test_the_built_in_readers_and_their_names() -> None:
         "youth_justice": "Youth justice",
         "case_audits": "Case audits",
         "manual_values": "Manual measure values",
+        "ssd": "SSD snapshot",
     }
     assert registry.format_names()["youth_justice_csv"] == "Youth justice (CSV template)"
     assert registry.format_names()["early_help_csv"] == "Early help (CSV templates)"

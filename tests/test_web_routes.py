@@ -110,6 +110,8 @@ CASES = [
         lambda s, r: {"current": "wrong", "new": "x", "confirm": "x"},
     ),
     Case("POST", "/logout", "viewer", 303),
+    Case("GET", f"/teams?{Q}", "viewer"),
+    Case("GET", f"/teams/workers?{Q}", "analyst"),
     Case("GET", f"/indicator/cla_count/records?{Q}", "analyst"),
     Case(
         "POST",

@@ -158,12 +158,34 @@ def restore_command(file: Path, db: Path) -> None:
         click.echo(f"the store it replaced is kept as {restored.kept}")
 
 
+from_db_options = (
+    click.option(
+        "--from-db", "from_db", envvar="CSC_SCORECARD_SSD_URL",
+        help="An SSD database's SQLAlchemy URL, without its password (or CSC_SCORECARD_SSD_URL).",
+    ),
+    click.option("--schema", help="With --from-db: the schema holding the SSD tables."),
+    click.option(
+        "--password-file", type=click.Path(dir_okay=False, path_type=Path),
+        help="With --from-db: a file (mode 0600) whose first line is the password, if CSC_SCORECARD_SSD_PASSWORD is not set.",
+    ),
+)  # fmt: skip
+
+
+def _with(options):
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=False, path_type=Path))
 @click.option(
     "--la",
     type=LA,
-    help=f"The LA, for returns that do not carry one (903 CSV, Annex A, local CSVs): {LA_NAMED}.",
+    help=f"The LA, for returns that do not carry one (903 CSV, Annex A, local CSVs, SSD): {LA_NAMED}.",
 )
 @click.option(
     "--year", help="Collection year, e.g. 2016-17, for returns whose year cannot be read from them."
@@ -172,21 +194,31 @@ def restore_command(file: Path, db: Path) -> None:
     "--replace-partial", is_flag=True,
     help="Let a new version of a return replace the loaded one although it lacks some of its tables.",
 )  # fmt: skip
+@_with(from_db_options)
 @db_option
-def load(paths: tuple[Path, ...], la: str | None, year: str | None, replace_partial: bool, db: Path) -> None:
-    """Check and load returns (files or folders, searched recursively) into the store.
+def load(
+    paths: tuple[Path, ...], la: str | None, year: str | None, replace_partial: bool, from_db: str | None,
+    schema: str | None, password_file: Path | None, db: Path,
+) -> None:  # fmt: skip
+    """Check and load returns (files or folders, searched recursively), or an SSD database, into the store.
 
     Every file is checked first; if any has a problem nothing is loaded. Loading the same file again does
     nothing; a new version of a return (same LA and collection year) replaces the old one, unless it lacks
-    tables the old one holds (--replace-partial to replace it anyway).
+    tables the old one holds (--replace-partial to replace it anyway), and a newer SSD snapshot the older one.
     """
-    from .ingest import LoadOptions, commit, prepare
+    from .ingest import LoadOptions, commit, prepare, prepare_database
     from .workers import Terminated, sigterm_raises
 
+    if bool(paths) == bool(from_db):
+        raise click.UsageError("give the returns' paths, or --from-db URL (not both)")
     options = LoadOptions(la=la, year=year, replace_partial=replace_partial)
     try:
         with sigterm_raises():
-            report = commit(db, prepare(list(paths), options), by=getpass.getuser())
+            if from_db:
+                batch = prepare_database(from_db, schema=schema, options=options, password_file=password_file)
+            else:
+                batch = prepare(list(paths), options)
+            report = commit(db, batch, by=getpass.getuser())
     except ReturnRejected as rejected:
         # Plain text, never wrapped: analysts copy these lines into tickets and grep them.
         click.echo(f"Nothing was loaded: {rejected.total} problem(s) found.", err=True)
@@ -196,6 +228,54 @@ def load(paths: tuple[Path, ...], la: str | None, year: str | None, replace_part
         click.echo("Stopped: nothing was loaded.", err=True)
         sys.exit(143 if isinstance(stopped, Terminated) else 130)
     for line in report.lines():
+        click.echo(line)
+
+
+@cli.command("reconcile")
+@click.argument("returns", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
+@click.option("--la", type=LA, required=True, help=LA_HELP)
+@click.option(
+    "--ssd",
+    "ssd_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of SSD CSV extracts.",
+)
+@_with(from_db_options)
+@click.option(
+    "--period",
+    "period_codes",
+    multiple=True,
+    help="Period code; repeat. Default: every year and quarter both cover.",
+)
+@click.option(
+    "--children", default=20, show_default=True, help="Children's ids listed per figure that differs."
+)
+def reconcile_command(
+    returns: tuple[Path, ...], la: str, ssd_folder: Path | None, from_db: str | None, schema: str | None,
+    password_file: Path | None, period_codes: tuple[str, ...], children: int,
+) -> None:  # fmt: skip
+    """Where the SSD and the returns disagree: every indicator for every year and quarter both cover, computed
+    from each on its own, and for each figure that differs the children counted by one and not the other.
+
+    Nothing is written to the store: each is loaded into a store of its own in a private temporary folder.
+    The lines name children's ids, for the analyst who fixes the records; keep them inside the council.
+    """
+    import tempfile
+
+    from .reconcile import SsdSource, reconcile_sources
+
+    if bool(ssd_folder) == bool(from_db):
+        raise click.UsageError("give the SSD as --ssd FOLDER or --from-db URL (one of them)")
+    periods = [_one_period(code) for code in period_codes] or None
+    source = SsdSource(ssd_folder, from_db, schema, password_file)
+    try:
+        with tempfile.TemporaryDirectory(prefix="csc-reconcile-") as work:
+            found = reconcile_sources(list(returns), source, la, Path(work), periods)
+    except ReturnRejected as rejected:
+        click.echo(f"Nothing was compared: {rejected.total} problem(s) found.", err=True)
+        click.echo(rejected.summary(), err=True)
+        sys.exit(1)
+    for line in found.lines(children):
         click.echo(line)
 
 
@@ -293,14 +373,15 @@ def _print_first_computable(con) -> None:
     from .catalogue import load_catalogue
     from .engine.coverage import first_computable
     from .periods import financial_year_label
-    from .store.status import loaded_return_years
+    from .store.status import loaded_return_years, loaded_snapshots
 
     catalogue = load_catalogue()
+    snapshots = loaded_snapshots(con)
     for la_code, loaded in loaded_return_years(con).items():
         table = Table(title=f"First year each area can be computed (LA {la_code})")
         for column in ("area", "from", "later, or withheld record by record", "not yet"):
             table.add_column(column)
-        for start in first_computable(catalogue, loaded):
+        for start in first_computable(catalogue, loaded, snapshots.get(la_code)):
             first = financial_year_label(start.first_year) if start.first_year is not None else "none"
             later = "; ".join(f"{i} from {financial_year_label(y)}" for i, y in start.later)
             by_record = _grouped(tuple((i, f"withheld while {reason}") for i, reason in start.per_record))
@@ -335,9 +416,14 @@ def _grouped(never: tuple[tuple[str, str], ...]) -> str:
 @click.option(
     "--national", is_flag=True, help="Every LA of the 2016-17 list under OUT/<code>/ (ignores --la)."
 )
+@click.option(
+    "--ssd-out", type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the same children as an SSD extract (CSV tables with teams, workers and involvements) here.",
+)  # fmt: skip
 def synth(
-    la_code: str, years: str, seed: int, scale: float, out: Path, local_data: bool, national: bool
-) -> None:
+    la_code: str, years: str, seed: int, scale: float, out: Path, local_data: bool, national: bool,
+    ssd_out: Path | None,
+) -> None:  # fmt: skip
     """Write a synthetic council's returns (CIN XML and 903 CSVs), calibrated to its published figures."""
     from .synth import generate, parse_years
 
@@ -351,7 +437,9 @@ def synth(
             f"{len(results)} LAs written under {out}; load them with: csc-scorecard load-national {out}"
         )
         return
-    result = generate(la_code, parse_years(years), seed, out, scale=scale, local_data=local_data)
+    result = generate(
+        la_code, parse_years(years), seed, out, scale=scale, local_data=local_data, ssd_out=ssd_out
+    )
     click.echo(result.summary())
 
 

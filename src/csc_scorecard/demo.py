@@ -36,14 +36,24 @@ HEADLINE_IDS = (
     "cla_ceased_count",
     "cla_3plus_placements_pct",
 )
+# From the SSD, month by month: what a monthly board sees, and what no return gives (visits, caseloads)
+SSD_MONTHLY_IDS = (
+    "referrals_count",
+    "contacts_count",
+    "cpp_count",
+    "cla_count",
+    "ssd_cp_visits_in_timescale_pct",
+    "ssd_cla_visits_in_timescale_pct",
+    "ssd_caseload_average",
+)
 
 
 def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int) -> None:
     la = local_authority(la_code)
     year_list = parse_years(years)
-    returns, db = out / "returns", out / "scorecard.duckdb"
+    returns, db, ssd = out / "returns", out / "scorecard.duckdb", out / "ssd"
     console.rule(f"1. A synthetic {la.name} ({la.code}), {year_list[0]} to {year_list[-1]}, seed {seed}")
-    result = generate(la.code, year_list, seed, returns, local_data=True)
+    result = generate(la.code, year_list, seed, returns, local_data=True, ssd_out=ssd)
     console.out(result.summary(), highlight=False)
 
     console.rule("2. Load the returns into the store")
@@ -74,11 +84,18 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
     console.rule(f"5. The scrutiny report pack for {quarter.code}, from the same scorecard")
     pack = write_pack(built, out / "report", charts_engine=charts)
 
+    assert result.ssd_dir is not None
+    ssd_db = out / "ssd.duckdb"
+    console.rule("6. The same children from the case-management system (the SSD), month by month and by team")
+    show_ssd_route(console, result.ssd_dir, ssd_db, la.code, latest)
+
     console.rule("Where everything is")
     for what, path in (
         ("synthetic returns (CIN census, SSDA903, Annex A, CSWW, local CSVs)", returns),
         ("the generator's ground truth", returns / "ground_truth.json"),
         ("the store (DuckDB)", db),
+        ("the SSD extract (CSV, docs/ssd.md)", result.ssd_dir),
+        ("the SSD's store", ssd_db),
         ("example targets (docs/targets.md)", targets_file),
         ("example manual measures, declared (README: Manual measures)", MEASURES),
         ("their values, loaded", manual),
@@ -92,9 +109,50 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         f"      .venv/bin/csc-scorecard report --period {latest}Q3 --db {db} --targets {targets_file} --out {out / 'q3'}\n"
         f"      .venv/bin/csc-scorecard report --period {latest[:4]}-12 --board --db {db} --targets {targets_file} "
         f"--out {out / 'board'}\n"
-        f"      .venv/bin/csc-scorecard indicators --period {latest} --db {db} --format csv",
+        f"      .venv/bin/csc-scorecard indicators --period {latest} --db {db} --format csv\n"
+        f"      .venv/bin/csc-scorecard indicators --period {int(latest[:4]) + 1}-03 --breakdown allocated_team "
+        f"--db {ssd_db}",
         highlight=False,
     )
+
+
+def show_ssd_route(
+    console: Console, extract: Path, db: Path, la_code: str, year: str
+) -> dict[tuple[str, str], float | None]:
+    """Load the SSD extract into a store of its own and print the last three months of `year` from it, and
+    the caseloads by team at its end (never by worker: that is the dashboard's, for analysts). Returns the
+    monthly figures shown, by (indicator, month)."""
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    for line in commit(db, prepare([extract], LoadOptions(la=la_code))).lines():
+        console.print(line, highlight=False, markup=False)
+    end_year = int(year[:4]) + 1
+    months = [parse_period(f"{end_year}-{m:02d}") for m in (1, 2, 3)]
+    con = connect(db)
+    try:
+        results = compute(con, months, list(SSD_MONTHLY_IDS), la_codes=[la_code])
+        by_team = compute(con, months[-1:], ["ssd_caseload_average"], "team", la_codes=[la_code])
+    finally:
+        con.close()
+    from .catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    shown = {(r.indicator_id, r.period): r.value for r in results}
+    table = Table()
+    table.add_column("Indicator (from the SSD)")
+    for month in months:
+        table.add_column(month.words, justify="right")
+    for indicator_id in SSD_MONTHLY_IDS:
+        meta = meta_for(catalogue.indicator(indicator_id))
+        table.add_row(meta.label, *(fmt(shown.get((indicator_id, m.code)), meta.unit) for m in months))
+    console.print(table)
+    teams = Table()
+    teams.add_column(f"Team, {months[-1].words}")
+    teams.add_column("Children allocated per FTE", justify="right")
+    for r in sorted(by_team, key=lambda r: str(r.breakdown_value)):
+        teams.add_row(str(r.breakdown_value), fmt(r.value, "average"))
+    console.print(teams)
+    return shown
 
 
 def write_example_targets(path: Path, la_code: str) -> Path:

@@ -124,13 +124,19 @@ class LoadReport:
         for o in self.outcomes:
             la_name = names[o.la_code].name if o.la_code in names else "unknown LA"
             what = f"{kinds[o.kind]} {o.collection_year} for {o.la_code} {la_name} from {o.source_name}"
+            if o.snapshot is not None:
+                s = o.snapshot
+                what = (
+                    f"{kinds[o.kind]} taken {s.taken_at:%d/%m/%Y} for {o.la_code} {la_name} from {o.source_name}, "
+                    f"holding {s.covers_from:%d/%m/%Y} to {s.covers_to:%d/%m/%Y} (dates from {s.decided_by})"
+                )
             if o.action == "already loaded":
                 out.append(f"already loaded: {what} (load {o.load_id}; identical file, nothing changed)")
             else:
                 rows = sum(o.rows.values())
-                out.append(
-                    f"{o.action}: {what}: {rows:,} rows as load {o.load_id} (year taken from {o.year_source})"
-                )
+                year = "" if o.snapshot is not None else f" (year taken from {o.year_source})"
+                out.append(f"{o.action}: {what}: {rows:,} rows as load {o.load_id}{year}")
+            out.extend(f"  {note}" for note in o.notes)
         out.extend(self._warnings())
         if self.skipped:
             out.append(
@@ -192,6 +198,22 @@ class Preparing:
         if self.rejected is not None:
             raise self.rejected
         return _batch([f.result() for f in self.futures], self.skipped, self.origin, self.replace_partial)
+
+
+def prepare_database(
+    url: str,
+    *,
+    schema: str | None = None,
+    options: LoadOptions = LoadOptions(),
+    password_file: Path | None = None,
+) -> Batch:
+    """A live database's SSD as a batch of one snapshot (sources/ssd/database.py); raises ReturnRejected."""
+    from .sources.ssd.database import read
+
+    problems = options.problems()
+    if problems:
+        raise ReturnRejected(problems)
+    return Batch([read(url, options.la, schema=schema, password_file=password_file)])
 
 
 def commit(
@@ -267,5 +289,6 @@ __all__ = [
     "commit",
     "national_origin",
     "prepare",
+    "prepare_database",
     "prepare_in",
 ]

@@ -154,11 +154,12 @@ class ScopeBuilder:
         return expand_macros(bind(qualify_unit_columns(node), self.values))
 
     def breakdown_date(self) -> exp.Expression:
+        """The row's date for a breakdown, its columns named as the unit's (a breakdown's subquery has its own)."""
         ind = self.indicator
         if ind.breakdown_date is not None:
-            return fr.parse_expression(ind.breakdown_date)
+            return qualify_unit_columns(fr.parse_expression(ind.breakdown_date))
         if ind.event_date is not None:
-            return exp.column(ind.event_date)
+            return exp.column(ind.event_date, table=fr.UNIT_ALIAS)
         return exp.Placeholder(this="period_end")
 
     def breakdown_value(self) -> exp.Expression:

@@ -11,7 +11,7 @@ from typing import Any
 from ..catalogue.models import Catalogue, CatalogueError, Indicator, OptionValue
 from ..periods import Period
 from ..store.quality import all_rules
-from ..store.status import loaded_return_years
+from ..store.status import loaded_return_years, loaded_snapshots
 from .adapters import EngineAdapter, adapter_for
 from .build import PeriodRow, Request, results_query, unknown_rules
 from .coverage import CoverageRow, coverage
@@ -145,7 +145,8 @@ def check_options(indicator: Indicator, overrides: Mapping[str, OptionValue]) ->
 def with_coverage(adapter: EngineAdapter, catalogue: Catalogue, request: Request) -> Request:
     """The request with each LA's coverage of each window, from the returns loaded in the store."""
     loaded = loaded_return_years(adapter.connection, request.la_codes)
-    rows = coverage(catalogue, request.indicator, request.periods, loaded)
+    snapshots = loaded_snapshots(adapter.connection, request.la_codes)
+    rows = coverage(catalogue, request.indicator, request.periods, loaded, snapshots)
     return dataclasses.replace(request, coverage=tuple(rows))
 
 

@@ -7,11 +7,18 @@ Otherwise the figure is withheld, with a note naming the returns to load, never 
 history. Coverage goes by the returns loaded, not the rows found: a CIN census with no child protection plans
 covers its year, and the number of plans is 0.
 
+A snapshot (an SSD extract) stands in for a return of any year whose days it holds, day by day rather than year
+by year: it covers a kind of return in a year when it holds every table of that kind the figure reads, from
+the first day of the year the figure needs (its window's start for a flow, its end for a stock, or earlier by
+its declared history) to the last (the window's end, or the year's). So a month is covered as soon as the
+snapshot holds it, and a year only once the snapshot holds all of it.
+
 This is the one implementation of the rule: the engine and `csc-scorecard status` both use it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +32,7 @@ from ..periods import (
     parse_period,
 )
 from ..sources.tables import TABLES_BY_NAME
+from ..store.status import SnapshotCover
 
 # Tables read for their characteristics only: which returns are loaded says nothing about them.
 DIMENSION_TABLES = frozenset({"children", "ref_calendar", "ref_population"})
@@ -38,7 +46,9 @@ RETURN_NAMES = {  # (one year's, several years')
     "youth_justice": ("youth justice template", "youth justice templates"),
     "case_audits": ("case audits template", "case audits templates"),
     "csww": ("CSWW census", "CSWW censuses"),
+    "ssd": ("SSD snapshot", "SSD snapshot"),
 }
+SNAPSHOT_ONLY = "ssd"  # tables no return fills: only a snapshot's days cover them
 
 
 def return_name(kind: str, years: int = 1) -> str:
@@ -55,10 +65,47 @@ def returns_read(catalogue: Catalogue, indicator: Indicator) -> tuple[str, ...]:
     return tuple(sorted({kind for t in tables for kind in TABLES_BY_NAME[VIEWS.get(t, t)].returns}))
 
 
-def _first_year(history: History, kind: str, period: Period) -> int:
+def _first_day(history: History, kind: str, period: Period) -> dt.date:
     before = history.before or ("window_start" if kind == "flow" else "window_end")
     anchor = period.start if before == "window_start" else period.end
-    return parse_financial_year(financial_year_of(add_months(anchor, -history.months)))
+    return add_months(anchor, -history.months)
+
+
+def _first_year(history: History, kind: str, period: Period) -> int:
+    return parse_financial_year(financial_year_of(_first_day(history, kind, period)))
+
+
+def first_day_needed(indicator: Indicator, period: Period) -> dt.date:
+    """The first day whose records the figure reads: its own (a flow's start, a stock's end) or its history's."""
+    own = _first_day(default_history(indicator.kind), indicator.kind, period)
+    return min(own, _first_day(indicator.needed_history, indicator.kind, period))
+
+
+def tables_read(catalogue: Catalogue, indicator: Indicator) -> frozenset[str]:
+    """The canonical tables the indicator's population reads (characteristics aside)."""
+    tables = catalogue.source_tables(indicator.population or "") - DIMENSION_TABLES
+    return frozenset(VIEWS.get(t, t) for t in tables)
+
+
+def _snapshot_years(
+    snapshot: SnapshotCover | None,
+    kind: str,
+    tables: frozenset[str],
+    years: Sequence[int],
+    first: dt.date,
+    period: Period,
+) -> set[int]:
+    """The years among `years` whose needed days the snapshot holds, for the tables of `kind` read."""
+    mine = {t for t in tables if kind in TABLES_BY_NAME[t].returns}
+    if snapshot is None or not mine or not mine <= snapshot.tables:
+        return set()
+    covered = set()
+    for year in years:
+        need_from = max(dt.date(year, 4, 1), first)
+        need_to = min(dt.date(year + 1, 3, 31), period.end)
+        if snapshot.covers_from <= need_from and need_to <= snapshot.covers_to:
+            covered.add(year)
+    return covered
 
 
 @dataclass(frozen=True)
@@ -96,20 +143,37 @@ def _years_text(years: Sequence[int]) -> str:
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
-def _absent(loaded: Loaded, kinds: Iterable[str], years: Sequence[int]) -> dict[str, tuple[int, ...]]:
+def _absent(
+    loaded: Loaded, kinds: Iterable[str], years: Sequence[int], snapshot_years=lambda kind, years: set()
+) -> dict[str, tuple[int, ...]]:
     out = {}
     for kind in kinds:
-        absent = tuple(y for y in years if y not in loaded.get(kind, frozenset()))
+        returned = frozenset() if kind == SNAPSHOT_ONLY else loaded.get(kind, frozenset())
+        held = snapshot_years(kind, years)
+        absent = tuple(y for y in years if y not in returned and y not in held)
         if absent:
             out[kind] = absent
     return out
 
 
-def gap(indicator: Indicator, kinds: Sequence[str], period: Period, loaded: Loaded) -> Gap | None:
-    """What is missing for the window, or None when the loaded returns cover it and its history."""
+def gap(
+    indicator: Indicator,
+    kinds: Sequence[str],
+    period: Period,
+    loaded: Loaded,
+    snapshot: SnapshotCover | None = None,
+    tables: frozenset[str] = frozenset(),
+) -> Gap | None:
+    """What is missing for the window, or None when the loaded returns (or the snapshot, for the `tables` the
+    indicator reads) cover it and its history."""
     needed = years_needed(indicator, period)
-    own = _absent(loaded, kinds, needed.window)
-    before = _absent(loaded, kinds, needed.history)
+    first = first_day_needed(indicator, period)
+
+    def held(kind: str, years: Sequence[int]) -> set[int]:
+        return _snapshot_years(snapshot, kind, tables, years, first, period)
+
+    own = _absent(loaded, kinds, needed.window, held)
+    before = _absent(loaded, kinds, needed.history, held)
     if not own and not before:
         return None
     missing = tuple(
@@ -134,15 +198,23 @@ def coverage(
     indicator: Indicator,
     periods: Sequence[Period],
     loaded: Mapping[str, Loaded],
+    snapshots: Mapping[str, SnapshotCover] | None = None,
 ) -> list[CoverageRow]:
-    """A row for every window of every LA with any of the indicator's returns loaded (in any year)."""
+    """A row for every window of every LA with any of the indicator's returns loaded (in any year), or a
+    snapshot holding the tables it reads."""
     kinds = returns_read(catalogue, indicator)
+    tables = tables_read(catalogue, indicator)
+    snapshots = snapshots or {}
     rows = []
-    for la_code in sorted(loaded):
-        if not any(loaded[la_code].get(kind) for kind in kinds):
-            continue
+    for la_code in sorted(set(loaded) | set(snapshots)):
+        snapshot = snapshots.get(la_code)
+        returned = loaded.get(la_code, {})
+        held = snapshot is not None and bool(tables) and tables <= snapshot.tables
+        if not held and (SNAPSHOT_ONLY in kinds or not any(returned.get(kind) for kind in kinds)):
+            continue  # what only a snapshot holds is not listed as missing where there is no snapshot
         for period_id, period in enumerate(periods):
-            rows.append(CoverageRow(la_code, period_id, gap(indicator, kinds, period, loaded[la_code])))
+            found = gap(indicator, kinds, period, returned, snapshot, tables)
+            rows.append(CoverageRow(la_code, period_id, found))
     return rows
 
 
@@ -157,9 +229,18 @@ class AreaStart:
     per_record: tuple[tuple[str, str], ...]  # (indicator id, reason) for those also withheld record by record
 
 
-def first_computable(catalogue: Catalogue, loaded: Loaded) -> list[AreaStart]:
-    """Per area, the first whole financial year its indicators can be computed from the LA's loaded returns."""
-    years = sorted({y for loaded_years in loaded.values() for y in loaded_years})
+def first_computable(
+    catalogue: Catalogue, loaded: Loaded, snapshot: SnapshotCover | None = None
+) -> list[AreaStart]:
+    """Per area, the first whole financial year its indicators can be computed from the LA's loaded returns
+    (and its snapshot)."""
+    years = {y for kind, loaded_years in loaded.items() if kind != SNAPSHOT_ONLY for y in loaded_years}
+    if snapshot is not None:
+        first, last = (
+            parse_financial_year(financial_year_of(d)) for d in (snapshot.covers_from, snapshot.covers_to)
+        )
+        years |= set(range(first, last + 1))
+    years = sorted(years)
     out = []
     for area, declared in catalogue.by_area().items():
         starts: dict[str, int] = {}
@@ -167,14 +248,18 @@ def first_computable(catalogue: Catalogue, loaded: Loaded) -> list[AreaStart]:
         per_record: list[tuple[str, str]] = []
         for ind in (catalogue.definition(i.id) for i in declared):
             kinds = returns_read(catalogue, ind)
-            first = next((y for y in years if gap(ind, kinds, _year(y), loaded) is None), None)
+            tables = tables_read(catalogue, ind)
+            first = next(
+                (y for y in years if gap(ind, kinds, _year(y), loaded, snapshot, tables) is None), None
+            )
+            held = snapshot is not None and bool(tables) and tables <= snapshot.tables
             if first is not None:
                 starts[ind.id] = first
-            elif not years or any(not loaded.get(kind) for kind in kinds):
+            elif not years or (not held and any(not loaded.get(kind) for kind in kinds)):
                 names = " and ".join(return_name(k) for k in kinds if not loaded.get(k))
                 never.append((ind.id, f"no {names} loaded"))
             else:
-                missing = gap(ind, kinds, _year(years[-1]), loaded)
+                missing = gap(ind, kinds, _year(years[-1]), loaded, snapshot, tables)
                 never.append((ind.id, missing.note() if missing else ""))
             if ind.history is not None and ind.history.complete_when is not None:
                 per_record.append((ind.id, ind.history.reason))
@@ -198,8 +283,10 @@ __all__ = [
     "YearsNeeded",
     "coverage",
     "first_computable",
+    "first_day_needed",
     "gap",
     "return_name",
     "returns_read",
+    "tables_read",
     "years_needed",
 ]

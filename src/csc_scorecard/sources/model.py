@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from .problems import Problem
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a snapshot of a case-management system (the SSD) holds: every record active on any day from
+    `covers_from` to `covers_to` (the last whole day before it was taken, `taken_at`)."""
+
+    taken_at: dt.datetime
+    covers_from: dt.date
+    covers_to: dt.date
+    decided_by: str  # how the dates were found: "ssd_vw_current_time_windows", "latest date in the data", ...
 
 
 @dataclass
@@ -26,6 +38,10 @@ class ParsedReturn:
     warnings: list[Problem] = field(default_factory=list)
     # Each load adds to what is stored and replaces no earlier load (manual values keep every version).
     accumulates: bool = False
+    snapshot: Snapshot | None = (
+        None  # a snapshot replaces the LA's older one, whatever its year (store/load.py)
+    )
+    notes: list[str] = field(default_factory=list)  # said in the load report: what was read but not used
 
     def rows_per_table(self) -> dict[str, int]:
         return {name: table.num_rows for name, table in self.tables.items()}

@@ -25,6 +25,7 @@ BUILTIN_READERS = (
     "csc_scorecard.sources.annex_a",
     "csc_scorecard.sources.local_csv",
     "csc_scorecard.sources.manual",
+    "csc_scorecard.sources.ssd",
 )
 ENTRY_POINT_GROUP = "csc_scorecard.readers"
 CONTAINERS = ("xml", "csv", "xlsx")  # what detection can tell from a file's first bytes

@@ -428,7 +428,48 @@ LOCAL_TABLES: tuple[TableSpec, ...] = (
         "Children's social work workforce census LALevelVacancies: vacancies and agency cover at 30 September.",
     ),
 )
-TABLES = TABLES + LOCAL_TABLES
+
+# ---- The SSD's teams, workers, allocations and statutory visits (store migration 9) ---------------------------
+# Only a case-management system holds these: no return does. Workers' names stay in the store for analysts'
+# views; nothing published reads them.
+SSD_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "allocations",
+        ("ssd",),
+        _cols(
+            "child_id VARCHAR, worker_id VARCHAR, team_id VARCHAR, role VARCHAR, start_date DATE, end_date DATE, "
+            "change_reason VARCHAR"
+        ),
+        ("child_id", "worker_id", "start_date"),
+        "SSD ssd_involvements: which worker (and team) a child was allocated to, from when to when.",
+    ),
+    TableSpec(
+        "workers",
+        ("ssd",),
+        _cols(
+            "worker_id VARCHAR, staff_id VARCHAR, worker_name VARCHAR, job_title VARCHAR, department VARCHAR, "
+            "fte DOUBLE, agency BOOLEAN, swe_no VARCHAR"
+        ),
+        ("worker_id",),
+        "SSD ssd_professionals: the workers allocations name (held for analysts; never published).",
+    ),
+    TableSpec(
+        "teams",
+        ("ssd",),
+        _cols("team_id VARCHAR, team_name VARCHAR, parent_team_id VARCHAR, parent_team_name VARCHAR"),
+        ("team_id",),
+        "SSD ssd_department: teams and the service each belongs to.",
+    ),
+    TableSpec(
+        "statutory_visits",
+        ("ssd",),
+        _cols("child_id VARCHAR, visit_kind VARCHAR, visit_date DATE, seen BOOLEAN, seen_alone BOOLEAN"),
+        ("child_id", "visit_date", "visit_kind"),
+        "SSD ssd_cp_visits (visit_kind cp) and ssd_cla_visits (cla): statutory visits, with whether the child "
+        "was seen, and seen alone.",
+    ),
+)
+TABLES = TABLES + LOCAL_TABLES + SSD_TABLES
 
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
 
@@ -461,4 +502,12 @@ def new_buffers(kind: str) -> dict[str, TableBuffer]:
     return {t.name: TableBuffer(t) for t in TABLES if kind in t.returns}
 
 
-__all__ = ["LOCAL_TABLES", "TABLES", "TABLES_BY_NAME", "TableBuffer", "TableSpec", "new_buffers"]
+__all__ = [
+    "LOCAL_TABLES",
+    "SSD_TABLES",
+    "TABLES",
+    "TABLES_BY_NAME",
+    "TableBuffer",
+    "TableSpec",
+    "new_buffers",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..sources.registry import kind_names
+from ..sources.ssd.mapping import MAPPINGS, NOT_MAPPED
 from ..sources.tables import TABLES
 from .schema import LINEAGE_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
@@ -127,6 +128,51 @@ A store on an encrypted volume is as fast as anywhere else: DuckDB reads it thro
 """
 
 
+SSD_HEADER = """
+## The SSD: snapshots, and which wins for which dates
+
+An SSD extract (Data to Insight's Standard Safeguarding Dataset: a folder of CSV files, or a live database read
+with `load --from-db`) is loaded as a **snapshot**, not a year's return. `loads` records it with kind `ssd`, the
+files or the database (its URL without a password, and schema) it came from, `snapshot_taken_at` (the SSD's run
+date), `covers_from` and `covers_to` (the first and last days it holds in full: every record active on any day
+between them) and `snapshot_decided_by` (the extract's `ssd_vw_current_time_windows`, or the latest date in the
+data and the SSD's standard six-year timeframe). A newer snapshot replaces the LA's older one whatever its
+year; an older one is refused. Its `collection_year` is the financial year of `covers_to`.
+
+Snapshot and returns share the canonical tables by date. **For every day from the snapshot's `covers_from` on,
+the snapshot is the record** of each table it holds: a record whose identity is dated from then on (its first
+date: a referral, a plan's or episode's start) comes from the snapshot, or from a return for a year ending after
+the snapshot was taken, never from an older return, so that a record the case-management system has since
+corrected or removed is not counted twice. **Before `covers_from`, the returns are the record**: the snapshot's
+timeframe does not reach back there, and where it holds one of those older records too, its newer view of it
+wins. A figure is computed for a window when, for each return it reads, every financial year it needs is either
+loaded as a return or held by the snapshot day by day (engine/coverage.py): so the snapshot gives monthly
+figures, rolling 12 months and in-year quarters up to its last whole day, and a year only once it holds all of
+it.
+
+### Field by field
+
+Each canonical table the SSD fills, the SSD tables it needs (the first one's presence means the extract holds
+the table; the others must come with it) and where every column comes from. Codes are checked against the
+returns' code lists or translated by the explicit tables of `sources/ssd/codes.py`; a value neither knows is a
+problem naming the file, line, field and value, and nothing is loaded.
+"""
+
+
+def _ssd_mapping() -> list[str]:
+    parts = [SSD_HEADER]
+    for m in MAPPINGS:
+        also = f"; read with it when present: {', '.join(m.optional)}" if m.optional else ""
+        parts.append(f"\n#### `{m.table}` from {', '.join(f'`{t}`' for t in m.ssd_tables)}{also}\n\n")
+        if m.note:
+            parts.append(f"{m.note}\n\n")
+        parts.append("| column | SSD field | rule |\n|---|---|---|\n")
+        parts.extend(f"| `{f.column}` | {f.source} | {f.rule} |\n" for f in m.fields)
+    parts.append("\nNot filled from the SSD:\n\n")
+    parts.extend(f"- `{table}`: {why}.\n" for table, why in NOT_MAPPED.items())
+    return parts
+
+
 def render_markdown() -> str:
     parts, names = [HEADER], kind_names()
     for spec in TABLES:
@@ -136,6 +182,7 @@ def render_markdown() -> str:
         parts.append("\n| column | type |\n|---|---|\n")
         parts.extend(f"| `{name}` | {typ} |\n" for name, typ in spec.columns)
         parts.extend(f"| `{name}` | {typ} (canonical table only, derived) |\n" for name, typ in spec.derived)
+    parts.extend(_ssd_mapping())
     return "".join(parts)
 
 

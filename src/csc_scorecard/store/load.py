@@ -4,6 +4,10 @@ Readers have already checked every file before this runs. The one check left nee
 a return that lacks tables the loaded version holds (only episodes.csv, say) is refused before anything is
 written, unless the analyst says to replace it anyway. The whole batch goes in one transaction, so an
 unexpected error leaves the store exactly as it was.
+
+A return replaces the LA's return of the same kind and year. A snapshot (an SSD extract) replaces the LA's
+snapshot whatever its year, and only a newer one does: loading an older snapshot changes nothing and says so.
+How snapshots and returns share the canonical tables is `rebuild_canonical`'s rule.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pyarrow as pa
 
 from ..sources import manual
 from ..sources import tables as table_specs
-from ..sources.model import ParsedReturn
+from ..sources.model import ParsedReturn, Snapshot
 from ..sources.problems import Problem, ReturnRejected
 from ..sources.registry import kind_names
 from ..sources.tables import TABLES, TABLES_BY_NAME, TableSpec
@@ -30,7 +34,7 @@ from .schema import LINEAGE_COLUMNS
 # load: a child in the CIN census and the 903 of one year keeps the SSDA903's row (then the CIN census's, then
 # any other source's by name), so that the same returns give the same row whatever order they were loaded in.
 # Every date of birth or sex that differs between the returns is listed (store/quality.py).
-VERSION_ORDER = {"children": "CASE source WHEN 'ssda903' THEN 0 WHEN 'cin' THEN 1 ELSE 2 END, source"}
+VERSION_ORDER = {"children": "CASE r.source WHEN 'ssda903' THEN 0 WHEN 'cin' THEN 1 ELSE 2 END, r.source"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class LoadOutcome:
     load_id: int
     rows: dict[str, int]
     warnings: tuple[Problem, ...] = ()  # what the reader loaded but warned about
+    snapshot: Snapshot | None = None
+    notes: tuple[str, ...] = ()
 
 
 def load_returns(
@@ -77,8 +83,23 @@ def load_returns(
 
 
 def _current(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn) -> tuple[int, str, str] | None:
-    """(load_id, sha256, row counts) of the loaded version of the return, if any. A load that accumulates
-    (manual values) replaces none: the same file is "already loaded" whichever year it was taken as."""
+    """(load_id, sha256, row counts) of what the return would replace: the same kind, LA and year, or the LA's
+    snapshot (only a newer snapshot replaces it). A load that accumulates (manual values) replaces none: the
+    same file is "already loaded" whichever year it was taken as."""
+    if parsed.snapshot is not None:
+        found = con.execute(
+            "SELECT load_id, sha256, row_counts, snapshot_taken_at FROM loads WHERE kind = ? AND la_code = ? "
+            "AND status = 'current'",
+            [parsed.kind, parsed.la_code],
+        ).fetchall()
+        if found and found[0][1] != parsed.sha256 and found[0][3] > parsed.snapshot.taken_at:
+            newer = f"{found[0][3]:%d/%m/%Y}"
+            raise ReturnRejected([Problem(
+                parsed.source_name, "-", "snapshot", f"{parsed.snapshot.taken_at:%d/%m/%Y}",
+                f"older than the snapshot already loaded for LA {parsed.la_code} (load {found[0][0]}, taken "
+                f"{newer}): only a newer snapshot replaces it",
+            )])  # fmt: skip
+        return found[0][:3] if found else None
     found = con.execute(
         "SELECT load_id, sha256, row_counts FROM loads WHERE kind = ? AND la_code = ? AND status = 'current' "
         "AND (collection_year = ? OR (? AND sha256 = ?)) ORDER BY sha256 = ? DESC",
@@ -98,7 +119,12 @@ def _refuse_partial_replacements(con: duckdb.DuckDBPyConnection, returns: list[P
     problems = []
     for parsed in returns:
         current = _current(con, parsed)
-        if current is None or current[1] == parsed.sha256 or parsed.accumulates:
+        if (
+            current is None
+            or current[1] == parsed.sha256
+            or parsed.accumulates
+            or parsed.snapshot is not None
+        ):
             continue
         held = {table: rows for table, rows in json.loads(current[2]).items() if rows}
         vanishing = sorted(set(held) - set(parsed.tables))
@@ -141,8 +167,11 @@ def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn, by: str | No
         con.execute(
             "UPDATE loads SET status = 'replaced', replaced_by = ? WHERE load_id = ?", [load_id, replaces]
         )
+    snapshot = parsed.snapshot
     con.execute(
-        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), 'current', ?, NULL)",
+        "INSERT INTO loads (load_id, kind, format, source_name, files, sha256, la_code, collection_year, "
+        "year_source, row_counts, loaded_at, status, replaces, replaced_by, snapshot_taken_at, covers_from, "
+        "covers_to, snapshot_decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), 'current', ?, NULL, ?, ?, ?, ?)",
         [
             load_id,
             parsed.kind,
@@ -155,6 +184,11 @@ def _load_one(con: duckdb.DuckDBPyConnection, parsed: ParsedReturn, by: str | No
             parsed.year_source,
             json.dumps(rows, sort_keys=True),
             replaces,
+            *(
+                (snapshot.taken_at, snapshot.covers_from, snapshot.covers_to, snapshot.decided_by)
+                if snapshot is not None
+                else (None, None, None, None)
+            ),
         ],
     )
     quality.store_warnings(con, parsed, load_id)
@@ -166,7 +200,7 @@ def _outcome(parsed: ParsedReturn, action: str, load_id: int, rows: dict[str, in
     warned = tuple(parsed.warnings) if action != "already loaded" else ()
     return LoadOutcome(
         parsed.source_name, parsed.kind, parsed.la_code, parsed.collection_year, parsed.year_source,
-        action, load_id, rows, warned,
+        action, load_id, rows, warned, parsed.snapshot, tuple(parsed.notes),
     )  # fmt: skip
 
 
@@ -186,24 +220,50 @@ def _insert_raw(
 
 
 def rebuild_canonical(con: duckdb.DuckDBPyConnection, la_code: str) -> None:
-    """Canonical rows for one LA: per identity, the row from the latest collection year (then VERSION_ORDER,
-    then the latest load); then what the store derives from them (store/quality.py)."""
+    """Canonical rows for one LA: per identity, the row from the newest view of it.
+
+    A return views its records as at the end of its collection year (31 March); a snapshot as at the last whole
+    day it holds. Where the LA has a snapshot that holds a table, the snapshot is the record of that table from
+    the first day it holds in full: a record dated from then on (by the first date of its identity) comes from
+    the snapshot, or from a return for a year ending after the snapshot was taken, never from an older return,
+    so that a record the case-management system has since corrected or removed is not counted twice. Records
+    dated before the snapshot's first day keep coming from the returns (the snapshot's timeframe does not reach
+    them), the snapshot's own view winning for any it holds too. With no snapshot this is the returns' rule:
+    the latest collection year (then VERSION_ORDER, then the latest load) wins. Then what the store derives from
+    the canonical rows (store/quality.py).
+    """
+    snapshot = con.execute(
+        "SELECT load_id, covers_from, covers_to, row_counts FROM loads WHERE la_code = ? AND status = 'current' "
+        "AND snapshot_taken_at IS NOT NULL",
+        [la_code],
+    ).fetchall()
+    held = set(json.loads(snapshot[0][3])) if snapshot else set()
     for spec in TABLES:
         columns = ", ".join(f'"{c}"' for c, _ in (*LINEAGE_COLUMNS, *spec.columns, ("src_line", "")))
         key = ", ".join(f'"{c}"' for c in ("la_code", *spec.key))
-        order = ", ".join(filter(None, ("collection_year DESC", VERSION_ORDER.get(spec.name))))
+        # the view date: a snapshot's last whole day, else the end of the return's collection year
+        view = "coalesce(v.covers_to, make_date(CAST(substr(r.collection_year, 1, 4) AS INTEGER) + 1, 3, 31))"
+        version = f"{VERSION_ORDER[spec.name]}, " if spec.name in VERSION_ORDER else ""
+        dated = next((c for c in spec.key if dict(spec.columns).get(c) == "DATE"), None)
+        superseded, parameters = "", [la_code]
+        if snapshot and spec.name in held and dated is not None:
+            snapshot_id, covers_from, covers_to, _ = snapshot[0]
+            superseded = f'AND NOT coalesce(r.load_id <> ? AND {view} <= ? AND r."{dated}" >= ?, FALSE)'  # older views in it
+            parameters += [snapshot_id, covers_to, covers_from]
         con.execute(f"DELETE FROM {spec.name} WHERE la_code = ?", [la_code])
         con.execute(
             f"""
             INSERT INTO {spec.name} ({columns})
             SELECT {columns} FROM (
-                SELECT *, row_number() OVER (
-                    PARTITION BY {key} ORDER BY {order}, load_id DESC, src_line DESC
+                SELECT r.*, row_number() OVER (
+                    PARTITION BY {", ".join(f"r.{k}" for k in key.split(", "))}
+                    ORDER BY {view} DESC, {version}r.load_id DESC, r.src_line DESC
                 ) AS version_rank
-                FROM {spec.raw_name} WHERE la_code = ?
+                FROM {spec.raw_name} AS r LEFT JOIN loads AS v ON v.load_id = r.load_id
+                WHERE r.la_code = ? {superseded}
             ) WHERE version_rank = 1
             """,
-            [la_code],
+            parameters,
         )
     quality.refresh(con, la_code)
 

@@ -3,12 +3,14 @@ row counts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 
 import duckdb
 
+from ..periods import financial_year_label, financial_year_of, parse_financial_year
 from ..sources.tables import TABLES
 from .manual_values import manual_version
 from .schema import SCHEMA_VERSION, stored_version
@@ -79,12 +81,50 @@ def flagged_records(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def loaded_years(con: duckdb.DuckDBPyConnection, la_code: str) -> list[str]:
-    """The collection years with a current return for the LA, oldest first."""
+    """The collection years with a current return for the LA, and those its snapshot holds, oldest first."""
     rows = con.execute(
         "SELECT DISTINCT collection_year FROM loads WHERE la_code = ? AND status = 'current' ORDER BY 1",
         [la_code],
     ).fetchall()
-    return [r[0] for r in rows]
+    years = {r[0] for r in rows}
+    snapshot = loaded_snapshots(con, (la_code,)).get(la_code)
+    if snapshot is not None:
+        first, last = (
+            parse_financial_year(financial_year_of(d)) for d in (snapshot.covers_from, snapshot.covers_to)
+        )
+        years |= {financial_year_label(y) for y in range(first, last + 1)}
+    return sorted(years)
+
+
+@dataclass(frozen=True)
+class SnapshotCover:
+    """What an LA's current snapshot (SSD) holds: these canonical tables, every record active from `covers_from`
+    to `covers_to`."""
+
+    load_id: int
+    tables: frozenset[str]
+    covers_from: dt.date
+    covers_to: dt.date
+
+
+def loaded_snapshots(
+    con: duckdb.DuckDBPyConnection, la_codes: tuple[str, ...] | None = None
+) -> dict[str, SnapshotCover]:
+    """{la_code: its current snapshot}; a store older than snapshots has none."""
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'loads' AND column_name = 'covers_from'"
+    ).fetchall()[0][0]
+    if not has:
+        return {}
+    rows = con.execute(
+        "SELECT la_code, load_id, row_counts, covers_from, covers_to FROM loads "
+        "WHERE status = 'current' AND covers_from IS NOT NULL"
+    ).fetchall()
+    return {
+        la: SnapshotCover(load_id, frozenset(json.loads(counts)), start, end)
+        for la, load_id, counts, start, end in rows
+        if la_codes is None or la in la_codes
+    }
 
 
 def local_authorities_loaded(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -57,6 +57,7 @@ class SynthResult:
     ground_truth_path: Path | None = None
     ground_truth: dict = field(default_factory=dict)
     local_files: list[Path] = field(default_factory=list)  # Annex A, local templates, CSWW (local_data=True)
+    ssd_dir: Path | None = None  # the SSD extract (ssd_out)
 
     def summary(self) -> str:
         """What was written, and how close each year came to the published figures it was calibrated to."""
@@ -66,6 +67,7 @@ class SynthResult:
             f"  {len(self.cin_files)} CIN census XML file(s) in {self.out / 'cin'}",
             f"  {len(self.ssda903_dirs)} SSDA903 CSV return(s) in {self.out / '903'}",
             f"  ground truth: {self.ground_truth_path}",
+            *([f"  SSD extract (CSV) in {self.ssd_dir}"] if self.ssd_dir is not None else []),
             "  calibration (published target / achieved):",
         ]
         for year, figures in self.ground_truth.get("calibration", {}).items():
@@ -113,25 +115,39 @@ def _area(la_name: str) -> str:
 
 
 def generate(
-    la_code: str, years: list[str], seed: int, out: Path, scale: float = 1.0, *, local_data: bool = False
+    la_code: str,
+    years: list[str],
+    seed: int,
+    out: Path,
+    scale: float = 1.0,
+    *,
+    local_data: bool = False,
+    ssd_out: Path | None = None,
 ) -> SynthResult:
     """Simulate the council and write its returns for `years` (contiguous collection years) under `out`.
 
     `local_data` also writes its Annex A workbooks, local CSV templates and CSWW census (synth/write_local.py),
     with their figures under "local_indicators" in ground_truth.json; the CIN and 903 files are unchanged.
+    `ssd_out` also writes the same children as an SSD extract under it (synth/write_ssd.py).
     """
     # Hundreds of thousands of small linked objects: the cyclic collector would rescan them over and over.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _generate(la_code, years, seed, Path(out), scale, local_data)
+        return _generate(la_code, years, seed, Path(out), scale, local_data, ssd_out)
     finally:
         if collecting:
             gc.enable()
 
 
 def _generate(
-    la_code: str, years: list[str], seed: int, out: Path, scale: float, local_data: bool = False
+    la_code: str,
+    years: list[str],
+    seed: int,
+    out: Path,
+    scale: float,
+    local_data: bool = False,
+    ssd_out: Path | None = None,
 ) -> SynthResult:
     la = local_authority(la_code)
     starts = _start_years(years)
@@ -195,6 +211,10 @@ def _generate(
         local = write_local(world, out, seed, scale)
         result.local_files = local.files
         truth["local_indicators"] = local_indicators(local)
+    if ssd_out is not None:  # a hook only: the snapshot lives in write_ssd.py
+        from .write_ssd import write_ssd
+
+        result.ssd_dir, _ = write_ssd(world, Path(ssd_out), seed, local_data)
     result.ground_truth = truth
     result.ground_truth_path = out / "ground_truth.json"
     result.ground_truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")

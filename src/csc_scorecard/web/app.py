@@ -19,7 +19,7 @@ from ..store.connection import StoreMissing
 from .auth import CsrfFailed, Forbidden, LoginRequired, SecurityHeaders, current_session, login_url
 from .proxies import ForwardedHeaders
 from .rendering import STATIC, Services, render, template_environment
-from .routes import admin, analyst, auth_routes, board, measures, notes, pages
+from .routes import admin, analyst, auth_routes, board, measures, notes, pages, teams
 from .scorecards import ScopeError, Scorecards
 from .snapshot import StoreBusy, StoreGateway
 from .state import StateStore
@@ -45,7 +45,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     if not (STATIC / "app.css").exists():
         log.warning("front-end assets are not built: run `python -m csc_scorecard.web.assets build`")
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
-    for module in (auth_routes, pages, board, analyst, notes, measures, admin):
+    for module in (auth_routes, pages, board, teams, analyst, notes, measures, admin):
         app.include_router(module.router)
     if (
         settings.oidc is not None

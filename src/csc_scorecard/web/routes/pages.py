@@ -21,6 +21,8 @@ from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services
 
+WORKER_LEVEL = frozenset({"allocated_worker", "worker"})  # breakdowns naming workers: analysts only
+
 router = APIRouter()
 Viewer = Annotated[Session, Depends(require("viewer"))]
 La = Annotated[str | None, Query(max_length=3, pattern=r"^\d{3}$")]
@@ -86,7 +88,7 @@ def indicator(
             "view": view,
             "judgement": j,
             "definition": definition,
-            "breakdowns": _breakdown_choices(r.con, definition),
+            "breakdowns": _breakdown_choices(r.con, definition, profile),
             "scope": r.scope,
             "query": scope_query(r.scope),
             "profile": profile,
@@ -111,18 +113,19 @@ def _rules(j, view, profile: str) -> list[tuple[str, str]] | None:
     return j.rules()
 
 
-def _breakdown_choices(con, definition) -> list[tuple[str, str]]:
+def _breakdown_choices(con, definition, profile: str = "internal") -> list[tuple[str, str]]:
+    """The indicator's breakdowns; those naming workers only in the internal (analysts') profile."""
     catalogue = catalogue_for(con)
     return [
         (name, catalogue.breakdowns[name].label)
         for name in definition.breakdowns
-        if name in catalogue.breakdowns
+        if name in catalogue.breakdowns and (profile == "internal" or name not in WORKER_LEVEL)
     ]
 
 
 def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile: str) -> dict:
     definition = catalogue_for(r.con).indicator(indicator_id)
-    if name not in definition.breakdowns:
+    if name not in definition.breakdowns or (profile != "internal" and name in WORKER_LEVEL):
         raise HTTPException(404, f"{indicator_id} has no breakdown {name!r}.")
 
     def results():
