@@ -17,7 +17,13 @@ import pytest
 from lxml import etree
 
 from csc_scorecard.synth import generate, parse_years
-from csc_scorecard.synth.truth import _adoption_timings, _long_term_stable, _placements_in_window
+from csc_scorecard.synth.truth import (
+    BASE_IDS,
+    INDICATOR_IDS,
+    _adoption_timings,
+    _long_term_stable,
+    _placements_in_window,
+)
 
 # ---- code lists from spec/data-formats.md §1.2, §2 and §9 ------------------------------------------------------
 
@@ -435,7 +441,7 @@ def test_short_breaks_are_written_but_not_looked_after(walsall):
 def test_ground_truth_is_internally_consistent(walsall):
     figures = walsall.ground_truth["indicators"]
     assert list(figures) == WALSALL_YEARS
-    assert len(figures["2016-17"]) == 26
+    assert len(figures["2016-17"]) == len(INDICATOR_IDS)
     for earlier, later in pairwise(WALSALL_YEARS):
         stock = figures[earlier]["cla_count"]["value"]
         flow = figures[later]["cla_starts_count"]["value"] - figures[later]["cla_ceased_count"]["value"]
@@ -691,7 +697,7 @@ def test_every_indicator_recomputed_from_the_files_matches_the_ground_truth(wals
     for year in WALSALL_YEARS:
         from_files = indicators_from_files(loaded, year)
         truth = walsall.ground_truth["indicators"][year]
-        assert set(from_files) == set(truth)
+        assert set(from_files) == set(BASE_IDS)  # truth.py's own rules; the LAIT ones meet the engine
         for name, (numerator, denominator) in from_files.items():
             assert (numerator, denominator) == (truth[name]["numerator"], truth[name]["denominator"]), (
                 year,
