@@ -234,14 +234,14 @@ def test_walsall_calibration_targets_are_the_published_figures(walsall):
     assert targets["referrals"] == [6541, 6167, 3899, 4586]
     assert targets["cin_at31"] == [2824, 2319, 2662, 2591]
     assert targets["cpp_at31"] == [326, 358, 375, 333]
-    # SFR34/41/50 CLA_Mar and CLA_started; 2013-14 is not published, so 2014-15's figures are used
-    assert targets["cla_at31"] == [607, 607, 622, 648]
-    assert targets["cla_starts"] == [192, 192, 179, 183]
+    # LAIT LACnum and LACnum_Start (what the scorecard sets the council beside) before the SFR files; 2013-14 is
+    # not published, so 2014-15's starts stand in and its stock is the one 2014-15's flows need:
+    # 605 at 31 March 2015 - 193 started + 220 ceased = 632
+    assert targets["cla_at31"] == [632, 605, 627, 645]
+    assert targets["cla_starts"] == [193, 193, 184, 183]
     assert calibration["2013-14"]["cla_at31"]["published_year"] == "2014-15"
     assert "nearest published year 2014-15" in calibration["2013-14"]["cla_at31"]["note"]
-    assert (
-        calibration["2016-17"]["cla_at31"]["source"] == "dfe_sfr_la_underlying/SFR50_CLA2017.csv CLA_Mar2017"
-    )
+    assert calibration["2016-17"]["cla_at31"]["source"] == "lait/lait_bds_csc_long_*.csv LACnum"
 
 
 def test_walsall_volumes_match(walsall):
@@ -264,7 +264,7 @@ def test_small_and_large_councils(tmp_path):
     norfolk = generate("926", ["2016-17"], seed=5, out=tmp_path / "926")
     entries = norfolk.ground_truth["calibration"]["2016-17"]
     assert entries["referrals"]["target"] == 8530 and entries["referrals"]["achieved"] == 8530
-    assert entries["cla_starts"]["achieved"] == entries["cla_starts"]["target"] == 472
+    assert entries["cla_starts"]["achieved"] == entries["cla_starts"]["target"] == 474  # LAIT LACnum_Start
     for name in ("cin_at31", "cpp_at31", "cla_at31"):
         assert abs(entries[name]["achieved"] - entries[name]["target"]) <= 0.03 * entries[name]["target"]
 

@@ -105,7 +105,8 @@ class _Loaded:
                 for year in world.years:
                     _, ref = year_bounds(year)
                     if period.start <= add_years(ref, -1) and period.end > ref and period.start <= last:
-                        self.oc2[year].append((child.id, oc2_row(child, year, ref, world.seed)))
+                        row = world.oc2.get((child.id, year)) or oc2_row(child, year, ref, world.seed)
+                        self.oc2[year].append((child.id, row))
                 for ep in period.episodes:
                     if ep.decom <= last and (ep.dec is None or ep.dec >= first) and ep.ls not in SHORT_BREAKS:
                         dec = cut(ep.dec)
