@@ -7,15 +7,20 @@ reference/lait/lait_bds_csc_long_2016_to_2025.csv (CareApplications 2017: Walsal
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from docx import Document
 from rich.console import Console
 
 from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.judge.benchmarks import Comparator
 from csc_scorecard.judge.published_only import PublishedOnly, published_only
 from csc_scorecard.periods import parse_period
-from csc_scorecard.pipeline import build, published_meta
+from csc_scorecard.pipeline import Built, build, published_meta
+from csc_scorecard.publish.docx import write_docx
+from csc_scorecard.publish.html import render_html
+from csc_scorecard.publish.model import PUBLISHED_ONLY, ViewInputs, report_view
 from csc_scorecard.publish.terminal import PUBLISHED_TITLE, print_scorecard
 from csc_scorecard.store import connect
 
@@ -66,12 +71,16 @@ def test_a_suppressed_value_says_why() -> None:
     assert PublishedOnly.shown(None, "percent") == "not published"
 
 
-def test_the_scorecard_shows_them_in_their_area(synthetic_council: dict) -> None:
+@pytest.fixture(scope="module")
+def built(synthetic_council: dict) -> Built:
     con = connect(synthetic_council["db"], read_only=True)
     try:
-        built = build(con, "335", parse_period("2016-17"), indicator_ids=None)
+        return build(con, "335", parse_period("2016-17"))
     finally:
         con.close()
+
+
+def test_the_scorecard_shows_them_in_their_area(built: Built) -> None:
     assert {area: [r.meta.id for r in rows] for area, rows in built.published.items()} == {
         "Child protection": ["care_applications_rate"],
         "Children in care": ["cla_placed_20_miles_pct", "foster_places_count", "foster_places_filled_count"],
@@ -90,3 +99,23 @@ def test_the_scorecard_shows_them_in_their_area(synthetic_council: dict) -> None
     )  # type: ignore[union-attr]
     assert cp < out.index("Care applications per 10,000 children (Cafcass)") < care
     assert "14.2 per 10,000" in out
+
+
+def test_the_pack_shows_them_after_the_areas_indicators(built: Built, tmp_path: Path) -> None:
+    view = report_view(built, "published", ViewInputs("Walsall"))
+    areas = {a.name: a for a in view.areas}
+    assert len(areas["Child protection"].published) == 1
+    assert areas["Child protection"].published[0].startswith("There were 14.2 care applications per 10,000")
+    assert not areas["Front door"].published
+    html = render_html(view, {})
+    section = html[html.index('id="area-child-protection"') :]
+    section = section[: section.index("</section>")]
+    assert "Published by DfE, not computed from the council&#39;s returns:" in section
+    assert "There were 14.2 care applications per 10,000 children aged under 18 in 2016-17" in section
+    assert section.index("app-indicator") < section.index(
+        "app-published-only"
+    )  # after the area's own figures
+    paper = Document(str(write_docx(view, {}, tmp_path / "paper.docx")))
+    texts = [p.text for p in paper.paragraphs]
+    heading = texts.index(PUBLISHED_ONLY)
+    assert texts[heading + 1].startswith("There were 14.2 care applications per 10,000")
