@@ -26,10 +26,10 @@ from csc_scorecard.store.commentary import add_action, set_commentary
 ROOT = Path(__file__).parents[1]
 LA, PERIOD = "335", "2016-17Q3"
 INJECTION = '=HYPERLINK("http://example.com/x","Click me")'
-# seed 7: 39 of 40 care leavers aged 17-18 in suitable accommodation, so the other 1 would be revealed
+# seed 7: 33 of 35 care leavers aged 17-18 in suitable accommodation, so the other 2 would be revealed
 SUPPRESSED_ID = "care_leavers_17_18_suitable_accom_pct"
-SMALL_NOTE = "Only 1 young person was not in suitable accommodation; they have since moved."
-ACTION = "-Review the 1 placement with the leaving care team"
+SMALL_NOTE = "Only 2 young people were not in suitable accommodation; they have since moved."
+ACTION = "-Review the 2 placements with the leaving care team"
 
 
 PERIOD_CODE = re.compile(r"\d{4}-\d{2}Q\d|R12:")  # a period as the store names it: never in a published text

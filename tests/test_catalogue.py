@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -389,3 +390,85 @@ def test_docs_cover_every_indicator_option_and_breakdown():
             assert f"`{option}`" in text
     for name in catalogue.breakdowns:
         assert f"`{name}`" in text
+
+
+# ---- LAIT: every measure computed, shown as published, or excluded with a reason --------------------------------
+
+
+def test_every_lait_measure_is_computed_published_or_excluded_with_a_reason():
+    from csc_scorecard.catalogue.lait import LAIT_EXCLUDED, lait_coverage
+
+    coverage = lait_coverage(load_catalogue())
+    assert coverage.missing == (), (
+        f"LAIT measures the catalogue neither computes nor shows: {coverage.missing}"
+    )
+    assert coverage.unknown == ()
+    assert all(reason.strip() for reason in LAIT_EXCLUDED.values())
+    assert not set(LAIT_EXCLUDED) & (set(coverage.computed) | set(coverage.published))
+    # The dictionary's 107 measures, each in exactly one place.
+    assert len(coverage.computed) + len(coverage.published) + len(coverage.excluded) == 107
+    assert coverage.published == {
+        "CareApplications": "care_applications_rate",
+        "LACDistance": "cla_placed_20_miles_pct",
+        "Number_Foster_Places(New)": "foster_places_count",
+        "Number_Foster_Places_Filled(New)": "foster_places_filled_count",
+        "Stability_School": "cla_school_moves_pct",
+    }
+
+
+def test_a_lait_measure_left_out_is_reported(tmp_path):
+    from csc_scorecard.catalogue.lait import lait_coverage
+
+    catalogue = load_catalogue()
+    without = dict(catalogue.indicators)
+    del without["icpc_rate"]
+    shrunk = replace(catalogue, indicators=without)
+    assert lait_coverage(shrunk).missing == ("ISCP_Conf",)
+    assert lait_coverage(shrunk, {"ISCP_Conf": "withdrawn"}).missing == ()
+    assert lait_coverage(shrunk, {"ISCP_Conf": "withdrawn", "Made_Up": "typo"}).unknown == ("Made_Up",)
+
+
+PUBLISHED_FILE = """\
+    area: children_in_care
+    published:
+      - id: my_published_pct
+        label: Mine
+        unit: percent
+        polarity: lower
+        kind: stock
+        lait: {lait}
+        source: DfE
+        description: mine
+        reason: no return holds it
+"""
+
+
+def test_a_published_measure_names_a_lait_measure_no_indicator_computes(tmp_path):
+    alone = build_catalogue([_write(tmp_path, "alone.yaml", PUBLISHED_FILE.format(lait="CareApplications"))])
+    assert alone.published["my_published_pct"].area == "children_in_care"
+    assert alone.indicators == {}  # the engine never sees it
+    assert "local.yaml: published my_published_pct: lait 'Made_Up' is not a Measure_short" in _problems(
+        tmp_path, PUBLISHED_FILE.format(lait="Made_Up")
+    )
+    assert "LAIT ReReferral is computed by an indicator: it cannot also be published only" in _problems(
+        tmp_path, PUBLISHED_FILE.format(lait="ReReferral")
+    )
+    assert "LAIT CareApplications is shown by published care_applications_rate too" in _problems(
+        tmp_path, PUBLISHED_FILE.format(lait="CareApplications")
+    )
+    clash = PUBLISHED_FILE.format(lait="CareApplications").replace("my_published_pct", "cla_count")
+    assert "published cla_count is also an indicator's id" in _problems(tmp_path, clash)
+
+
+def test_a_field_the_returns_did_not_collect_withholds_the_window(tmp_path):
+    # Social worker episodes are in the SSDA903 from 2023-24: a 2022-23 window is "not collected", whatever
+    # is loaded; 2023-24 is computed.
+    store = Store(tmp_path)
+    for year in ("2022-23", "2023-24"):
+        store.loaded("ssda903", year)
+    old = store.result("cla_3plus_social_workers_pct", "2022-23")
+    assert (old.numerator, old.value) == (None, None)
+    assert old.notes == (
+        "not collected in 2022-23: the returns hold social worker episodes (SSDA903 SWEpisodes) from 2023-24"
+    )
+    assert store.result("cla_3plus_social_workers_pct", "2023-24").notes.startswith("undefined")

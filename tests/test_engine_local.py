@@ -43,7 +43,7 @@ def _is_date(text: str) -> bool:
 
 
 def test_local_ids_are_not_core_ids_and_cover_the_issue() -> None:
-    assert len(LOCAL_IDS) == 33  # 29, and 4 from the SSD's case records (case_records.yaml)
+    assert len(LOCAL_IDS) == 29 + 4 + 76  # the local data's, the SSD's case records', the LAIT measures
     assert not set(LOCAL_IDS) & set(CORE_INDICATOR_IDS)
     catalogue = load_catalogue()
     areas = {i: catalogue.indicator(i).area for i in LOCAL_IDS}
@@ -52,8 +52,8 @@ def test_local_ids_are_not_core_ids_and_cover_the_issue() -> None:
     assert areas["contacts_to_referral_pct"] == "front_door"
     assert areas["cla_away_pct"] == "children_in_care"  # DfE's measure (LAIT Children_Away), not a core id
     assert {areas[i] for i in LOCAL_IDS} == {
-        "front_door", "child_protection", "children_in_care", "early_help", "workforce", "youth_justice",
-        "quality_assurance",
+        "front_door", "children_in_need", "child_protection", "children_in_care", "placement_stability",
+        "adoption", "care_leavers", "health", "early_help", "workforce", "youth_justice", "quality_assurance",
     }  # fmt: skip
 
 

@@ -148,11 +148,11 @@ def test_suppression_and_withheld_commentary(published, internal):
     # not a headline indicator: reported internally for its commentary and action, which publishing withholds
     assert not published.xpath(f"//*[@id='ind-{SUPPRESSED_ID}']")
     inn = internal.get_element_by_id(f"ind-{SUPPRESSED_ID}").text_content()
-    assert "97.5%" in inn and SMALL_NOTE in inn and ACTION in inn
+    assert "94.3%" in inn and SMALL_NOTE in inn and ACTION in inn
     assert SMALL_NOTE not in published.text_content() and ACTION not in published.text_content()
     row = published.get_element_by_id(f"grid-{SUPPRESSED_ID}")
     assert [_text(td) for td in row.findall("td")][:3] == ["c", "–", "c"]
-    assert "97.5" not in _text(row)
+    assert "94.3" not in _text(row)
 
 
 def test_internal_marking_top_and_bottom(published, internal):

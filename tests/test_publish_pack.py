@@ -84,11 +84,13 @@ def test_no_published_narrative_quotes_a_suppressed_figure(packs):
         # quoting the shown one gives nothing away
         hidden -= {h.value.long for h in pub.history if not h.value.suppressed}
         hidden.discard(pub.value.long)  # an earlier period can equal the period reported, which is shown
+        # the label's own numbers are not figures ("... lasted 2 years or more")
+        label = re.compile(re.escape(pub.label), re.I)
         for text in hidden:
             checked += 1
-            assert not _token(text).search(pub.narrative), (pub.id, text, pub.narrative)
+            assert not _token(text).search(label.sub("", pub.narrative)), (pub.id, text, pub.narrative)
             for where in (pub.facts, pub.commentary or "", *(a.line for a in pub.actions)):
-                assert not _token(text).search(where), (pub.id, text, where)
+                assert not _token(text).search(label.sub("", where)), (pub.id, text, where)
     assert checked >= 10
 
 

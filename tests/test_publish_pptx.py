@@ -188,7 +188,7 @@ def test_a_suppressed_figure_is_c_with_no_rag_or_trend(published, internal, pack
     assert pub["Details"].text_frame.text.split("\n")[1] == "v last year: –"
     inn = _all_tiles(internal)[SUPPRESSED_ID]
     shown = next(i for i in packs.internal.view.indicators() if i.id == SUPPRESSED_ID)
-    assert inn["Value"].text_frame.text == shown.value.text == "97.5%"
+    assert inn["Value"].text_frame.text == shown.value.text == "94.3%"
     assert inn["RAG"].text_frame.text == f"RAG: {shown.rag_text}" != "RAG: c"
 
 
@@ -197,7 +197,7 @@ def test_nothing_suppressed_is_shown_or_spoken(published, internal, packs):
     pub, inn = _all_text(published), _all_text(internal)
     label = next(v.label for v in packs.published.view.indicators() if v.id == SUPPRESSED_ID)
     assert f"{label}: the figure in April to December 2016 is not shown (c)" in pub
-    assert f"{label} were 97.5%" in inn and f"{label} were 97.5%" not in pub
+    assert f"{label} were 94.3%" in inn and f"{label} were 94.3%" not in pub
     assert SMALL_NOTE in inn and SMALL_NOTE not in pub
     assert INJECTION in pub  # commentary in the notes is literal text
     checked = 0

@@ -9,9 +9,12 @@ import json
 import pytest
 
 from conftest import SYNTH_YEARS
+from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.engine import compute
+from csc_scorecard.engine.coverage import returns_read
 from csc_scorecard.periods import parse_period
 from csc_scorecard.store import connect
+from csc_scorecard.synth.truth import INDICATOR_IDS
 from store_checks import query
 
 
@@ -75,16 +78,18 @@ def engine_figures(synthetic_council: dict) -> dict[tuple[str, str], object]:
     return {(r.indicator_id, r.period): r for r in results}
 
 
-TRUTH_IDS = sorted(
-    {
-        "referrals_count", "re_referrals_12m_pct", "referrals_nfa_pct", "assessments_45wd_pct", "s47_count",
-        "s47_icpc_15wd_pct", "cin_count", "cpp_count", "cpp_starts_count", "cpp_second_pct", "cpp_2yrs_ended_pct",
-        "cla_count", "cla_starts_count", "cla_ceased_count", "ceased_adopted_pct", "ceased_sgo_count",
-        "cla_3plus_placements_pct", "cla_longterm_stability_pct", "adoption_a1_days", "adoption_a2_days",
-        "care_leavers_19_21_suitable_accom_pct", "care_leavers_19_21_eet_pct",
-        "care_leavers_17_18_suitable_accom_pct", "care_leavers_17_18_eet_pct", "cla_missing_pct", "cla_away_pct",
-    }
-)  # fmt: skip
+def _from_the_returns() -> list[str]:
+    """Every indicator the CIN census and the SSDA903 alone give (the ground truth's province)."""
+    catalogue = load_catalogue()
+    return [i for i in catalogue.ids() if set(returns_read(catalogue, catalogue.definition(i))) <= RETURNS]
+
+
+RETURNS = {"cin", "ssda903"}
+TRUTH_IDS = list(INDICATOR_IDS)
+
+
+def test_the_ground_truth_covers_every_indicator_the_returns_give() -> None:
+    assert sorted(TRUTH_IDS) == sorted(_from_the_returns())
 
 
 @pytest.mark.parametrize("year", SYNTH_YEARS)

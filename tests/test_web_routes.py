@@ -320,23 +320,23 @@ def test_a_disabled_users_session_ends_at_once(client, site):
 
 
 def test_drill_through_is_written_to_the_access_log(client, site):
-    """re_referrals_12m_pct 2016-17 is 1,004 of 4,586 (the terminal's figure). Records come 100 a page, and
+    """re_referrals_12m_pct 2016-17 is 994 of 4,586 (the terminal's figure). Records come 100 a page, and
     each page viewed is logged with the number of records it showed."""
     headers = session_cookie(site, "analyst")
     first = client.get(f"/indicator/re_referrals_12m_pct/records?{Q}", headers=headers)
     assert first.status_code == 200
-    assert "Counted in the numerator: 1,004 records" in first.text
+    assert "Counted in the numerator: 994 records" in first.text
     assert "In the denominator: 4,586 records" in first.text
-    assert "Records 1 to 100 of 1,004." in first.text
+    assert "Records 1 to 100 of 994." in first.text
     entry = site.state.access_log(limit=1, action="drill_through")[0]
     assert (entry.username, entry.role, entry.indicator_id, entry.period, entry.records, entry.detail) == (
         "ann", "analyst", "re_referrals_12m_pct", "2016-17", 200, None,
     )  # fmt: skip
-    last = client.get(f"/indicator/re_referrals_12m_pct/records?{Q}&start=1000", headers=headers)
-    assert "Records 1001 to 1004 of 1,004." in last.text
-    assert "Records 1001 to 1100 of 4,586." in last.text
+    last = client.get(f"/indicator/re_referrals_12m_pct/records?{Q}&start=900", headers=headers)
+    assert "Records 901 to 994 of 994." in last.text
+    assert "Records 901 to 1000 of 4,586." in last.text
     entry = site.state.access_log(limit=1, action="drill_through")[0]
-    assert (entry.records, entry.detail) == (4 + 100, "from record 1001")
+    assert (entry.records, entry.detail) == (94 + 100, "from record 901")
 
 
 def _cells(html: str, row_label: str) -> list[str]:
@@ -345,27 +345,41 @@ def _cells(html: str, row_label: str) -> list[str]:
 
 
 def test_viewers_see_published_suppression_analysts_see_the_figure(client, site):
-    """Care leavers 17-18 in suitable accommodation, 2016-17: 61 of 62. 62 - 61 = 1 would be revealed beside
-    the total, so the published view shows c; the internal view shows 98.4%."""
+    """Care leavers 17-18 in suitable accommodation, 2016-17: 47 of 49. 49 - 47 = 2 would be revealed beside
+    the total, so the published view shows c; the internal view shows 95.9%."""
     label = "Care leavers aged 17-18 in suitable accommodation"
     viewer = client.get(f"/?{Q}", headers=session_cookie(site, "viewer")).text
     analyst = client.get(f"/?{Q}", headers=session_cookie(site, "analyst")).text
     assert _cells(viewer, label)[0] == "c"
-    assert _cells(analyst, label)[0] == "98.4%"
+    assert _cells(analyst, label)[0] == "95.9%"
     assert "INTERNAL" in analyst and "INTERNAL" not in viewer
 
 
+def test_dfe_measures_no_return_gives_are_shown_as_published_in_their_area(client, site):
+    """Cafcass care applications (LAIT CareApplications 2017: Walsall 14.2, England 12.3) under child protection,
+    marked as DfE's figure, not the council's."""
+    html = client.get(f"/?{Q}", headers=session_cookie(site, "viewer")).text
+    cp = html.index('id="child-protection"')
+    block = html.index("Published by DfE, not computed from the council&#39;s returns:", cp)
+    assert block < html.index('id="children-in-care"')
+    sentence = html.index(
+        "There were 14.2 care applications per 10,000 children aged under 18 in 2016-17", block
+    )
+    assert "England 12.3 per 10,000" in html[sentence : sentence + 400]
+
+
 def test_viewer_breakdowns_suppress_small_rows_and_the_next_smallest(client, site):
-    """Re-referrals by age band, 2016-17: 'Unborn or unknown' is 2 of 127, so c; it is the only small row, so
-    the next smallest numerator (Under 1: 51) is suppressed too, or the total would give the 2 away."""
-    url = f"/indicator/re_referrals_12m_pct/breakdown?{Q}&breakdown=age_band"
+    """Referrals ending in no further action by disability, 2016-17: 'Not recorded' is 1 of 134, so c; it is the
+    only small row, so the next smallest numerator (Any: 51) is suppressed too, or the total would give the 1
+    away."""
+    url = f"/indicator/referrals_nfa_pct/breakdown?{Q}&breakdown=disability"
     viewer = client.get(url, headers=session_cookie(site, "viewer")).text
     analyst = client.get(url, headers=session_cookie(site, "analyst")).text
-    assert _cells(viewer, "Unborn or unknown") == ["c", "127", "c"]
-    assert _cells(viewer, "Under 1") == ["c", "403", "c"]
-    assert _cells(viewer, "5 to 9") == ["270", "1,195", "22.6%"]
-    assert _cells(analyst, "Unborn or unknown")[:3] == ["2", "127", "1.6%"]
-    assert _cells(analyst, "Under 1")[:3] == ["51", "403", "12.7%"]
+    assert _cells(viewer, "Not recorded") == ["c", "134", "c"]
+    assert _cells(viewer, "Any") == ["c", "315", "c"]
+    assert _cells(viewer, "None") == ["512", "4,137", "12.4%"]
+    assert _cells(analyst, "Not recorded")[:3] == ["1", "134", "0.7%"]
+    assert _cells(analyst, "Any")[:3] == ["51", "315", "16.2%"]
     assert "/records?" not in viewer
 
 

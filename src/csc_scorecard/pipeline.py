@@ -15,11 +15,12 @@ from dataclasses import dataclass, field, replace
 
 import duckdb
 
-from .catalogue.models import Catalogue, Indicator
+from .catalogue.models import Catalogue, Indicator, PublishedMeasure
 from .engine import IndicatorResult, compute, save_results
 from .engine.manual import catalogue_for
 from .judge.indicator import IndicatorMeta, Point
 from .judge.judgement import AreaSummary, Judgement, JudgeOptions
+from .judge.published_only import PublishedOnly, published_only
 from .judge.scorecard import judge_indicator, summarise_area
 from .judge.targets import Targets
 from .periods import Period
@@ -48,6 +49,20 @@ def meta_for(indicator: Indicator) -> IndicatorMeta:
     )
 
 
+def published_meta(measure: PublishedMeasure) -> IndicatorMeta:
+    return IndicatorMeta(
+        measure.id,
+        measure.label,
+        area_label(measure.area),
+        measure.unit,
+        measure.polarity,
+        measure.kind,
+        measure.lait,
+        measure.plural,
+        measure.rate_base,
+    )
+
+
 def la_name(code: str) -> str:
     found = local_authorities().get(code)
     return found.name if found else f"LA {code}"
@@ -66,6 +81,8 @@ class Built:
     store_version: str  # the loads it was built from (store.status.store_version)
     built_at: dt.datetime
     notes: Mapping[str, tuple[AreaNote, ...]] = field(default_factory=dict)  # analysts' per area (label)
+    # DfE's measures no return gives, per area (label): shown as published beside the area's indicators
+    published: Mapping[str, tuple[PublishedOnly, ...]] = field(default_factory=dict)
 
     @property
     def period_code(self) -> str:
@@ -139,6 +156,7 @@ def build(
     return Built(
         la_code, la_name(la_code), period, tuple(areas), series, tuple(results), store_version(con),
         dt.datetime.now(), _area_notes(con, la_code, period),
+        _published(con, la_code, period, options) if indicator_ids is None else {},
     )  # fmt: skip
 
 
@@ -152,6 +170,28 @@ def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code
     if not declared:
         return targets
     return (targets or Targets()).with_declared(la_code, declared)
+
+
+def _published(
+    con: duckdb.DuckDBPyConnection, la_code: str, period: Period, options: JudgeOptions | None
+) -> dict[str, tuple[PublishedOnly, ...]]:
+    """The catalogue's published-only measures, by the area's label, with their published values."""
+    options = options or JudgeOptions()
+    return {
+        area_label(area): tuple(
+            published_only(
+                con,
+                la_code,
+                period,
+                published_meta(m),
+                m.source,
+                sn_version=options.sn_version,
+                sn_average=options.sn_average,
+            )
+            for m in measures
+        )
+        for area, measures in catalogue_for(con).published_by_area().items()
+    }
 
 
 def _area_notes(
@@ -185,6 +225,7 @@ def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
 __all__ = [
     "AreaNote",
     "Built",
+    "PublishedOnly",
     "build",
     "current_notes",
     "la_name",

@@ -10,7 +10,7 @@ from functools import cache
 from ..refdata import REFERENCE, read_csv
 from ..sources.tables import TABLES, TABLES_BY_NAME
 from . import fragments as fr
-from .models import Breakdown, Catalogue, Indicator, Quote
+from .models import Breakdown, Catalogue, Indicator, PublishedMeasure, Quote
 
 STORE_TABLES = frozenset({t.name for t in TABLES} | {"referrals", "ref_calendar", "ref_population"})
 RESERVED_NAMES = STORE_TABLES | fr.ENGINE_CTES | {fr.PERIODS_TABLE, "loads", "indicator_results"}
@@ -60,7 +60,28 @@ def check(catalogue: Catalogue) -> list[str]:
         problems.extend(
             f"{catalogue.origin('indicator', ind.id)}: {p}" for p in _indicator_problems(catalogue, ind)
         )
+    computed = {ind.lait for ind in catalogue.indicators.values() if ind.lait}
+    shown: dict[str, str] = {}
+    for measure in catalogue.published.values():
+        problems.extend(
+            f"{catalogue.origin('published', measure.id)}: {p}"
+            for p in _published_problems(measure, computed, shown)
+        )
+        shown.setdefault(measure.lait, measure.id)
     return problems
+
+
+def _published_problems(measure: PublishedMeasure, computed: set[str], shown: dict[str, str]) -> list[str]:
+    """A published-only measure names a real LAIT measure that no indicator computes and no other entry shows."""
+    if not measure.area:
+        return ["area is missing (give it in the file or the entry)"]
+    if measure.lait not in lait_measures():
+        return [f"lait {measure.lait!r} is not a Measure_short in the LAIT data dictionary"]
+    if measure.lait in computed:
+        return [f"LAIT {measure.lait} is computed by an indicator: it cannot also be published only"]
+    if measure.lait in shown:
+        return [f"LAIT {measure.lait} is shown by published {shown[measure.lait]} too"]
+    return []
 
 
 def _population_problems(catalogue: Catalogue, name: str) -> list[str]:

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from . import CORE_INDICATOR_IDS, load_catalogue
 from . import fragments as fr
-from .models import Catalogue, Indicator, OptionSpec, Quote
+from .models import Catalogue, Indicator, OptionSpec, PublishedMeasure, Quote
 
 AREA_TITLES = {
     "front_door": "Front door",
     "children_in_need": "Children in need",
     "child_protection": "Child protection",
     "children_in_care": "Children in care",
+    "placement_stability": "Placement stability",
     "adoption": "Adoption",
     "care_leavers": "Care leavers",
+    "health": "Health of children in care",
     "early_help": "Early help",
     "workforce": "Workforce",
     "youth_justice": "Youth justice",
@@ -55,6 +57,13 @@ every figure drills through to the return line it came from. Then:
 
 Ids marked **core** are the public contract of `spec/indicators.md` and never change; **local** ids are
 csc-scorecard's own (Annex A, the CSWW census and the local templates in `docs/templates/`) and may grow.
+
+**LAIT, complete.** Every one of the 107 children's social care measures of DfE's Local Authority Interactive
+Tool (its data dictionary, `src/csc_scorecard/reference/lait/`) is either computed by an indicator (its LAIT
+measure is in its table, and the published value is its benchmark) or, where no return a council makes can give
+it, listed under **Published only** in its area: the scorecard shows the LA's published value beside England,
+its region and its statistical neighbours, marked as published, never computed. A test fails on any measure in
+neither (or in the short list of exclusions, with reasons, in `catalogue/lait.py`).
 
 Fragments are DuckDB-dialect SQL kept portable by a lint (no `GROUP BY ALL`, `ASOF`, `QUALIFY`, `date_sub`,
 year/month `date_diff`, date `INTERVAL` arithmetic or `date_trunc`; every ratio `CAST(... AS DOUBLE)`; no `WITH`
@@ -139,6 +148,14 @@ def _history(ind: Indicator) -> str:
     return f"{history.months} months of returns before the window {anchor}: {_one_line(history.reason)}"
 
 
+def _collected(ind: Indicator) -> list[str]:
+    if ind.collected is None:
+        return []
+    return [
+        f"| Collected | {_one_line(ind.collected.what)} from {ind.collected.since}; earlier: not collected |"
+    ]
+
+
 def _quotes(quotes: tuple[Quote, ...]) -> list[str]:
     if not quotes:
         return []
@@ -183,6 +200,7 @@ def _indicator(catalogue: Catalogue, ind: Indicator) -> list[str]:
             if run.leaves_out
             else []
         ),
+        *_collected(run),
         f"| Breakdowns | {breakdowns} |",
         *_quotes(run.quotes),
         "",
@@ -190,6 +208,23 @@ def _indicator(catalogue: Catalogue, ind: Indicator) -> list[str]:
         *_option_rows(run.options, settings),
         "",
     ]
+
+
+def _published(measures: list[PublishedMeasure]) -> list[str]:
+    if not measures:
+        return []
+    lines = [
+        "### Published only",
+        "",
+        "| Id | Measure | LAIT | Published by | Why the returns cannot give it |",
+    ]
+    lines.append("|---|---|---|---|---|")
+    for m in measures:
+        lines.append(
+            f"| `{m.id}` | **{m.label}**. {_one_line(m.description)} | `{m.lait}` | {_one_line(m.source)} "
+            f"| {_one_line(m.reason)} |"
+        )
+    return [*lines, ""]
 
 
 def _breakdowns(catalogue: Catalogue) -> list[str]:
@@ -219,10 +254,12 @@ def _populations(catalogue: Catalogue) -> list[str]:
 def render_markdown(catalogue: Catalogue | None = None) -> str:
     catalogue = catalogue or load_catalogue()
     lines = [INTRODUCTION.format(macros=_macros()), *_breakdowns(catalogue)]
+    published = catalogue.published_by_area()
     for area, indicators in catalogue.by_area().items():
         lines += [f"## {AREA_TITLES.get(area, area.replace('_', ' ').capitalize())}", ""]
         for ind in indicators:
             lines += [f'<a id="{ind.id}"></a>', *_indicator(catalogue, ind)]
+        lines += _published(published.get(area, []))
     lines += _populations(catalogue)
     return "\n".join(lines).rstrip() + "\n"
 

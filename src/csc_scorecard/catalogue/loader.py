@@ -23,8 +23,10 @@ AREA_ORDER = (
     "children_in_need",
     "child_protection",
     "children_in_care",
+    "placement_stability",
     "adoption",
     "care_leavers",
+    "health",
     "early_help",
     "workforce",
     "youth_justice",
@@ -59,9 +61,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _with_file_area(data: dict[str, Any]) -> dict[str, Any]:
     area = data.get("area")
-    indicators = data.get("indicators")
-    if area and isinstance(indicators, list):
-        data = {**data, "indicators": [_default_area(i, area) for i in indicators]}
+    for section in ("indicators", "published"):
+        entries = data.get(section)
+        if area and isinstance(entries, list):
+            data = {**data, section: [_default_area(i, area) for i in entries]}
     return data
 
 
@@ -71,10 +74,11 @@ def _default_area(entry: object, area: str) -> object:
 
 def _entry_name(data: dict[str, Any], loc: tuple[int | str, ...]) -> tuple[str, tuple[int | str, ...]]:
     """('indicator re_referrals_12m_pct', remaining loc) for a pydantic error location."""
-    if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
-        entry = data["indicators"][loc[1]]
+    if len(loc) >= 2 and loc[0] in ("indicators", "published") and isinstance(loc[1], int):
+        entry = data[str(loc[0])][loc[1]]
         ident = entry.get("id", f"#{loc[1] + 1}") if isinstance(entry, dict) else f"#{loc[1] + 1}"
-        return f"indicator {ident}", loc[2:]
+        kind = "indicator" if loc[0] == "indicators" else "published measure"
+        return f"{kind} {ident}", loc[2:]
     if len(loc) >= 2 and loc[0] in ("populations", "breakdowns"):
         return f"{str(loc[0])[:-1]} {loc[1]}", loc[2:]
     return "file", loc
@@ -101,13 +105,14 @@ def _parse_file(path: Path) -> CatalogueFile:
 
 
 def _merge(parsed: list[tuple[Path, CatalogueFile]]) -> tuple[Catalogue, list[str]]:
-    indicators, populations, breakdowns, origins = {}, {}, {}, {}
+    indicators, populations, breakdowns, published, origins = {}, {}, {}, {}, {}
     problems: list[str] = []
     for path, content in parsed:
         sections = (
             ("indicator", {i.id: i for i in content.indicators}, indicators),
             ("population", content.populations, populations),
             ("breakdown", content.breakdowns, breakdowns),
+            ("published", {m.id: m for m in content.published}, published),
         )
         for kind, entries, target in sections:
             for name, entry in entries.items():
@@ -119,7 +124,11 @@ def _merge(parsed: list[tuple[Path, CatalogueFile]]) -> tuple[Catalogue, list[st
                 target[name] = entry
         if len(content.indicators) != len({i.id for i in content.indicators}):
             problems.append(f"{path.name}: an indicator id is repeated in the file")
-    return Catalogue(indicators, populations, breakdowns, origins), problems
+        if len(content.published) != len({m.id for m in content.published}):
+            problems.append(f"{path.name}: a published measure's id is repeated in the file")
+    for name in sorted(set(published) & set(indicators)):
+        problems.append(f"{origins[f'published {name}']}: published {name} is also an indicator's id")
+    return Catalogue(indicators, populations, breakdowns, origins, published), problems
 
 
 def build_catalogue(paths: Iterable[Path]) -> Catalogue:

@@ -18,14 +18,19 @@ and `numerator` those counted; what the numbers mean depends on the unit:
 
 `history` says how far before the window the loaded returns must reach for every record the figure needs to
 be there (re-referrals look at the 12 months before each referral); where they do not, the figure is withheld,
-never computed on part of its history. `quotes` hold DfE's own sentences behind each rule, checked against the
-shipped reference file they name.
+never computed on part of its history. `collected` says from which collection year the returns hold a field the
+figure needs (social worker episodes from 2023-24): a window needing an earlier year is "not collected".
+`quotes` hold DfE's own sentences behind each rule, checked against the shipped reference file they name.
+
+A **published** entry is a DfE measure that no return a council makes can give (Cafcass care applications,
+foster places): it has no SQL; the engine never sees it and the scorecard shows the LA's published value beside
+England, its region and its neighbours, marked as published.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -82,6 +87,26 @@ def default_history(kind: str) -> History:
     if kind == "flow":
         return History(before="window_start", reason="the records of the window")
     return History(before="window_end", reason="the records open on the window's last day")
+
+
+class Collected(Entry):
+    """The first collection year whose returns hold what a figure needs; earlier years are 'not collected'."""
+
+    since: str = Field(pattern=r"^\d{4}-\d{2}$", description="the first collection year, e.g. 2023-24")
+    what: str = Field(
+        description="what the returns hold from then, e.g. 'social worker episodes (SWEpisodes)'"
+    )
+
+    @field_validator("since")
+    @classmethod
+    def _consecutive(cls, value: str) -> str:
+        if (int(value[:4]) + 1) % 100 != int(value[5:]):
+            raise ValueError(f"{value!r} is not a collection year (YYYY-YY, consecutive years)")
+        return value
+
+    @property
+    def first_year(self) -> int:
+        return int(self.since[:4])
 
 
 class Quote(Entry):
@@ -220,6 +245,9 @@ class Indicator(Entry):
         default=None,
         description="the returns needed before the window (default: none beyond the window's own)",
     )
+    collected: Collected | None = Field(
+        default=None, description="the first collection year whose returns hold what the figure needs"
+    )
     quotes: tuple[Quote, ...] = ()
     leaves_out: tuple[str, ...] = Field(
         default=(),
@@ -329,13 +357,33 @@ def _shape_problems(ind: Indicator) -> list[str]:
     return problems
 
 
+class PublishedMeasure(Entry):
+    """A DfE measure the returns cannot give, shown as published: the LA's value beside England, its region and
+    its statistical neighbours, never computed."""
+
+    id: str = Field(pattern=NAME_PATTERN)
+    label: str
+    area: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
+    unit: Unit
+    polarity: Polarity
+    kind: Kind
+    description: str
+    source: str = Field(description="who publishes it, from what")
+    lait: str = Field(description="LAIT measure (Measure_short in its data dictionary)")
+    reason: str = Field(description="why no return a council makes can give it")
+    plural: bool = True
+    rate_base: str | None = None
+
+
 class CatalogueFile(Entry):
-    """One YAML file: an area's indicators, and any populations and breakdowns it declares."""
+    """One YAML file: an area's indicators, any populations and breakdowns it declares, and the DfE measures of
+    the area that only publication gives."""
 
     area: str | None = Field(default=None, pattern=NAME_PATTERN)
     populations: dict[str, Population] = Field(default_factory=dict)
     breakdowns: dict[str, Breakdown] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(default_factory=list)
+    published: list[PublishedMeasure] = Field(default_factory=list)
 
     @field_validator("populations", "breakdowns")
     @classmethod
@@ -362,6 +410,7 @@ class Catalogue:
     populations: dict[str, Population]
     breakdowns: dict[str, Breakdown]
     origins: dict[str, str]  # "indicator re_referrals_12m_pct" -> "front_door.yaml"
+    published: dict[str, PublishedMeasure] = field(default_factory=dict)  # shown as published, never computed
 
     def indicator(self, indicator_id: str) -> Indicator:
         try:
@@ -386,6 +435,7 @@ class Catalogue:
         update = {field: getattr(ind, field) for field in own}
         update["options"] = {**base.options, **ind.options}
         update["quotes"] = (*base.quotes, *ind.quotes)  # the count's rules are the rate's
+        update["collected"] = ind.collected or base.collected
         # A rate lists its own breakdowns: a count's groups divided by the whole 0-17 population would mislead.
         update["breakdowns"] = ind.breakdowns
         return base.model_copy(update=update)
@@ -417,6 +467,12 @@ class Catalogue:
         areas: dict[str, list[Indicator]] = {}
         for ind in self.indicators.values():
             areas.setdefault(ind.area, []).append(ind)
+        return areas
+
+    def published_by_area(self) -> dict[str, list[PublishedMeasure]]:
+        areas: dict[str, list[PublishedMeasure]] = {}
+        for measure in self.published.values():
+            areas.setdefault(measure.area, []).append(measure)
         return areas
 
     def population_chain(self, name: str) -> list[str]:
@@ -472,6 +528,7 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "CatalogueFile",
+    "Collected",
     "Counting",
     "History",
     "Indicator",
@@ -481,6 +538,7 @@ __all__ = [
     "OptionValue",
     "Polarity",
     "Population",
+    "PublishedMeasure",
     "Quote",
     "Unit",
     "default_history",

@@ -5,7 +5,8 @@ window touches (a flow) or the year of its last day (a stock), and the years its
 before the window (re-referrals: the 12 months before it; long-term stability: 30 months before its end).
 Otherwise the figure is withheld, with a note naming the returns to load, never computed on part of its
 history. Coverage goes by the returns loaded, not the rows found: a CIN census with no child protection plans
-covers its year, and the number of plans is 0.
+covers its year, and the number of plans is 0. A figure needing a year before its returns held what it counts
+(`collected`: social worker episodes from 2023-24) is "not collected" for that year, whatever is loaded.
 
 A snapshot (an SSD extract) stands in for a return of any year whose days it holds, day by day rather than year
 by year: it covers a kind of return in a year when it holds every table of that kind the figure reads, from
@@ -123,14 +124,18 @@ def years_needed(indicator: Indicator, period: Period) -> YearsNeeded:
 
 @dataclass(frozen=True)
 class Gap:
-    """Returns a window needs that are not loaded."""
+    """Returns a window needs that are not loaded, or years whose returns did not collect what it counts."""
 
     missing: tuple[tuple[str, tuple[int, ...]], ...]  # (kind, years)
     in_window: bool  # some are the window's own years (else only its history is missing)
     reason: str  # what the history is for, when part of it is missing
     history_missing: bool
+    not_collected: tuple[int, ...] = ()  # years before the returns held what the figure needs
+    collected_what: str = ""  # what they hold, and since when
 
     def note(self) -> str:
+        if self.not_collected:
+            return f"not collected in {_years_text(self.not_collected)}: {self.collected_what}"
         returns = " and ".join(
             f"the {_years_text(years)} {return_name(k, len(years))}" for k, years in self.missing
         )
@@ -167,6 +172,12 @@ def gap(
     """What is missing for the window, or None when the loaded returns (or the snapshot, for the `tables` the
     indicator reads) cover it and its history."""
     needed = years_needed(indicator, period)
+    collected = indicator.collected
+    if collected is not None:
+        early = tuple(y for y in (*needed.history, *needed.window) if y < collected.first_year)
+        if early:
+            what = f"the returns hold {collected.what} from {collected.since}"
+            return Gap((), True, "", False, early, what)
     first = first_day_needed(indicator, period)
 
     def held(kind: str, years: Sequence[int]) -> set[int]:

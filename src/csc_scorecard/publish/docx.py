@@ -213,6 +213,9 @@ def _area(doc: DocumentObject, reported: ReportedArea) -> None:
     doc.add_paragraph(reported.area.narrative)
     for k, ind in enumerate(reported.indicators, 1):
         _indicator(doc, ind, f"{reported.number}.{k}")
+    if reported.area.published:
+        doc.add_paragraph().add_run(reported.area.published_heading).bold = True
+        _bullets(doc, reported.area.published)
 
 
 def _report(doc: DocumentObject, report: ReportView, layout: Paper) -> None:

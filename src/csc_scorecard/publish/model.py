@@ -78,6 +78,8 @@ SPC_ASSURANCE = {
     "inconsistent": "Hits and misses target",
 }
 TREND_WORDS = {"up": "↑", "down": "↓", "flat": "→"}
+PUBLISHED_ONLY = "Published by DfE, not computed from the council's returns:"
+
 KEY = (  # "How to read this report": the same lines in the spreadsheet, the report and the paper
     "RAG: green is on or better than the local target; amber is worse than the target but within the agreed "
     "tolerance; red is beyond it. – means no target is set, no value or no comparison.",
@@ -276,6 +278,9 @@ class AreaView:
     not_rated: int
     narrative: str
     indicators: tuple[IndicatorView, ...]
+    # DfE's measures of the area no return gives, each in a sentence (judge/published_only.py)
+    published: tuple[str, ...] = ()
+    published_heading = PUBLISHED_ONLY
 
     @property
     def has_data(self) -> bool:
@@ -682,7 +687,8 @@ def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportVie
     for summary, judgements in built.areas:
         views = [indicator_view(j, built.series.get(j.meta.id, ()), profile) for j in judgements]
         views = [replace(v, headline=v.id in inputs.config.headline) for v in views]
-        areas.append(area_view(summary, judgements, views))
+        published = tuple(r.narrative for r in built.published.get(summary.area, ()))
+        areas.append(replace(area_view(summary, judgements, views), published=published))
     cover = inputs.config.resolved(
         {
             "council": council,

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..judge.judgement import Judgement
+from ..judge.published_only import PublishedOnly
 from ..judge.units import fmt
 from ..pipeline import Built
 
@@ -84,6 +85,22 @@ def area_table(area: str, judgements: list[Judgement]) -> Table:
     return table
 
 
+PUBLISHED_TITLE = "Published only: DfE's figures, not computed from the returns"
+
+
+def published_table(rows: tuple[PublishedOnly, ...]) -> Table:
+    table = Table(title=PUBLISHED_TITLE, title_justify="left", title_style="italic")
+    for column in ("Measure", "Council", "SN", "England", "Region", "Year"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        unit = r.meta.unit
+        table.add_row(
+            r.meta.label, r.display, r.shown(r.sn, unit), r.shown(r.england, unit), r.shown(r.region, unit),
+            r.year or "–",
+        )  # fmt: skip
+    return table
+
+
 def _spc(j: Judgement) -> str:
     return SPC_TEXT.get(j.spc.variation_icon, "–") if j.spc and j.spc.variation_icon else "–"
 
@@ -117,6 +134,13 @@ def print_scorecard(console: Console, built: Built, *, rules: bool = False) -> N
                     console.print(
                         Padding(Text(f"{name}: {rule}", style="dim"), (0, 0, 0, 6)), highlight=False
                     )
+        published = built.published.get(summary.area, ())
+        if published and wide:
+            console.print(published_table(published))
+        elif published:
+            console.print(f"[italic]{PUBLISHED_TITLE}[/]", highlight=False)
+        for r in published:
+            console.print(Padding(Text(f"• {r.narrative}"), (0, 0, 0, 2)), highlight=False)
         console.print()
     console.print("[yellow]*[/] small numbers: treat the percentage with caution.", highlight=False)
 

@@ -4,8 +4,9 @@ All from the package's copy of DfE data (reference/SOURCES.md). Values keep thei
 symbols: `c`/`x` suppressed, `z` not applicable, `k` rounds to zero, `-`/`:`/`..` no data; a symbol gives a
 NULL value with the symbol alongside, so nothing downstream mistakes "suppressed" for zero.
 
-Years are collection years ("2016-17"); LAIT's `year` 2017 means the year ending 31 March 2017 for financial
-year measures and 30 September 2017 for workforce measures (which we label "2017" + the measure's year type).
+Years are collection years ("2016-17"); LAIT's `year` 2017 means the year ending 31 March 2017 (2016-17) for
+financial year measures, and the census of 30 September 2017 (in collection year 2017-18, as the CSWW census
+reader labels it) for workforce measures, whose year type is "Annual (end of Sept)".
 """
 
 from __future__ import annotations
@@ -123,6 +124,11 @@ def statistical_neighbours() -> list[Neighbour]:
         for r in read_csv(NEIGHBOURS_CSV)
         if r["list_section"] == "main list" and r["sn_old_la_code"].strip() not in ("", "-")
     ]
+
+
+def september_measures() -> frozenset[str]:
+    """LAIT measures of a year to 30 September (the workforce census): LAIT year Y is collection year Y-(Y+1)."""
+    return frozenset(m for m, row in measure_dictionary().items() if "Sept" in row["Year_Type"])
 
 
 def measure_dictionary() -> dict[str, dict[str, str]]:

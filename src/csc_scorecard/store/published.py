@@ -23,6 +23,7 @@ from ..sources.published import (
     PublishedValue,
     areas,
     ees_fallback_values,
+    september_measures,
     statistical_neighbours,
 )
 
@@ -60,18 +61,24 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, row_type: type, rows: li
 
 
 def _insert_lait(con: duckdb.DuckDBPyConnection, relative: str, source: str) -> None:
-    """LAIT's long file straight into the table: 165k rows, so read by DuckDB rather than row by row."""
+    """LAIT's long file straight into the table: 165k rows, so read by DuckDB rather than row by row.
+
+    LAIT's year is the year a measure's year ends in: 2017 is 2016-17 for a measure of the year to 31 March, but
+    the census of 30 September 2017 for a workforce measure, which falls in collection year 2017-18 (as the
+    CSWW census reader labels it)."""
     symbols = sorted(SYMBOLS)
+    september = sorted(september_measures())
     con.execute(
         """
         INSERT INTO published_values
         SELECT measure_code,
-               CAST(CAST(year AS INTEGER) - 1 AS VARCHAR) || '-' || lpad(CAST(CAST(year AS INTEGER) % 100 AS VARCHAR), 2, '0'),
+               CAST(CAST(year AS INTEGER) - CASE WHEN list_contains(?, measure_code) THEN 0 ELSE 1 END AS VARCHAR)
+                 || '-' || lpad(CAST((CAST(year AS INTEGER) + CASE WHEN list_contains(?, measure_code) THEN 1 ELSE 0 END) % 100 AS VARCHAR), 2, '0'),
                area_code,
                CASE WHEN list_contains(?, lower(trim(value))) THEN NULL ELSE CAST(value AS DOUBLE) END,
                CASE WHEN list_contains(?, lower(trim(value))) THEN coalesce(nullif(trim(value), ''), '-') END,
                ?
         FROM read_csv(?, all_varchar = true, header = true, delim = ',', quote = '"')
         """,
-        [[*symbols, ""], [*symbols, ""], source, str(reference_path(relative))],
+        [september, september, [*symbols, ""], [*symbols, ""], source, str(reference_path(relative))],
     )

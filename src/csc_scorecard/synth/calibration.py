@@ -6,20 +6,22 @@ When a year is not published for the LA, or the value is suppressed, the nearest
 (ties: the earlier year) and the note says so. A count suppressed as a small number (`c`/`x`, 1-5) is the
 nearest published value clamped to 1..5.
 
-Sources, by figure (file under `reference/`, column):
+Sources, by figure (file under `reference/`, column). LAIT comes first where it has the figure: it is what the
+scorecard sets the council's figures beside (tests/test_synth_lait.py checks the council against it).
     referrals        ees/cin_c1_referrals_and_rereferrals_2013_to_2025.csv  referral_count
     cin_at31         ees/cin_b1_children_in_need_2013_to_2025.csv           At31_episodes
-    cpp_at31         ees/cin_d5_cpp_at_31_march_by_duration_2013_to_2025.csv CPP_At31
-    cpp_starts       ees/cin_d3_cpp_second_or_subsequent_2013_to_2025.csv   CPP_start
-    cla_at31/starts/ceased   2015-2017: dfe_sfr_la_underlying SFR CLA/ADM/CEA files; 2019-2020:
-                     ees/cla_number_and_rate_per_10k_children_2019_to_2023.csv; 2021+: ..._2021_to_2025.csv;
-                     otherwise (and where those are suppressed) LAIT LACnum / LACnum_Start / LACceased
-    care_leavers_19_21 / 17_18   SFR care leaver files 2015-2017, ees care leaver suitability totals 2021+,
-                     LAIT NoCareLeavers (19-21) otherwise
+    cpp_at31         LAIT CPP_Num, else ees/cin_d5_cpp_at_31_march_by_duration_2013_to_2025.csv CPP_At31
+    cpp_starts       LAIT CPP_Abuse, else ees/cin_d3_cpp_second_or_subsequent_2013_to_2025.csv CPP_start
+    cla_at31/starts/ceased   LAIT LACnum / LACnum_Start / LACceased; else 2015-2017: dfe_sfr_la_underlying SFR
+                     CLA/ADM/CEA files; 2019-2020: ees/cla_number_and_rate_per_10k_children_2019_to_2023.csv;
+                     2021+: ..._2021_to_2025.csv
+    care_leavers_19_21 / 17_18   LAIT NoCareLeavers (19-21); else SFR care leaver files 2015-2017, ees care
+                     leaver suitability totals 2021+
     s47, icpc        LAIT Section_47 / ISCP_Conf rates x ONS 0-17 population (mid-year before the 31 March)
-    percentages      c1 rereferral/NFA/not-in-need, d3 CPP_subsequent_percent, LAIT Continue_Assess_Comp,
-                     CP_conf_15days, CareLeaverAcc, CareLeaverEET (shape of the journeys, not calibrated)
+    percentages      LAIT ReReferral, CIN_Refferals_NFA, Referrals_AssessedNotNeed, PrevRegCPR, else c1/d3;
+                     LAIT Continue_Assess_Comp, CP_conf_15days, CareLeaverAcc, CareLeaverEET
     composition      SFR CLA files (short breaks CLA_stp, UASC, ages, ethnic groups, missing children)
+    every LAIT measure  `lait_raw`: the fitting of the council's records to its published shares (synth/fit.py)
 """
 
 from __future__ import annotations
@@ -129,31 +131,52 @@ def _ees(file: str, column: str, category: tuple[str, str] | None = None) -> Ser
 
 @cache
 def _lait() -> dict[tuple[str, str], dict[int, str]]:
-    """LAIT long values keyed (measure, area code) -> year -> raw value; only the measures used here."""
-    wanted = {
-        "LACnum",
-        "LACnum_Start",
-        "LACceased",
-        "NoCareLeavers",
-        "Section_47",
-        "ISCP_Conf",
-        "Continue_Assess_Comp",
-        "CP_conf_15days",
-        "CareLeaverAcc",
-        "CareLeaverEET",
-    }
+    """LAIT long values keyed (measure, area code) -> year -> raw value (as published: '21', '2.5', 'c')."""
     out: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
     for rel in _LAIT_FILES:
         lines = _text(rel).splitlines()
         if lines[0] != "measure_code,year,area_code,value":
             raise ValueError(f"{rel}: unexpected header {lines[0]!r}")
         for line in lines[1:]:
-            if line.startswith('"'):
-                continue  # a quoted measure code (with a comma in it): none of the measures used here
-            measure, year, area, value = line.split(",", 3)
-            if measure in wanted:
-                out[(measure, area)].setdefault(int(year), value.strip('"'))
+            if line.startswith('"'):  # a measure code with a comma in it (CPP_Total_Rateper10,000)
+                measure, year, area, value = next(csv.reader([line]))
+            else:
+                measure, year, area, value = line.split(",", 3)
+            out[(measure, area)].setdefault(int(year), value.strip('"'))
     return dict(out)
+
+
+def lait_raw(measure: str, la_code: str, start_year: int) -> str | None:
+    """The LA's LAIT value of a measure for the collection year starting `start_year`, as published (None when
+    LAIT has no row). A workforce measure's year is its census's: LAIT 2017 is the census of September 2017,
+    in collection year 2017-18."""
+    years = _lait().get((measure, la_code), {})
+    return years.get(start_year if measure in _september_measures() else start_year + 1)
+
+
+# EES series that stand in for a LAIT measure in a year LAIT does not hold (as the published benchmarks do).
+EES_FALLBACK = {
+    "CPP_Total_NumRef": "referrals",
+    "ReReferral": "rereferral_pct",
+    "PrevRegCPR": "cpp_second_pct",
+    "CPP_Num": "cpp_at31",
+}
+
+
+def lait_published(measure: str, la_code: str, start_year: int) -> str | None:
+    """The LA's published value of a LAIT measure for the year as printed: LAIT's, or for a year LAIT does not
+    hold, EES's where the scorecard's benchmarks take it from EES (sources/published.EES_FALLBACKS)."""
+    raw = lait_raw(measure, la_code, start_year)
+    if (raw is None or _number(raw) is None) and measure in EES_FALLBACK:
+        candidates = _series(EES_FALLBACK[measure]).get(la_code, {}).get(start_year + 1, [])
+        raw = next((value for value, _ in candidates if _number(value) is not None), raw)
+    return raw
+
+
+@cache
+def _september_measures() -> frozenset[str]:
+    rows = csv.DictReader(_text("lait/lait_data_dictionary_csc_measures.csv").splitlines())
+    return frozenset(r["Measure_short"].strip() for r in rows if "Sept" in r["Year_Type"])
 
 
 @cache
@@ -206,54 +229,63 @@ def _series(name: str) -> Series:
     if name == "cin_at31":
         return _ees("cin_b1_children_in_need_2013_to_2025.csv", "At31_episodes")
     if name == "cpp_at31":
-        return _ees("cin_d5_cpp_at_31_march_by_duration_2013_to_2025.csv", "CPP_At31")
+        return _merge(
+            _lait_series("CPP_Num"), _ees("cin_d5_cpp_at_31_march_by_duration_2013_to_2025.csv", "CPP_At31")
+        )
     if name == "cpp_starts":
-        return _ees("cin_d3_cpp_second_or_subsequent_2013_to_2025.csv", "CPP_start")
+        return _merge(
+            _lait_series("CPP_Abuse"), _ees("cin_d3_cpp_second_or_subsequent_2013_to_2025.csv", "CPP_start")
+        )
     if name in ("rereferral_pct", "nfa_pct", "not_in_need_pct"):
-        column = {
-            "rereferral_pct": "rereferral_percent",
-            "nfa_pct": "no_further_action_percent",
-            "not_in_need_pct": "not_in_need_percent",
+        column, measure = {
+            "rereferral_pct": ("rereferral_percent", "ReReferral"),
+            "nfa_pct": ("no_further_action_percent", "CIN_Refferals_NFA"),
+            "not_in_need_pct": ("not_in_need_percent", "Referrals_AssessedNotNeed"),
         }[name]
-        return _ees("cin_c1_referrals_and_rereferrals_2013_to_2025.csv", column)
+        return _merge(
+            _lait_series(measure), _ees("cin_c1_referrals_and_rereferrals_2013_to_2025.csv", column)
+        )
     if name == "cpp_second_pct":
-        return _ees("cin_d3_cpp_second_or_subsequent_2013_to_2025.csv", "CPP_subsequent_percent")
+        return _merge(
+            _lait_series("PrevRegCPR"),
+            _ees("cin_d3_cpp_second_or_subsequent_2013_to_2025.csv", "CPP_subsequent_percent"),
+        )
     if name == "cla_at31":
         return _merge(
+            _lait_series("LACnum"),
             _sfr("SFR34_CLA2015.csv", "CLA_Mar2015", 2015),
             _sfr("SFR41_CLA2016.csv", "CLA_Mar2016", 2016),
             _sfr("SFR50_CLA2017.csv", "CLA_Mar2017", 2017),
             _cla_ees(
                 "Children looked after at 31 March each year", "Children looked after on 31 March each year"
             ),
-            _lait_series("LACnum"),
         )
     if name == "cla_starts":
         label = "Children starting to be looked after each year"
         return _merge(
+            _lait_series("LACnum_Start"),
             # SFR34's header says 2014 but the data are the year ending 31 March 2015 (SOURCES.md).
             _sfr("SFR34_ADM2015.csv", "CLA_started2014", 2015),
             _sfr("SFR41_ADM2016.csv", "CLA_started2016", 2016),
             _sfr("SFR50_ADM2017.csv", "CLA_started2017", 2017),
             _cla_ees(label, label),
-            _lait_series("LACnum_Start"),
         )
     if name == "cla_ceased":
         label = "Children ceasing to be looked after each year"
         return _merge(
+            _lait_series("LACceased"),
             _sfr("SFR34_CEA2015.csv", "CLA_cease", 2015),
             _sfr("SFR41_CEA2016.csv", "CLA_cease", 2016),
             _sfr("SFR50_CEA2017.csv", "CLA_cease2017", 2017),
             _cla_ees(label, label),
-            _lait_series("LACceased"),
         )
     if name == "care_leavers_19_21":
         return _merge(
+            _lait_series("NoCareLeavers"),
             _sfr("SFR34_FormerCareLeavers2015.csv", "All_aged1920&21", 2015),
             _sfr("SFR41_CareLeavers2016.csv", "All_aged1920&21", 2016),
             _sfr("SFR50_CareLeavers19to212017.csv", "CL_All_19to21", 2017),
             _care_leavers_ees("19 to 21 years"),
-            _lait_series("NoCareLeavers"),
         )
     if name == "care_leavers_17_18":
         return _merge(

@@ -47,7 +47,10 @@ def _frac(u: float, k: int) -> float:
 
 
 def final_class(period: CarePeriod) -> str:
-    """How the period ends, decided from its route, plan, length and the child's age (stable under re-asking)."""
+    """How the period ends, decided from its route, plan, length and the child's age (stable under re-asking),
+    unless the year's end fitted it to the published figures (synth/year_end.py)."""
+    if period.way_out:
+        return period.way_out
     child = period.child
     if period.end >= birthday(child.dob, 18):
         return "age18"
@@ -120,6 +123,11 @@ class CareBuilder:
 
     def _carer(self) -> int:
         self._carers += 1
+        return self._carers
+
+    @property
+    def carers(self) -> int:
+        """How many carers have been given numbers."""
         return self._carers
 
     def _postcode(self, own_area: float = 0.75) -> str:

@@ -14,15 +14,17 @@ import gc
 import json
 import random
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from ..periods import PeriodError, financial_year_label, parse_financial_year
 from .calibration import local_authority
 from .care import CareBuilder, care_leaver_records
 from .dates import year_bounds
+from .fit import fit_records
 from .journeys import Simulation
 from .model import World
-from .targets import CALIBRATED, cla_age_shares, ethnic_weights, year_targets
+from .targets import CALIBRATED, YearTargets, cla_age_shares, ethnic_weights, year_targets
 from .truth import care_leaver_counts, indicators
 from .write_903 import write_903
 from .write_cin import write_cin
@@ -156,6 +158,7 @@ def _generate(
     burn_in = min(BURN_IN_YEARS, starts[0] - FIRST_START)
     simulated = list(range(starts[0] - burn_in, starts[-1] + 1))
     targets = {y: year_targets(la.code, y, scale) for y in [simulated[0] - 1, *simulated]}
+    _stocks_from_flows(targets)
     area = _area(la.name)
     sim = Simulation(
         la.code,
@@ -166,6 +169,7 @@ def _generate(
         cla_age_shares(la.code),
         area,
     )
+    sim.history_from = year_bounds(starts[0])[0]
     sim.run()
     _, horizon = year_bounds(starts[-1])
     builder = CareBuilder(
@@ -182,6 +186,8 @@ def _generate(
         sim.children, starts, random.Random(f"{seed}:{la.code}:leavers"), {y: targets[y].pct for y in starts}
     )
     world = World(la.code, la.name, seed, starts, sim.children, sim.periods, sim.short_breaks, leavers)
+    world.next_carer = builder.carers
+    fit_records(world, targets, random.Random(f"{seed}:{la.code}:fit"))
 
     result = SynthResult(la.code, la.name, [financial_year_label(y) for y in starts], seed, scale, out)
     rows_written = {}
@@ -219,6 +225,17 @@ def _generate(
     result.ground_truth_path = out / "ground_truth.json"
     result.ground_truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
     return result
+
+
+def _stocks_from_flows(targets: dict[int, YearTargets]) -> None:
+    """A year whose children looked after at 31 March are not published (the nearest year's stand in) gets the
+    number the next year's published flows need: its stock, less the children who started, plus those who
+    ceased. Otherwise a stand-in stock and the next year's published flows could not all be met."""
+    years = sorted(targets)
+    for year, after in reversed(list(pairwise(years))):
+        if targets[year].published["cla_at31"].published_year != financial_year_label(year):
+            later = targets[after]
+            targets[year].cla_at31 = max(0, later.cla_at31 - later.cla_starts + later.cla_ceased)
 
 
 def _calibration(world: World, targets: dict, figures: dict) -> dict:

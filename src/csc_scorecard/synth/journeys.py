@@ -25,11 +25,38 @@ import math
 import random
 from bisect import bisect_right
 
-from ..periods import add_years
-from .choice import Weighted
+from ..periods import add_months, add_years
+from .choice import Quota, Shares, Weighted
 from .dates import ONE_DAY, add_working_days, age_on, birthday, year_bounds
 from .model import Assessment, CarePeriod, Child, CinEpisode, CPPlan, Section47, ShortBreaks
-from .targets import YearTargets
+from .targets import ICPC_BANDS, YearTargets
+from .year_end import ICPC_BAND_DAYS, fit_year
+
+
+def _recent_plans(t: YearTargets) -> int:
+    """Plans to start in the last weeks of the year: those open at 31 March for under 3 months (the plans open
+    less those open 3 months or more, where published), and a few more for those that end early."""
+    three = t.lait_count("CPP_31March_3MnthorMore")
+    if three is None:
+        return round(t.cpp_starts / 4)
+    return round(max(0, t.cpp_at31 - three) * 1.08)
+
+
+def _icpc_band_targets(t: YearTargets) -> dict[int, int]:
+    """The year's conferences by band: LAIT's counts, or else the published share within 15 working days split
+    as England's were (a quarter of those within 10 working days; 60% of the rest within 20)."""
+    counts = [t.lait_count(m) for m in ICPC_BANDS]
+    if all(c is not None for c in counts):
+        return dict(enumerate(counts))  # type: ignore[arg-type]
+    within = round(t.icpc * t.pct["icpc_15wd_pct"] / 100.0)
+    late = t.icpc - within
+    return {
+        0: round(within * 0.25),
+        1: within - round(within * 0.25),
+        2: round(late * 0.6),
+        3: late - round(late * 0.6),
+    }
+
 
 REFERRAL_SOURCES = (
     ("6", 28), ("2A", 17), ("1A", 4), ("1B", 1), ("1C", 2), ("1D", 2), ("2B", 2), ("3A", 4), ("3B", 3),
@@ -116,10 +143,15 @@ class Simulation:
         self.active_plans: list[CPPlan] = []
         self.active_episodes: list[CinEpisode] = []
         self._second_history = [0, 0]  # CP plans started so far / of which had an earlier plan in the model
-        self._rereferral_p = 0.2
+        self._rereferrals = Quota(0, 0)
+        self._within_45 = Quota(0, 0)
+        self._direct_s47s = Quota(0, 0)
+        self._icpc_bands: Shares[int] = Shares({})
         self._not_in_need_p = 0.3
         self._teen_stays = 0.4
         self.area = area  # postcode area letters for home addresses
+        # The first day of the returns written: an adoption there began no earlier (year_end.fit_ways_out).
+        self.history_from = dt.date.min
 
     # ---- children -------------------------------------------------------------------------------------------
 
@@ -154,7 +186,7 @@ class Simulation:
 
     # ---- the re-referral pool ---------------------------------------------------------------------------------
 
-    def _push(self, episode: CinEpisode) -> None:
+    def push(self, episode: CinEpisode) -> None:
         """Every change to an episode ends here: refresh its closure and queue it for the re-referral pool."""
         self._seq += 1
         heapq.heappush(self._heap, (episode.refresh().toordinal(), self._seq, episode))
@@ -194,33 +226,33 @@ class Simulation:
 
     def _assessment_days(self, within_45: float) -> int:
         rng = self.rng
-        if rng.random() < within_45:
-            return 0 if rng.random() < 0.03 else int(rng.triangular(1, 45.99, 38))
+        if self._within_45.want(rng):
+            self._within_45.done()
+            return 0 if rng.random() < 0.03 else int(rng.triangular(1, 45.99, 18))
         return int(rng.triangular(46, 110, 50))
 
-    def _icpc_days(self, within_15: float) -> int:
-        rng = self.rng
-        if rng.random() < within_15:
-            return int(rng.triangular(4, 15.99, 14))
-        return int(rng.triangular(16, 35, 17))
+    def _icpc_days(self) -> int:
+        """Working days from the enquiry to the conference, in the band the year's published counts still need."""
+        low, high = ICPC_BAND_DAYS[self._icpc_bands.pick(self.rng)]
+        return _between(self.rng, low, high)
 
     def _cp_days(self) -> int:
         rng = self.rng
         r = rng.random()
-        if r < 0.22:
+        if r < 0.08:  # a plan is reviewed after 3 months: few end before
             return _between(rng, 40, 91)
-        if r < 0.43:
+        if r < 0.36:
             return _between(rng, 92, 182)
-        if r < 0.76:
+        if r < 0.72:
             return _between(rng, 183, 365)
-        if r < 0.97:
+        if r < 0.95:
             return _between(rng, 366, 730)
         return _between(rng, 731, 1100)
 
     def _cin_days(self) -> int:
         return min(1500, int(self.rng.lognormvariate(math.log(150), 0.85)) + 14)
 
-    def _tail_days(self) -> int:
+    def tail_days(self) -> int:
         """How long an episode stays open after a plan ends (step-down to a CIN plan, or closing)."""
         rng = self.rng
         return 0 if rng.random() < 0.3 else _between(rng, 20, 240)
@@ -293,8 +325,10 @@ class Simulation:
         B (short breaks for a disabled child)."""
         rng = self.rng
         child = None
-        if "B" not in flags and rng.random() < self._rereferral_p:
+        if "B" not in flags and self._rereferrals.want(rng):
             child = self._pick_rereferral(day)
+            if child is not None:
+                self._rereferrals.done()
         if child is None:
             if "B" in flags:
                 age = _between(rng, 4, 14)
@@ -309,7 +343,7 @@ class Simulation:
             episode.nfa = True
             episode.need = _one_of(rng, ("N9", "N9", "N0", episode.need))
             episode.need_end = day + _days(_one_of(rng, (0, 0, 0, 1, 2, 3)))
-            self._push(episode)
+            self.push(episode)
             return
         assessment = self._assess(episode, pct["assess_45wd_pct"] / 100.0)
         if "B" in flags:
@@ -319,17 +353,25 @@ class Simulation:
                 child, "V3" if rng.random() < 0.6 else "V4", start, episode.need_end
             )
             self.short_breaks.append(child.short_break)
-            self._push(episode)
+            self.push(episode)
             return
         self.active_episodes.append(episode)
         if "S" in flags:
             s47_start = add_working_days(day, _one_of(rng, (0, 0, 1, 1, 2, 3, 5, 8)))
             if "I" in flags:
-                icpc = add_working_days(s47_start, self._icpc_days(pct["icpc_15wd_pct"] / 100.0))
+                icpc = add_working_days(s47_start, self._icpc_days())
+                _, year_end = year_bounds(t.start_year)
+                if icpc > year_end >= add_working_days(s47_start, ICPC_BAND_DAYS[0][0]):
+                    # flagged for this year's conferences: held by 31 March, as soon as the band allows
+                    icpc = max(
+                        add_working_days(s47_start, n)
+                        for n in range(ICPC_BAND_DAYS[0][0], ICPC_BAND_DAYS[3][1] + 1)
+                        if add_working_days(s47_start, n) <= year_end
+                    )
                 episode.s47s.append(Section47(s47_start, icpc, icpc))
                 if "C" in flags:
                     plan = self._start_plan(episode, icpc, self._cp_days(), pct["cpp_second_pct"])
-                    episode.need_end = plan.end + _days(self._tail_days())
+                    episode.need_end = plan.end + _days(self.tail_days())
                 else:
                     episode.need_end = max(icpc, assessment.auth) + _days(self._cin_days())
             else:
@@ -341,7 +383,7 @@ class Simulation:
             episode.need_end = assessment.auth
         else:
             episode.need_end = assessment.auth + _days(self._cin_days())
-        self._push(episode)
+        self.push(episode)
 
     # ---- care -------------------------------------------------------------------------------------------------
 
@@ -415,7 +457,7 @@ class Simulation:
         episode = period.episode
         if episode.periods and episode.periods[-1] is period:
             episode.need_end = end if closes_episode(period) else end + _days(int(period.u * 997) % 120)
-        self._push(episode)
+        self.push(episode)
 
     def start_care(self, episode: CinEpisode, day: dt.date, route: str) -> CarePeriod:
         rng = self.rng
@@ -496,7 +538,8 @@ class Simulation:
             referral, source = day, "6"
         episode = self._new_episode(child, referral, "direct", source)
         self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
-        if route in ("police", "baby") and rng.random() < 0.35:
+        if route in ("police", "baby") and self._direct_s47s.want(rng):
+            self._direct_s47s.done()
             s47_start = max(referral, add_working_days(referral, _one_of(rng, (0, 1))))
             episode.s47s.append(Section47(s47_start, None, add_working_days(s47_start, _between(rng, 3, 10))))
         self.start_care(episode, day, route)
@@ -521,10 +564,18 @@ class Simulation:
             i = direct.pop()
             entries[i] = (entries[i][0], "episode")
         n_regular = t.referrals - len(direct)
-        flags = self._referral_flags(n_regular, t, start)
+        # Police protection and newborns come into care with an enquiry about a third of the time: those are
+        # among the year's published enquiries, and the ordinary referrals have the rest.
+        urgent = sum(1 for _, route in entries if route in ("police", "baby"))
+        self._direct_s47s = Quota(round(0.35 * urgent), urgent)
         days = sorted(self._referral_day(start, n_days) for _ in range(n_regular))
+        flags = self._referral_flags(days, t, start, end, t.s47 - self._direct_s47s.target)
         self._teen_stays = t.teen_stays
-        self._rereferral_p = min(0.7, t.pct["rereferral_pct"] / 100.0 * t.referrals / max(1, n_regular))
+        ordinary = sum(1 for f in flags if "B" not in f)
+        self._rereferrals = Quota(round(t.pct["rereferral_pct"] / 100.0 * t.referrals), ordinary)
+        assessed = sum(1 for f in flags if "N" not in f) + len(direct)
+        self._within_45 = Quota(round(t.pct["assess_45wd_pct"] / 100.0 * assessed), assessed)
+        self._icpc_bands = Shares(_icpc_band_targets(t))
         assessed = 1.0 - t.pct["nfa_pct"] / 100.0
         self._not_in_need_p = max(0.05, min(0.6, t.pct["not_in_need_pct"] / 100.0 / max(0.2, assessed)))
         events = [(day, 0, i) for i, day in enumerate(days)]
@@ -535,7 +586,7 @@ class Simulation:
         for day, kind, i in events:
             self._release(day)
             if kind == 0:
-                if skip_regular:
+                if skip_regular and flags[i] in ("", "N"):  # a referral with an enquiry or a plan still comes
                     skip_regular -= 1
                     continue
                 self.referral(day, flags[i], t)
@@ -550,13 +601,27 @@ class Simulation:
                     self.start_care(episode, day, "episode")
         self._checkpoint(year, start, end)
 
-    def _referral_flags(self, n: int, t: YearTargets, year_start: dt.date) -> list[str]:
+    def _referral_flags(
+        self, days: list[dt.date], t: YearTargets, year_start: dt.date, end: dt.date, enquiries: int
+    ) -> list[str]:
         rng = self.rng
-        flags = ["N" if rng.random() < t.pct["nfa_pct"] / 100.0 else "" for _ in range(n)]
+        n = len(days)
+        # Exactly the published share of the year's referrals ends in no further action (none brought by a
+        # child coming straight into care does).
+        nfa = set(rng.sample(range(n), min(n, round(t.pct["nfa_pct"] / 100.0 * t.referrals))))
+        flags = ["N" if i in nfa else "" for i in range(n)]
         assessed = [i for i, f in enumerate(flags) if not f]
-        s47 = rng.sample(assessed, min(len(assessed), t.s47))
-        icpc = s47[: min(len(s47), t.icpc)]
-        plans = icpc[: min(len(icpc), t.cpp_starts)]
+        s47 = rng.sample(assessed, min(len(assessed), max(enquiries, t.icpc)))
+        # Plans newer than 3 months at 31 March, as many as published: their referrals come some weeks before.
+        recent = _recent_plans(t)
+        late_from, late_to = add_months(end, -3) - _days(14), end - _days(21)
+        late = [i for i in s47 if late_from <= days[i] <= late_to][:recent]
+        chosen = set(late)
+        plans = late + [i for i in s47 if i not in chosen][: max(0, t.cpp_starts - len(late))]
+        chosen.update(plans)
+        icpc = plans + [i for i in s47 if i not in chosen][: max(0, t.icpc - len(plans))]
+        chosen.update(icpc)
+        s47 = icpc + [i for i in s47 if i not in chosen]
         for group, mark in ((s47, "S"), (icpc, "I"), (plans, "C")):
             for i in group:
                 flags[i] += mark
@@ -572,11 +637,10 @@ class Simulation:
     def _checkpoint(self, year: int, start: dt.date, end: dt.date) -> None:
         t = self.targets[year]
         self._adjust_care(t, start, end)
-        self._adjust_plans(t, start, end)
-        self._adjust_need(t, start, end)
+        fit_year(self, t, start, end)
         self.live = [e for e in self.live if e.closure() > end]
 
-    def _is_last(self, period: CarePeriod) -> bool:
+    def is_last(self, period: CarePeriod) -> bool:
         child = period.child
         return child.periods[-1] is period and child.episodes[-1] is period.episode
 
@@ -587,108 +651,25 @@ class Simulation:
         started = sum(1 for p in self.periods if start <= p.start <= end)
         ending = [p for p in self.periods if start <= p.end <= end]
         forced = [p for p in ending if p.end >= birthday(p.child.dob, 18)]
-        low = open_before + started - round(t.cla_at31 * 1.005)
-        high = open_before + started - round(t.cla_at31 * 0.995)
-        wanted = max(len(forced), min(max(t.cla_ceased, low), high))
+        # Children ceasing as published (each once: a second ending in the year is one child more to end), while
+        # those looked after at 31 March stay within 2% of theirs.
+        twice = len(ending) - len({p.child.id for p in ending})
+        low = open_before + started - round(t.cla_at31 * 1.015)
+        high = open_before + started - round(t.cla_at31 * 0.985)
+        wanted = max(len(forced), min(max(t.cla_ceased + twice, low), high))
         if len(ending) > wanted:
-            movable = [p for p in ending if birthday(p.child.dob, 18) > end and self._is_last(p)]
+            movable = [p for p in ending if birthday(p.child.dob, 18) > end and self.is_last(p)]
             rng.shuffle(movable)
             for period in movable[: len(ending) - wanted]:
                 later = end + _days(_between(rng, 20, 700))
                 self.set_end(period, min(later, birthday(period.child.dob, 18)))
         elif len(ending) < wanted:
             pullable = sorted(
-                (p for p in self.periods if p.start < end < p.end and self._is_last(p)), key=lambda p: p.end
+                (p for p in self.periods if p.start < end < p.end and self.is_last(p)), key=lambda p: p.end
             )
             for period in pullable[: wanted - len(ending)]:
                 earliest = max(period.start + ONE_DAY, start)
                 self.set_end(period, earliest + _days(rng.randrange((end - earliest).days + 1)))
-
-    def _adjust_plans(self, t: YearTargets, start: dt.date, end: dt.date) -> None:
-        rng = self.rng
-        recent = [p for p in self.plans if p.end >= start and p.start <= end]
-        open_now = [p for p in recent if p.end > end]
-        if len(open_now) > t.cpp_at31:
-            open_now.sort(key=lambda p: p.end)
-            for plan in open_now[: len(open_now) - t.cpp_at31]:
-                earliest = max(plan.start + ONE_DAY, start)
-                if earliest <= end:
-                    plan.end = earliest + _days(rng.randrange((end - earliest).days + 1))
-                    self._push(plan.episode)
-        elif len(open_now) < t.cpp_at31:
-            ended = [
-                p
-                for p in recent
-                if p.end <= end
-                and not p.ended_by_care
-                and p.episode.plans[-1] is p
-                and p.episode.child.episodes[-1] is p.episode
-                and not p.episode.periods
-                and self._eligible_age(p.episode.child, end, 17)
-            ]
-            ended.sort(key=lambda p: p.end, reverse=True)
-            for plan in ended[: t.cpp_at31 - len(open_now)]:
-                plan.end = end + _days(1 + int(rng.expovariate(1 / 200)))
-                episode = plan.episode
-                episode.need_end = max(episode.need_end, plan.end + _days(self._tail_days()))
-                self._push(episode)
-
-    def _adjust_need(self, t: YearTargets, start: dt.date, end: dt.date) -> None:
-        rng = self.rng
-        open_now, closed = [], []
-        for episode in self.live:
-            closure = episode.closure()
-            if episode.referral <= end < closure:
-                open_now.append((closure, episode))
-            elif start <= closure <= end:
-                closed.append((closure, episode))
-        if len(open_now) > t.cin_at31:
-            open_now.sort(key=lambda pair: pair[0])
-            excess = len(open_now) - t.cin_at31
-            for _, episode in open_now:
-                if excess == 0:
-                    break
-                if episode.kind == "short_break":
-                    continue
-                earliest = max(episode.lock(), episode.referral, start)
-                if earliest > end:
-                    continue
-                episode.need_end = earliest + _days(rng.randrange((end - earliest).days + 1))
-                self._push(episode)
-                excess -= 1
-        elif len(open_now) < t.cin_at31:
-            closed.sort(key=lambda pair: pair[0], reverse=True)
-            shortfall = t.cin_at31 - len(open_now)
-            for _, episode in closed:
-                if shortfall == 0:
-                    break
-                child = episode.child
-                if episode.nfa or child.episodes[-1] is not episode or not self._eligible_age(child, end, 17):
-                    continue
-                episode.need_end = end + _days(1 + int(rng.lognormvariate(math.log(110), 0.8)))
-                self._push(episode)
-                shortfall -= 1
-            # Still short (a tiny council whose stock jumps): some of the year's NFA referrals were assessed
-            # after all and stay open. The referral count is unchanged; only the NFA share falls.
-            for _, episode in closed:
-                if shortfall == 0:
-                    break
-                child = episode.child
-                if (
-                    not episode.nfa
-                    or child.episodes[-1] is not episode
-                    or not self._eligible_age(child, end, 17)
-                ):
-                    continue
-                if episode.referral < start:
-                    continue
-                episode.nfa = False
-                episode.need = W_NEED.pick(rng)
-                self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
-                episode.need_end = end + _days(1 + int(rng.lognormvariate(math.log(110), 0.8)))
-                self.active_episodes.append(episode)
-                self._push(episode)
-                shortfall -= 1
 
     # ---- the starting point -----------------------------------------------------------------------------------
 
@@ -709,13 +690,27 @@ class Simulation:
         for _ in range(max(0, t.cin_at31 - open_now)):
             age = max(0, W_REF_AGE.pick(rng))
             child = self.new_child(self._dob_for_age(t0, age))
-            referral = max(child.dob, t0 - _days(1 + min(1500, rng.expovariate(1 / 300))))
+            referral = max(child.dob, t0 - _days(self._open_for(t)))
             episode = self._new_episode(child, referral, "stock")
             episode.assessment = Assessment(referral, referral + _days(_between(rng, 5, 40)), ("21",))
             episode.assessment.auth = min(episode.assessment.auth, eve)
             episode.need_end = t0 + _days(rng.expovariate(1 / 250))
             self.active_episodes.append(episode)
-            self._push(episode)
+            self.push(episode)
+
+    def _open_for(self, t: YearTargets) -> int:
+        """Days an episode open at the start has been open: by the published shares of children in need by
+        duration where there are any (up to 5 years for 2 years or more), else mostly under a year."""
+        rng = self.rng
+        shares = [
+            t.lait_share(m)
+            for m in ("CINTime3months", "CINTime3-6", "CINTime6-1", "CINTime1-2", "CINTime2more")
+        ]
+        if any(s is None for s in shares):
+            return 1 + int(min(1500, rng.expovariate(1 / 300)))
+        band = Weighted(enumerate(shares)).pick(rng)  # type: ignore[arg-type]
+        low, high = ((1, 91), (92, 182), (183, 365), (366, 730), (731, 1825))[band]
+        return _between(rng, low, high)
 
     def _stock_age(self) -> int:
         r = self.rng.random()
@@ -762,9 +757,9 @@ class Simulation:
         episode.s47s.append(Section47(s47_start, start, start))
         plan = self._start_plan(episode, start, 1, t.pct["cpp_second_pct"])
         plan.end = t0 + _days(1 + rng.expovariate(1 / 200))
-        episode.need_end = plan.end + _days(self._tail_days())
+        episode.need_end = plan.end + _days(self.tail_days())
         self.active_episodes.append(episode)
-        self._push(episode)
+        self.push(episode)
 
     def _stock_short_breaks(self, t0: dt.date) -> None:
         rng = self.rng
@@ -777,7 +772,7 @@ class Simulation:
         start = max(episode.assessment.auth + _days(30), t0 - _days(_between(rng, 0, 700)))
         child.short_break = ShortBreaks(child, "V3" if rng.random() < 0.6 else "V4", start, episode.need_end)
         self.short_breaks.append(child.short_break)
-        self._push(episode)
+        self.push(episode)
 
     def run(self) -> None:
         self.init_stocks(self.years[0])

@@ -216,20 +216,40 @@ def _csww(year: YearRows) -> dict[str, dict]:
     in_post = [w for w in workers if w["end"] is None or w["end"] > census]
     agency = sum(w["fte"] for w in in_post if w["agency"])
     total = sum(w["fte"] for w in in_post)
-    employed = sum(w["fte"] for w in in_post if not w["agency"])
+    employed = [w for w in in_post if not w["agency"]]
+    employed_fte = sum(w["fte"] for w in employed)
     year_start = add_years(census, -1)
+    # DfE counts neither a starter nor a leaver who started and left in the same census year.
     leavers = sum(
         w["fte"]
         for w in workers
-        if not w["agency"] and w["end"] is not None and year_start < w["end"] <= census
+        if not w["agency"]
+        and w["end"] is not None
+        and year_start < w["end"] <= census
+        and w["start"] <= year_start
     )
+    starters = sum(w["fte"] for w in employed if year_start < w["start"] <= census)
     holders = [w for w in in_post if w["cases30"]]
+    # NoAgencyFTE as the census states it, to two decimals: agency FTE in post, up to the vacancies.
+    cover = float(
+        f"{min(year.csww_vacancies, sum(w['fte'] for w in workers if w['agency'] and w['end'] is None)):.2f}"
+    )
     return {
         "csww_agency_rate_pct": _pct(agency, total),
-        "csww_vacancy_rate_pct": _pct(year.csww_vacancies, year.csww_vacancies + employed),
-        "csww_turnover_rate_pct": _pct(leavers, employed),
+        "csww_vacancy_rate_pct": _pct(year.csww_vacancies, year.csww_vacancies + employed_fte),
+        "csww_turnover_rate_pct": _pct(leavers, employed_fte),
         "csww_caseload_average": _ratio(
             sum(w["cases30"] for w in holders), sum(w["fte30"] or w["fte"] for w in holders)
+        ),
+        "csww_social_workers_fte": _figure(employed_fte, None),
+        "csww_starters_fte": _figure(starters, None),
+        "csww_leavers_fte": _figure(leavers, None),
+        "csww_cases_held_count": _figure(sum(w["cases30"] for w in holders), None),
+        "csww_agency_covering_vacancies_pct": _pct(cover, agency),
+        "csww_vacancies_covered_pct": _pct(cover, year.csww_vacancies),
+        "csww_caseholders_pct": _pct(sum(w["fte"] for w in employed if w["role"] == "5"), employed_fte),
+        "csww_qualified_no_cases_pct": _pct(
+            sum(w["fte"] for w in employed if w["role"] == "6"), employed_fte
         ),
     }
 

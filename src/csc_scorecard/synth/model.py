@@ -75,6 +75,7 @@ class CPPlan:
         "ended_by_care",
         "episode",
         "initial_category",
+        "late_review",
         "latest_category",
         "previous",
         "start",
@@ -88,6 +89,7 @@ class CPPlan:
         self.latest_category = category
         self.previous = previous  # NumberOfPreviousCPP
         self.ended_by_care = False
+        self.late_review: tuple[int, int] | None = None  # (review number, days late): write_cin.cp_reviews
 
 
 class CinEpisode:
@@ -201,6 +203,7 @@ class CarePeriod:
     hint: str  # the plan when care began: adoption, sgo, home, long, transfer, ...
     u: float  # a fixed random number that decides the way out (so re-deciding is stable)
     rec: str = ""
+    way_out: str = ""  # the way out fitted at 31 March to the year's published figures (care.final_class)
     episodes: list[CLAEpisode] = field(default_factory=list)
     reviews: list[tuple[dt.date, str]] = field(default_factory=list)
     missing: list[tuple[str, dt.date, dt.date]] = field(default_factory=list)
@@ -244,3 +247,5 @@ class World:
     periods: list[CarePeriod]
     short_breaks: list[ShortBreaks]
     care_leavers: list[CareLeaverRecord]
+    oc2: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # (child, year) -> fitted OC2 row
+    next_carer: int = 0  # the last carer number given (fit.py gives new carers numbers after it)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .calibration import Published, published
+from ..catalogue.checks import lait_measures
+from .calibration import Published, _number, lait_published, published
 
 # England-wide shapes used where the LA's own figure is not published (roughly the 2015-2017 national values).
 DEFAULTS = {
@@ -67,6 +68,55 @@ class YearTargets:
     teen_share: float  # of children starting care, teenagers accommodated (s20) with their own referral
     pct: dict[str, float]  # the steering percentages (LA's own where published)
     published: dict[str, Published] = field(default_factory=dict)
+    lait: dict[str, float] = field(
+        default_factory=dict
+    )  # LAIT values, the year's or the nearest (not scaled)
+    scale: float = 1.0
+    lait_this_year: frozenset[str] = frozenset()  # the measures LAIT publishes for the year itself
+
+    def lait_count(self, measure: str) -> int | None:
+        """A LAIT count for the year, scaled; None where LAIT has none."""
+        value = self.lait.get(measure)
+        return None if value is None else _scaled(value, self.scale)
+
+    def lait_share(self, measure: str) -> float | None:
+        """A LAIT percentage for the year as a share (0-1); None where LAIT has none."""
+        value = self.lait.get(measure)
+        return None if value is None else value / 100.0
+
+    def lait_number(self, count: str | None, share: str | None, total: int) -> int | None:
+        """How many of `total` the LA's LAIT count and percentage call for. Where both are published and do not
+        quite agree (each is rounded), the number nearest the count that is within 2% (or the rounding) of both;
+        None where neither is published."""
+        published = self.lait_count(count) if count else None
+        fraction = self.lait_share(share) if share else None
+        mine = self.lait_this_year
+        if published is not None and fraction is not None and (count in mine) != (share in mine):
+            # another year's figure stands in for one of them: the year's own wins
+            published, fraction = (published, None) if count in mine else (None, fraction)
+        if fraction is None:
+            return published
+        from_share = round(fraction * total)
+        if published is None or total <= 0:
+            return from_share
+        pct = fraction * 100
+        low, high = min(published, from_share) - 3, max(published, from_share) + 3
+        fits = [
+            n
+            for n in range(max(0, low), high + 1)
+            if abs(n - published) <= _allowed(published, count=True)
+            and abs(100 * n / total - pct) <= _allowed(pct, count=False)
+        ]
+        return min(fits, key=lambda n: abs(n - published)) if fits else published
+
+
+def _allowed(value: float, *, count: bool) -> float:
+    """How far a figure may be from a published value (synth/lait_check.py): 1 for a count under 50, else 2%
+    or half the last printed digit (a whole number for a count, one decimal for a percentage here)."""
+    if count and value < 50:
+        return 1.0
+    half_unit = 0.5 if count or value == round(value) else 0.05
+    return max(0.02 * abs(value), half_unit)
 
 
 def _scaled(value: float | None, scale: float) -> int:
@@ -93,8 +143,14 @@ def year_targets(la_code: str, start_year: int, scale: float) -> YearTargets:
     ceased = figures["cla_ceased"].value
     ratio = (leavers / 3 / ceased) if leavers and ceased else 0.2
     teen_stays = max(0.15, min(0.9, 0.4 * (ratio / 0.2) ** 2))
-    # Section 47s and ICPCs per 10,000 children; a plan needs a conference, and a conference an enquiry.
-    icpc = max(cpp_starts, _scaled((icpc_rate or 0.0) * population / 10_000, scale), round(cpp_starts * 1.12))
+    lait, this_year = _lait_values(la_code, start_year)
+    # Section 47s and ICPCs per 10,000 children (or LAIT's conferences by working days, which add up to them); a
+    # plan needs a conference, and a conference an enquiry.
+    bands = [lait.get(m) for m in ICPC_BANDS]
+    published_icpc = (
+        sum(bands) if all(b is not None for b in bands) else (icpc_rate or 0.0) * population / 10_000
+    )
+    icpc = max(cpp_starts, _scaled(published_icpc, scale) if published_icpc else round(cpp_starts * 1.12))
     s47 = max(icpc, _scaled((s47_rate or 0.0) * population / 10_000, scale), round(icpc * 1.6))
     return YearTargets(
         start_year=start_year,
@@ -116,7 +172,32 @@ def year_targets(la_code: str, start_year: int, scale: float) -> YearTargets:
         teen_share=max(0.05, min(0.3, 0.11 * ratio / 0.2)),
         pct=pct,
         published=figures,
+        lait=lait,
+        scale=scale,
+        lait_this_year=this_year,
     )
+
+
+ICPC_BANDS = ("10_ICPC", "15_ICPC", "20_ICPC", "21_ICPC")
+
+
+def _lait_values(la_code: str, start_year: int) -> tuple[dict[str, float], frozenset[str]]:
+    """Every LAIT measure the LA has a number for, in the year or else the nearest year that has one (the earlier
+    of two as near): the shapes the year-end fitting steers to (suppressed and missing values left out); and
+    the measures the year itself has."""
+    out = {}
+    this_year = set()
+    nearest = sorted(range(2010, 2030), key=lambda y: (abs(y - start_year), y))
+    for measure in lait_measures():
+        for year in nearest:
+            raw = lait_published(measure, la_code, year)
+            value = _number(raw) if raw is not None else None
+            if value is not None:
+                out[measure] = value
+                if year == start_year:
+                    this_year.add(measure)
+                break
+    return out, frozenset(this_year)
 
 
 def _shares(

@@ -70,7 +70,7 @@ def _episode_row(child: Child, ep: CLAEpisode, ref: dt.date) -> list[str]:
     ]  # fmt: skip
 
 
-def _oc2_row(child: Child, start_year: int, ref: dt.date, seed: int) -> list[str]:
+def oc2_row(child: Child, start_year: int, ref: dt.date, seed: int) -> list[str]:
     """Outcomes for a child looked after for 12 months; drawn from the child and year, so stable run to run."""
     rng = random.Random(f"{seed}/{child.id}/{start_year}")
     age = age_on(child.dob, ref)
@@ -167,7 +167,8 @@ def _period_rows(
         if start <= ref and end >= first:
             tables["missing"].append([child.id, dob, kind, dmy(start), dmy(end) if end <= ref else ""])
     if period.start <= add_years(ref, -1) and period.end > ref:
-        tables["oc2"].append(_oc2_row(child, start_year, ref, world.seed))
+        row = world.oc2.get((child.id, start_year)) or oc2_row(child, start_year, ref, world.seed)
+        tables["oc2"].append(row)
     if first <= period.start <= ref:
         perm, la_perm, when = period.prev_perm
         tables["prevperm"].append([child.id, dob, perm, la_perm, when])

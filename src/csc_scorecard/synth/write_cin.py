@@ -75,14 +75,21 @@ def cin_plan_segments(episode: CinEpisode) -> list[tuple[dt.date, dt.date]]:
 
 
 def cp_reviews(plan: CPPlan) -> list[dt.date]:
-    """Review conferences: about three months after the ICPC, then every six months, while the plan lasts."""
+    """Review conferences: about three months after the ICPC, then every six months, while the plan lasts; one
+    of them late where the year's end made it so (plan.late_review: its number, and the days after it was due)."""
     reviews = []
     jitter = plan.start.toordinal() % 9
-    day = add_months(plan.start, 3) - dt.timedelta(days=jitter)
-    while day < plan.end:
+    late = plan.late_review
+    due = add_months(plan.start, 3)
+    day = due - dt.timedelta(days=jitter)
+    while True:
+        if late is not None and len(reviews) == late[0]:
+            day = due + dt.timedelta(days=late[1])
+        if day >= plan.end:
+            return reviews
         reviews.append(day)
-        day = add_months(day, 6) - dt.timedelta(days=(day.toordinal() % 7))
-    return reviews
+        due = add_months(day, 6)
+        day = due - dt.timedelta(days=(day.toordinal() % 7))
 
 
 class _CinReturn:

@@ -1,0 +1,210 @@
+"""The synthetic council beside its LA's published LAIT figures (synth/lait_check.py, synth/fit.py,
+synth/year_end.py): every computed indicator with a published value for the LA, in every calibrated year, within
+2% (1 for a count under 50, or the rounding of the printed value).
+
+Not every figure gets there yet. KNOWN_GAPS lists, per LA, the (year, indicator) pairs still outside; a figure
+newly outside fails, and so does a listed gap that has closed (take it off the list). A figure the returns
+withhold (its history reaches before the first year written) is reported, not compared.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from csc_scorecard.synth import generate
+from csc_scorecard.synth.choice import Quota, Shares
+from csc_scorecard.synth.lait_check import LaitCheck, allowed_difference, lait_checks
+from csc_scorecard.synth.targets import YearTargets
+
+# The figures issue 13 names as wrong before the fitting (Walsall: adopted 12.7% of leavers against 21%, SGOs 20
+# against 25, missing 4.7% against 6.0%, CP plans lasting 2 years 1.1% against 2.5%; 2015-16, three or more
+# placements 8.4% against 4.0%).
+WALSALL_NAMED = (
+    ("2016-17", "ceased_adopted_pct"),
+    ("2016-17", "ceased_sgo_count"),
+    ("2016-17", "cla_missing_pct"),
+    ("2016-17", "cpp_2yrs_ended_pct"),
+    ("2015-16", "cla_3plus_placements_pct"),
+)
+
+# Still outside: how long episodes of need lasted when they closed (the year's closures are fitted after its
+# stock, and short episodes closed by the next year's referrals move the shares), plans ended per 10,000, care
+# leavers' counts and shares for the smallest and largest councils, and a few shares that hang on them.
+KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
+    "335": {
+        ("2014-15", "cin_open_under_3m_pct"),
+        ("2014-15", "cin_closed_under_3m_pct"),
+        ("2014-15", "cin_closed_2y_plus_pct"),
+        ("2015-16", "cin_closed_under_3m_pct"),
+        ("2015-16", "cin_closed_2y_plus_pct"),
+        ("2016-17", "cin_closed_under_3m_pct"),
+        ("2016-17", "cin_closed_2y_plus_pct"),
+        ("2016-17", "cpp_ended_rate"),
+    },
+    "805": {
+        ("2015-16", "cla_3plus_placements_pct"),
+        ("2015-16", "cin_closed_under_3m_pct"),
+        ("2015-16", "cin_closed_3_6m_pct"),
+        ("2016-17", "assessments_45wd_pct"),
+        ("2016-17", "cla_3plus_placements_pct"),
+        ("2016-17", "cin_open_under_3m_pct"),
+        ("2016-17", "cin_closed_under_3m_pct"),
+        ("2016-17", "cin_closed_1_2y_pct"),
+        ("2016-17", "cin_closed_2y_plus_pct"),
+    },
+    "926": {
+        ("2015-16", "assessments_45wd_pct"),
+        ("2015-16", "cpp_2yrs_ended_pct"),
+        ("2015-16", "care_leavers_19_21_eet_pct"),
+        ("2015-16", "care_leavers_19_21_count"),
+        ("2015-16", "care_leavers_staying_put_pct"),
+        ("2016-17", "assessments_45wd_pct"),
+        ("2016-17", "cpp_2yrs_ended_pct"),
+        ("2016-17", "care_leavers_19_21_eet_pct"),
+        ("2016-17", "cin_closed_under_3m_pct"),
+        ("2016-17", "cin_closed_1_2y_pct"),
+        ("2016-17", "cin_closed_2y_plus_pct"),
+        ("2016-17", "cpp_2yrs_ended_count"),
+        ("2016-17", "care_leavers_19_21_count"),
+        ("2016-17", "care_leavers_19_21_he_pct"),
+        ("2016-17", "care_leavers_19_21_neet_pct"),
+    },
+    "330": {
+        ("2015-16", "assessments_45wd_pct"),
+        ("2015-16", "care_leavers_19_21_eet_pct"),
+        ("2015-16", "cin_closed_under_3m_pct"),
+        ("2015-16", "cin_closed_2y_plus_pct"),
+        ("2015-16", "care_leavers_19_21_count"),
+        ("2015-16", "care_leavers_19_21_he_pct"),
+        ("2015-16", "care_leavers_staying_put_pct"),
+        ("2016-17", "care_leavers_19_21_eet_pct"),
+        ("2016-17", "cin_closed_under_3m_pct"),
+        ("2016-17", "cin_closed_2y_plus_pct"),
+        ("2016-17", "cpp_open_3m_count"),
+        ("2016-17", "cpp_reviewed_on_time_count"),
+        ("2016-17", "care_leavers_19_21_count"),
+        ("2016-17", "care_leavers_19_21_he_pct"),
+        ("2016-17", "care_leavers_staying_put_pct"),
+    },
+}
+
+
+def _compare(checks: list[LaitCheck], la: str) -> None:
+    compared = [c for c in checks if c.achieved is not None]
+    outside = {(c.year, c.indicator) for c in compared if not c.within}
+    known = KNOWN_GAPS.get(la, set())
+    new = sorted(str(c) for c in compared if (c.year, c.indicator) in outside - known)
+    closed = sorted(known - outside)
+    assert not new, f"{la}: newly outside the published figures:\n" + "\n".join(new)
+    assert not closed, f"{la}: now within the published figures, take them off KNOWN_GAPS: {closed}"
+
+
+def test_walsall_reproduces_its_published_lait_figures(synthetic_council: dict) -> None:
+    checks = lait_checks(synthetic_council["truth"]["indicators"], "335")
+    assert len(checks) > 150  # every year has most measures published: a broken lookup would compare nothing
+    by_key = {(c.year, c.indicator): c for c in checks}
+    for key in WALSALL_NAMED:
+        assert by_key[key].within, str(by_key[key])
+    withheld = {c.indicator for c in checks if c.achieved is None}
+    assert withheld <= {"re_referrals_12m_pct"}  # needs the year before the first return
+    _compare(checks, "335")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "la",
+    ["805", "926", "330"],
+    ids=["hartlepool (255 looked after)", "norfolk (1,107)", "birmingham (1,837)"],
+)
+def test_councils_of_other_sizes_reproduce_their_published_lait_figures(la: str, tmp_path: Path) -> None:
+    result = generate(la, ["2015-16", "2016-17"], seed=5, out=tmp_path)
+    checks = lait_checks(result.ground_truth["indicators"], la)
+    assert len(checks) > 100
+    _compare(checks, la)
+
+
+# ---- the tolerance, worked by hand ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "count", "one_child", "allowed"),
+    [
+        ("21", False, 0.0, 0.5),  # LAIT prints 21 for 20.5 to 21.5: wider than 2% of 21 (0.42)
+        ("91.3", False, 0.0, 1.826),  # 2% of 91.3
+        ("0.4", False, 0.0, 0.05),  # half the last digit
+        ("30", True, 0.0, 1.0),  # a count under 50: one child
+        ("250", True, 0.0, 5.0),  # 2% of 250
+        ("6", False, 100 / 48, 100 / 48),  # a share of 48 children: one child moves it 2.08 points
+    ],
+)
+def test_allowed_difference(printed: str, count: bool, one_child: float, allowed: float) -> None:
+    assert allowed_difference(printed, float(printed), count, one_child) == pytest.approx(allowed)
+
+
+def test_a_check_withheld_is_never_within() -> None:
+    check = LaitCheck("x", "X", "2015-16", 10.0, "10", None, 1.0)
+    assert not check.within
+    assert "withheld" in str(check)
+    assert LaitCheck("x", "X", "2015-16", 10.0, "10", 10.9, 1.0).within
+    assert not LaitCheck("x", "X", "2015-16", 10.0, "10", 11.1, 1.0).within
+
+
+# ---- landing on a target ----------------------------------------------------------------------------------------
+
+
+def test_quota_lands_on_its_target_when_every_yes_is_carried_out() -> None:
+    rng = random.Random(1)
+    quota = Quota(7, 20)
+    yeses = 0
+    for _ in range(20):
+        if quota.want(rng):
+            quota.done()
+            yeses += 1
+    assert yeses == 7
+    assert not quota.want(rng)  # no decisions left
+
+
+def test_quota_makes_up_a_yes_that_could_not_be_carried_out() -> None:
+    rng = random.Random(2)
+    quota = Quota(3, 10)
+    wanted, done = 0, 0
+    for _ in range(10):
+        if quota.want(rng):
+            wanted += 1
+            if wanted > 1:  # the first yes finds nobody: not counted, so a later decision makes it up
+                quota.done()
+                done += 1
+    assert done == 3
+
+
+def test_shares_land_on_their_targets() -> None:
+    shares = Shares({"a": 5, "b": 3, "c": 0})
+    rng = random.Random(3)
+    picks = [shares.pick(rng) for _ in range(8)]
+    assert sorted(picks) == ["a"] * 5 + ["b"] * 3
+    assert shares.pick(rng) in ("a", "b")  # every target met: in proportion to the targets, never "c"
+
+
+def _targets(lait: dict[str, float], this_year: set[str], scale: float = 1.0) -> YearTargets:
+    return YearTargets(
+        start_year=2016, referrals=0, cin_at31=0, cpp_at31=0, cpp_starts=0, cla_at31=0, cla_starts=0,
+        cla_ceased=0, s47=0, icpc=0, short_breaks=0, uasc_share=0.0, missing_share=0.0, care_leavers_19_21=0,
+        care_leavers_17_18=0, teen_stays=0.0, teen_share=0.0, pct={}, lait=lait, scale=scale,
+        lait_this_year=frozenset(this_year),
+    )  # fmt: skip
+
+
+def test_lait_number_agrees_with_the_published_count_and_share() -> None:
+    # 25 adopted and 21% published of 120 ceasing: 21% of 120 is 25.2, so 25 fits both
+    t = _targets({"n": 25, "pct": 21}, {"n", "pct"})
+    assert t.lait_number("n", "pct", 120) == 25
+    # 60 published but 21% of 200 is 42: no number is within 2% (or one child) of both, so the count wins
+    assert _targets({"n": 60, "pct": 21}, {"n", "pct"}).lait_number("n", "pct", 200) == 60
+    # only the share is this year's (the count is another year's stand-in): the share decides
+    assert _targets({"n": 60, "pct": 21}, {"pct"}).lait_number("n", "pct", 200) == 42
+    # a count is scaled with the council; a share is not
+    assert _targets({"n": 60}, {"n"}, scale=0.5).lait_number("n", None, 200) == 30
+    assert _targets({}, set()).lait_number("n", "pct", 200) is None
