@@ -288,7 +288,8 @@ def test_bad_template_input_is_refused_through_the_cli_and_the_store_is_unchange
     before = table_checksums(store)
     code, out = run("load", bad, "--la", "335", "--db", store)
     assert code == 1
-    assert out.splitlines() == [f"Nothing was loaded: {len(expected)} problem(s) found.", *expected]
+    shown = out.replace(f"{tmp_path}/", "").splitlines()  # problems name the path the file was found at
+    assert shown == [f"Nothing was loaded: {len(expected)} problem(s) found.", *expected]
     assert table_checksums(store) == before
 
 
@@ -299,7 +300,7 @@ def test_the_template_needs_the_la_and_a_finished_month(store, tmp_path):
     before = table_checksums(store)
     code, out = run("load", bad, "--db", store)
     assert code == 1
-    assert out.splitlines()[1:] == [
+    assert out.replace(f"{tmp_path}/", "").splitlines()[1:] == [
         "bad.csv: command line: --la = (blank): the manual measures template carries no LA code: pass --la with the "
         "3-digit DfE code",
         f"bad.csv: line 2: period = '{future}': the month has not ended yet",

@@ -134,7 +134,7 @@ def test_every_problem_is_named_and_nothing_is_loaded(tmp_path):
     write_table(folder, "ssd_missing", [], columns=near)
     with pytest.raises(ReturnRejected) as rejected:
         load([folder], db)
-    assert [str(p) for p in rejected.value.problems] == [
+    assert [str(p).replace(f"{folder}/", "") for p in rejected.value.problems] == [
         "ssd_missing.csv: line 1: miss_missing_episode_start_date = (blank): column missing: the header looks like ssd_missing",
         "ssd_missing.csv: line 1: miss_missing_episode_type = (blank): column missing: the header looks like ssd_missing",
         "ssd_missing.csv: line 1: miss_colour = 'miss_colour': not a field of ssd_missing in the SSD data model",
@@ -142,7 +142,7 @@ def test_every_problem_is_named_and_nothing_is_loaded(tmp_path):
     write_table(folder, "ssd_missing", [])
     with pytest.raises(ReturnRejected) as rejected:
         load([folder], db)
-    assert [str(p) for p in rejected.value.problems] == [
+    assert [str(p).replace(f"{folder}/", "") for p in rejected.value.problems] == [
         "ssd_cin_episodes.csv: line 2: cine_close_reason = 'RC99': not a CIN census ReasonForClosure code",
         "ssd_cp_plans.csv: line 2: cppl_referral_id = 'R9': no referral with this cine_referral_id in ssd_cin_episodes",
         "ssd_cp_plans.csv: line 2: cppl_cp_plan_start_date = '31/02/2017': not a date (YYYY-MM-DD, YYYY-MM-DD hh:mm:ss or dd/mm/YYYY)",
@@ -187,7 +187,7 @@ def test_assessment_factors_in_json_are_read_explicitly_and_unknown_ones_named(t
     )  # fmt: skip
     with pytest.raises(ReturnRejected) as rejected:
         load([folder], db)
-    assert [str(p) for p in rejected.value.problems] == [
+    assert [str(p).replace(f"{folder}/", "") for p in rejected.value.problems] == [
         'ssd_assessment_factors.csv: line 2: cinf_assessment_factors_json = \'["1C", "99Z"]\': not CIN census '
         "AssessmentFactors code(s): 99Z",
         "ssd_assessment_factors.csv: line 3: cinf_assessment_factors_json = '[\"3A\",': not valid JSON",
@@ -201,7 +201,7 @@ def test_a_table_that_needs_another_says_so(tmp_path):
     write_table(folder, "ssd_cla_episodes", [])
     with pytest.raises(ReturnRejected) as rejected:
         load([folder], tmp_path / "s.duckdb")
-    assert [str(p) for p in rejected.value.problems] == [
+    assert [str(p).replace(f"{folder.parent}/", "") for p in rejected.value.problems] == [
         "extract: extract: ssd_cla_placement = (blank): missing: ssd_cla_episodes (ssd_cla_episodes.csv) needs it "
         "in the same extract for the store's cla_episodes",
         "extract: extract: ssd_legal_status = (blank): missing: ssd_cla_episodes (ssd_cla_episodes.csv) needs it "
@@ -286,7 +286,7 @@ def test_contacts_and_early_help_come_month_by_month_and_an_unknown_source_is_na
     )  # fmt: skip
     with pytest.raises(ReturnRejected) as rejected:
         load([folder], db)
-    assert [str(p) for p in rejected.value.problems] == [
+    assert [str(p).replace(f"{folder}/", "") for p in rejected.value.problems] == [
         "ssd_contacts.csv: line 2: cont_contact_source_code = 'Police': not a CIN census ReferralSource code",
         "ssd_contacts.csv: line 3: child_id, contact_date = 'C1, 2017-01-09': the same child_id and contact_date "
         "as line 2: the store's annex_a_contacts holds one row for each",
@@ -524,7 +524,7 @@ def test_every_core_indicator_from_the_ssd_equals_the_returns_for_every_year_and
         assert d.only_in_ssd == ()
     # every other figure the returns give (every indicator of the CIN census and the 903, every window), the SSD
     # gives the same
-    assert found.agreed == len(given) and len({r.indicator_id for r in given}) == 25
+    assert found.agreed == len(given) and len({r.indicator_id for r in given}) == 26
 
 
 @pytest.mark.slow
