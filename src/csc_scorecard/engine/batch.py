@@ -29,11 +29,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlglot import exp
 
 from ..catalogue import fragments as fr
-from ..catalogue.models import Catalogue
+from ..catalogue.models import Catalogue, Indicator
 from .build import PERIOD_COLUMNS, Request, ScopeBuilder, population_ctes
 
 WINDOWS = "engine_windows"  # relation: one row per window (build.PERIOD_COLUMNS)
@@ -85,81 +86,99 @@ class Batch:
 
 @dataclass
 class _Slot:
-    builder: ScopeBuilder  # of the first request in the slot: population, window and breakdown are shared
-    populations: list[tuple[str, exp.Expression]]
-    definitions: dict[str, str]  # every CTE name the populations define (inner WITHs too): its SQL
+    request: Request  # the first in the slot: population, window and breakdown are the same for all
+    definitions: dict[str, tuple]  # every CTE name the populations define (inner WITHs too): what defines it
     measures: dict[tuple, tuple[Measure, Request]] = field(default_factory=dict)  # by signature, with a
     # request that defines it
     members: dict[int, tuple] = field(default_factory=dict)  # request position -> its measure's signature
     child_columns: set[str] = field(default_factory=set)
 
 
-def _sql(node: exp.Expression | None) -> str:
-    return "" if node is None else node.sql(dialect=fr.DIALECT)
+# Planning reads the catalogue's texts (each parsed once per process); trees are built only to write a batch.
 
 
-def _measure_trees(builder: ScopeBuilder) -> dict[str, exp.Expression | None]:
-    ind = builder.indicator
-    complete = ind.history.complete_when if ind.history else None
-    fragments = {
-        "denominator": ind.denominator,
-        "numerator": ind.numerator,
-        "value": ind.value,
-        "weight": ind.weight,
-        "complete": complete,
+@cache
+def _inner_ctes(sql: str) -> tuple[str, ...]:
+    return tuple(cte.alias for cte in fr.parse_query(sql).find_all(exp.CTE))
+
+
+@cache
+def _child_columns(sql: str) -> frozenset[str]:
+    return frozenset(fr.child_columns(fr.parse(sql)))
+
+
+@cache
+def _placeholders(sql: str) -> frozenset[str]:
+    return frozenset(fr.placeholders(fr.parse(sql)))
+
+
+def _texts(indicator: Indicator) -> dict[str, str | None]:
+    """The SQL texts of a measure: filters, value, weight and the per-row history condition."""
+    return {
+        "denominator": indicator.denominator,
+        "numerator": indicator.numerator,
+        "value": indicator.value,
+        "weight": indicator.weight,
+        "complete": indicator.history.complete_when if indicator.history else None,
     }
-    return {name: builder.fragment(sql) if sql is not None else None for name, sql in fragments.items()}
 
 
-def _definitions(populations: Sequence[tuple[str, exp.Expression]]) -> dict[str, str]:
-    out = {}
-    for name, tree in populations:
-        out[name] = _sql(tree)
-        for inner in tree.find_all(exp.CTE):
-            out[inner.alias] = f"{name}: {_sql(inner)}"
-    return out
+def _bound(request: Request, texts: Sequence[str]) -> tuple:
+    """The options the texts read, with this request's values."""
+    names = set().union(*(_placeholders(t) for t in texts)) - fr.PERIOD_PLACEHOLDERS
+    return tuple((name, repr(request.option(name))) for name in sorted(names))
+
+
+def _slot_key(catalogue: Catalogue, request: Request) -> tuple[tuple, dict[str, tuple]]:
+    ind = request.indicator
+    population = ind.population or ""
+    chain = catalogue.population_chain(population)
+    settings = _bound(request, [catalogue.population(p).sql for p in chain])
+    interval = (ind.open_at_end.start, ind.open_at_end.end) if ind.open_at_end else None
+    breakdown = (request.breakdown_name, ind.breakdown_date, ind.event_date) if request.breakdown else None
+    definitions: dict[str, tuple] = {}
+    for name in chain:
+        definitions[name] = ("population", name, settings)
+        for inner in _inner_ctes(catalogue.population(name).sql):
+            definitions[inner] = ("inside population", name, settings)
+    return (population, settings, ind.event_date, interval, breakdown), definitions
 
 
 def _slots(catalogue: Catalogue, requests: Sequence[Request]) -> list[_Slot]:
     slots: dict[tuple, _Slot] = {}
     for index, request in enumerate(requests):
-        builder = ScopeBuilder(catalogue, request)
-        populations = population_ctes(catalogue, request)
-        window = builder.window()
-        key = (
-            request.indicator.population,
-            tuple(_sql(tree) for _, tree in populations),
-            _sql(window),
-            _sql(builder.breakdown_value()),
-        )
+        key, definitions = _slot_key(catalogue, request)
         slot = slots.get(key)
         if slot is None:
-            slot = slots[key] = _Slot(builder, populations, _definitions(populations))
-        trees = _measure_trees(builder)
-        signature = (request.indicator.count, *(_sql(t) for t in trees.values()))
+            slot = slots[key] = _Slot(request, definitions)
+        texts = _texts(request.indicator)
+        given = [t for t in texts.values() if t is not None]
+        signature = (request.indicator.count, *texts.values(), _bound(request, given))
         if signature not in slot.measures:
             measure = Measure(
                 name="",  # named when the batch is written
                 children=request.indicator.count == "children",
-                filtered=trees["denominator"] is not None,
-                counted=trees["numerator"] is not None,
-                value=trees["value"] is not None,
-                weight=trees["weight"] is not None,
-                history=trees["complete"] is not None,
+                filtered=texts["denominator"] is not None,
+                counted=texts["numerator"] is not None,
+                value=texts["value"] is not None,
+                weight=texts["weight"] is not None,
+                history=texts["complete"] is not None,
             )
             slot.measures[signature] = (measure, request)
         slot.members[index] = signature
-        slot.child_columns |= set(builder.child_columns())
+        if request.breakdown is not None:
+            given.append(request.breakdown.sql)
+        slot.child_columns |= set().union(*(_child_columns(t) for t in given))
     return list(slots.values())
 
 
-def _compatible(definitions: dict[str, str], slot: _Slot) -> bool:
-    return all(definitions.get(name, sql) == sql for name, sql in slot.definitions.items())
+def _compatible(definitions: dict[str, tuple], slot: _Slot) -> bool:
+    return all(definitions.get(name, what) == what for name, what in slot.definitions.items())
 
 
 def _batches(slots: Sequence[_Slot]) -> list[list[_Slot]]:
     """Slots in as few batches as their CTE names allow (first fit, in catalogue order)."""
-    batches: list[tuple[dict[str, str], list[_Slot]]] = []
+    batches: list[tuple[dict[str, tuple], list[_Slot]]] = []
     for slot in slots:
         for definitions, members in batches:
             if _compatible(definitions, slot):
@@ -172,6 +191,13 @@ def _batches(slots: Sequence[_Slot]) -> list[list[_Slot]]:
 
 
 # --- writing a batch ------------------------------------------------------------------------------------
+
+
+def _measure_trees(builder: ScopeBuilder) -> dict[str, exp.Expression | None]:
+    return {
+        name: None if sql is None else builder.fragment(sql)
+        for name, sql in _texts(builder.indicator).items()
+    }
 
 
 def _col(name: str, table: str | None = None) -> exp.Column:
@@ -207,12 +233,14 @@ class _Writer:
 
     def __init__(
         self,
+        catalogue: Catalogue,
         slots: Sequence[_Slot],
         breakdown: bool,
         filtered: bool,
         distinct_loads: bool,
         relation: Callable[[str], exp.Expression],
     ):
+        self.catalogue = catalogue
         self.slots = slots
         self.breakdown = breakdown
         self.filtered = filtered
@@ -221,7 +249,7 @@ class _Writer:
         self.taken = {name for slot in slots for name in slot.definitions} | {fr.PERIODS_TABLE}
 
     def scoped(self, slot: _Slot, measures: Sequence[tuple[Measure, Request]]) -> exp.Select:
-        builder = slot.builder
+        builder = ScopeBuilder(self.catalogue, slot.request)
         u = fr.UNIT_ALIAS
         columns: list[exp.Expression] = [_col("period_id", "p"), _col("la_code", u), _col("child_id", u)]
         columns.append(_col("load_id", u))
@@ -229,7 +257,7 @@ class _Writer:
             columns.append(exp.alias_(builder.breakdown_value(), "breakdown_value"))
         denominators = []
         for measure, request in measures:
-            trees = _measure_trees(ScopeBuilder(builder.catalogue, request))
+            trees = _measure_trees(ScopeBuilder(self.catalogue, request))
             base = trees["denominator"]
             if base is not None:
                 denominators.append(exp.paren(base.copy()))
@@ -338,10 +366,10 @@ class _Writer:
         joins: list[tuple[str, str]] = []
         count = 0
         for slot in self.slots:
-            for name, tree in slot.populations:
+            for name, tree in population_ctes(self.catalogue, slot.request):
                 if name not in written:
                     written.add(name)
-                    ctes.append((name, tree.copy()))
+                    ctes.append((name, tree))
             named: dict[tuple, tuple[Measure, Request]] = {}
             for signature, (measure, request) in slot.measures.items():
                 named[signature] = (dataclasses.replace(measure, name=f"m{count}"), request)
@@ -399,7 +427,7 @@ def batch_trees(
     breakdown = any(r.breakdown is not None for r in requests)
     out = []
     for slots in _batches(_slots(catalogue, requests)):
-        out.append(_Writer(slots, breakdown, filtered, distinct_loads, relation).tree())
+        out.append(_Writer(catalogue, slots, breakdown, filtered, distinct_loads, relation).tree())
     return out
 
 
