@@ -6,6 +6,8 @@ CatalogueError listing every problem, each naming its file and entry.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
@@ -31,6 +33,7 @@ AREA_ORDER = (
     "quality_assurance",
 )
 SHIPPED = files("csc_scorecard").joinpath("catalogue", "indicators")
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, ten times faster, where built
 
 
 def _file_order(path: Path) -> tuple[int, str]:
@@ -45,8 +48,12 @@ def catalogue_files(extra_dirs: Iterable[Path] = ()) -> list[Path]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            data = yaml.load(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:  # read again for the pure-Python reader's clearer message
+            data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -122,8 +129,17 @@ def _merge(parsed: list[tuple[Path, CatalogueFile]]) -> tuple[Catalogue, list[st
     return Catalogue(indicators, populations, breakdowns, origins), problems
 
 
+def fingerprint(paths: Iterable[Path]) -> str:
+    """A digest of the files' names and contents, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def build_catalogue(paths: Iterable[Path]) -> Catalogue:
     """Read, validate and lint the given files; one CatalogueError lists every problem found."""
+    paths = list(paths)
     parsed, problems = [], []
     for path in paths:
         try:
@@ -138,7 +154,7 @@ def build_catalogue(paths: Iterable[Path]) -> Catalogue:
         problems.extend(str(issue) for issue in lint_catalogue(catalogue))
     if problems:
         raise CatalogueError(problems)
-    return catalogue
+    return dataclasses.replace(catalogue, fingerprint=fingerprint(paths))
 
 
-__all__ = ["AREA_ORDER", "build_catalogue", "catalogue_files"]
+__all__ = ["AREA_ORDER", "build_catalogue", "catalogue_files", "fingerprint"]

@@ -348,6 +348,8 @@ class Catalogue:
     populations: dict[str, Population]
     breakdowns: dict[str, Breakdown]
     origins: dict[str, str]  # "indicator re_referrals_12m_pct" -> "front_door.yaml"
+    # A digest of the files read (loader.fingerprint): the same files, the same catalogue. Empty: not from files.
+    fingerprint: str = ""
 
     def indicator(self, indicator_id: str) -> Indicator:
         try:

@@ -33,6 +33,7 @@ from functools import cache
 
 from sqlglot import exp
 
+from .. import disk_cache
 from ..catalogue import fragments as fr
 from ..catalogue.models import Catalogue, Indicator
 from .build import PERIOD_COLUMNS, Request, ScopeBuilder, population_ctes
@@ -78,7 +79,6 @@ class Batch:
     sql: str
     tables: tuple[str, ...]
     measures: Mapping[int, Measure]  # by the request's position in the list planned
-    tree: exp.Select = field(repr=False, compare=False)
 
 
 # --- planning: slots, measures, batches -----------------------------------------------------------------
@@ -138,9 +138,10 @@ def _slot_key(catalogue: Catalogue, request: Request) -> tuple[tuple, dict[str, 
     breakdown = (request.breakdown_name, ind.breakdown_date, ind.event_date) if request.breakdown else None
     definitions: dict[str, tuple] = {}
     for name in chain:
-        definitions[name] = ("population", name, settings)
+        own = _bound(request, [catalogue.population(name).sql])
+        definitions[name] = ("population", name, own)
         for inner in _inner_ctes(catalogue.population(name).sql):
-            definitions[inner] = ("inside population", name, settings)
+            definitions[inner] = ("inside population", name, own)
     return (population, settings, ind.event_date, interval, breakdown), definitions
 
 
@@ -479,9 +480,9 @@ def plan(
     filtered: bool,
     distinct_loads: bool,
 ) -> tuple[Batch, ...]:
-    """The batches for these requests, from the cache when the same were planned before in this process."""
-    key = (
-        id(catalogue),
+    """The batches for these requests: built once per process, and kept on disk between processes by the
+    catalogue's files, the engine's source and the requests (disk_cache.py)."""
+    asked = (
         dialect,
         filtered,
         distinct_loads,
@@ -494,10 +495,20 @@ def plan(
             catalogue, requests, filtered=filtered, distinct_loads=distinct_loads
         ):
             tables = tuple(sorted(fr.referenced_tables(tree) - {WINDOWS, LAS}))
-            batches.append(Batch(write(tree), tables, measures, tree))
+            batches.append(Batch(write(tree), tables, measures))
         return tuple(batches)
 
-    return PLANS.get(key, catalogue, make)
+    def made_or_kept() -> tuple[Batch, ...]:
+        if not catalogue.fingerprint:  # a catalogue not read from files: nothing to name it by
+            return make()
+        name = disk_cache.key(
+            catalogue.fingerprint,
+            disk_cache.code_digest("engine", "catalogue", "sources", "periods.py"),
+            asked,
+        )
+        return disk_cache.get("queries", name, make)
+
+    return PLANS.get((id(catalogue), asked), catalogue, made_or_kept)
 
 
 __all__ = [
