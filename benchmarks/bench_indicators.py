@@ -9,7 +9,8 @@ Walsall: ~3,500 referrals, ~3,000 assessments, ~1,000 S47 enquiries, ~400 CP pla
 looked after and ~1,500 903 episodes, over 2013-14 to 2016-17; `--scale` multiplies the rows of each LA and
 `--las` the number of LAs. Timed: `compute()` for all core ids x 2013-14Q1..2016-17Q4, cold (first call in the
 process, including loading the catalogue and planning its queries, from disk_cache.py's folder when it has
-them) and warm (best of --repeat); and, against that, one pass of DuckDB over every table the queries read
+them) and warm (best of --repeat, with its CPU time over all threads: the fairer figure on a shared machine);
+and, against that, one pass of DuckDB over every table the queries read
 (`SELECT count(*), max(COLUMNS(*))` on each, best of --repeat): the ratio is how far the engine is from merely
 reading its input. The slowest batches (engine/batch.py) are listed by the tables they read.
 """
@@ -194,14 +195,14 @@ def record_loads(con, la: str) -> None:
 
 
 def time_compute(path: Path, threads: int, repeat: int) -> tuple[float, float, float, int, Counter]:
-    """(cold, warm, scan, results, seconds per batch)."""
+    """(cold, (warm, its CPU), (scan, its CPU), results, seconds per batch)."""
     con = connect(path)
     con.execute(f"SET threads = {threads}")
     periods = quarters("2013-14Q1", "2016-17Q4")
     started = time.perf_counter()
     results = compute(con, periods, list(CORE_INDICATOR_IDS))
     cold = time.perf_counter() - started
-    warm = min(_timed(lambda: compute(con, periods, list(CORE_INDICATOR_IDS))) for _ in range(repeat))
+    warm = min(_clocked(lambda: compute(con, periods, list(CORE_INDICATOR_IDS))) for _ in range(repeat))
     adapter = adapter_for(con, None)
     catalogue = load_catalogue()
     requests = build_requests(catalogue, periods, list(CORE_INDICATOR_IDS), None, None, {})
@@ -214,7 +215,7 @@ def time_compute(path: Path, threads: int, repeat: int) -> tuple[float, float, f
         distinct_loads=adapter.SUPPORTS_ARRAY_AGG_DISTINCT,
     )
     tables = sorted({table for batch in batches for table in batch.tables})
-    scan = min(_timed(lambda: _scan(con, tables)) for _ in range(repeat))
+    scan = min(_clocked(lambda: _scan(con, tables)) for _ in range(repeat))
     seconds: Counter = Counter()
     for batch in batches:
         members = [requests[i] for i in batch.measures]
@@ -225,6 +226,13 @@ def time_compute(path: Path, threads: int, repeat: int) -> tuple[float, float, f
 def _scan(con, tables: list[str]) -> None:
     for table in tables:
         con.execute(f"SELECT count(*), max(COLUMNS(*)) FROM {table}").fetchall()
+
+
+def _clocked(action) -> tuple[float, float]:
+    """(wall, CPU of the process over all its threads)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    action()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def _timed(action) -> float:
@@ -247,7 +255,10 @@ def main() -> None:
         help="time existing stores instead (e.g. bench_load.py's synthetic ones)",
     )
     options = parser.parse_args()
-    header = f"{'results':>8} {'cold s':>7} {'warm s':>7} {'scan s':>7} {'ratio':>6}  slowest batches (s)"
+    header = (
+        f"{'results':>8} {'cold s':>7} {'warm s':>7} {'cpu s':>6} {'scan s':>7} {'cpu s':>6} {'ratio':>6} "
+        f"{'cpu':>6}  slowest batches (s)"
+    )
     if options.store:
         print(f"{'store':<50} {header}")
         for path in options.store:
@@ -263,9 +274,11 @@ def main() -> None:
             print(f"{scale:>6g} {len(las):>4} {rows:>10,} {line}")
 
 
-def _line(cold: float, warm: float, scan: float, results: int, per: Counter) -> str:
+def _line(cold: float, warm: tuple, scan: tuple, results: int, per: Counter) -> str:
     slowest = ", ".join(f"[{tables}] {s:.3f}" for tables, s in per.most_common(3))
-    return f"{results:>8,} {cold:>7.3f} {warm:>7.3f} {scan:>7.3f} {warm / scan:>5.1f}x  {slowest}"
+    (wall, cpu), (scan_wall, scan_cpu) = warm, scan
+    ratios = f"{wall / scan_wall:>5.1f}x {cpu / scan_cpu:>5.1f}x"
+    return f"{results:>8,} {cold:>7.3f} {wall:>7.3f} {cpu:>6.3f} {scan_wall:>7.3f} {scan_cpu:>6.3f} {ratios}  {slowest}"
 
 
 if __name__ == "__main__":
