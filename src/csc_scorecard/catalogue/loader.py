@@ -1,7 +1,8 @@
 """Reading the catalogue: every `indicators/*.yaml` shipped with the package, plus any local folders.
 
 Loading validates everything (the models, the cross-references, the portable-SQL lint) and raises one
-CatalogueError listing every problem, each naming its file and entry.
+CatalogueError listing every problem, each naming its file and entry. A command usually gets the checked
+catalogue from disk_cache.py, so the YAML reader and the checks are imported only when one is built.
 """
 
 from __future__ import annotations
@@ -13,11 +14,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from .checks import check
-from .lint import lint_catalogue
 from .models import Catalogue, CatalogueError, CatalogueFile
 
 AREA_ORDER = (
@@ -33,7 +31,6 @@ AREA_ORDER = (
     "quality_assurance",
 )
 SHIPPED = files("csc_scorecard").joinpath("catalogue", "indicators")
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, ten times faster, where built
 
 
 def _file_order(path: Path) -> tuple[int, str]:
@@ -48,10 +45,12 @@ def catalogue_files(extra_dirs: Iterable[Path] = ()) -> list[Path]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
     text = path.read_text(encoding="utf-8")
     try:
-        try:
-            data = yaml.load(text, Loader=_FAST_LOADER)
+        try:  # libyaml's reader, ten times faster, where built
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError:  # read again for the pure-Python reader's clearer message
             data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -139,6 +138,9 @@ def fingerprint(paths: Iterable[Path]) -> str:
 
 def build_catalogue(paths: Iterable[Path]) -> Catalogue:
     """Read, validate and lint the given files; one CatalogueError lists every problem found."""
+    from .checks import check
+    from .lint import lint_catalogue
+
     paths = list(paths)
     parsed, problems = [], []
     for path in paths:
