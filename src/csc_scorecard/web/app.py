@@ -77,6 +77,8 @@ def _first_snapshot(store: StoreGateway) -> None:
         store.refresh()
     except (StoreMissing, StoreBusy) as error:  # the first request says so, on its page
         log.info("no snapshot at start: %s", error)
+    except Exception:  # nor does anything else stop the server starting: the first request tries again
+        log.exception("the first snapshot of the store failed")
 
 
 def _error_pages(app: FastAPI) -> None:
