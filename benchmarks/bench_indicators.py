@@ -9,9 +9,12 @@ By default the store is filled with synthetic canonical rows directly (no return
 Walsall: ~3,500 referrals, ~3,000 assessments, ~1,000 S47 enquiries, ~400 CP plans starting, ~650 children
 looked after and ~1,500 903 episodes, over 2013-14 to 2016-17; `--scale` multiplies the rows of each LA and
 `--las` the number of LAs. Timed: `compute()` for all core ids (`--set all`: every indicator of the catalogue)
-x 2013-14Q1..2016-17Q4, cold (first call in the process, including loading and linting the catalogue) and warm
-(best of --repeat). The canonical rows made directly have no loads, so nothing is covered there: time a store
-loaded from returns (bench_load.py's, or `csc-scorecard synth` then `load`) with --store.
+x 2013-14Q1..2016-17Q4, cold (first call in the
+process, including loading the catalogue and planning its queries, from disk_cache.py's folder when it has
+them) and warm (best of --repeat, with its CPU time over all threads: the fairer figure on a shared machine);
+and, against that, one pass of DuckDB over every table the queries read
+(`SELECT count(*), max(COLUMNS(*))` on each, best of --repeat): the ratio is how far the engine is from merely
+reading its input. The slowest batches (engine/batch.py) are listed by the tables they read.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ import pyarrow as pa
 
 from csc_scorecard.catalogue import CORE_INDICATOR_IDS, load_catalogue
 from csc_scorecard.engine import compute
-from csc_scorecard.engine.build import Request, results_query
-from csc_scorecard.engine.compute import build_requests
+from csc_scorecard.engine.adapters import adapter_for
+from csc_scorecard.engine.batch import plan
+from csc_scorecard.engine.compute import build_requests, run_requests
 from csc_scorecard.periods import financial_year_of, quarters
 from csc_scorecard.sources.tables import TABLES_BY_NAME
 from csc_scorecard.store import connect
@@ -173,6 +177,7 @@ def build_store(path: Path, scale: float, las: list[str], seed: int) -> int:
         cin_rows(rows, rng, scale)
         cla_rows(rows, rng, scale)
         total += rows.insert(con)
+        record_loads(con, la)
     con.close()
     return total
 
@@ -181,27 +186,61 @@ def indicator_ids(which: str) -> list[str]:
     return list(CORE_INDICATOR_IDS) if which == "core" else load_catalogue().ids()
 
 
-def time_compute(path: Path, threads: int, repeat: int, ids: list[str]) -> tuple[float, float, int, Counter]:
+def record_loads(con, la: str) -> None:
+    """A current CIN and 903 load for each year, as `load` records them: a figure is computed only for the
+    windows an LA's returns cover (engine/coverage.py)."""
+    first = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
+    years = [financial_year_of(dt.date(FIRST.year + n, 4, 1)) for n in range(YEARS)]
+    for n, (kind, year) in enumerate((kind, year) for kind in ("cin", "ssda903") for year in years):
+        con.execute(
+            "INSERT INTO loads (load_id, kind, format, source_name, files, sha256, la_code, collection_year, "
+            "year_source, row_counts, loaded_at, status) "
+            "VALUES (?, ?, ?, ?, [], ?, ?, ?, 'benchmark', '{}', now(), 'current')",
+            [first + n, kind, kind, f"{kind} {year}", f"bench{first + n}", la, year],
+        )
+
+
+def time_compute(
+    path: Path, threads: int, repeat: int, ids: list[str]
+) -> tuple[float, float, float, int, Counter]:
+    """(cold, (warm, its CPU), (scan, its CPU), results, seconds per batch)."""
     con = connect(path)
     con.execute(f"SET threads = {threads}")
     periods = quarters("2013-14Q1", "2016-17Q4")
     started = time.perf_counter()
     results = compute(con, periods, ids)
     cold = time.perf_counter() - started
-    warm = min(_timed(lambda: compute(con, periods, ids)) for _ in range(repeat))
-    return cold, warm, len(results), _per_indicator(con, periods, ids)
-
-
-def _per_indicator(con, periods, ids: list[str]) -> Counter:
+    warm = min(_clocked(lambda: compute(con, periods, ids)) for _ in range(repeat))
+    adapter = adapter_for(con, None)
     catalogue = load_catalogue()
+    requests = build_requests(catalogue, periods, ids, None, None, {})
+    batches = plan(
+        catalogue,
+        requests,
+        dialect=adapter.dialect,
+        write=adapter.sql,
+        filtered=False,
+        distinct_loads=adapter.SUPPORTS_ARRAY_AGG_DISTINCT,
+    )
+    tables = sorted({table for batch in batches for table in batch.tables})
+    scan = min(_clocked(lambda: _scan(con, tables)) for _ in range(repeat))
     seconds: Counter = Counter()
-    for request in build_requests(catalogue, periods, ids, None, None, {}):
-        seconds[request.indicator.id] = _timed(lambda r=request: _run(con, catalogue, r))
-    return seconds
+    for batch in batches:
+        members = [requests[i] for i in batch.measures]
+        seconds[" ".join(batch.tables)] += _timed(lambda m=members: run_requests(adapter, catalogue, m))
+    return cold, warm, scan, len(results), seconds
 
 
-def _run(con, catalogue, request: Request) -> None:
-    con.execute(results_query(catalogue, request).sql(dialect="duckdb")).fetchall()
+def _scan(con, tables: list[str]) -> None:
+    for table in tables:
+        con.execute(f"SELECT count(*), max(COLUMNS(*)) FROM {table}").fetchall()
+
+
+def _clocked(action) -> tuple[float, float]:
+    """(wall, CPU of the process over all its threads)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    action()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def _timed(action) -> float:
@@ -231,24 +270,30 @@ def main() -> None:
     )
     options = parser.parse_args()
     ids = indicator_ids(options.set)
+    header = (
+        f"{'results':>8} {'cold s':>7} {'warm s':>7} {'cpu s':>6} {'scan s':>7} {'cpu s':>6} {'ratio':>6} "
+        f"{'cpu':>6}  slowest batches (s)"
+    )
     if options.store:
-        print(f"{'store':<50} {'results':>8} {'cold s':>7} {'warm s':>7}  slowest indicators (s)")
+        print(f"{'store':<50} {header}")
         for path in options.store:
-            cold, warm, results, per = time_compute(path, options.threads, options.repeat, ids)
-            slowest = ", ".join(f"{i} {s:.2f}" for i, s in per.most_common(3))
-            print(f"{path!s:<50} {results:>8,} {cold:>7.2f} {warm:>7.2f}  {slowest}")
+            print(f"{path!s:<50} {_line(*time_compute(path, options.threads, options.repeat, ids))}")
         return
     las = ["335", *[str(code) for code in range(201, 201 + options.las - 1)]]
-    print(
-        f"{'scale':>6} {'LAs':>4} {'rows':>10} {'results':>8} {'cold s':>7} {'warm s':>7}  slowest indicators (s)"
-    )
+    print(f"{'scale':>6} {'LAs':>4} {'rows':>10} {header}")
     for scale in options.scale:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "bench.duckdb"
             rows = build_store(path, scale, las, options.seed)
-            cold, warm, results, per = time_compute(path, options.threads, options.repeat, ids)
-            slowest = ", ".join(f"{i} {s:.2f}" for i, s in per.most_common(3))
-            print(f"{scale:>6g} {len(las):>4} {rows:>10,} {results:>8,} {cold:>7.2f} {warm:>7.2f}  {slowest}")
+            line = _line(*time_compute(path, options.threads, options.repeat, ids))
+            print(f"{scale:>6g} {len(las):>4} {rows:>10,} {line}")
+
+
+def _line(cold: float, warm: tuple, scan: tuple, results: int, per: Counter) -> str:
+    slowest = ", ".join(f"[{tables}] {s:.3f}" for tables, s in per.most_common(3))
+    (wall, cpu), (scan_wall, scan_cpu) = warm, scan
+    ratios = f"{wall / scan_wall:>5.1f}x {cpu / scan_cpu:>5.1f}x"
+    return f"{results:>8,} {cold:>7.3f} {wall:>7.3f} {cpu:>6.3f} {scan_wall:>7.3f} {scan_cpu:>6.3f} {ratios}  {slowest}"
 
 
 if __name__ == "__main__":

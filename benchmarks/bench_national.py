@@ -9,7 +9,11 @@ on Spark local[2] is reported, not targeted. The liiatools step times liiatools-
 
 Each measured step is a fresh child process (this script re-invoked with --probe). Its time is wall-clock; its
 peak memory is the largest sum of resident memory over the child and all its descendants (forkserver workers,
-Spark's JVM), sampled every 50 ms from /proc, so parallel workers are counted together.
+Spark's JVM), sampled every 50 ms from /proc, so parallel workers are counted together. Its CPU time is the
+kernel's account of the child and every descendant it waited for (getrusage of this script's children, taken
+before and after: one child runs at a time); sampling /proc every 50 ms missed the CPU spent since the last
+sample, about 13% of a short process's. A descendant nobody waits for (an orphaned JVM) is only sampled, so the
+larger of the two is taken.
 
 The returns are generated once (cached under out/national/returns with a stamp of the arguments); the store
 out/national/scorecard.duckdb is rebuilt by every load step.
@@ -21,6 +25,7 @@ import argparse
 import dataclasses
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -88,13 +93,14 @@ def _tree(root: int) -> list[int]:
 class Run:
     seconds: float  # wall clock
     peak_mb: float  # the largest resident memory of the whole process tree at one time
-    cpu_s: float  # CPU time of the whole tree (each process as last sampled): less sensitive to other load
+    cpu_s: float  # CPU time of the whole tree (see the module's docstring): less sensitive to other load
     stdout: str
 
 
 def measure(args: list[str], quiet: bool = False) -> Run:
     """Run one child process to the end, sampling its process tree every 50 ms (its stderr dropped if quiet)."""
     ticks: dict[int, int] = {}
+    before = _children_cpu()
     with tempfile.TemporaryFile("w+") as stdout:  # a file, not a pipe: a chatty child never blocks on it
         started = time.perf_counter()
         child = subprocess.Popen(args, stdout=stdout, stderr=subprocess.DEVNULL if quiet else None, text=True)
@@ -110,7 +116,14 @@ def measure(args: list[str], quiet: bool = False) -> Run:
         output = stdout.read()
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(args[:4])} ... failed ({child.returncode})")
-    return Run(seconds, peak / 1024, sum(ticks.values()) / os.sysconf("SC_CLK_TCK"), output)
+    sampled = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+    return Run(seconds, peak / 1024, max(_children_cpu() - before, sampled), output)
+
+
+def _children_cpu() -> float:
+    """User + system CPU of every child this process has waited for, and of their waited-for descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def probe(kind: str, *args: str) -> tuple[Run, dict]:
@@ -292,32 +305,68 @@ def step_liiatools(las: list[str] | None) -> None:
     ]
     shutil.rmtree(LIIA_WORK, ignore_errors=True)
     ours_db = LIIA_WORK / "ours.duckdb"
-    ours = theirs = ours_cpu = theirs_cpu = ours_peak = theirs_peak = 0.0
-    files = failed = 0
+    both: list[tuple[str, int, Run, Run]] = []  # (LA, bytes of CSV, ours, theirs) where both tools succeeded
+    failed: list[str] = []
+    files = 0
     for code, their_code, folder in london:
         staged = _stage_903(folder / "903" / f"903_{code}_2016-17", LIIA_WORK / "input" / code)
-        files += len(list(staged.rglob("*.csv")))
-        run = measure([str(CLI), "load", str(staged), "--la", code, "--db", str(ours_db)])
-        ours, ours_cpu, ours_peak = ours + run.seconds, ours_cpu + run.cpu_s, max(ours_peak, run.peak_mb)
+        csvs = list(staged.rglob("*.csv"))
+        files += len(csvs)
         theirs_in = LIIA_WORK / "theirs_input" / code  # the pipeline moves its input away: give it a copy
         shutil.copytree(staged, theirs_in)
         theirs_out = LIIA_WORK / "theirs_output" / code
         theirs_out.mkdir(parents=True)
         args = [str(python), "-m", "liiatools", "s903", "pipeline", "--la-code", their_code]
-        try:
-            run = measure([*args, "--input", str(theirs_in), "--output", str(theirs_out)], quiet=True)
+        try:  # an LA that fails on either side is left out of both totals
+            ours = measure([str(CLI), "load", str(staged), "--la", code, "--db", str(ours_db)])
         except SystemExit:
-            failed += 1
+            failed.append(f"{code} (ours)")
             continue
-        theirs, theirs_cpu = theirs + run.seconds, theirs_cpu + run.cpu_s
-        theirs_peak = max(theirs_peak, run.peak_mb)
+        try:
+            theirs = measure([*args, "--input", str(theirs_in), "--output", str(theirs_out)], quiet=True)
+        except SystemExit:
+            failed.append(f"{code} (liiatools)")
+            continue
+        both.append((code, sum(f.stat().st_size for f in csvs), ours, theirs))
+    if not both:
+        print(f"liiatools: no LA succeeded on both sides (failed: {', '.join(failed)})")
+        return
+    both.sort(key=lambda row: row[1])
+    print(
+        f"{'LA':>4} {'CSV MB':>7} {'ours s':>7} {'CPU s':>6} {'theirs s':>8} {'CPU s':>6} {'ratio':>6} {'CPU':>5}"
+    )
+    for code, size, ours, theirs in both:
+        print(f"{code:>4} {size / 1e6:>7.1f} {_pair(ours, theirs)}")
+    quarter = -(-len(both) // 4)
+    for n in range(0, len(both), quarter):
+        group = both[n : n + quarter]
+        sizes = f"{group[0][1] / 1e6:.1f}-{group[-1][1] / 1e6:.1f} MB"
+        print(f"LAs of {sizes} ({len(group)}): {_pair(*_sums(group))}")
+    ours, theirs = _sums(both)
     episodes = _their_episode_rows(LIIA_WORK / "theirs_output")
     print(
-        f"903 load, {len(london)} London LAs x 2016-17 ({files} CSV files): ours {ours:.1f} s "
-        f"(CPU {ours_cpu:.0f} s, peak {ours_peak:,.0f} MB), liiatools-dagster 0.2.0 s903 pipeline {theirs:.1f} s "
-        f"(CPU {theirs_cpu:.0f} s, peak {theirs_peak:,.0f} MB; {episodes:,} episodes in its current tables"
-        f"{'; ' + str(failed) + ' LAs failed' if failed else ''}); theirs / ours = {theirs / ours:.1f} "
-        f"(CPU {theirs_cpu / ours_cpu:.1f})"
+        f"903 load, {len(both)} of {len(london)} London LAs x 2016-17 ({files} CSV files"
+        f"{'; failed and left out of both totals: ' + ', '.join(failed) if failed else ''}): ours {ours.seconds:.1f} s "
+        f"(CPU {ours.cpu_s:.0f} s, peak {ours.peak_mb:,.0f} MB), liiatools-dagster 0.2.0 s903 pipeline "
+        f"{theirs.seconds:.1f} s (CPU {theirs.cpu_s:.0f} s, peak {theirs.peak_mb:,.0f} MB; {episodes:,} episodes "
+        f"in its current tables); theirs / ours = {theirs.seconds / ours.seconds:.2f} "
+        f"(CPU {theirs.cpu_s / ours.cpu_s:.2f})"
+    )
+
+
+def _sums(rows: list[tuple[str, int, Run, Run]]) -> tuple[Run, Run]:
+    """Each tool's runs as one: times and CPU summed, the largest peak."""
+
+    def total(runs: list[Run]) -> Run:
+        return Run(sum(r.seconds for r in runs), max(r.peak_mb for r in runs), sum(r.cpu_s for r in runs), "")
+
+    return total([row[2] for row in rows]), total([row[3] for row in rows])
+
+
+def _pair(ours: Run, theirs: Run) -> str:
+    return (
+        f"{ours.seconds:>7.1f} {ours.cpu_s:>6.1f} {theirs.seconds:>8.1f} {theirs.cpu_s:>6.1f} "
+        f"{theirs.seconds / ours.seconds:>5.1f}x {theirs.cpu_s / ours.cpu_s:>4.1f}x"
     )
 
 

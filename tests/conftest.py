@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,13 @@ def _synthesise(root: Path, years: tuple[str, ...], *options: str) -> dict:
     assert result.exit_code == 0, result.output
     truth = json.loads((returns / "ground_truth.json").read_text(encoding="utf-8"))
     return {"returns": returns, "db": db, "truth": truth, "load_output": result.output}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The catalogue and queries kept between commands (disk_cache.py) go to the session's own folder, not the
+    user's, so that no test depends on what an earlier run left there."""
+    os.environ["CSC_SCORECARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

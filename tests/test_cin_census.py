@@ -956,3 +956,42 @@ def test_cin_code_lists_by_year():
     assert len(codelist("cin", "Ethnicity", "2016-17")) == 20
     assert {"REFU", "NOBT"} <= codelist("cin", "Ethnicity", "2025-26")
     assert len(codelist("cin", "AssessmentFactors", "2025-26")) == 39 + 4 + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # the root's own start tag is read before the error: the root is what is wrong, as ever
+            '<?xml version="1.0"?>\n<Foo>\n  <A>1<\n',
+            "bad.xml: line 2: root element = 'Foo': a CIN census return's root element must be Message",
+        ),
+        (  # no Header or Child at all
+            '<?xml version="1.0"?>\n<Foo>\n  <A>1</A>\n</Foo>\n',
+            "bad.xml: line 2: root element = 'Foo': a CIN census return's root element must be Message",
+        ),
+        (
+            '<?xml version="1.0"?>\n<Message>\n  <Header>\n    <A>1<\n',
+            "bad.xml: line 4: XML = (blank): not well-formed XML: StartTag: invalid element name, line 4, column 10",
+        ),
+    ],
+)
+def test_only_the_elements_read_are_streamed_and_the_problems_are_the_same(tmp_path, text, expected):
+    """The parser hands Python only the elements the reader acts on (xmlsafe.iterparse's tags); a broken or
+    foreign document gives the problem it gave when every element was streamed."""
+    assert problems_of(write(tmp_path, text)) == [expected]
+
+
+def test_a_return_in_a_namespace_reads_the_same(tmp_path):
+    plain = read(write(tmp_path, BASE, name="plain.xml"))
+    spaced = read(
+        write(
+            tmp_path,
+            BASE,
+            ("<Message>", '<Message xmlns="http://www.dcsf.gov.uk/schemas/cin">'),
+            name="ns.xml",
+        )
+    )
+    assert {n: t.to_pylist() for n, t in spaced.tables.items()} == {
+        n: t.to_pylist() for n, t in plain.tables.items()
+    }
+    assert rows(spaced, "children")

@@ -4,6 +4,7 @@ all survive, and the application state (SQLite, WAL) takes writes from several p
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -207,6 +208,37 @@ def test_a_request_keeps_its_snapshot_while_a_newer_one_is_swapped_in(synthetic_
             cur.close()
             assert old.path.exists()
         assert not old.path.exists()  # retired and removed once its last reader finished
+    finally:
+        gateway.close()
+
+
+def test_new_loads_are_announced_with_their_snapshot_and_nothing_else_is(synthetic_council, tmp_path):
+    db = tmp_path / "store.duckdb"
+    db.write_bytes(Path(synthetic_council["db"]).read_bytes())
+    gateway = StoreGateway(db, tmp_path / "snapshots", settle_seconds=0.0)
+    seen = []
+
+    def listener(snapshot) -> None:  # reads the snapshot: it must still be open
+        cur = snapshot.cursor()
+        seen.append((snapshot.generation, cur.execute("SELECT max(loaded_at) FROM loads").fetchone()[0]))
+        cur.close()
+
+    gateway.on_new_loads.append(listener)
+    try:
+        first = gateway.refresh()
+        gateway.announcing.join()
+        announced = gateway.announcing
+        os.utime(db, (time.time() - 30, time.time() - 30))  # the file changed, its loads did not
+        assert gateway.refresh().generation == first.generation + 1
+        assert gateway.announcing is announced
+        con = duckdb.connect(str(db))  # another process would do this: a new load
+        con.execute("UPDATE loads SET loaded_at = loaded_at + INTERVAL 1 DAY WHERE load_id = 1")
+        latest = con.execute("SELECT max(loaded_at) FROM loads").fetchone()[0]
+        con.close()
+        third = gateway.refresh()
+        gateway.announcing.join()
+        assert [generation for generation, _ in seen] == [first.generation, third.generation]
+        assert seen[-1][1] == latest
     finally:
         gateway.close()
 

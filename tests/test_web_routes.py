@@ -562,7 +562,24 @@ def test_the_pack_download_renders_the_scorecard_the_page_built(site, tmp_path):
         assert c.get("/?la=335&period=2016-17Q2", headers=headers).status_code == 200
         download = c.get("/report/download?la=335&period=2016-17Q2", headers=headers)
         assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
-    assert len(builds) == 1 and builds[0][-2:] == ("335", "2016-17Q2")
+    page_builds = [key for key in builds if key[-2:] == ("335", "2016-17Q2")]
+    assert len(page_builds) == 1  # (the default page, 2016-17, was built ahead as the server started)
+
+
+def test_the_first_page_is_built_before_anyone_asks_for_it(site):
+    """As the server starts, and whenever it sees new loads, the scorecard shown when no LA or period is asked
+    for (the default LA's latest period) is built on a thread of its own: the first page only looks it up."""
+    builds = []
+    app = create_app(site.settings)
+    cache = app.state.services.scorecards
+    original = cache.built.get
+    cache.built.get = lambda key, compute: original(key, lambda: builds.append(key) or compute())
+    with TestClient(app, follow_redirects=False) as c:
+        app.state.services.store.announcing.join()
+        assert [key[-2:] for key in builds] == [("335", "2016-17")]
+        page = c.get("/", headers=session_cookie(site, "viewer"))
+        assert page.status_code == 200 and "2016-17" in page.text
+    assert len(builds) == 1
 
 
 def test_analysts_add_and_remove_achievements_and_priorities_no_figure_shows(site):

@@ -103,6 +103,9 @@ class Commands(click.Group):
 @click.version_option(__version__, prog_name="csc-scorecard")
 def cli(settings_file: Path | None, debug: bool) -> None:
     """Children's Services performance scorecards from a council's own statutory returns."""
+    from . import disk_cache
+
+    disk_cache.use_settings(settings_file)  # its cache_dir, for the catalogue and the engine's queries
 
 
 @cli.command("backup")

@@ -99,6 +99,14 @@ class SparkSettings:
     extra_conf: dict[str, str] = field(default_factory=dict)
 
 
+def _default_cache_dir() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME")
+    try:
+        return Path(base or Path.home() / ".cache") / "csc-scorecard"
+    except RuntimeError:  # no home folder to be found: nothing kept
+        return None
+
+
 @dataclass(frozen=True)
 class Settings:
     db: Path = Path("scorecard.duckdb")
@@ -106,6 +114,7 @@ class Settings:
     la_code: str | None = None
     targets: Path | None = None
     report_config: Path | None = None
+    cache_dir: Path | None = field(default_factory=_default_cache_dir)  # None: nothing kept (disk_cache.py)
     spark: SparkSettings = field(default_factory=SparkSettings)
     web: WebSettings = field(default_factory=WebSettings)
 
@@ -127,6 +136,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store", "lock_timeout_seconds", "CSC_SCORECARD_LOCK_TIMEOUT", ("", "lock_timeout_seconds"), "60",
             "how long a command waits, saying so, while another program writes to the store (a load, the "
             "dashboard saving an upload) before it gives up"),
+    Setting("store", "cache_dir", "CSC_SCORECARD_CACHE_DIR", ("", "cache_dir"),
+            "`$XDG_CACHE_HOME/csc-scorecard` or `~/.cache/csc-scorecard`",
+            "the checked catalogue and built queries, kept between commands (no child's data); empty: none"),
     Setting("scorecard", "la", "CSC_SCORECARD_LA", ("", "la_code"), "the LA loaded, when there is one",
             "the LA a scorecard, pack or page is for"),
     Setting("scorecard", "targets", "CSC_SCORECARD_TARGETS", ("", "targets"), "none (nothing rated)",

@@ -13,7 +13,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from .loader import build_catalogue, catalogue_files
+from .. import disk_cache
+from .loader import build_catalogue, catalogue_files, fingerprint
 from .models import Breakdown, Catalogue, CatalogueError, Indicator, OptionSpec, Population
 
 # The ids fixed by spec/indicators.md, in its order: a public interface that never changes.
@@ -52,8 +53,13 @@ CORE_INDICATOR_IDS: tuple[str, ...] = (
 
 @cache
 def load_catalogue(*extra_dirs: Path) -> Catalogue:
-    """The shipped catalogue plus the YAML files in `extra_dirs`; raises CatalogueError listing every problem."""
-    return build_catalogue(catalogue_files(extra_dirs))
+    """The shipped catalogue plus the YAML files in `extra_dirs`; raises CatalogueError listing every problem.
+
+    Once checked, the same files give the same catalogue: it is kept on disk between commands (disk_cache.py),
+    by the files' contents and the catalogue code's source."""
+    paths = catalogue_files(extra_dirs)
+    name = disk_cache.key(fingerprint(paths), disk_cache.code_digest("catalogue", "sources", "refdata.py"))
+    return disk_cache.get("catalogue", name, lambda: build_catalogue(paths))
 
 
 def get_indicator(indicator_id: str) -> Indicator:

@@ -26,7 +26,19 @@ CHILD_ALIAS = "child"  # alias of the children table inside indicator fragments 
 UNIT_ALIAS = "u"  # alias of the population row inside indicator fragments
 REQUIRED_COLUMNS = ("la_code", "child_id", "load_id", "src_line")
 # The engine's own CTEs sit beside the populations in each query, so no population may take their names.
-ENGINE_CTES = frozenset({"scoped", "agg", "coverage_years", "covered", "las", "frame", "period_population"})
+ENGINE_CTES = frozenset(
+    {
+        "scoped",
+        "agg",
+        "coverage_years",
+        "covered",
+        "las",
+        "frame",
+        "period_population",
+        "engine_windows",
+        "engine_las",
+    }
+)
 
 
 class FragmentError(ValueError):

@@ -411,6 +411,8 @@ class Catalogue:
     breakdowns: dict[str, Breakdown]
     origins: dict[str, str]  # "indicator re_referrals_12m_pct" -> "front_door.yaml"
     published: dict[str, PublishedMeasure] = field(default_factory=dict)  # shown as published, never computed
+    # A digest of the files read (loader.fingerprint): the same files, the same catalogue. Empty: not from files.
+    fingerprint: str = ""
 
     def indicator(self, indicator_id: str) -> Indicator:
         try:

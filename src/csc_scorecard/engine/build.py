@@ -1,24 +1,17 @@
-"""Queries built as SQLGlot expression trees from the catalogue: one query per indicator, every period and LA.
+"""The pieces of the engine's queries, built as SQLGlot expression trees from the catalogue: the windows, the
+populations (the catalogue's SQL, macros expanded, options bound) and each indicator's rows in each window it
+counts (`ScopeBuilder`). engine/batch.py puts them together, several indicators to a query; `records_query`
+lists one indicator's records for drill-through.
 
-Shape of a results query (DuckDB dialect; the same tree transpiles to Spark):
-
-    WITH periods AS (VALUES ...),                 -- one row per window, with its population year
-         <populations the indicator reads>,       -- the catalogue's SQL, macros expanded, options bound
-         scoped AS (...),                         -- population rows x windows they fall in, with flags
-         agg,
-         covered AS (VALUES ...),                 -- each LA and window, and whether its returns cover it
-         frame, period_population
-    SELECT la_code, period_id, breakdown_value, covered, numerator, denominator, value, load_ids, ...
-
-Coverage is decided in Python (engine/coverage.py, from the returns loaded) and enters as values: a window the
-returns do not cover, or a row whose history is not loaded (`history.complete_when`), gives NULL measures.
+Which windows the returns cover is decided in Python (engine/coverage.py, from the returns loaded): a window the
+returns do not cover, or a row whose history is not loaded (`history.complete_when`), gives no figure.
 
 A row the store's quality rules flagged with a rule the indicator `leaves_out` (an assessment authorised before
-it started, in a timeliness figure) is in `scoped` with left_out = 1: it is left out of the measures, and
-counted (`left_out`) for the figure's notes.
+it started, in a timeliness figure) is left out of the indicator's measures and counted for its notes
+(engine/batch.py); drill-through lists it in neither list.
 
-Values never enter as text: dates, LA codes and option values are literals in the tree, and catalogue fragments
-are parsed once and grafted in.
+Values never enter as text: dates, LA codes and option values are literals in the tree (or rows of a relation
+given with the query), and catalogue fragments are parsed once and grafted in.
 """
 
 from __future__ import annotations
@@ -287,198 +280,38 @@ def unknown_rules(indicator: Indicator) -> list[str]:
     return [rule for rule in indicator.leaves_out if rule not in known]
 
 
-def _left_out_count() -> exp.Select:
-    return _sql(
-        "SELECT s.la_code, s.period_id, s.breakdown_value, COUNT(*) AS left_out FROM scoped AS s "
-        "WHERE s.left_out = 1 GROUP BY s.la_code, s.period_id, s.breakdown_value"
-    )
-
-
-def _aggregate(indicator: Indicator, distinct_loads: bool) -> exp.Select:
-    complete = indicator.history.complete_when if indicator.history else None
-    lacking = "SUM(s.history_missing)" if complete is not None else "CAST(0 AS BIGINT)"
-    if indicator.count == "children":
-        base = "COUNT(DISTINCT s.child_id)"
-        counted = "COUNT(DISTINCT CASE WHEN s.in_numerator = 1 THEN s.child_id END)"
-    else:
-        base, counted = "COUNT(*)", "SUM(s.in_numerator)"
-    query = (
-        exp.select(
-            "s.la_code",
-            "s.period_id",
-            "s.breakdown_value",
-            _alias(_sql(base), "base_count"),
-            _alias(_sql(counted), "numerator_count"),
-            _alias(_sql("SUM(CASE WHEN s.in_numerator = 1 THEN s.measure_value END)"), "measure_total"),
-            _alias(_sql("SUM(s.measure_weight)"), "weight_total"),
-            _alias(_sql("SUM(CASE WHEN s.in_numerator = 1 THEN s.measure_weight END)"), "weight_counted"),
-            _alias(_sql(lacking), "history_missing"),
-            _alias(
-                _sql("ARRAY_AGG(DISTINCT s.load_id)" if distinct_loads else "ARRAY_AGG(s.load_id)"),
-                "load_ids",
-            ),
-        )
-        .from_(exp.to_table("scoped").as_("s"), copy=False)
-        .group_by("s.la_code", "s.period_id", "s.breakdown_value", copy=False)
-    )
-    return query.where("s.left_out = 0", copy=False) if indicator.leaves_out else query
-
-
-def covered_cte(rows: Sequence[CoverageRow]) -> exp.Expression:
-    """(la_code, period_id, covered) for each LA and window the query returns; an empty relation for none."""
-    if not rows:
-        return _sql(
-            "SELECT CAST(NULL AS VARCHAR) AS la_code, CAST(NULL AS INT) AS period_id, FALSE AS covered WHERE FALSE"
-        )
-    values = [
-        (exp.Literal.string(r.la_code), exp.Literal.number(r.period_id), exp.convert(r.covered)) for r in rows
-    ]
-    table = exp.values(values, alias="coverage_values", columns=["la_code", "period_id", "covered"])
-    return exp.select("la_code", "period_id", "covered").from_(table, copy=False)
-
-
-_PERIOD_POPULATION = """
-SELECT chosen.la_code, chosen.period_id, chosen.population_year, r.population, r.source AS population_source
-FROM (
-  SELECT l.la_code, p.period_id, MAX(r.mid_year) AS population_year
-  FROM (SELECT DISTINCT c.la_code FROM covered AS c) AS l CROSS JOIN periods AS p
-  JOIN ref_population AS r ON r.la_code = l.la_code AND r.mid_year <= p.population_year
-  GROUP BY l.la_code, p.period_id
-) AS chosen
-JOIN ref_population AS r ON r.la_code = chosen.la_code AND r.mid_year = chosen.population_year
-"""
-
-
-def _frame(request: Request) -> exp.Expression:
-    if request.breakdown is None:
-        return _sql("SELECT DISTINCT c.la_code, CAST(NULL AS VARCHAR) AS breakdown_value FROM covered AS c")
-    return _sql("SELECT DISTINCT s.la_code, s.breakdown_value FROM scoped AS s")
-
-
-def _ratio(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
-    """CAST(numerator AS DOUBLE) / NULLIF(denominator, 0): DOUBLE on every engine, NULL for x / 0."""
-    return exp.Div(
-        this=exp.cast(numerator.copy(), exp.DataType.build("DOUBLE")),
-        expression=exp.Nullif(this=denominator.copy(), expression=exp.Literal.number(0)),
-    )
-
-
-def _unit_measures(
-    indicator: Indicator, annualise: bool
-) -> tuple[exp.Expression, exp.Expression, exp.Expression]:
-    """numerator, denominator and value by unit (see catalogue.models)."""
-    counted = _sql("COALESCE(a.numerator_count, 0)")
-    total = _sql("COALESCE(a.measure_total, 0)")
-    if indicator.unit == "count":
-        amount = total if indicator.value is not None else counted  # a total of value, or a count of rows
-        return amount, _sql("CAST(NULL AS BIGINT)"), exp.cast(amount.copy(), exp.DataType.build("DOUBLE"))
-    if indicator.unit == "percent":
-        if indicator.weight is not None:  # weighted: total value of the numerator rows ÷ total weight of all
-            weights = _sql("COALESCE(a.weight_total, 0)")
-            return total, weights, exp.Mul(this=_ratio(total, weights), expression=exp.Literal.number(100))
-        base = _sql("COALESCE(a.base_count, 0)")
-        return counted, base, exp.Mul(this=_ratio(counted, base), expression=exp.Literal.number(100))
-    if indicator.unit == "rate_per_10k":
-        population = _sql("pp.population")
-        value: exp.Expression = exp.Mul(
-            this=_ratio(counted, population), expression=exp.Literal.number(10000)
-        )
-        if annualise:
-            value = exp.Mul(this=value, expression=_col("annual_factor", "p"))
-        return counted, population, value
-    if indicator.unit == "average" and indicator.weight is not None:
-        weights = _sql("COALESCE(a.weight_counted, 0)")
-        return total, weights, _ratio(total, weights)
-    return total, counted, _ratio(total, counted)  # days (and an unweighted average): the mean over the rows
-
-
-def _measure_columns(request: Request) -> list[exp.Expression]:
-    """The measures of a covered row; NULL for a window the LA's returns do not cover, or a row some of whose
-    records reach back before the loaded returns."""
-    measures = _unit_measures(request.indicator, bool(request.option("annualise")))
-    known = _sql("c.covered AND COALESCE(a.history_missing, 0) = 0")
-    return [
-        _alias(exp.Case().when(known.copy(), measure), name)
-        for name, measure in zip(("numerator", "denominator", "value"), measures, strict=True)
-    ]
-
-
 def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool = True) -> exp.Select:
-    """One row per (LA, window, breakdown value): numerator, denominator, value (NULL where not covered)."""
-    indicator = request.indicator
-    rate = indicator.unit == "rate_per_10k"
-    query = (
-        exp.select(
-            "f.la_code",
-            "p.period_id",
-            "f.breakdown_value",
-            "c.covered",
-            *_measure_columns(request),
-            _alias(_sql("COALESCE(a.history_missing, 0)"), "history_missing"),
-            _alias(_sql("COALESCE(a.base_count, 0)"), "base_count"),
-            _alias(
-                _sql("COALESCE(lo.left_out, 0)" if indicator.leaves_out else "CAST(0 AS BIGINT)"), "left_out"
-            ),
-            "a.load_ids",
-            _alias(_sql("pp.population_year") if rate else _sql("CAST(NULL AS INT)"), "population_year"),
-            _alias(
-                _sql("pp.population_source") if rate else _sql("CAST(NULL AS VARCHAR)"), "population_source"
-            ),
-        )
-        .from_(exp.to_table("frame").as_("f"), copy=False)
-        .join(exp.to_table("periods").as_("p"), join_type="cross", copy=False)
-        .join(
-            exp.to_table("covered").as_("c"),
-            on="c.la_code = f.la_code AND c.period_id = p.period_id",
-            copy=False,
-        )
-        .join(
-            exp.to_table("agg").as_("a"),
-            on="a.la_code = f.la_code AND a.period_id = p.period_id AND a.breakdown_value IS NOT DISTINCT FROM f.breakdown_value",
-            join_type="left",
-            copy=False,
-        )
-        .order_by("f.la_code", "p.period_id", "f.breakdown_value", copy=False)
+    """The query that computes one indicator's aggregates (engine/batch.py), with its windows and LAs written
+    in as values: what `indicators --explain` shows, and what runs alone."""
+    from .batch import LAS, WINDOWS, batch_trees  # batch builds on this module
+
+    las = sorted({c.la_code for c in request.coverage} or set(request.la_codes or ()))
+    relations = {WINDOWS: windows_values(request.rows), LAS: las_values(las)}
+    ((tree, _),) = batch_trees(
+        catalogue,
+        [request],
+        filtered=request.la_codes is not None,
+        distinct_loads=distinct_loads,
+        relation=lambda name: relations[name].copy(),
     )
-    if indicator.leaves_out:
-        query = query.join(
-            exp.to_table("left_out_count").as_("lo"),
-            on="lo.la_code = f.la_code AND lo.period_id = p.period_id "
-            "AND lo.breakdown_value IS NOT DISTINCT FROM f.breakdown_value",
-            join_type="left",
-            copy=False,
-        )
-    if rate:
-        query = query.join(
-            exp.to_table("period_population").as_("pp"),
-            on="pp.la_code = f.la_code AND pp.period_id = p.period_id",
-            join_type="left",
-            copy=False,
-        )
-    ctes = [
-        *_common_ctes(catalogue, request),
-        ("agg", _aggregate(indicator, distinct_loads)),
-        *([("left_out_count", _left_out_count())] if indicator.leaves_out else []),
-        ("covered", covered_cte(request.coverage)),
-        ("frame", _frame(request)),
-    ]
-    if rate:
-        ctes.append(("period_population", _sql(_PERIOD_POPULATION)))
-    return _with(query, ctes)
+    return tree
 
 
-def _common_ctes(catalogue: Catalogue, request: Request) -> list[tuple[str, exp.Expression]]:
-    return [
-        ("periods", periods_cte(request.rows)),
-        *population_ctes(catalogue, request),
-        ("scoped", ScopeBuilder(catalogue, request).select()),
-    ]
+def windows_values(rows: Sequence[PeriodRow]) -> exp.Expression:
+    return periods_cte(rows).subquery("windows")
+
+
+def las_values(la_codes: Sequence[str]) -> exp.Expression:
+    if not la_codes:
+        return fr.parse("SELECT CAST(NULL AS VARCHAR) AS la_code WHERE FALSE").subquery("las")
+    values = [(exp.Literal.string(code),) for code in la_codes]
+    return exp.values(values, alias="las", columns=["la_code"])
 
 
 def records_query(catalogue: Catalogue, request: Request) -> exp.Select:
     """Every population row in the window with its flags and columns: what the numerator and denominator count."""
     ctes = [
-        ("periods", periods_cte(request.rows)),
+        (fr.PERIODS_TABLE, periods_cte(request.rows)),
         *population_ctes(catalogue, request),
         ("scoped", ScopeBuilder(catalogue, request).select(detail=True)),
     ]
@@ -497,11 +330,12 @@ def _with(query: exp.Select, ctes: Sequence[tuple[str, exp.Expression]]) -> exp.
 
 
 __all__ = [
+    "PERIOD_COLUMNS",
     "PeriodRow",
     "Request",
     "ScopeBuilder",
-    "covered_cte",
     "period_rows",
+    "population_ctes",
     "records_query",
     "results_query",
     "unknown_rules",

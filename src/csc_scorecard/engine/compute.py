@@ -1,7 +1,9 @@
-"""Computing indicators: one query per indicator covering every window and LA, results unrounded."""
+"""Computing indicators: every window and LA at once, the indicators over one population together (batch.py),
+results unrounded."""
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
@@ -11,11 +13,13 @@ from typing import Any
 from ..catalogue.models import Catalogue, CatalogueError, Indicator, OptionValue
 from ..periods import Period
 from ..store.quality import all_rules
-from ..store.status import loaded_return_years, loaded_snapshots
-from .adapters import EngineAdapter, adapter_for
-from .build import PeriodRow, Request, results_query, unknown_rules
-from .coverage import CoverageRow, coverage
+from ..store.status import SnapshotCover, loaded_return_years, loaded_snapshots
+from .adapters import EngineAdapter, Relation, adapter_for
+from .batch import LAS, LEFT_OUT, LOADS, MISSING, ROWS, WINDOW_TYPES, WINDOWS, Measure, plan
+from .build import PERIOD_COLUMNS, PeriodRow, Request, unknown_rules
+from .coverage import CoverageRow, Loaded, coverage
 from .manual import catalogue_for, manual_figures
+from .measures import base_count, figures
 
 Number = int | float
 
@@ -65,14 +69,11 @@ def compute(
     adapter = adapter_for(con, engine)
     catalogue = catalogue or catalogue_for(adapter.connection)
     requests = build_requests(catalogue, periods, indicator_ids, breakdown, la_codes, options or {})
-    results: list[IndicatorResult] = []
     try:
-        for request in requests:
-            results.extend(run_request(adapter, catalogue, request))
+        return run_requests(adapter, catalogue, requests)
     finally:
         if adapter is not con:  # made here for this call: release what it holds (Spark's Parquet exports)
             adapter.close()
-    return results
 
 
 def build_requests(
@@ -146,57 +147,194 @@ def with_coverage(adapter: EngineAdapter, catalogue: Catalogue, request: Request
     """The request with each LA's coverage of each window, from the returns loaded in the store."""
     loaded = loaded_return_years(adapter.connection, request.la_codes)
     snapshots = loaded_snapshots(adapter.connection, request.la_codes)
+    return _covered(catalogue, request, loaded, snapshots)
+
+
+def _covered(
+    catalogue: Catalogue,
+    request: Request,
+    loaded: Mapping[str, Loaded],
+    snapshots: Mapping[str, SnapshotCover],
+) -> Request:
     rows = coverage(catalogue, request.indicator, request.periods, loaded, snapshots)
     return dataclasses.replace(request, coverage=tuple(rows))
 
 
 def run_request(adapter: EngineAdapter, catalogue: Catalogue, request: Request) -> list[IndicatorResult]:
-    if request.indicator.manual is not None:  # recorded by hand: its values, not a query (engine/manual.py)
-        return [
-            IndicatorResult(la, request.indicator.id, p.code, p.start, p.end, None, None, f.numerator,
-                            f.denominator, f.value, None, f.notes, f.load_ids)
-            for la, p, f in manual_figures(adapter.connection, request)
-        ]  # fmt: skip
-    request = with_coverage(adapter, catalogue, request)
-    if not request.coverage:  # no LA has any of the returns the indicator reads
+    return run_requests(adapter, catalogue, [request])
+
+
+def run_requests(
+    adapter: EngineAdapter, catalogue: Catalogue, requests: Sequence[Request]
+) -> list[IndicatorResult]:
+    """Every request's results, in the order asked: the indicators over one population computed together, in
+    as few queries as the catalogue allows (engine/batch.py), each built once per process."""
+    if not requests:
         return []
-    rows = adapter.fetch(results_query(catalogue, request, adapter.SUPPORTS_ARRAY_AGG_DISTINCT))
-    by_id = {r.period_id: r for r in request.rows}
-    gaps = {(c.la_code, c.period_id): c for c in request.coverage}
+    manual = {i: r for i, r in enumerate(requests) if r.indicator.manual is not None}
+    computed = [(i, r) for i, r in enumerate(requests) if i not in manual]
+    found = dict(
+        zip((i for i, _ in computed), _computed(adapter, catalogue, [r for _, r in computed]), strict=True)
+    )
+    found.update({i: _manual(adapter, r) for i, r in manual.items()})
+    return [result for index in range(len(requests)) for result in found[index]]
+
+
+def _manual(adapter: EngineAdapter, request: Request) -> list[IndicatorResult]:
+    """A manual measure's results: its recorded values, not a query (engine/manual.py)."""
     return [
-        _result(request, by_id[row["period_id"]], row, gaps[(row["la_code"], row["period_id"])])
-        for row in rows
+        IndicatorResult(la, request.indicator.id, p.code, p.start, p.end, None, None, f.numerator,
+                        f.denominator, f.value, None, f.notes, f.load_ids)
+        for la, p, f in manual_figures(adapter.connection, request)
+    ]  # fmt: skip
+
+
+def _computed(
+    adapter: EngineAdapter, catalogue: Catalogue, requests: Sequence[Request]
+) -> list[list[IndicatorResult]]:
+    """Each request's results (a list per request, in order), its indicators batched with others."""
+    if not requests:
+        return []
+    la_codes = requests[0].la_codes
+    loaded = loaded_return_years(adapter.connection, la_codes)
+    snapshots = loaded_snapshots(adapter.connection, la_codes)
+    requests = [r if r.coverage else _covered(catalogue, r, loaded, snapshots) for r in requests]
+    batches = plan(
+        catalogue,
+        requests,
+        dialect=adapter.dialect,
+        write=adapter.sql,
+        filtered=la_codes is not None,
+        distinct_loads=adapter.SUPPORTS_ARRAY_AGG_DISTINCT,
+    )
+    windows = requests[0].rows
+    inputs = {WINDOWS: Relation(_WINDOW_COLUMNS, [_window_values(w) for w in windows])}
+    populations = _Populations(adapter) if any(r.indicator.unit == "rate_per_10k" for r in requests) else None
+    by_request: dict[int, list[IndicatorResult]] = {}
+    for batch in batches:
+        members = [i for i in batch.measures if requests[i].coverage]
+        las = sorted({c.la_code for i in members for c in requests[i].coverage})
+        if not las:  # no LA has any of the returns these indicators read
+            continue
+        inputs[LAS] = Relation((("la_code", "VARCHAR"),), [(code,) for code in las])
+        rows = adapter.run(batch.sql, batch.tables, inputs)
+        for index in members:
+            by_request[index] = _results(requests[index], batch.measures[index], rows, windows, populations)
+    return [by_request.get(index, []) for index in range(len(requests))]
+
+
+_WINDOW_COLUMNS = tuple(zip(PERIOD_COLUMNS, WINDOW_TYPES, strict=True))
+
+
+def _window_values(window: PeriodRow) -> tuple:
+    period = window.period
+    return (window.period_id, period.start, period.end, window.population_year, float(window.annual_factor))
+
+
+def _results(
+    request: Request,
+    measure: Measure,
+    rows: Sequence[Mapping[str, Any]],
+    windows: Sequence[PeriodRow],
+    populations: _Populations | None,
+) -> list[IndicatorResult]:
+    """The request's rows of its batch: each LA whose returns it reads (and, by a breakdown, each group with
+    records in some window) in every window, in the order la_code, window, breakdown value (none first)."""
+    gaps = {(c.la_code, c.period_id): c for c in request.coverage}
+    las = {c.la_code for c in request.coverage}
+    groups = None
+    if request.breakdown is not None:
+        rows_column = measure.column(ROWS)
+        groups = {(r["la_code"], r["breakdown_value"]) for r in rows if r[rows_column]}
+    chosen = [
+        r
+        for r in rows
+        if r["la_code"] in las and (groups is None or (r["la_code"], r["breakdown_value"]) in groups)
+    ]
+    chosen.sort(
+        key=lambda r: (
+            r["la_code"],
+            r["period_id"],
+            r["breakdown_value"] is not None,
+            r["breakdown_value"] or "",
+        )
+    )
+    return [
+        _result(
+            request, measure, windows[r["period_id"]], r, gaps[(r["la_code"], r["period_id"])], populations
+        )
+        for r in chosen
     ]
 
 
+class _Populations:
+    """ONS mid-year estimates of the 0-17 population, for rates: the latest estimate up to the one wanted."""
+
+    def __init__(self, adapter: EngineAdapter):
+        self.by_la: dict[str, list[tuple[int, int, str]]] = {}
+        rows = adapter.connection.execute(
+            "SELECT la_code, mid_year, population, source FROM ref_population ORDER BY la_code, mid_year"
+        ).fetchall()
+        for la_code, mid_year, population, source in rows:
+            self.by_la.setdefault(la_code, []).append((mid_year, population, source))
+
+    def at(self, la_code: str, wanted: int) -> tuple[int, int, str] | None:
+        estimates = self.by_la.get(la_code, [])
+        found = bisect.bisect_right(estimates, wanted, key=lambda e: e[0])
+        return estimates[found - 1] if found else None
+
+
 def _result(
-    request: Request, window: PeriodRow, row: dict[str, Any], covered: CoverageRow
+    request: Request,
+    measure: Measure,
+    window: PeriodRow,
+    row: Mapping[str, Any],
+    covered: CoverageRow,
+    populations: _Populations | None,
 ) -> IndicatorResult:
-    period = window.period
+    indicator, period = request.indicator, window.period
+    estimate = None
+    if indicator.unit == "rate_per_10k" and populations is not None:
+        estimate = populations.at(row["la_code"], window.population_year)
+    missing = row[measure.column(MISSING)]
+    numerator = denominator = value = None
+    if covered.covered and missing == 0:
+        factor = float(window.annual_factor) if request.option("annualise") else None
+        numerator, denominator, value = figures(
+            indicator, row, measure, estimate[1] if estimate else None, factor
+        )
     return IndicatorResult(
         la_code=row["la_code"],
-        indicator_id=request.indicator.id,
+        indicator_id=indicator.id,
         period=period.code,
         period_start=period.start,
         period_end=period.end,
         breakdown=request.breakdown_name,
         breakdown_value=row["breakdown_value"],
-        numerator=row["numerator"],
-        denominator=row["denominator"],
-        value=row["value"],
-        population_year=row["population_year"],
-        notes="; ".join(_notes(request, window, row, covered)),
-        load_ids=tuple(sorted({i for i in row["load_ids"] or () if i is not None})),
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        population_year=estimate[0] if estimate else None,
+        notes="; ".join(_notes(request, window, row, covered, measure, estimate, value)),
+        load_ids=tuple(sorted({i for i in row[measure.column(LOADS)] or () if i is not None})),
     )
 
 
-def _notes(request: Request, window: PeriodRow, row: dict[str, Any], covered: CoverageRow) -> list[str]:
+def _notes(
+    request: Request,
+    window: PeriodRow,
+    row: Mapping[str, Any],
+    covered: CoverageRow,
+    measure: Measure,
+    estimate: tuple[int, int, str] | None,
+    value: float | None,
+) -> list[str]:
     """Why a figure is blank (returns or history not loaded, 0 ÷ 0, no population), what a rate used, and the
     flagged records it leaves out."""
     if covered.gap is not None:
         return [covered.gap.note()]
-    left_out = _left_out_note(request.indicator, row["left_out"])
-    return [*_value_notes(request, window, row), *left_out]
+    left_out = _left_out_note(request.indicator, row[measure.column(LEFT_OUT)] if measure.leaves_out else 0)
+    return [*_value_notes(request, window, row, measure, estimate, value), *left_out]
 
 
 def _left_out_note(indicator: Indicator, count: int) -> list[str]:
@@ -210,23 +348,28 @@ def _left_out_note(indicator: Indicator, count: int) -> list[str]:
     return [f"left out: {count:,} {records} with {what}; csc-scorecard quality lists them"]
 
 
-def _value_notes(request: Request, window: PeriodRow, row: dict[str, Any]) -> list[str]:
+def _value_notes(
+    request: Request,
+    window: PeriodRow,
+    row: Mapping[str, Any],
+    measure: Measure,
+    estimate: tuple[int, int, str] | None,
+    value: float | None,
+) -> list[str]:
     history = request.indicator.history
-    if row["history_missing"] and history is not None:
+    missing = row[measure.column(MISSING)]
+    if missing and history is not None:
         return [
-            f"withheld: {row['history_missing']} of {row['base_count']} {history.reason}; load the earlier returns"
+            f"withheld: {missing} of {base_count(row, measure)} {history.reason}; load the earlier returns"
         ]
     unit = request.indicator.unit
     if unit == "rate_per_10k":
-        notes = [
-            _population_note(
-                row["la_code"], window.population_year, row["population_year"], row["population_source"]
-            )
-        ]
+        used, source = (estimate[0], estimate[2]) if estimate else (None, None)
+        notes = [_population_note(row["la_code"], window.population_year, used, source)]
         if request.option("annualise"):
             notes.append(f"annualised (x {window.annual_factor:.4f})")
         return notes
-    if unit != "count" and row["value"] is None:
+    if unit != "count" and value is None:
         return ["undefined: no records in the denominator (0 ÷ 0)"]
     return []
 
@@ -239,4 +382,12 @@ def _population_note(la_code: str, wanted: int, used: int | None, source: str | 
     return f"population mid-{used} ({source})"
 
 
-__all__ = ["IndicatorResult", "build_requests", "check_options", "compute", "run_request", "with_coverage"]
+__all__ = [
+    "IndicatorResult",
+    "build_requests",
+    "check_options",
+    "compute",
+    "run_request",
+    "run_requests",
+    "with_coverage",
+]

@@ -58,7 +58,7 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
     if path.stat().st_size == 0:
         raise problems.fatal("line 1", "file", None, "the file is empty")
     reader = _Reader(problems, la=la, year=year)
-    reader.run(iterparse(path, problems))
+    reader.run(iterparse(path, problems, tags=_Reader.ACTS_ON))
     problems.raise_if_any()
     if reader.la_code is None or reader.collection_year is None:  # pragma: no cover - a Problem was added
         raise problems.rejected()
@@ -158,6 +158,8 @@ class _Tables:
 
 
 class _Reader:
+    ACTS_ON = ("Message", "Header", "Child")  # the elements `run` looks at; the rest are read through these
+
     def __init__(self, problems: Problems, *, la: str | None, year: str | None):
         self.problems = problems
         self.la_arg = la

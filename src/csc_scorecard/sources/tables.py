@@ -483,14 +483,19 @@ class TableBuffer:
     def __init__(self, spec: TableSpec):
         self.spec = spec
         self._columns: dict[str, list[Any]] = {c: [] for c in (*spec.column_names, "src_line")}
+        # Appending is per row of every return: the columns' lists looked up once, not per value.
+        self._values = [(name, self._columns[name]) for name in spec.column_names]
+        self._lines = self._columns["src_line"]
         self.rows = 0
 
     def append(self, src_line: int | None, values: dict[str, Any]) -> None:
-        unknown = values.keys() - self._columns.keys()
-        if unknown:
+        if not values.keys() <= self._columns.keys():
+            unknown = values.keys() - self._columns.keys()
             raise KeyError(f"{self.spec.name} has no column(s) {sorted(unknown)}")
-        for name, column in self._columns.items():
-            column.append(src_line if name == "src_line" else values.get(name))
+        get = values.get
+        for name, column in self._values:
+            column.append(get(name))
+        self._lines.append(src_line)
         self.rows += 1
 
     def to_arrow(self) -> pa.Table:

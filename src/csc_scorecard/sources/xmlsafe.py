@@ -8,7 +8,7 @@ cleared as soon as the reader has used them, so memory stays flat however large 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -47,12 +47,19 @@ def check_prolog(path: Path, problems: Problems) -> None:
         )
 
 
-def iterparse(path: Path, problems: Problems) -> Iterator[tuple[str, etree._Element]]:
-    """(event, element) for 'start' and 'end' events; a syntax error becomes a Problem naming the line."""
+def iterparse(
+    path: Path, problems: Problems, tags: Sequence[str] | None = None
+) -> Iterator[tuple[str, etree._Element]]:
+    """(event, element) for 'start' and 'end' events; a syntax error becomes a Problem naming the line.
+
+    With `tags` (local names, in any namespace), only those elements' events come, after the root's start as
+    ever: the same stream for a reader that acts on nothing else, without a step in Python for every element.
+    """
     check_prolog(path, problems)
     parser = etree.iterparse(
         str(path),
         events=("start", "end"),
+        tag=[f"{{*}}{tag}" for tag in tags] if tags else None,
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -60,9 +67,20 @@ def iterparse(path: Path, problems: Problems) -> Iterator[tuple[str, etree._Elem
         remove_comments=True,
         remove_pis=True,
     )
+    started = False
     try:
-        yield from parser
+        for event, element in parser:
+            if not started:
+                started = True
+                if element.getparent() is not None:  # the root is not one of the tags
+                    yield "start", element.getroottree().getroot()
+            yield event, element
+        if not started and parser.root is not None:
+            yield "start", parser.root
     except etree.XMLSyntaxError as error:
+        if tags and not started:  # read again, unfiltered: the root's start may come before the error
+            yield from iterparse(path, problems)
+            return
         line = error.lineno or 0
         if _ENCODING_FAULT.search(
             error.msg or ""

@@ -30,8 +30,10 @@ log = logging.getLogger("csc_scorecard.web")
 def create_app(settings: WebSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = app.state.services.store
+        _first_snapshot(store)
         yield
-        app.state.services.store.close()
+        store.close()
 
     app = FastAPI(title="csc-scorecard", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     templates = Jinja2Templates(env=template_environment())
@@ -41,6 +43,10 @@ def create_app(settings: WebSettings) -> FastAPI:
         store=StoreGateway(settings.db, settings.snapshot_dir),
         scorecards=Scorecards(settings.targets),
         templates=templates,
+    )
+    services = app.state.services
+    services.store.on_new_loads.append(
+        lambda snapshot: services.scorecards.build_first_page(snapshot, settings.la_code)
     )
     if not (STATIC / "app.css").exists():
         log.warning("front-end assets are not built: run `python -m csc_scorecard.web.assets build`")
@@ -62,6 +68,17 @@ def create_app(settings: WebSettings) -> FastAPI:
     _error_pages(app)
 
     return app
+
+
+def _first_snapshot(store: StoreGateway) -> None:
+    """Take the first snapshot as the server starts rather than on the first request (the loads it finds are
+    worked on ahead: StoreGateway.on_new_loads)."""
+    try:
+        store.refresh()
+    except (StoreMissing, StoreBusy) as error:  # the first request says so, on its page
+        log.info("no snapshot at start: %s", error)
+    except Exception:  # nor does anything else stop the server starting: the first request tries again
+        log.exception("the first snapshot of the store failed")
 
 
 def _error_pages(app: FastAPI) -> None:

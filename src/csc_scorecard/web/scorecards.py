@@ -185,6 +185,18 @@ class Scorecards:
 
         return self.built.get(key, make)
 
+    def build_first_page(self, snapshot: Snapshot, default_la: str | None) -> None:
+        """Build the scorecard a page shows when no LA or period is asked for (the default LA's latest period)
+        as soon as new loads are seen, so the first person to look after a load does not wait for it."""
+        con = snapshot.cursor()
+        try:
+            scope = resolve_scope(con, None, None, default_la)
+        except ScopeError:  # nothing loaded yet: nothing to show
+            return
+        finally:
+            con.close()
+        self.get(snapshot, scope)
+
     def derive(self, built: Built, what: tuple, compute: Callable[[], T]) -> T:
         return self.derived.get(
             (built.store_version, self.targets()[0], built.la_code, built.period_code, *what), compute

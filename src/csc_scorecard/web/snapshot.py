@@ -11,6 +11,8 @@ included. So the dashboard never keeps the store open:
   uses too), opens the copy and swaps it in.
   A copy that raced a writer is thrown away and tried again on a later request. Requests already running
   finish on the snapshot they started with (reference-counted), so a swap never breaks a page.
+- New loads: a snapshot whose loads differ from the one it replaces is handed to each of `on_new_loads` on a
+  thread of its own (the dashboard builds the scorecard its first page shows, so nobody waits for it).
 - Writing (an upload, commentary, actions): one write at a time per process, through `write(fn)`, which opens
   the store itself for a moment, retrying while another process (the CLI) holds it, and gives up with
   StoreBusy after the timeout. The snapshot follows on the next request.
@@ -22,6 +24,7 @@ dashboard's writes take milliseconds, except an upload, which takes as long as t
 from __future__ import annotations
 
 import itertools
+import logging
 import shutil
 import tempfile
 import threading
@@ -41,6 +44,7 @@ from ..store.status import store_version
 T = TypeVar("T")
 SETTLE_SECONDS = 1.0  # the store's mtime must be this old, so a write during the copy would change it
 COPY_ATTEMPTS = 3
+log = logging.getLogger("csc_scorecard.web")
 
 
 @dataclass
@@ -71,6 +75,8 @@ class StoreGateway:
         self._current: Snapshot | None = None
         self._generations = itertools.count(1)
         self.last_refresh_problem: str | None = None
+        self.on_new_loads: list[Callable[[Snapshot], None]] = []
+        self.announcing: threading.Thread | None = None  # the latest announcement of new loads
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -91,6 +97,7 @@ class StoreGateway:
             return current
         if not self._swap.acquire(blocking=after_own_write or current is None):
             return current
+        new_loads = None
         try:
             current = self._current
             if current is not None and file_stat(self.db) == current.source_stat:
@@ -103,9 +110,29 @@ class StoreGateway:
                 self._current = fresh
                 if current is not None:
                     self._retire(current)
-            return self._current
+                if self.on_new_loads and (current is None or fresh.loads_version != current.loads_version):
+                    new_loads = self._hold(fresh)  # before any other refresh could retire it
+            taken = self._current
         finally:
             self._swap.release()
+        if new_loads is not None:
+            self.announcing = threading.Thread(
+                target=self._announce, args=(new_loads,), name="csc-scorecard-new-loads", daemon=True
+            )
+            self.announcing.start()
+        return taken
+
+    def _announce(self, snapshot: Snapshot) -> None:
+        try:
+            for listener in self.on_new_loads:
+                if snapshot is not self._current:  # newer loads arrived meanwhile: theirs is announced
+                    break
+                try:
+                    listener(snapshot)
+                except Exception:  # the page that needs it builds it, and shows the error if there is one
+                    log.exception("working ahead for the new loads failed")
+        finally:
+            self._release(snapshot)
 
     def _take(self, min_age: float) -> Snapshot | None:
         """A consistent copy of the store (store/copying.py), or None (keep the current snapshot) while it is
@@ -154,16 +181,24 @@ class StoreGateway:
         """The freshest settled snapshot, kept open until the block ends even if a newer one is swapped in."""
         snapshot = self.refresh()
         assert snapshot is not None
-        with snapshot.refs_lock:
-            snapshot.refs += 1
+        self._hold(snapshot)
         try:
             yield snapshot
         finally:
-            with snapshot.refs_lock:
-                snapshot.refs -= 1
-                done = snapshot.retired and snapshot.refs == 0
-            if done:
-                self._close(snapshot)
+            self._release(snapshot)
+
+    @staticmethod
+    def _hold(snapshot: Snapshot) -> Snapshot:
+        with snapshot.refs_lock:
+            snapshot.refs += 1
+        return snapshot
+
+    def _release(self, snapshot: Snapshot) -> None:
+        with snapshot.refs_lock:
+            snapshot.refs -= 1
+            done = snapshot.retired and snapshot.refs == 0
+        if done:
+            self._close(snapshot)
 
     # --- writing -------------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from duckdb import DuckDBPyConnection
 
-from .base import EngineAdapter
+from .base import EngineAdapter, Relation
 from .duckdb import DuckDBAdapter
 from .spark import SparkAdapter  # imports pyspark only when a session starts
 
@@ -32,4 +32,4 @@ def adapter_for(connection: Any, dialect: str | None = None) -> EngineAdapter:
     return adapter(connection)
 
 
-__all__ = ["ADAPTERS", "DuckDBAdapter", "EngineAdapter", "SparkAdapter", "adapter_for"]
+__all__ = ["ADAPTERS", "DuckDBAdapter", "EngineAdapter", "Relation", "SparkAdapter", "adapter_for"]

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlglot import exp
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A small table a query reads besides the store's (the windows and LAs of a run), given with each run so
+    that the query's text stays the same from run to run."""
+
+    columns: tuple[tuple[str, str], ...]  # (name, type): INT, DOUBLE, DATE or VARCHAR
+    rows: Sequence[tuple[Any, ...]]
 
 
 class EngineAdapter:
@@ -39,8 +50,13 @@ class EngineAdapter:
         """Rows of a query as dicts."""
         raise NotImplementedError
 
+    def run(self, sql: str, tables: Sequence[str], inputs: Mapping[str, Relation]) -> list[dict[str, Any]]:
+        """Rows (as dicts) of a query already written in the dialect, reading the store's `tables` and the
+        `inputs` by name."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release what the adapter holds beyond the connection (which stays open: the caller owns it)."""
 
 
-__all__ = ["EngineAdapter"]
+__all__ = ["EngineAdapter", "Relation"]

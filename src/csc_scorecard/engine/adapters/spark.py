@@ -20,6 +20,7 @@ import atexit
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from sqlglot import exp
 
 from ...catalogue import fragments as fr
 from ...config import SparkSettings, load_settings
-from .base import EngineAdapter
+from .base import EngineAdapter, Relation
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -53,6 +54,8 @@ appender.stderr.target = SYSTEM_ERR
 appender.stderr.layout.type = PatternLayout
 appender.stderr.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 """
+
+_SPARK_TYPES = {"VARCHAR": "STRING"}  # Relation's column types, where Spark's DDL names them otherwise
 
 _SESSION_LOCK = threading.Lock()
 _SESSIONS: dict[str, SparkSession] = {}
@@ -153,6 +156,7 @@ class SparkAdapter(EngineAdapter):
         )
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.exported: dict[str, Path] = {}
+        self.inputs: set[str] = set()  # views of the relations given with a query (Relation)
 
     def sql(self, expression: exp.Expression, pretty: bool = False) -> str:
         return expression.sql(dialect=self.dialect, pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
@@ -160,6 +164,16 @@ class SparkAdapter(EngineAdapter):
     def fetch(self, expression: exp.Expression) -> list[dict[str, Any]]:
         self.register(sorted(fr.referenced_tables(expression)))
         return [row.asDict(recursive=False) for row in self.spark.sql(self.sql(expression)).collect()]
+
+    def run(self, sql: str, tables: Sequence[str], inputs: Mapping[str, Relation]) -> list[dict[str, Any]]:
+        self.register(sorted(tables))
+        for name, relation in inputs.items():
+            schema = ", ".join(
+                f"{column} {_SPARK_TYPES.get(kind, kind)}" for column, kind in relation.columns
+            )
+            self.spark.createDataFrame(list(relation.rows), schema=schema).createOrReplaceTempView(name)
+            self.inputs.add(name)
+        return [row.asDict(recursive=False) for row in self.spark.sql(sql).collect()]
 
     def register(self, tables: list[str]) -> None:
         """Export each store table not yet exported to Parquet and make it a Spark view of the same name."""
@@ -185,9 +199,10 @@ class SparkAdapter(EngineAdapter):
 
     def close(self) -> None:
         """Drop the views and the exports (the shared Spark session keeps running)."""
-        for table in self.exported:
+        for table in [*self.exported, *self.inputs]:
             self.spark.catalog.dropTempView(table)
         self.exported.clear()
+        self.inputs.clear()
         if self._owns_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 

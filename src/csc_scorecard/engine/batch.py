@@ -1,0 +1,543 @@
+"""Indicators computed together: one scan of a population per window, one query for a whole request.
+
+Indicators over the same population, window (event date, interval open at the end, or the population's own
+periods) and breakdown share a **slot**: the population's rows in each window they fall in, with a flag per
+**measure** (a denominator and numerator filter, a value, a weight). Indicators whose filters are the same (a
+count and its rate) share a measure. The slots of a request go into one query (a **batch**), so each population
+is written once however many slots read it; slots go into separate batches only where their SQL would define
+one CTE name twice (two populations' inner WITHs of the same name, or a population bound to other settings):
+
+    WITH periods AS (SELECT ... FROM engine_windows),   -- the windows: a relation given with each run
+         <each population the slots read, once>,
+         scoped AS (...), agg AS (...),                 -- per slot: rows x windows, aggregates per measure
+         scoped_1 AS (...), agg_1 AS (...), ...
+         frame AS (...)                                 -- each LA (and breakdown value) reported
+    SELECT f.la_code, p.period_id, f.breakdown_value,
+           <each measure's aggregates, a typed zero where the LA has no rows in the window>
+    FROM frame AS f CROSS JOIN periods AS p LEFT JOIN agg AS a0 ON ... LEFT JOIN agg_1 AS a1 ON ...
+
+The SQL depends only on the catalogue, the indicators and their options, the breakdown and the engine, so it is
+built once per process and cached (`plan`); the periods and LAs of a run enter as relations the adapter
+provides (engine_windows, engine_las). Which windows the returns cover, and the figures themselves (ratios,
+rates), are worked out from these aggregates in Python (engine/compute.py, engine/measures.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from sqlglot import exp
+
+from .. import disk_cache
+from ..catalogue import fragments as fr
+from ..catalogue.models import Catalogue, Indicator
+from .build import FLAG_KEY, FLAGGED, PERIOD_COLUMNS, Request, ScopeBuilder, population_ctes
+
+WINDOWS = "engine_windows"  # relation: one row per window (build.PERIOD_COLUMNS)
+LAS = "engine_las"  # relation: the LAs reported (la_code)
+WINDOW_TYPES = ("INT", "DATE", "DATE", "INT", "DOUBLE")  # of PERIOD_COLUMNS
+
+# Aggregates of a measure, by suffix; each is zero (of its own type) for an LA with no rows in a window.
+ROWS, BASE, COUNTED, TOTAL, WEIGHTS, WEIGHTS_COUNTED, MISSING, LOADS, LEFT_OUT = (
+    "rows", "base", "counted", "total", "weights", "weights_counted", "missing", "loads", "left_out",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The aggregates several indicators may share (same counting, filters, value, weight and history)."""
+
+    name: str  # column prefix in the batch's result
+    children: bool  # counts distinct children (else rows)
+    filtered: bool  # has a denominator filter
+    counted: bool  # has a numerator filter
+    value: bool
+    weight: bool
+    history: bool  # a per-row look-back that may be missing
+    leaves_out: bool = False  # rows the quality rules flagged are left out, and counted (LEFT_OUT)
+
+    def column(self, aggregate: str) -> str:
+        return f"{self.name}_{aggregate}"
+
+    def aggregates(self) -> tuple[str, ...]:
+        names = [ROWS, COUNTED, MISSING]
+        names += [BASE] if self.children else []
+        names += [TOTAL] if self.value else []
+        names += [WEIGHTS, WEIGHTS_COUNTED] if self.weight else []
+        names += [LEFT_OUT] if self.leaves_out else []
+        return tuple(names)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One query: its SQL in the adapter's dialect, the store tables it reads, and where each request's
+    aggregates are in its rows."""
+
+    sql: str
+    tables: tuple[str, ...]
+    measures: Mapping[int, Measure]  # by the request's position in the list planned
+
+
+# --- planning: slots, measures, batches -----------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    request: Request  # the first in the slot: population, window and breakdown are the same for all
+    definitions: dict[str, tuple]  # every CTE name the populations define (inner WITHs too): what defines it
+    measures: dict[tuple, tuple[Measure, Request]] = field(default_factory=dict)  # by signature, with a
+    # request that defines it
+    members: dict[int, tuple] = field(default_factory=dict)  # request position -> its measure's signature
+    child_columns: set[str] = field(default_factory=set)
+
+
+# Planning reads the catalogue's texts (each parsed once per process); trees are built only to write a batch.
+
+
+@cache
+def _inner_ctes(sql: str) -> tuple[str, ...]:
+    return tuple(cte.alias for cte in fr.parse_query(sql).find_all(exp.CTE))
+
+
+@cache
+def _child_columns(sql: str) -> frozenset[str]:
+    return frozenset(fr.child_columns(fr.parse(sql)))
+
+
+@cache
+def _placeholders(sql: str) -> frozenset[str]:
+    return frozenset(fr.placeholders(fr.parse(sql)))
+
+
+def _texts(indicator: Indicator) -> dict[str, str | None]:
+    """The SQL texts of a measure: filters, value, weight and the per-row history condition."""
+    return {
+        "denominator": indicator.denominator,
+        "numerator": indicator.numerator,
+        "value": indicator.value,
+        "weight": indicator.weight,
+        "complete": indicator.history.complete_when if indicator.history else None,
+    }
+
+
+def _bound(request: Request, texts: Sequence[str]) -> tuple:
+    """The options the texts read, with this request's values."""
+    names = set().union(*(_placeholders(t) for t in texts)) - fr.PERIOD_PLACEHOLDERS
+    return tuple((name, repr(request.option(name))) for name in sorted(names))
+
+
+def _slot_key(catalogue: Catalogue, request: Request) -> tuple[tuple, dict[str, tuple]]:
+    ind = request.indicator
+    population = ind.population or ""
+    chain = catalogue.population_chain(population)
+    settings = _bound(request, [catalogue.population(p).sql for p in chain])
+    interval = (ind.open_at_end.start, ind.open_at_end.end) if ind.open_at_end else None
+    breakdown = (request.breakdown_name, ind.breakdown_date, ind.event_date) if request.breakdown else None
+    leaves_out = tuple(sorted(ind.leaves_out))  # the flagged records joined to the slot's rows
+    definitions: dict[str, tuple] = {}
+    for name in chain:
+        own = _bound(request, [catalogue.population(name).sql])
+        definitions[name] = ("population", name, own)
+        for inner in _inner_ctes(catalogue.population(name).sql):
+            definitions[inner] = ("inside population", name, own)
+    return (population, settings, ind.event_date, interval, breakdown, leaves_out), definitions
+
+
+def _slots(catalogue: Catalogue, requests: Sequence[Request]) -> list[_Slot]:
+    slots: dict[tuple, _Slot] = {}
+    for index, request in enumerate(requests):
+        key, definitions = _slot_key(catalogue, request)
+        slot = slots.get(key)
+        if slot is None:
+            slot = slots[key] = _Slot(request, definitions)
+        texts = _texts(request.indicator)
+        given = [t for t in texts.values() if t is not None]
+        signature = (request.indicator.count, *texts.values(), _bound(request, given))
+        if signature not in slot.measures:
+            leaves_out = bool(request.indicator.leaves_out)
+            measure = Measure(
+                name="",  # named when the batch is written
+                children=request.indicator.count == "children",
+                filtered=texts["denominator"] is not None or leaves_out,
+                counted=texts["numerator"] is not None,
+                value=texts["value"] is not None,
+                weight=texts["weight"] is not None,
+                history=texts["complete"] is not None,
+                leaves_out=leaves_out,
+            )
+            slot.measures[signature] = (measure, request)
+        slot.members[index] = signature
+        if request.breakdown is not None:
+            given.append(request.breakdown.sql)
+        slot.child_columns |= set().union(*(_child_columns(t) for t in given))
+    return list(slots.values())
+
+
+def _compatible(definitions: dict[str, tuple], slot: _Slot) -> bool:
+    return all(definitions.get(name, what) == what for name, what in slot.definitions.items())
+
+
+def _batches(slots: Sequence[_Slot]) -> list[list[_Slot]]:
+    """Slots in as few batches as their CTE names allow (first fit, in catalogue order)."""
+    batches: list[tuple[dict[str, tuple], list[_Slot]]] = []
+    for slot in slots:
+        for definitions, members in batches:
+            if _compatible(definitions, slot):
+                definitions.update(slot.definitions)
+                members.append(slot)
+                break
+        else:
+            batches.append((dict(slot.definitions), [slot]))
+    return [members for _, members in batches]
+
+
+# --- writing a batch ------------------------------------------------------------------------------------
+
+
+def _measure_trees(builder: ScopeBuilder) -> dict[str, exp.Expression | None]:
+    return {
+        name: None if sql is None else builder.fragment(sql)
+        for name, sql in _texts(builder.indicator).items()
+    }
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table)
+
+
+def _flag(condition: exp.Expression) -> exp.Expression:
+    return exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0))
+
+
+def _is_one(column: str) -> exp.Expression:
+    return exp.EQ(this=_col(column, "s"), expression=exp.Literal.number(1))
+
+
+def _when(column: str | None, then: exp.Expression) -> exp.Expression:
+    """`then` on the rows flagged by `column` (all rows without one)."""
+    if column is None:
+        return then
+    return exp.Case().when(_is_one(column), then)
+
+
+def _fresh(name: str, taken: set[str]) -> str:
+    chosen, n = name, 0
+    while chosen in taken:
+        n += 1
+        chosen = f"{name}_{n}"
+    taken.add(chosen)
+    return chosen
+
+
+class _Writer:
+    """Writes one batch's tree; `relation(name)` gives the tree that reads an input relation."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        slots: Sequence[_Slot],
+        breakdown: bool,
+        filtered: bool,
+        distinct_loads: bool,
+        relation: Callable[[str], exp.Expression],
+    ):
+        self.catalogue = catalogue
+        self.slots = slots
+        self.breakdown = breakdown
+        self.filtered = filtered
+        self.distinct_loads = distinct_loads
+        self.relation = relation
+        self.taken = {name for slot in slots for name in slot.definitions} | {fr.PERIODS_TABLE}
+
+    def scoped(self, slot: _Slot, measures: Sequence[tuple[Measure, Request]]) -> exp.Select:
+        builder = ScopeBuilder(self.catalogue, slot.request)
+        u = fr.UNIT_ALIAS
+        columns: list[exp.Expression] = [_col("period_id", "p"), _col("la_code", u), _col("child_id", u)]
+        columns.append(_col("load_id", u))
+        if self.breakdown:
+            columns.append(exp.alias_(builder.breakdown_value(), "breakdown_value"))
+        denominators = []
+        for measure, request in measures:
+            trees = _measure_trees(ScopeBuilder(self.catalogue, request))
+            base = trees["denominator"]
+            if base is not None:
+                denominators.append(exp.paren(base.copy()))
+            if measure.leaves_out:  # a flagged row is out of every measure, and counted
+                flagged = exp.column("la_code", table=FLAGGED).is_(exp.null()).not_()
+                out = flagged if base is None else exp.and_(exp.paren(base.copy()), flagged)
+                columns.append(exp.alias_(_flag(out), measure.column("o")))
+                kept = exp.column("la_code", table=FLAGGED).is_(exp.null())
+                base = kept if base is None else exp.and_(exp.paren(base), kept)
+            if base is not None:
+                columns.append(exp.alias_(_flag(exp.paren(base.copy())), measure.column("b")))
+            if trees["numerator"] is not None:
+                counted = exp.paren(trees["numerator"])
+                if base is not None:
+                    counted = exp.and_(exp.paren(base.copy()), counted)
+                columns.append(exp.alias_(_flag(counted), measure.column("n")))
+            if trees["value"] is not None:
+                columns.append(exp.alias_(trees["value"], measure.column("v")))
+            if trees["weight"] is not None:
+                columns.append(exp.alias_(trees["weight"], measure.column("w")))
+            if trees["complete"] is not None:  # 1 for a row whose look-back reaches before the loaded returns
+                lacking = (
+                    exp.Case().when(trees["complete"], exp.Literal.number(0)).else_(exp.Literal.number(1))
+                )
+                if base is not None:
+                    lacking = exp.Case().when(exp.paren(base.copy()), lacking).else_(exp.Literal.number(0))
+                columns.append(exp.alias_(lacking, measure.column("h")))
+        query = exp.select(*columns).from_(
+            exp.to_table(builder.indicator.population or "").as_(u), copy=False
+        )
+        periods = exp.to_table(fr.PERIODS_TABLE).as_("p")
+        if builder.population.per_period:
+            on = exp.EQ(this=_col("period_id", u), expression=_col("period_id", "p"))
+            query = query.join(periods, on=on, copy=False)
+        else:
+            query = query.join(periods, join_type="cross", copy=False)
+        if slot.request.indicator.leaves_out:
+            keys = [exp.EQ(this=_col(c, FLAGGED), expression=_col(c, u)) for c in FLAG_KEY]
+            query = query.join(
+                builder.flagged().subquery(FLAGGED), on=exp.and_(*keys), join_type="left", copy=False
+            )
+        if slot.child_columns:
+            on = exp.and_(
+                exp.EQ(this=_col("la_code", fr.CHILD_ALIAS), expression=_col("la_code", u)),
+                exp.EQ(this=_col("child_id", fr.CHILD_ALIAS), expression=_col("child_id", u)),
+            )
+            query = query.join(
+                exp.to_table("children").as_(fr.CHILD_ALIAS), on=on, join_type="left", copy=False
+            )
+        conditions = [c for c in (builder.window(),) if c is not None]
+        if self.filtered:
+            las = exp.select("la_code").from_(self.relation(LAS), copy=False)
+            conditions.append(_col("la_code", u).isin(query=las))
+        if denominators and len(denominators) == len(measures):  # no row outside every denominator is counted
+            conditions.append(exp.paren(exp.or_(*denominators)))
+        return query.where(exp.and_(*conditions), copy=False) if conditions else query
+
+    def aggregate(self, scoped: str, measures: Sequence[Measure]) -> exp.Select:
+        keys = ["la_code", "period_id", *(["breakdown_value"] if self.breakdown else [])]
+        columns: list[exp.Expression] = [_col(k, "s") for k in keys]
+        for m in measures:
+            base = m.column("b") if m.filtered else None
+            counted = m.column("n") if m.counted else base
+            child = _col("child_id", "s")
+            rows = exp.Count(this=exp.Star()) if base is None else exp.Sum(this=_col(base, "s"))
+            columns.append(exp.alias_(rows, m.column(ROWS)))
+            if m.children:
+                columns.append(exp.alias_(exp.Count(this=exp.Distinct(expressions=[_when(base, child)])),
+                                          m.column(BASE)))  # fmt: skip
+                number = exp.Count(this=exp.Distinct(expressions=[_when(counted, child.copy())]))
+            else:
+                number = rows.copy() if counted is None else exp.Sum(this=_col(counted, "s"))
+            columns.append(exp.alias_(number, m.column(COUNTED)))
+            if m.value:
+                columns.append(
+                    exp.alias_(exp.Sum(this=_when(counted, _col(m.column("v"), "s"))), m.column(TOTAL))
+                )
+            if m.weight:
+                weight = _col(m.column("w"), "s")
+                columns.append(exp.alias_(exp.Sum(this=_when(base, weight)), m.column(WEIGHTS)))
+                columns.append(
+                    exp.alias_(exp.Sum(this=_when(counted, weight.copy())), m.column(WEIGHTS_COUNTED))
+                )
+            if m.leaves_out:
+                columns.append(exp.alias_(exp.Sum(this=_col(m.column("o"), "s")), m.column(LEFT_OUT)))
+            missing = exp.Sum(this=_col(m.column("h"), "s")) if m.history else exp.Literal.number(0)
+            columns.append(exp.alias_(missing, m.column(MISSING)))
+            loads = _when(base, _col("load_id", "s"))
+            loads = exp.Distinct(expressions=[loads]) if self.distinct_loads else loads
+            columns.append(exp.alias_(exp.ArrayAgg(this=loads), m.column(LOADS)))
+        return (
+            exp.select(*columns)
+            .from_(exp.to_table(scoped).as_("s"), copy=False)
+            .group_by(*(_col(k, "s") for k in keys), copy=False)
+        )
+
+    def frame(self, aggregates: Sequence[str]) -> exp.Expression:
+        if not self.breakdown:
+            null = exp.cast(exp.null(), exp.DataType.build("VARCHAR"))
+            return exp.select("la_code", exp.alias_(null, "breakdown_value")).from_(
+                self.relation(LAS), copy=False
+            )
+        selects = [exp.select("la_code", "breakdown_value").from_(name) for name in aggregates]
+        union: exp.Expression = selects[0]
+        for select in selects[1:]:
+            union = exp.union(union, select, distinct=True)
+        return (
+            exp.select("la_code", "breakdown_value")
+            .distinct()
+            .from_(exp.paren(union).as_("keys"), copy=False)
+        )
+
+    def tree(self) -> tuple[exp.Select, dict[int, Measure]]:
+        ctes: list[tuple[str, exp.Expression]] = [
+            (fr.PERIODS_TABLE, exp.select(*PERIOD_COLUMNS).from_(self.relation(WINDOWS), copy=False))
+        ]
+        written: set[str] = set()
+        by_request: dict[int, Measure] = {}
+        outputs: list[exp.Expression] = []
+        joins: list[tuple[str, str]] = []
+        count = 0
+        for slot in self.slots:
+            for name, tree in population_ctes(self.catalogue, slot.request):
+                if name not in written:
+                    written.add(name)
+                    ctes.append((name, tree))
+            named: dict[tuple, tuple[Measure, Request]] = {}
+            for signature, (measure, request) in slot.measures.items():
+                named[signature] = (dataclasses.replace(measure, name=f"m{count}"), request)
+                count += 1
+            by_request.update({index: named[signature][0] for index, signature in slot.members.items()})
+            measures = list(named.values())
+            scoped, agg = _fresh("scoped", self.taken), _fresh("agg", self.taken)
+            ctes.append((scoped, self.scoped(slot, measures)))
+            ctes.append((agg, self.aggregate(scoped, [m for m, _ in measures])))
+            alias = f"a{len(joins)}"
+            joins.append((agg, alias))
+            for measure, _ in measures:
+                for aggregate in measure.aggregates():
+                    column = _col(measure.column(aggregate), alias)
+                    outputs.append(exp.alias_(exp.Coalesce(this=column, expressions=[exp.Literal.number(0)]),
+                                              measure.column(aggregate)))  # fmt: skip
+                outputs.append(exp.alias_(_col(measure.column(LOADS), alias), measure.column(LOADS)))
+        frame = _fresh("frame", self.taken)
+        ctes.append((frame, self.frame([name for name, _ in joins])))
+        query = (
+            exp.select(_col("la_code", "f"), _col("period_id", "p"), _col("breakdown_value", "f"), *outputs)
+            .from_(exp.to_table(frame).as_("f"), copy=False)
+            .join(exp.to_table(fr.PERIODS_TABLE).as_("p"), join_type="cross", copy=False)
+        )
+        for agg, alias in joins:
+            on = [
+                exp.EQ(this=_col("la_code", alias), expression=_col("la_code", "f")),
+                exp.EQ(this=_col("period_id", alias), expression=_col("period_id", "p")),
+            ]
+            if self.breakdown:
+                on.append(
+                    exp.NullSafeEQ(
+                        this=_col("breakdown_value", alias), expression=_col("breakdown_value", "f")
+                    )
+                )
+            query = query.join(exp.to_table(agg).as_(alias), on=exp.and_(*on), join_type="left", copy=False)
+        for name, cte in ctes:
+            query = query.with_(name, as_=cte, copy=False)
+        return query, by_request
+
+
+def _table(name: str) -> exp.Expression:
+    return exp.to_table(name)
+
+
+def batch_trees(
+    catalogue: Catalogue,
+    requests: Sequence[Request],
+    *,
+    filtered: bool,
+    distinct_loads: bool = True,
+    relation: Callable[[str], exp.Expression] = _table,
+) -> list[tuple[exp.Select, dict[int, Measure]]]:
+    """Each batch's tree and, for each request (by position), the measure that holds its aggregates."""
+    breakdown = any(r.breakdown is not None for r in requests)
+    out = []
+    for slots in _batches(_slots(catalogue, requests)):
+        out.append(_Writer(catalogue, slots, breakdown, filtered, distinct_loads, relation).tree())
+    return out
+
+
+# --- the cache ------------------------------------------------------------------------------------------
+
+
+class _Plans:
+    """Batches by (catalogue, indicators and options, breakdown, engine): building them is most of a warm call's
+    Python time, and nothing in them depends on the periods or LAs asked for."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[Catalogue, tuple[Batch, ...]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, key: Hashable, catalogue: Catalogue, make: Callable[[], tuple[Batch, ...]]
+    ) -> tuple[Batch, ...]:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and found[0] is catalogue:
+                self._items.move_to_end(key)
+                return found[1]
+        batches = make()
+        with self._lock:
+            self._items[key] = (catalogue, batches)  # the catalogue kept alive: its id stays its own
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return batches
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+PLANS = _Plans()
+
+
+def _options_key(request: Request) -> tuple:
+    return tuple(sorted((name, type(value).__name__, value) for name, value in request.options.items()))
+
+
+def plan(
+    catalogue: Catalogue,
+    requests: Sequence[Request],
+    *,
+    dialect: str,
+    write: Callable[[exp.Expression], str],
+    filtered: bool,
+    distinct_loads: bool,
+) -> tuple[Batch, ...]:
+    """The batches for these requests: built once per process, and kept on disk between processes by the
+    catalogue's files, the engine's source and the requests (disk_cache.py)."""
+    asked = (
+        dialect,
+        filtered,
+        distinct_loads,
+        tuple((r.indicator.id, r.breakdown_name, _options_key(r)) for r in requests),
+    )
+
+    def make() -> tuple[Batch, ...]:
+        batches = []
+        for tree, measures in batch_trees(
+            catalogue, requests, filtered=filtered, distinct_loads=distinct_loads
+        ):
+            tables = tuple(sorted(fr.referenced_tables(tree) - {WINDOWS, LAS}))
+            batches.append(Batch(write(tree), tables, measures))
+        return tuple(batches)
+
+    def made_or_kept() -> tuple[Batch, ...]:
+        if not catalogue.fingerprint:  # a catalogue not read from files: nothing to name it by
+            return make()
+        name = disk_cache.key(
+            catalogue.fingerprint,
+            disk_cache.code_digest("engine", "catalogue", "sources", "periods.py"),
+            asked,
+        )
+        return disk_cache.get("queries", name, make)
+
+    return PLANS.get((id(catalogue), asked), catalogue, made_or_kept)
+
+
+__all__ = [
+    "LAS",
+    "LEFT_OUT",
+    "PLANS",
+    "WINDOWS",
+    "WINDOW_TYPES",
+    "Batch",
+    "Measure",
+    "batch_trees",
+    "plan",
+]
