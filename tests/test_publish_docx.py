@@ -9,7 +9,7 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Cm
 
 from csc_scorecard.publish import INTERNAL_MARKING
-from csc_scorecard.publish.paper import charted, reported
+from csc_scorecard.publish.paper import charted, grid, reported
 from publish_packs import INJECTION, SMALL_NOTE, SUPPRESSED_ID, build_packs, period_codes
 
 pytestmark = pytest.mark.slow
@@ -51,7 +51,7 @@ def _all_text(document) -> str:
 
 
 def _grid_rows(view):
-    return [i for a in view.areas_with_data for i in a.with_data]
+    return [row.indicator for group in grid(view).groups for row in group.rows]
 
 
 def test_headings_use_word_heading_styles(published, no_charts, packs):
@@ -120,8 +120,8 @@ def test_tables_have_header_rows_and_captions(published, packs):
     rows = _grid_rows(packs.published.view)
     assert [r.cells[1].text for r in tables[2].rows[1:]] == [i.label for i in rows]
     assert [r.cells[2].text for r in tables[2].rows[1:]] == [i.value.text for i in rows]
-    first_area = packs.published.view.areas_with_data[0]
-    assert {r.cells[0].text for r in tables[2].rows[1 : 1 + len(first_area.with_data)]} == {first_area.name}
+    first = grid(packs.published.view).groups[0]
+    assert {r.cells[0].text for r in tables[2].rows[1 : 1 + len(first.rows)]} == {first.area.name}
     for table in tables:
         tbl_pr = table._tbl.tblPr
         assert tbl_pr.find(docx.oxml.ns.qn("w:tblCaption")) is not None

@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from csc_scorecard.publish import INTERNAL_MARKING
-from csc_scorecard.publish.paper import charted, reported
+from csc_scorecard.publish.paper import charted, grid, reported
 from publish_packs import ACTION, INJECTION, SMALL_NOTE, SUPPRESSED_ID, build_packs, period_codes
 
 pytestmark = pytest.mark.slow
@@ -95,7 +95,7 @@ def test_each_area_has_its_headline_narratives_and_nothing_has_a_period_code(pac
             for ind in area.indicators:
                 if ind.headline and ind.has_data:
                     assert ind.narrative in section
-                elif not reported(ind):  # in the grid only
+                elif not reported(ind):  # in the grid (or the spreadsheet) only
                     assert ind.narrative not in section
         body = _text(doc.get_element_by_id("report"))
         assert "Value " not in body and "SPC" not in body  # no facts lines or SPC words in the report's words
@@ -103,9 +103,10 @@ def test_each_area_has_its_headline_narratives_and_nothing_has_a_period_code(pac
 
 
 def test_the_grid_has_a_row_and_a_sparkline_per_indicator_with_data(published, packs):
-    rows = [i for a in packs.published.view.areas_with_data for i in a.with_data]
-    grid = published.get_element_by_id("scorecard")
-    trs = grid.findall(".//tbody/tr")
+    groups = grid(packs.published.view).groups
+    rows = [row.indicator for group in groups for row in group.rows]
+    table = published.get_element_by_id("scorecard")
+    trs = table.findall(".//tbody/tr")
     assert [tr.get("id") for tr in trs] == [f"grid-{i.id}" for i in rows]
     for tr, ind in zip(trs, rows, strict=True):
         assert _text(tr.find("th[@scope='row']")) == ind.label
@@ -114,10 +115,8 @@ def test_the_grid_has_a_row_and_a_sparkline_per_indicator_with_data(published, p
         svg = tr.find(".//svg")
         assert svg.get("role") == "img"
         assert svg.findtext("title").startswith(f"{ind.label}, recent figures: ")
-    assert [_text(th) for th in grid.findall(".//th[@scope='rowgroup']")] == [
-        a.name for a in packs.published.view.areas_with_data
-    ]
-    assert "How to read the scorecard" in _text(grid)
+    assert [_text(th) for th in table.findall(".//th[@scope='rowgroup']")] == [g.area.name for g in groups]
+    assert "How to read the scorecard" in _text(table)
 
 
 def test_every_image_has_alt_text_and_every_table_a_caption_and_scoped_headers(published, packs):

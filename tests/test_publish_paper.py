@@ -22,7 +22,12 @@ from csc_scorecard.publish.model import (
     report_view,
 )
 from csc_scorecard.publish.paper import GRID_A4_ROWS, GridRow, Sparkline, grid, paper, reported, sparkline
-from csc_scorecard.publish.report_config import ReportConfig, ReportConfigError, check_headline
+from csc_scorecard.publish.report_config import (
+    WALSALL_HEADLINE,
+    ReportConfig,
+    ReportConfigError,
+    check_headline,
+)
 
 QUARTERS = [f"{y}-{(y + 1) % 100:02d}Q{q}" for y in range(2013, 2017) for q in range(1, 5)][
     :15
@@ -142,13 +147,35 @@ def _built(n: int) -> Built:
 @pytest.mark.parametrize(("n", "page"), [(GRID_A4_ROWS, "A4"), (GRID_A4_ROWS + 1, "A3")])
 def test_grid_is_a4_landscape_up_to_30_rows_then_a3(n, page):
     view = report_view(
-        _built(n), "published", ViewInputs("Walsall", ReportConfig(headline=["ind_0", "ind_2"]))
+        _built(n), "published", ViewInputs("Walsall", ReportConfig(headline=["ind_0", "ind_2"], grid="all"))
     )
     assert grid(view).page == page
     assert len(grid(view).rows) == n
     layout = paper(view, {})
     assert [i.id for i in layout.areas[0].indicators] == ["ind_0", "ind_2"]
     assert layout.appendix == ()
+
+
+def test_the_grid_holds_the_scorecards_indicators_and_those_the_report_discusses():
+    built = _built(5)
+    config = ReportConfig(headline=["ind_3"], grid=["ind_0", "ind_1"])
+    view = report_view(built, "published", ViewInputs("Walsall", config))
+    assert [r.indicator.id for r in grid(view).rows] == ["ind_0", "ind_1", "ind_3"]  # ind_3 is discussed
+    recorded = replace(built, areas=tuple(
+        (summary, tuple(replace(j, meta=replace(j.meta, recorded=j.meta.id == "ind_4")) for j in judgements))
+        for summary, judgements in built.areas
+    ))  # fmt: skip
+    view = report_view(recorded, "published", ViewInputs("Walsall", config))
+    assert [r.indicator.id for r in grid(view).rows] == [
+        "ind_0",
+        "ind_1",
+        "ind_3",
+        "ind_4",
+    ]  # a manual measure
+    defaults = report_view(built, "published", ViewInputs("Walsall", ReportConfig(headline=[])))
+    assert grid(defaults).rows == ()  # none of these ids is a scorecard measure, and none is discussed
+    with pytest.raises(ReportConfigError, match="grid: unknown indicator id ind_9"):
+        check_headline(ReportConfig(grid=["ind_0", "ind_9"]), {"ind_0", *WALSALL_HEADLINE})
 
 
 def test_headline_ids_are_checked_against_the_indicators_known(tmp_path):

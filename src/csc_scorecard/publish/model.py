@@ -214,6 +214,7 @@ class IndicatorView:
     actions: tuple[ActionView, ...]
     history: tuple[HistoryPoint, ...]  # same period type, oldest first, ending with this period
     headline: bool = False  # in the report's headline set (report.yaml `headline`): reported in words
+    in_grid: bool = True  # a row of the background paper's grid (report.yaml `grid`; manual measures always)
 
     @property
     def rag_text(self) -> str:
@@ -686,7 +687,15 @@ def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportVie
     areas = []
     for summary, judgements in built.areas:
         views = [indicator_view(j, built.series.get(j.meta.id, ()), profile) for j in judgements]
-        views = [replace(v, headline=v.id in inputs.config.headline) for v in views]
+        grid = inputs.config.grid
+        views = [
+            replace(
+                v,
+                headline=v.id in inputs.config.headline,
+                in_grid=grid == "all" or v.id in grid or j.meta.recorded,
+            )
+            for v, j in zip(views, judgements, strict=True)
+        ]
         published = tuple(r.narrative for r in built.published.get(summary.area, ()))
         areas.append(replace(area_view(summary, judgements, views), published=published))
     cover = inputs.config.resolved(

@@ -7,7 +7,9 @@ one page as a background paper, and (optionally) the charts.
 
 - The report discusses the headline indicators (report.yaml `headline`) with data, and any other indicator with
   data that is rated red or has commentary or actions: someone has something to say about it.
-- The grid has a row for every indicator with data, grouped by area, with a sparkline of its recent figures:
+- The grid has a row for every indicator of the scorecard (report.yaml `grid`: by default a council scorecard's
+  measures, not every LAIT measure; manual measures and any the report discusses too) with data, grouped by
+  area, with a sparkline of its recent figures:
   the last RECENT_PERIODS periods, or for a count so far this year the same point in each year (one line across
   years would drop every April). Only shown values are drawn; a suppressed period is a gap.
 - The grid fits one landscape page: A4 up to GRID_A4_ROWS rows, A3 above.
@@ -182,7 +184,12 @@ def charted(ind: IndicatorView) -> bool:
 
 
 def grid(report: ReportView) -> Grid:
-    groups = tuple(GridGroup(a, tuple(GridRow.of(i) for i in a.with_data)) for a in report.areas_with_data)
+    """The scorecard's rows (report.yaml `grid`, manual measures and what the report discusses), by area."""
+    groups = tuple(
+        GridGroup(a, rows)
+        for a in report.areas_with_data
+        if (rows := tuple(GridRow.of(i) for i in a.with_data if i.in_grid or reported(i)))
+    )
     rows = sum(len(g.rows) for g in groups)
     return Grid(groups, "A4" if rows <= GRID_A4_ROWS else "A3")
 

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -52,6 +53,29 @@ WALSALL_HEADLINE: tuple[str, ...] = (
     "caseload_average",
     "case_audits_good_pct",
 )
+
+
+# The scorecard grid's rows by default (report.yaml `grid`): a council scorecard's measures, Walsall's kinds (the
+# statutory core, early help, workforce, youth justice, audits, visits and caseloads), not every LAIT measure the
+# catalogue can compute, which the spreadsheet and the dashboard show. Manual measures are always in the grid, and
+# so is any indicator the report discusses.
+SCORECARD_GRID: tuple[str, ...] = (
+    "referrals_count", "referrals_rate", "re_referrals_12m_pct", "referrals_nfa_pct", "assessments_count",
+    "assessments_45wd_pct", "cin_count", "cin_rate", "s47_count", "s47_icpc_15wd_pct", "cpp_count", "cpp_rate",
+    "cpp_starts_count", "cpp_second_pct", "cpp_2yrs_ended_pct", "cla_count", "cla_rate", "cla_starts_count",
+    "cla_ceased_count", "ceased_sgo_count", "cla_3plus_placements_pct", "cla_longterm_stability_pct",
+    "cla_missing_pct", "cla_away_pct", "ceased_adopted_pct", "adoption_a1_days", "adoption_a2_days",
+    "care_leavers_19_21_suitable_accom_pct", "care_leavers_19_21_eet_pct", "care_leavers_17_18_suitable_accom_pct",
+    "care_leavers_17_18_eet_pct", "early_help_contacts_count", "early_help_assessments_count",
+    "early_help_closures_count", "early_help_positive_closure_pct", "early_help_step_ups_count",
+    "early_help_step_up_pct", "sw_agency_rate_pct", "sw_vacancy_rate_pct", "sw_turnover_rate_pct",
+    "caseload_average", "caseload_over_promise_count", "caseload_over_promise_pct", "csww_agency_rate_pct",
+    "csww_vacancy_rate_pct", "csww_turnover_rate_pct", "csww_caseload_average", "yj_first_time_entrants_count",
+    "yj_first_time_entrants_rate", "yj_reoffending_pct", "yj_reoffences_per_reoffender", "yj_custody_rate",
+    "case_audits_count", "case_audits_good_pct", "case_audits_inadequate_pct", "ssd_cp_visits_in_timescale_pct",
+    "ssd_cla_visits_in_timescale_pct", "ssd_caseload_average", "ssd_caseload_over_promise_pct", "contacts_count",
+    "contacts_to_referral_pct", "cp_visits_in_timescale_pct", "cla_visits_in_timescale_pct",
+)  # fmt: skip
 
 
 class ReportConfigError(ValueError):
@@ -143,10 +167,14 @@ class ReportConfig(BaseModel):
     contact_officer: ContactOfficer = Field(default_factory=ContactOfficer)
     slides: SlideColours = Field(default_factory=SlideColours)
     headline: list[str] = Field(default_factory=lambda: list(WALSALL_HEADLINE))
+    # The background paper's grid: these ids (with manual measures and those the report discusses), or "all".
+    grid: list[str] | Literal["all"] = Field(default_factory=lambda: list(SCORECARD_GRID))
 
-    @field_validator("headline")
+    @field_validator("headline", "grid")
     @classmethod
-    def _listed_once(cls, ids: list[str]) -> list[str]:
+    def _listed_once(cls, ids: list[str] | str) -> list[str] | str:
+        if isinstance(ids, str):
+            return ids
         if repeated := sorted({i for i in ids if ids.count(i) > 1}):
             raise ValueError(f"listed more than once: {', '.join(repeated)}")
         return ids
@@ -191,12 +219,17 @@ def load_report_config(path: Path | None) -> ReportConfig:
 
 
 def check_headline(config: ReportConfig, known: Collection[str], source: Path | None = None) -> None:
-    """Refuse headline ids that are not among `known` (the catalogue's, or the scorecard's), naming each one."""
-    if unknown := [i for i in config.headline if i not in known]:
-        raise ReportConfigError(
-            f"{source or 'report configuration'}: headline: unknown indicator id{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(unknown)} (csc-scorecard catalogue lists the ids)"
-        )
+    """Refuse headline (and grid) ids that are not among `known` (the catalogue's, or the scorecard's), naming
+    each one. The default grid is not checked: a council's catalogue may lack some of its measures."""
+    lists = {"headline": config.headline}
+    if config.grid != "all" and config.grid != list(SCORECARD_GRID):
+        lists["grid"] = config.grid
+    for key, ids in lists.items():
+        if unknown := [i for i in ids if i not in known]:
+            raise ReportConfigError(
+                f"{source or 'report configuration'}: {key}: unknown indicator id{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(unknown)} (csc-scorecard catalogue lists the ids)"
+            )
 
 
 def _problem(error: dict) -> str:
