@@ -124,8 +124,8 @@ def test_the_default_headline_set_is_walsalls_and_every_id_is_in_the_catalogue()
     check_headline(ReportConfig(), load_catalogue().indicators)  # no unknown id
     areas = {load_catalogue().indicator(i).area for i in headline}
     assert areas == {
-        "front_door", "early_help", "children_in_need", "child_protection", "children_in_care", "adoption",
-        "care_leavers", "youth_justice", "workforce", "quality_assurance",
+        "front_door", "early_help", "children_in_need", "child_protection", "children_in_care",
+        "placement_stability", "adoption", "care_leavers", "youth_justice", "workforce", "quality_assurance",
     }  # fmt: skip
     example = load_report_config(EXAMPLE).headline
     assert example and set(example) < set(headline)
