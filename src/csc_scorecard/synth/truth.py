@@ -81,6 +81,7 @@ def _front_door(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
             else _figure(re_referred, len(referrals), percent=True)
         ),
         "referrals_nfa_pct": _figure(sum(1 for *_, nfa in referrals if nfa), len(referrals), percent=True),
+        "assessments_count": _figure(len(authorised), None),
         "assessments_45wd_pct": _figure(
             sum(1 for s, a in authorised if working_days_between(s, a) <= 45), len(authorised), percent=True
         ),
@@ -211,8 +212,8 @@ def _care_leavers(data: _Loaded, start_year: int) -> dict[str, dict]:
 
 
 BASE_IDS = (  # truth.py's own rules
-    "referrals_count", "re_referrals_12m_pct", "referrals_nfa_pct", "assessments_45wd_pct", "s47_count",
-    "s47_icpc_15wd_pct", "cin_count", "cpp_count", "cpp_starts_count", "cpp_second_pct", "cpp_2yrs_ended_pct",
+    "referrals_count", "re_referrals_12m_pct", "referrals_nfa_pct", "assessments_count", "assessments_45wd_pct",
+    "s47_count", "s47_icpc_15wd_pct", "cin_count", "cpp_count", "cpp_starts_count", "cpp_second_pct", "cpp_2yrs_ended_pct",
     "cla_count", "cla_starts_count", "cla_ceased_count", "ceased_adopted_pct", "ceased_sgo_count",
     "cla_3plus_placements_pct", "cla_longterm_stability_pct", "adoption_a1_days", "adoption_a2_days",
     "care_leavers_19_21_suitable_accom_pct", "care_leavers_19_21_eet_pct", "care_leavers_17_18_suitable_accom_pct",
