@@ -309,15 +309,18 @@ def read_sentences(reading: Reading, indicator: str, context: Context, *texts: s
     words = context.words()
     there_were = rf"There were (?P<v>{NUMBER}) [^.;()]*? {WHEN}(?P<p>{words})(?![\w–])"
     at_period = rf"{FIGURE},? {WHEN}(?P<p>{words})(?![\w–])"
-    period_then_figure = rf"(?<![\w–])(?P<p>{words}):? (?P<v>{NUMBER}|–)(?![\w])"
     for text in texts:
         rest = text
         for m in re.finditer(there_were, text):
             reading.show(indicator, context.names[m["p"]], None, "value", m["v"])
             rest = rest.replace(m[0], " ")  # its 'aged under 18 in ...' is not a second figure
-        for pattern in (at_period, period_then_figure):
-            for m in re.finditer(pattern, rest):
+        # A list of 'period figure' pairs first, each taken out: '21, Apr–Dec 2015 c' is not '21 in Apr–Dec 2015'
+        for m in re.finditer(rf"(?<![\w–])(?P<p>{words}):? (?P<v>{NUMBER}|–|c)(?![\w])", rest):
+            if m["v"] != "c":
                 reading.show(indicator, context.names[m["p"]], None, "value", m["v"])
+            rest = rest.replace(m[0], " ", 1)
+        for m in re.finditer(at_period, rest):
+            reading.show(indicator, context.names[m["p"]], None, "value", m["v"])
         for m in re.finditer(SMALL_BASE, rest):
             column = "num" if m["rate"] == "This rate" or context.units[indicator] == "count" else "den"
             reading.show(indicator, context.period, None, column, m["n"])

@@ -11,6 +11,9 @@ DfE suppresses counts of 1 to 5 in what it publishes, and so does everything csc
   - a series of year-to-date quarters of a flow: each quarter's count is the quarter before plus the quarter
     alone (Q3 less Q2), for the numerator, the denominator and the rest alike;
   - a breakdown shown with its total: the rows add up to the total, column by column.
+  - indicators that count the same children (a count and the numerator of a percentage, equal in every
+    period both show: `counted_alike`): a figure suppressed in one is suppressed in the other, or one would
+    show what the other hides (Q3 of the count beside Q4 of the percentage's numerator).
   When a count of 1 to 5 could be worked out, another figure it was worked out from is suppressed too: the
   smallest (a true zero only as a last resort), and an earlier period or a row before the period reported or
   the total. A figure's value is suppressed with its numerator or denominator (the value and one of them give
@@ -341,6 +344,58 @@ def series_suppression(unit: str, kind: str, points: Sequence[SeriesPoint]) -> l
     return [hidden[i] for i in range(len(points))]
 
 
+Partner = tuple[str, str, Sequence[SeriesPoint]]  # (unit, kind, points) of another indicator shown with it
+
+
+def _counts(unit: str, p: SeriesPoint) -> dict[str, float | None]:
+    """The counts of children a point shows: a count's value is its numerator."""
+    numerator = p.value if unit == "count" and p.numerator is None else p.numerator
+    return {"numerator": numerator, "denominator": p.denominator if unit == "percent" else None}
+
+
+def counted_alike(
+    unit: str, points: Sequence[SeriesPoint], other_unit: str, other: Sequence[SeriesPoint]
+) -> list[tuple[str, str]]:
+    """(column, other's column) pairs holding the same count in every period both show, in 3 periods or more
+    with a count above 0: two indicators counting the same children."""
+    theirs = {p.period: _counts(other_unit, p) for p in other}
+    shared = [(_counts(unit, p), theirs[p.period]) for p in points if p.period in theirs]
+    pairs = []
+    for mine in ("numerator", "denominator"):
+        for yours in ("numerator", "denominator"):
+            known = [(a[mine], b[yours]) for a, b in shared if a[mine] is not None and b[yours] is not None]
+            if sum(1 for a, _ in known if a) >= 3 and all(a == b for a, b in known):
+                pairs.append((mine, yours))
+    return pairs
+
+
+def with_partners(
+    unit: str, points: Sequence[SeriesPoint], hidden: Sequence[Suppression], partners: Sequence[Partner]
+) -> list[Suppression]:
+    """`hidden` with what the partners (indicators counting the same children) hide in the same periods: each
+    partner's own series rule, applied to the periods shown here."""
+    out = list(hidden)
+    codes = {p.period for p in points}
+    for other_unit, other_kind, other in partners:
+        pairs = counted_alike(unit, points, other_unit, other)
+        if not pairs:
+            continue
+        theirs = [p for p in other if p.period in codes]
+        their_hidden = dict(zip((p.period for p in theirs), series_suppression(other_unit, other_kind, theirs),
+                                strict=True))  # fmt: skip
+        for i, p in enumerate(points):
+            h = their_hidden.get(p.period)
+            if h is None:
+                continue
+            for mine, yours in pairs:
+                if getattr(h, yours) and not getattr(out[i], mine):
+                    s = out[i]
+                    numerator = s.numerator or mine == "numerator"
+                    denominator = s.denominator or mine == "denominator"
+                    out[i] = Suppression(True, numerator, denominator, s.reason or SECONDARY)
+    return out
+
+
 def windows_suppression(
     unit: str, kind: str, rows: Sequence[Row], nested: Sequence[tuple[int, int]]
 ) -> list[Suppression]:
@@ -390,4 +445,16 @@ def breakdown_suppression(
             figures.add_sum(len(series) - 1, ids, column)
     fixed = [(i, c) for i in range(len(series)) for c in COLUMNS]
     hidden = figures.protect(primary, fixed=fixed)
-    return [hidden[key] for key in ids]
+    out = [hidden[key] for key in ids]
+    total = series_hidden[-1] if series_hidden else NOT_SUPPRESSED
+    if total.numerator or total.denominator:  # rows never add up to a total the series hides
+        out = [
+            Suppression(
+                True,
+                s.numerator or total.numerator,
+                s.denominator or total.denominator,
+                s.reason or SECONDARY,
+            )
+            for s in out
+        ]
+    return out

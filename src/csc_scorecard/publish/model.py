@@ -36,9 +36,11 @@ from ..judge.suppression import (
     NOT_SUPPRESSED,
     RESTS_ON_SMALL,
     SUPPRESSED,
+    Partner,
     Suppression,
     rule_unit,
     series_suppression,
+    with_partners,
 )
 from ..judge.trend import Trend, grows_with_window
 from ..judge.units import DECIMALS, fmt, round_half_up, shown
@@ -467,27 +469,41 @@ def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) ->
     return j.narrative
 
 
+def partners_of(built: Built, j: Judgement) -> list[Partner]:
+    """Every other indicator of the scorecard, as the suppression rule reads it (those counting the same
+    children as `j` share its suppression: judge/suppression.py with_partners)."""
+    return [
+        (rule_unit(k.meta), k.meta.kind, built.series.get(k.meta.id, ()))
+        for k in built.judgements()
+        if k.meta.id != j.meta.id
+    ]
+
+
 def shown_series(
-    j: Judgement, series: Sequence[Point], profile: Profile
+    j: Judgement, series: Sequence[Point], profile: Profile, partners: Sequence[Partner] = ()
 ) -> tuple[list[Point], list[Suppression]]:
     """The periods shown with an indicator (its history of the same kind, ending with the period reported) and
-    the suppression of each, decided together (judge/suppression.py), the judge's own flag on the period
-    reported kept as belt and braces. Every output of the indicator shows these, or fewer."""
+    the suppression of each, decided together (judge/suppression.py), with what the indicators counting the
+    same children hide (`partners`), the judge's own flag on the period reported kept as belt and braces. Every
+    output of the indicator shows these, or fewer."""
     points = _same_type_history(j, series)
     if j.point is not None and not any(p.period_code == j.point.period_code for p in points):
         points.append(j.point)
     if profile != "published":
         return points, [NOT_SUPPRESSED] * len(points)
     hidden = series_suppression(rule_unit(j.meta), j.meta.kind, points)
+    hidden = with_partners(rule_unit(j.meta), points, hidden, partners)
     for i, p in enumerate(points):
         if p.period == j.period and j.small_numbers.suppress_in_publication and not hidden[i].value:
             hidden[i] = Suppression(True, True, hidden[i].denominator, RESTS_ON_SMALL)
     return points, hidden
 
 
-def indicator_view(j: Judgement, series: Sequence[Point], profile: Profile) -> IndicatorView:
+def indicator_view(
+    j: Judgement, series: Sequence[Point], profile: Profile, partners: Sequence[Partner] = ()
+) -> IndicatorView:
     unit, point = j.meta.unit, j.point
-    points, hidden = shown_series(j, series, profile)
+    points, hidden = shown_series(j, series, profile, partners)
     by_period = {p.period: s for p, s in zip(points, hidden, strict=True)}
     s = by_period.get(j.period, NOT_SUPPRESSED) if point is not None else NOT_SUPPRESSED
     compared = any(
@@ -686,7 +702,10 @@ def report_view(built: Built, profile: Profile, inputs: ViewInputs) -> ReportVie
     council = inputs.config.council or f"{inputs.la_name} Council"
     areas = []
     for summary, judgements in built.areas:
-        views = [indicator_view(j, built.series.get(j.meta.id, ()), profile) for j in judgements]
+        views = [
+            indicator_view(j, built.series.get(j.meta.id, ()), profile, partners_of(built, j))
+            for j in judgements
+        ]
         grid = inputs.config.grid
         views = [
             replace(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..judge.indicator import Point
 from ..judge.judgement import Judgement
-from ..judge.suppression import NOT_SUPPRESSED, SUPPRESSED, breakdown_suppression, rule_unit
+from ..judge.suppression import NOT_SUPPRESSED, SUPPRESSED, Partner, breakdown_suppression, rule_unit
 from ..pipeline import Built
 from ..publish.charts import Chart, alt_text, build_chart, caption
 from ..publish.model import (
@@ -22,6 +22,7 @@ from ..publish.model import (
     ReportView,
     ViewInputs,
     indicator_view,
+    partners_of,
     report_view,
     shown_series,
 )
@@ -38,7 +39,7 @@ def scorecard_view(built: Built, profile: Profile) -> ReportView:
 
 
 def single_view(built: Built, j: Judgement, profile: Profile) -> IndicatorView:
-    return indicator_view(j, built.series.get(j.meta.id, ()), profile)
+    return indicator_view(j, built.series.get(j.meta.id, ()), profile, partners_of(built, j))
 
 
 def chart(view: IndicatorView, la_name: str) -> Chart:
@@ -61,7 +62,11 @@ class BreakdownRow:
 
 
 def breakdown_rows(
-    j: Judgement, series: Sequence[Point], results: Sequence, profile: Profile
+    j: Judgement,
+    series: Sequence[Point],
+    results: Sequence,
+    profile: Profile,
+    partners: Sequence[Partner] = (),
 ) -> list[BreakdownRow]:
     """One row per breakdown value of the period reported, in the engine's order, as shown on the indicator's
     page beside its value and trend table. In the published profile a row resting on 1 to 5 children is c, and
@@ -72,7 +77,7 @@ def breakdown_rows(
         r for r in results if r.breakdown_value is None
     ]
     if profile == "published":
-        points, hidden_series = shown_series(j, series, profile)
+        points, hidden_series = shown_series(j, series, profile, partners)
         hidden = breakdown_suppression(
             rule_unit(j.meta), rows, kind=j.meta.kind, series=points, series_hidden=hidden_series
         )

@@ -16,7 +16,7 @@ from ...store.commentary import action_history
 from ...store.status import notes_version
 from ..auth import require
 from ..pack import report_pack
-from ..present import breakdown_rows, chart, chart_text, profile_for, scorecard_view, single_view
+from ..present import breakdown_rows, chart, chart_text, partners_of, profile_for, scorecard_view, single_view
 from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services
@@ -133,7 +133,7 @@ def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile
 
     found = services(request).scorecards.derive(built, ("breakdown", indicator_id, name), results)
     j = _indicator_or_404(built, indicator_id)
-    rows = breakdown_rows(j, built.series.get(indicator_id, ()), found, profile)
+    rows = breakdown_rows(j, built.series.get(indicator_id, ()), found, profile, partners_of(built, j))
     label = dict(_breakdown_choices(r.con, definition)).get(name, name)
     return {
         "breakdown": name,

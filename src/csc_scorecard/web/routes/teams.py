@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from ...catalogue import load_catalogue
 from ...engine import compute
 from ..auth import client_address, require
-from ..present import breakdown_rows, profile_for
+from ..present import breakdown_rows, partners_of, profile_for
 from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services
@@ -55,7 +55,9 @@ def _split(request: Request, r, session: Session, breakdowns: tuple[str, ...]) -
                     "indicator_id": indicator_id,
                     "label": j.meta.label,
                     "breakdown_label": catalogue.breakdowns[breakdown].label,
-                    "rows": breakdown_rows(j, built.series.get(indicator_id, ()), mine, profile),
+                    "rows": breakdown_rows(
+                        j, built.series.get(indicator_id, ()), mine, profile, partners_of(built, j)
+                    ),
                 }
             )
     return sections
