@@ -32,7 +32,7 @@ CATALOGUE = load_catalogue()
 # The test council is loaded from its returns: what only an SSD snapshot gives (visits and caseloads from case
 # records, the team and worker a child is allocated to) has no figure or group here.
 SNAPSHOT_ONLY = {i for i in CATALOGUE.ids() if "ssd" in returns_read(CATALOGUE, CATALOGUE.definition(i))}
-SNAPSHOT_BREAKDOWNS = {"allocated_team", "allocated_worker"}
+SNAPSHOT_BREAKDOWNS = {"allocated_team", "allocated_worker", "worker"}
 COMPARED_IDS = [i for i in CATALOGUE.ids() if i not in SNAPSHOT_ONLY]
 # Every year loaded, in-year quarters (year to date) early and late, a rolling year and a month.
 PERIOD_CODES = (*LOCAL_DATA_YEARS, "2014-15Q1", "2015-16Q3", "2016-17Q2", "R12:2016-12", "2016-09")
