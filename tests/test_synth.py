@@ -579,6 +579,7 @@ def indicators_from_files(d: dict, year: str) -> dict[str, tuple]:
     )
     out["referrals_nfa_pct"] = (sum(1 for *_, nfa in referrals if nfa), len(referrals))
     done = [(k[2], a) for k, a in d["assess"].items() if a and start <= a <= end]
+    out["assessments_count"] = (len(done), None)
     out["assessments_45wd_pct"] = (sum(1 for s, a in done if wd(s, a) <= 45), len(done))
     out["s47_count"] = (sum(1 for k in d["s47"] if start <= k[2] <= end), None)
     held = [(k[2], i) for k, i in d["s47"].items() if i and start <= i <= end]
