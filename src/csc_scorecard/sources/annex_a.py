@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ..periods import financial_year_of
 from .codelists import codelist
+from .dates import parse_day
 from .fields import checked_la
 from .model import ParsedReturn, sha256_file
 from .problems import Problem, Problems
@@ -620,16 +621,7 @@ class _Cells:
 
 
 def parse_text_date(text: str) -> dt.date | None:
-    m = _DMY.match(text)
-    parts = (m.group(3), m.group(2), m.group(1)) if m else None
-    if parts is None and (m := _ISO.match(text)):
-        parts = m.groups()
-    if parts is None:
-        return None
-    try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return None
+    return parse_day(text, _DMY, _ISO)
 
 
 # ---- the workbook -----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..periods import parse_financial_year
 from .codelists import codelist
 from .csvfile import read_rows
+from .dates import parse_day
 from .fields import checked_la
 from .fields import clean as _clean
 from .model import ParsedReturn, sha256_files
@@ -302,16 +303,7 @@ def _recogniser(kind: str) -> Callable[[Head], float]:
 
 def parse_date(value: str) -> dt.date | None:
     """dd/mm/YYYY (d/m/YYYY too) or YYYY-MM-DD; None if neither or not a real date."""
-    m = _DMY.match(value)
-    parts = (m.group(3), m.group(2), m.group(1)) if m else None
-    if parts is None and (m := _ISO.match(value)):
-        parts = (m.group(1), m.group(2), m.group(3))
-    if parts is None:
-        return None
-    try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return None
+    return parse_day(value, _DMY, _ISO)
 
 
 def normalise_code(value: str) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from ..dates import parse_day
 from ..problems import Problems
 
 _ISO = re.compile(
@@ -93,16 +94,7 @@ class Values:
 
 def parse_date(value: str) -> dt.date | None:
     """The calendar day of an ISO date or date-time, or of dd/mm/YYYY (with a time); None if neither."""
-    m = _ISO.match(value)
-    parts = (m.group(1), m.group(2), m.group(3)) if m else None
-    if parts is None and (m := _DMY.match(value)):
-        parts = (m.group(3), m.group(2), m.group(1))
-    if parts is None:
-        return None
-    try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return None
+    return parse_day(value, _DMY, _ISO)
 
 
 __all__ = ["NO", "YES", "Values", "parse_date"]
