@@ -65,7 +65,7 @@ def test_the_settings_file_can_come_from_the_environment(tmp_path):
         ({"CSC_SCORECARD_LA": "33"}, "la_code '33': a 3-digit DfE LA code"),
         (
             {"CSC_SCORECARD_WEB_BOARD_LANDING": "viewer, board"},
-            "board_landing: board: roles are viewer, analyst and admin",
+            "board_landing: board: roles are viewer, manager, analyst and admin",
         ),
     ],
 )

@@ -40,7 +40,7 @@ def test_passwords_are_stored_as_argon2id_hashes_only(state):
         ("ok.name", "ok.name", "viewer", "at least 12 characters"),
         ("samepassword", "samepassword", "viewer", "must not be the user name"),
         ("bad name!", PASSWORD, "viewer", "2 to 64 characters"),
-        ("ok.name", PASSWORD, "superuser", "role 'superuser': one of viewer, analyst, admin"),
+        ("ok.name", PASSWORD, "superuser", "role 'superuser': one of viewer, manager, analyst, admin"),
     ],
 )
 def test_account_rules(state, username, password, role, message):
@@ -139,3 +139,23 @@ def test_the_state_survives_reopening(tmp_path):
     assert (entry.username, entry.role, entry.action, entry.indicator_id, entry.records) == (
         "gail", "admin", "drill_through", "cla_count", 12,
     )  # fmt: skip
+
+
+def test_a_state_file_from_before_managers_keeps_its_users_and_takes_the_role(tmp_path):
+    from csc_scorecard.web.state import MIGRATIONS
+
+    path = tmp_path / "state.sqlite"
+    con = sqlite3.connect(path)  # as csc-scorecard left it before the manager role: state version 2
+    for script in MIGRATIONS[:2]:
+        con.executescript(script)
+    con.execute("PRAGMA user_version = 2")
+    con.execute("INSERT INTO users VALUES ('old.analyst', 'analyst', NULL, NULL, NULL, 0, 'then', 'then')")
+    con.commit()
+    with pytest.raises(sqlite3.IntegrityError):  # the old table refuses the new role
+        con.execute("UPDATE users SET role = 'manager'")
+    con.close()
+    state = StateStore(path)
+    assert state.user("old.analyst").role == "analyst"
+    state.create_user("new.manager", "a long enough passphrase", "manager")
+    assert state.user("new.manager").can("viewer") and not state.user("new.manager").can("analyst")
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

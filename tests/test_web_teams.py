@@ -1,4 +1,4 @@
-"""The dashboard's team view (every signed-in user) and worker view (analysts only, written to the access log)
+"""The dashboard's team view (every signed-in user) and worker view (managers and up, written to the access log)
 on a store loaded from the synthetic council's SSD extract."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from csc_scorecard.cli import cli
 from csc_scorecard.web import create_app
-from web_support import make_site, session_cookie
+from web_support import PASSWORD, make_site, session_cookie
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 Q = "la=335&period=2016-17"
@@ -29,6 +29,7 @@ def client(tmp_path_factory):
     result = runner.invoke(cli, ["load", str(root / "ssd" / "ssd_335"), "--la", "335", "--db", str(db)])
     assert result.exit_code == 0, result.output
     site = make_site(root / "site", db)
+    site.state.create_user("max", PASSWORD, "manager")
     with TestClient(create_app(site.settings), follow_redirects=False) as c:
         yield c, site
 
@@ -44,7 +45,7 @@ def test_every_user_sees_the_figures_by_team_and_no_worker(client):
     assert "W0" not in page.text and "By allocated worker" not in page.text
 
 
-def test_worker_level_figures_are_for_analysts_only_and_logged(client):
+def test_worker_level_figures_are_for_managers_and_analysts_only_and_logged(client):
     c, site = client
     viewer, analyst = session_cookie(site, "viewer"), session_cookie(site, "analyst")
     assert c.get(f"/teams/workers?{Q}", headers=viewer).status_code == 403
@@ -67,3 +68,21 @@ def test_a_month_from_the_snapshot_by_team(client):
     assert "Child protection visits within timescale (case records) by allocated team" in page.text
     assert "Safeguarding and Family Support South" in page.text
     assert page.text != c.get(f"/teams?{Q}", headers=session_cookie(site, "viewer")).text  # not the year's
+
+
+def test_a_manager_sees_the_workers_with_the_published_figures(client):
+    c, site = client
+    token, session = site.state.create_session("max")
+    manager = {"Cookie": f"csc_session={token}", "X-CSRF-Token": session.csrf_token}
+    teams = c.get(f"/teams?{Q}", headers=manager).text
+    assert "By allocated worker" in teams  # the link the viewer does not get
+    page = c.get(f"/teams/workers?{Q}", headers=manager)
+    assert page.status_code == 200 and "Social Worker W0" in page.text
+    assert next(e for e in site.state.access_log(limit=5)).username == "max"
+    assert "Allocated worker" in c.get(f"/indicator/cpp_count?{Q}", headers=manager).text
+    assert c.get(f"/indicator/cpp_count?{Q}&breakdown=allocated_worker", headers=manager).status_code == 200
+    # the published figures, as a viewer's: the internal marking and the drill-through are an analyst's
+    indicator = c.get(f"/indicator/cpp_count?{Q}", headers=manager).text
+    assert "/records?" not in indicator
+    assert c.get(f"/indicator/cpp_count/records?{Q}", headers=manager).status_code == 403
+    assert c.get("/data", headers=manager).status_code == 403

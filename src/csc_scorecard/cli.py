@@ -1422,7 +1422,7 @@ def users() -> None:
 @users.command("add")
 @click.argument("username")
 @click.option(
-    "--role", type=click.Choice(["viewer", "analyst", "admin"]), required=True,
+    "--role", type=click.Choice(["viewer", "manager", "analyst", "admin"]), required=True,
     help="What the user may do: viewer (the published scorecard), analyst (every figure, records, uploads), admin.",
 )  # fmt: skip
 @click.password_option(help="Asked for (twice) when not given.")

@@ -131,6 +131,8 @@ class Setting:
     meaning: str
 
 
+ROLE_NAMES = ("viewer", "manager", "analyst", "admin")  # the dashboard's roles (web/state.py ROLES)
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "db", "CSC_SCORECARD_DB", ("", "db"), "`scorecard.duckdb`", "the store (a DuckDB file)"),
     Setting("store", "lock_timeout_seconds", "CSC_SCORECARD_LOCK_TIMEOUT", ("", "lock_timeout_seconds"), "60",
@@ -177,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web", "secret_key", "CSC_SCORECARD_WEB_SECRET", ("web", "secret_key"), "random per process",
             "signs the OIDC round-trip cookie"),
     Setting("web", "board_landing", "CSC_SCORECARD_WEB_BOARD_LANDING", ("web", "board_landing"),
-            "none (the scorecard)", "roles (viewer, analyst, admin; comma-separated in the environment) whose "
+            "none (the scorecard)", "roles (viewer, manager, analyst, admin; comma-separated in the environment) whose "
             "landing page is the monthly board: what changed since last month"),
     Setting("web.oidc", "metadata_url", "CSC_SCORECARD_OIDC_METADATA_URL", ("oidc", "metadata_url"), "required",
             "the provider's `.well-known/openid-configuration`"),
@@ -307,9 +309,11 @@ def load_settings(
     settings = Settings(**top, spark=replace(SparkSettings(), **values["spark"]), web=web)
     if settings.la_code is not None and not (settings.la_code.isdigit() and len(settings.la_code) == 3):
         raise SettingsError(f"la_code {settings.la_code!r}: a 3-digit DfE LA code")
-    unknown = [r for r in settings.web.board_landing if r not in ("viewer", "analyst", "admin")]
+    unknown = [r for r in settings.web.board_landing if r not in ROLE_NAMES]
     if unknown:
-        raise SettingsError(f"board_landing: {', '.join(unknown)}: roles are viewer, analyst and admin")
+        raise SettingsError(
+            f"board_landing: {', '.join(unknown)}: roles are viewer, manager, analyst and admin"
+        )
     try:
         proxy_networks(settings.web.trusted_proxies)
     except ValueError as error:
@@ -340,8 +344,10 @@ def _oidc(values: Mapping[str, Any], origin: str) -> OidcSettings | None:
     if missing:
         raise SettingsError(f"{origin}: OIDC needs {', '.join(missing)} as well")
     oidc = OidcSettings(**{k: _convert("oidc", k, v, origin) for k, v in values.items()})
-    if oidc.default_role not in (None, "viewer", "analyst", "admin"):
-        raise SettingsError(f"{origin}: default_role {oidc.default_role!r}: viewer, analyst, admin or empty")
+    if oidc.default_role is not None and oidc.default_role not in ROLE_NAMES:
+        raise SettingsError(
+            f"{origin}: default_role {oidc.default_role!r}: viewer, manager, analyst, admin or empty"
+        )
     return oidc
 
 

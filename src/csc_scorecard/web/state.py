@@ -27,7 +27,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from ..private_files import private_file, private_folder
 
-ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")  # each role can do everything the ones before it can
+# Each role can do everything the ones before it can. A manager sees what a viewer sees (published figures) and,
+# for their teams' work, the worker-level views; an analyst sees every figure and edits.
+ROLES: tuple[str, ...] = ("viewer", "manager", "analyst", "admin")
 MIN_PASSWORD = 12  # NCSC: length beats complexity rules
 MAX_PASSWORD = 256
 USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-@")
@@ -83,6 +85,26 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sign_in_failures_by_user ON sign_in_failures (username, at);
     CREATE INDEX sign_in_failures_by_address ON sign_in_failures (address, at);
+    """,
+    # 3: the manager role (worker-level views of their teams' work). SQLite cannot change a CHECK: the table is
+    # made again; sessions end with it (everyone signs in once more after the upgrade).
+    """
+    CREATE TABLE users_with_managers (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'manager', 'analyst', 'admin')),
+        password_hash TEXT,
+        oidc_subject TEXT UNIQUE,
+        display_name TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    INSERT INTO users_with_managers
+        SELECT username, role, password_hash, oidc_subject, display_name, disabled, created_at, updated_at
+        FROM users;
+    DELETE FROM sessions;
+    DROP TABLE users;
+    ALTER TABLE users_with_managers RENAME TO users;
     """,
 )
 

@@ -21,7 +21,7 @@ from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services
 
-WORKER_LEVEL = frozenset({"allocated_worker", "worker"})  # breakdowns naming workers: analysts only
+WORKER_LEVEL = frozenset({"allocated_worker", "worker"})  # breakdowns naming workers: managers and up
 
 router = APIRouter()
 Viewer = Annotated[Session, Depends(require("viewer"))]
@@ -88,7 +88,7 @@ def indicator(
             "view": view,
             "judgement": j,
             "definition": definition,
-            "breakdowns": _breakdown_choices(r.con, definition, profile),
+            "breakdowns": _breakdown_choices(r.con, definition, session.user.can("manager")),
             "scope": r.scope,
             "query": scope_query(r.scope),
             "profile": profile,
@@ -101,7 +101,9 @@ def indicator(
             "form_error": request.scope.get("csc", {}).get("form_error"),
         }
         if breakdown:
-            context.update(_breakdown(request, r, built, indicator_id, breakdown, profile))
+            context.update(
+                _breakdown(request, r, built, indicator_id, breakdown, profile, session.user.can("manager"))
+            )
         return render(request, "indicator.html", context)
 
 
@@ -113,19 +115,19 @@ def _rules(j, view, profile: str) -> list[tuple[str, str]] | None:
     return j.rules()
 
 
-def _breakdown_choices(con, definition, profile: str = "internal") -> list[tuple[str, str]]:
-    """The indicator's breakdowns; those naming workers only in the internal (analysts') profile."""
+def _breakdown_choices(con, definition, workers: bool = True) -> list[tuple[str, str]]:
+    """The indicator's breakdowns; those naming workers only for managers and up (`workers`)."""
     catalogue = catalogue_for(con)
     return [
         (name, catalogue.breakdowns[name].label)
         for name in definition.breakdowns
-        if name in catalogue.breakdowns and (profile == "internal" or name not in WORKER_LEVEL)
+        if name in catalogue.breakdowns and (workers or name not in WORKER_LEVEL)
     ]
 
 
-def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile: str) -> dict:
+def _breakdown(request: Request, r, built, indicator_id: str, name: str, profile: str, workers: bool) -> dict:
     definition = catalogue_for(r.con).indicator(indicator_id)
-    if name not in definition.breakdowns or (profile != "internal" and name in WORKER_LEVEL):
+    if name not in definition.breakdowns or (not workers and name in WORKER_LEVEL):
         raise HTTPException(404, f"{indicator_id} has no breakdown {name!r}.")
 
     def results():
@@ -164,7 +166,9 @@ def breakdown_fragment(
             "profile": profile,
         }
         if breakdown:
-            context.update(_breakdown(request, r, built, indicator_id, breakdown, profile))
+            context.update(
+                _breakdown(request, r, built, indicator_id, breakdown, profile, session.user.can("manager"))
+            )
         return render(request, "partials/breakdown.html", context)
 
 

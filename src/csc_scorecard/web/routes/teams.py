@@ -23,7 +23,7 @@ from .pages import WORKER_LEVEL, La, Period
 
 router = APIRouter()
 Viewer = Annotated[Session, Depends(require("viewer"))]
-Analyst = Annotated[Session, Depends(require("analyst"))]
+Manager = Annotated[Session, Depends(require("manager"))]
 # The breakdowns each view uses, best first: an indicator is shown by the first it allows.
 TEAM_BREAKDOWNS = ("allocated_team", "team")
 WORKER_BREAKDOWNS = ("allocated_worker", "worker")
@@ -74,7 +74,7 @@ def teams(request: Request, session: Viewer, la: La = None, period: Period = Non
 
 
 @router.get("/teams/workers")
-def workers(request: Request, session: Analyst, la: La = None, period: Period = None) -> Response:
+def workers(request: Request, session: Manager, la: La = None, period: Period = None) -> Response:
     with reading(request, la, period) as r:
         sections = _split(request, r, session, WORKER_BREAKDOWNS)
         services(request).state.log(
