@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.cli import cli
-from csc_scorecard.engine.coverage import returns_read
+from csc_scorecard.engine.coverage import needs_snapshot
 
 FIGURES = ("numerator", "denominator", "value")
 
@@ -43,9 +43,7 @@ def test_indicators_engine_spark_prints_the_duckdb_csv(
     catalogue = load_catalogue()
     duck, spark_rows = run("duckdb"), run("spark")
     # every indicator, but those only an SSD snapshot gives (this store holds returns): not listed without one
-    from_returns = [
-        i for i in catalogue.ids() if "ssd" not in returns_read(catalogue, catalogue.definition(i))
-    ]
+    from_returns = [i for i in catalogue.ids() if not needs_snapshot(catalogue, catalogue.definition(i))]
     assert [r["indicator_id"] for r in duck] == from_returns
     assert [[r[c] for c in r if c not in FIGURES] for r in spark_rows] == [
         [r[c] for c in r if c not in FIGURES] for r in duck

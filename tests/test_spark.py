@@ -21,7 +21,7 @@ from csc_scorecard.engine.adapters import adapter_for
 from csc_scorecard.engine.adapters.spark import SparkAdapter
 from csc_scorecard.engine.build import results_query
 from csc_scorecard.engine.compute import build_requests
-from csc_scorecard.engine.coverage import returns_read
+from csc_scorecard.engine.coverage import needs_snapshot
 from csc_scorecard.periods import parse_period
 from csc_scorecard.store import connect
 
@@ -31,7 +31,7 @@ pytest.importorskip("pyspark", reason="the Spark engine is the optional extra cs
 CATALOGUE = load_catalogue()
 # The test council is loaded from its returns: what only an SSD snapshot gives (visits and caseloads from case
 # records, the team and worker a child is allocated to) has no figure or group here.
-SNAPSHOT_ONLY = {i for i in CATALOGUE.ids() if "ssd" in returns_read(CATALOGUE, CATALOGUE.definition(i))}
+SNAPSHOT_ONLY = {i for i in CATALOGUE.ids() if needs_snapshot(CATALOGUE, CATALOGUE.definition(i))}
 SNAPSHOT_BREAKDOWNS = {"allocated_team", "allocated_worker", "worker"}
 COMPARED_IDS = [i for i in CATALOGUE.ids() if i not in SNAPSHOT_ONLY]
 # Every year loaded, in-year quarters (year to date) early and late, a rolling year and a month.

@@ -160,13 +160,13 @@ LOCAL_TRUTH_IDS = sorted(
 
 def test_the_ground_truth_covers_every_local_indicator(council: dict) -> None:
     from csc_scorecard.catalogue import CORE_INDICATOR_IDS, load_catalogue
-    from csc_scorecard.engine.coverage import returns_read
+    from csc_scorecard.engine.coverage import needs_snapshot
     from csc_scorecard.synth.truth import INDICATOR_IDS
 
     # Local: neither a core id nor one the returns' own truth covers (cla_away_pct, from the 903), nor one only an
     # SSD snapshot gives (statutory visits and caseloads from case records: tests/test_ssd.py).
     catalogue = load_catalogue()
-    from_ssd = {i for i in catalogue.ids() if "ssd" in returns_read(catalogue, catalogue.definition(i))}
+    from_ssd = {i for i in catalogue.ids() if needs_snapshot(catalogue, catalogue.definition(i))}
     local = {i for i in catalogue.ids() if i not in CORE_INDICATOR_IDS} - set(INDICATOR_IDS) - from_ssd
     assert set(LOCAL_TRUTH_IDS) == local
     for year in YEARS:

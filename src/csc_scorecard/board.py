@@ -39,7 +39,7 @@ from .sources.registry import kind_names
 from .store.board_packs import last_pack_before, latest_ids
 from .store.commentary import Action
 from .store.manual_values import values_recorded_after
-from .store.quality import flags
+from .store.quality import flagged_rules
 from .store.status import load_records
 
 CHARTED_MONTHS = 24  # months of history the dashboard charts
@@ -179,7 +179,7 @@ def build_board(
     after = (last.last_load_id, last.last_value_id) if last else (0, 0)
     labels = {r.meta.id: r.meta.label for r in rows}
     loads = [r for r in load_records(con) if r.la_code == la_code]
-    changes += quality_changes(flags(con, la_code), loads, after=after[0])
+    changes += quality_changes(flagged_rules(con, la_code), loads, after=after[0])
     changes += load_changes(
         loads, values_recorded_after(con, la_code, after[1]), kind_names=kind_names(), labels=labels, after=after,
     )  # fmt: skip

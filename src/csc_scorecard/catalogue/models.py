@@ -211,7 +211,9 @@ class Breakdown(Entry):
         return fr.unit_columns(fr.parse_expression(self.sql))
 
 
-class Indicator(Entry):
+class Measured(Entry):
+    """What a catalogue entry shown on the scorecard says of itself, computed or published."""
+
     id: str = Field(pattern=NAME_PATTERN)
     label: str
     area: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
@@ -219,6 +221,9 @@ class Indicator(Entry):
     polarity: Polarity
     kind: Kind
     description: str
+
+
+class Indicator(Measured):
     source: str = Field(description="the DfE publication or return the definition follows")
     lait: str | None = Field(default=None, description="LAIT measure (Measure_short in its data dictionary)")
     plural: bool = Field(default=True, description="the label is a plural noun phrase, for verb agreement")
@@ -357,17 +362,10 @@ def _shape_problems(ind: Indicator) -> list[str]:
     return problems
 
 
-class PublishedMeasure(Entry):
+class PublishedMeasure(Measured):
     """A DfE measure the returns cannot give, shown as published: the LA's value beside England, its region and
     its statistical neighbours, never computed."""
 
-    id: str = Field(pattern=NAME_PATTERN)
-    label: str
-    area: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
-    unit: Unit
-    polarity: Polarity
-    kind: Kind
-    description: str
     source: str = Field(description="who publishes it, from what")
     lait: str = Field(description="LAIT measure (Measure_short in its data dictionary)")
     reason: str = Field(description="why no return a council makes can give it")

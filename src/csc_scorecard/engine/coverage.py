@@ -66,6 +66,11 @@ def returns_read(catalogue: Catalogue, indicator: Indicator) -> tuple[str, ...]:
     return tuple(sorted({kind for t in tables for kind in TABLES_BY_NAME[VIEWS.get(t, t)].returns}))
 
 
+def needs_snapshot(catalogue: Catalogue, indicator: Indicator) -> bool:
+    """Whether only an SSD snapshot can give the indicator (visits and caseloads from case records)."""
+    return SNAPSHOT_ONLY in returns_read(catalogue, indicator)
+
+
 def _first_day(history: History, kind: str, period: Period) -> dt.date:
     before = history.before or ("window_start" if kind == "flow" else "window_end")
     anchor = period.start if before == "window_start" else period.end

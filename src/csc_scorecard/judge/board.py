@@ -34,7 +34,7 @@ from typing import Literal
 from ..periods import Period, add_months, month_end, window
 from ..store.commentary import Action
 from ..store.manual_values import ManualValue
-from ..store.quality import Flag
+from ..store.quality import FlaggedRule
 from ..store.status import LoadRecord
 from .actions import due_between, overdue
 from .indicator import IndicatorMeta, Point
@@ -212,7 +212,9 @@ def figure_change(
     return Change("missing", f"{meta.label}: no figure for {month.words} ({why}), though there was one for {month.previous().words}.", meta.id)  # fmt: skip
 
 
-def quality_changes(flags: Sequence[Flag], loads: Sequence[LoadRecord], *, after: int = 0) -> list[Change]:
+def quality_changes(
+    flags: Sequence[FlaggedRule], loads: Sequence[LoadRecord], *, after: int = 0
+) -> list[Change]:
     """The data-quality rules flagging records of a collection year with a return loaded after load `after` (the
     last pack's), by year and then rule; a manual measures' file writes no records the rules read."""
     years = {r.collection_year for r in loads if r.load_id > after and r.kind != "manual_values"}

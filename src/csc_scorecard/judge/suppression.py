@@ -347,6 +347,12 @@ def series_suppression(unit: str, kind: str, points: Sequence[SeriesPoint]) -> l
 Partner = tuple[str, str, Sequence[SeriesPoint]]  # (unit, kind, points) of another indicator shown with it
 
 
+_COUNTED = {
+    False: ("numerator",),
+    True: ("numerator", "denominator"),
+}  # by "is a percentage": columns that count
+
+
 def _counts(unit: str, p: SeriesPoint) -> dict[str, float | None]:
     """The counts of children a point shows: a count's value is its numerator."""
     numerator = p.value if unit == "count" and p.numerator is None else p.numerator
@@ -358,6 +364,18 @@ def counted_alike(
 ) -> list[tuple[str, str]]:
     """(column, other's column) pairs holding the same count in every period both show, in 3 periods or more
     with a count above 0: two indicators counting the same children."""
+    if (
+        points and other and points[-1].period == other[-1].period
+    ):  # most pairs differ in the last period already
+        mine_last, yours_last = _counts(unit, points[-1]), _counts(other_unit, other[-1])
+        open_pairs = [
+            (m, y)
+            for m in _COUNTED[unit == "percent"]
+            for y in _COUNTED[other_unit == "percent"]
+            if mine_last[m] is None or yours_last[y] is None or mine_last[m] == yours_last[y]
+        ]
+        if not open_pairs:
+            return []
     theirs = {p.period: _counts(other_unit, p) for p in other}
     shared = [(_counts(unit, p), theirs[p.period]) for p in points if p.period in theirs]
     pairs = []

@@ -331,6 +331,24 @@ def rule_words() -> dict[str, str]:
     return words
 
 
+@dataclass(frozen=True)
+class FlaggedRule:
+    """A rule that flags records of a collection year: what is said without the records (no child, no count)."""
+
+    collection_year: str
+    rule: str
+    says: str
+
+
+def flagged_rules(con: duckdb.DuckDBPyConnection, la_code: str) -> list[FlaggedRule]:
+    """Each (collection year, rule) flagging a record of the LA, by year and rule, without reading the records."""
+    rows = con.execute(
+        "SELECT DISTINCT collection_year, rule FROM quality_flags WHERE la_code = ? ORDER BY 1, 2", [la_code]
+    ).fetchall()
+    words = rule_words()
+    return [FlaggedRule(year, rule, words.get(rule, rule)) for year, rule in rows]
+
+
 def flags(con: duckdb.DuckDBPyConnection, la_code: str | None = None) -> list[Flag]:
     """Every flagged record (of one LA, or all), by LA, year, rule and child: child-level, for analysts only."""
     rows = con.execute(
@@ -355,8 +373,10 @@ __all__ = [
     "READER_WARNING",
     "RULES",
     "Flag",
+    "FlaggedRule",
     "Rule",
     "all_rules",
+    "flagged_rules",
     "flags",
     "listed",
     "mark_not_carried",
