@@ -875,7 +875,7 @@ def report(
         check_headline(load_report_config(report_config), _store_catalogue(db).indicators, report_config)
     except ReportConfigError as error:
         raise click.UsageError(str(error)) from None
-    engine = warm_up_charts() if charts == "appendix" else None  # overlaps building the scorecard
+    engine = warm_up_charts(charts)  # the helper process starts while the scorecard is built
     built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
     profile = "internal" if internal else "published"
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import altair as alt
@@ -50,6 +50,9 @@ class Chart:
 
     def as_png(self) -> bytes:
         return self.png if self.png is not None else vlc.svg_to_png(self.svg, scale=PNG_SCALE)
+
+    def with_png(self) -> Chart:
+        return self if self.png is not None else replace(self, png=self.as_png())
 
 
 def _runs(history: Sequence[HistoryPoint]) -> list[dict]:
@@ -246,16 +249,20 @@ def caption(view: IndicatorView) -> str:
     return text
 
 
-def build_chart(view: IndicatorView, la_name: str, *, with_png: bool = False) -> Chart:
-    spec = chart_spec(view, la_name)
-    svg = vlc.vegalite_to_svg(spec)
-    png = vlc.svg_to_png(svg, scale=PNG_SCALE) if with_png else None
+def drawn_chart(view: IndicatorView, la_name: str, spec: dict, svg: str, png: bytes | None = None) -> Chart:
+    """The chart of a spec drawn as `svg` (here or by the pack's helper process)."""
     return Chart(view.id, spec, alt_text(view, la_name), caption(view), svg, png)
 
 
-def warm_up() -> None:
-    """Start vl-convert's JavaScript engine (about a second, outside the GIL) so it can overlap other work."""
-    vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}})
+def build_chart(view: IndicatorView, la_name: str, *, with_png: bool = False) -> Chart:
+    spec = chart_spec(view, la_name)
+    svg = vlc.vegalite_to_svg(spec)
+    return drawn_chart(view, la_name, spec, svg, vlc.svg_to_png(svg, scale=PNG_SCALE) if with_png else None)
+
+
+def drawable(views: Iterable[IndicatorView]) -> list[IndicatorView]:
+    """The views with a value to draw."""
+    return [v for v in views if any(h.value.value is not None for h in v.history)]
 
 
 def build_charts(
@@ -267,11 +274,7 @@ def build_charts(
 ) -> dict[str, Chart]:
     """The charts of `views` (default: every indicator with a value to draw); vl-convert renders outside the
     GIL, so two workers use both cores."""
-    views = [
-        v
-        for v in (report.indicators() if views is None else views)
-        if any(h.value.value is not None for h in v.history)
-    ]
+    views = drawable(report.indicators() if views is None else views)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         charts = list(pool.map(lambda v: build_chart(v, report.la_name, with_png=with_png), views))
     return {c.indicator_id: c for c in charts}

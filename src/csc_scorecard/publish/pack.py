@@ -10,23 +10,24 @@ paper are the committee paper (paper.py), with the headline indicators' charts i
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import vl_convert as vlc
+
 from ..pipeline import Built
 from ..private_files import make_private, private_file, private_folder
-from .charts import build_charts, warm_up
+from .charts import Chart, chart_spec, drawable, drawn_chart
 from .docx import write_docx
+from .helper import Helper
 from .html import render_html, write_html
 from .model import PROFILES, Profile, ReportView, ViewInputs, report_view, unconfirmed_free_text
 from .paper import CHARTS_MODES, ChartsMode, charted
-from .pdf import write_pdf
 from .pptx import write_pptx
-from .report_config import check_headline, load_report_config
+from .report_config import ReportConfig, check_headline, load_report_config
 from .xlsx import write_xlsx
 
 FILES = {
@@ -56,26 +57,61 @@ class UnconfirmedText(ValueError):
 @dataclass
 class PackResult:
     paths: dict[str, Path]  # xlsx, html, pdf, docx, pptx
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
+    # seconds per stage, in order; the PDF is written by the helper process while this one writes the paper and
+    # the slides, so "pdf" overlaps "docx" and "pptx"
+    timings: dict[str, float] = field(default_factory=dict)
     view: ReportView | None = None
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage, in both processes
 
     @property
     def total_seconds(self) -> float:
         return sum(self.timings.values())
 
 
-@contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    timings[stage] = time.perf_counter() - start
+class _Clock:
+    """Wall and CPU time per stage; a stage timed twice adds up."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.add(stage, time.perf_counter() - wall, time.process_time() - cpu)
+
+    def add(self, stage: str, wall: float, cpu: float) -> None:
+        self.wall[stage] = self.wall.get(stage, 0.0) + wall
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu
 
 
-def warm_up_charts() -> threading.Thread:
-    """Start the chart engine on a thread (about a second) so that it overlaps building the scorecard."""
-    engine = threading.Thread(target=warm_up, daemon=True)
-    engine.start()
-    return engine
+def warm_up_charts(charts: ChartsMode = "appendix") -> Helper:
+    """Start the pack's helper process, and the chart engine here when there are charts, so that both start
+    while the scorecard is built. Hand the helper to `write_pack`, which closes it."""
+    return Helper(charts == "appendix")
+
+
+def _draw(view: ReportView, helper: Helper, clock: _Clock) -> dict[str, Chart]:
+    """The appendix's charts, drawn in both processes: the helper takes them from the first, this process from
+    the last, each taking the next one nobody has started, so the split follows how soon each is ready."""
+    views = drawable(v for v in view.indicators() if charted(v))
+    specs: dict[str, dict] = {}
+    jobs = []
+    for v in views:  # the helper starts on the first while the rest are specified
+        specs[v.id] = chart_spec(v, view.la_name)
+        jobs.append((v, helper.svg(specs[v.id])))
+    helper.engine_started()
+    svgs: dict[str, str] = {}
+    for v, job in reversed(jobs):
+        if not job.cancel():  # the helper has this one and those before it
+            break
+        svgs[v.id] = vlc.vegalite_to_svg(specs[v.id])
+    for v, job in jobs:
+        if v.id not in svgs:
+            svgs[v.id], cpu = job.result()
+            clock.add("charts", 0.0, cpu)
+    return {v.id: drawn_chart(v, view.la_name, specs[v.id], svgs[v.id]) for v in views}
 
 
 def write_pack(
@@ -84,41 +120,56 @@ def write_pack(
     *,
     profile: Profile = "published",
     report_config: Path | None = None,
-    charts_engine: threading.Thread | None = None,
+    charts_engine: Helper | None = None,
     charts: ChartsMode = "appendix",
 ) -> PackResult:
     """Write the five files for a built scorecard into `out` (created if needed; files are replaced)."""
-    if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
-    if charts not in CHARTS_MODES:
-        raise ValueError(f"charts must be one of {', '.join(CHARTS_MODES)}, not {charts!r}")
-    config = load_report_config(report_config)  # fail on a bad YAML before any work is done
-    check_headline(config, {j.meta.id for j in built.judgements()}, report_config)
-    if profile == "published" and (found := unconfirmed_free_text(built)):
-        raise UnconfirmedText(found)
-    out = private_folder(Path(out))
-    timings: dict[str, float] = {}
-    engine = (charts_engine or warm_up_charts()) if charts == "appendix" else None
-    with _timed(timings, "view"):
+    try:
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+        if charts not in CHARTS_MODES:
+            raise ValueError(f"charts must be one of {', '.join(CHARTS_MODES)}, not {charts!r}")
+        config = load_report_config(report_config)  # fail on a bad YAML before any work is done
+        check_headline(config, {j.meta.id for j in built.judgements()}, report_config)
+        if profile == "published" and (found := unconfirmed_free_text(built)):
+            raise UnconfirmedText(found)
+        charts_engine = charts_engine or warm_up_charts(charts)
+        return _write(built, Path(out), profile, config, charts_engine, charts)
+    finally:
+        if charts_engine is not None:
+            charts_engine.close()
+
+
+def _write(
+    built: Built, out: Path, profile: Profile, config: ReportConfig, helper: Helper, charts: ChartsMode
+) -> PackResult:
+    out = private_folder(out)
+    clock = _Clock()
+    with clock("view"):
         view = report_view(built, profile, ViewInputs(built.la_name, config))
     paths = {
         kind: private_file(out / name) for kind, name in FILES.items()
     }  # 0600 before anything is in them
-    drawn = {}
-    if engine is not None:
-        with _timed(timings, "charts"):
-            engine.join()
-            drawn = build_charts(view, [v for v in view.indicators() if charted(v)])
-    with _timed(timings, "xlsx"):
-        write_xlsx(view, paths["xlsx"])
-    with _timed(timings, "html"):
+    drawn: dict[str, Chart] = {}
+    if charts == "appendix":
+        with clock("charts"):
+            drawn = _draw(view, helper, clock)
+    with clock("html"):
         html = render_html(view, drawn)
         write_html(html, paths["html"])
-    with _timed(timings, "pdf"):
-        write_pdf(html, paths["pdf"])
-    with _timed(timings, "docx"):
+    started = time.perf_counter()
+    pdf = helper.pdf(html, paths["pdf"])
+    if drawn:
+        with clock("charts"):  # the PNGs for Word and the slides, made once for both
+            drawn = {k: c.with_png() for k, c in drawn.items()}
+    with clock("xlsx"):
+        write_xlsx(view, paths["xlsx"])
+    with clock("docx"):
         write_docx(view, drawn, paths["docx"])
-    with _timed(timings, "pptx"):
+    with clock("pptx"):
         write_pptx(view, drawn, paths["pptx"])
+    clock.add("pdf", 0.0, pdf.result())
+    clock.add("pdf", time.perf_counter() - started, 0.0)
     make_private(*paths.values())
-    return PackResult(paths, timings, view)
+    order = [s for s in ("view", "charts", "xlsx", "html", "pdf", "docx", "pptx") if s in clock.wall]
+    return PackResult(paths, {s: clock.wall[s] for s in order}, view, {s: clock.cpu[s] for s in order})

@@ -1,0 +1,81 @@
+"""A second process for the pack, so that it uses both cores.
+
+WeasyPrint and vl-convert's chart engine both hold the GIL while they work, so threads cannot overlap them with
+anything else; a process can. The helper is spawned (not forked: this process may already hold a chart engine
+whose threads a fork would not copy) before the scorecard is built, so that its start overlaps the build; it
+imports only vl-convert and WeasyPrint. The pack hands it chart specs to draw as SVG and, once the HTML is
+rendered, the PDF to write, while this process draws charts too, makes the Word and slide PNGs and writes the
+spreadsheet, the paper and the slides.
+
+Only what the published view shows crosses to the helper (chart specs and the rendered HTML).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+
+def _warm_up() -> None:
+    """Start vl-convert's JavaScript engine (about a second)."""
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}})
+
+
+def _start(charts: bool) -> None:
+    from . import pdf  # noqa: F401  # WeasyPrint's import, before the PDF is asked for
+
+    if charts:
+        _warm_up()
+
+
+def _ready() -> None:
+    """Nothing: submitted at once so that the process starts now, not at the first real job."""
+
+
+def _svg(spec: dict) -> tuple[str, float]:
+    import vl_convert as vlc
+
+    cpu = time.process_time()
+    return vlc.vegalite_to_svg(spec), time.process_time() - cpu
+
+
+def _pdf(html: str, path: Path) -> float:
+    from .pdf import write_pdf
+
+    cpu = time.process_time()
+    write_pdf(html, path)
+    return time.process_time() - cpu
+
+
+class Helper:
+    """One spawned worker process, and this process's chart engine starting on a thread when there are charts
+    to draw; `close()` ends the process (the pack closes the helper it is given)."""
+
+    def __init__(self, charts: bool = True):
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(charts,))
+        self._pool.submit(_ready)
+        self.engine = threading.Thread(target=_warm_up, daemon=True)
+        if charts:
+            self.engine.start()
+
+    def engine_started(self) -> None:
+        """Wait for this process's chart engine, if it was started."""
+        if self.engine.ident is not None:
+            self.engine.join()
+
+    def svg(self, spec: dict) -> Future[tuple[str, float]]:
+        """A chart's SVG and the CPU seconds the helper took to draw it."""
+        return self._pool.submit(_svg, spec)
+
+    def pdf(self, html: str, path: Path) -> Future[float]:
+        """Write the PDF; the CPU seconds it took."""
+        return self._pool.submit(_pdf, html, path)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
