@@ -12,6 +12,7 @@ Only what the published view shows crosses to the helper (chart specs and the re
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 import time
@@ -48,7 +49,13 @@ def _pdf(html: str, path: Path) -> float:
     from .pdf import write_pdf
 
     cpu = time.process_time()
-    write_pdf(html, path)
+    # WeasyPrint makes millions of objects and little cyclic garbage, so the collector's passes were a sixth
+    # of its time (2.9 s of CPU to 2.4 s without them); the helper is this pack's alone and ends with it
+    gc.disable()
+    try:
+        write_pdf(html, path)
+    finally:
+        gc.enable()
     return time.process_time() - cpu
 
 
