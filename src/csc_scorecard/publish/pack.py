@@ -65,6 +65,7 @@ class PackResult:
 
     @property
     def total_seconds(self) -> float:
+        """The stages' seconds added up: more than the pack took, as the PDF's overlap the paper's and slides'."""
         return sum(self.timings.values())
 
 
