@@ -71,10 +71,13 @@ def sigterm_raises() -> Iterator[None]:
 class WorkerPool:
     """A process pool whose workers die with this process; use as a context manager."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()):
         context = multiprocessing.get_context("forkserver")
         self._executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(), initializer, initargs),
         )
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
@@ -101,7 +104,7 @@ class WorkerPool:
 # ---- in the worker ----------------------------------------------------------------------------------------
 
 
-def _start_worker(main_pid: int) -> None:
+def _start_worker(main_pid: int, then: Callable[..., None] | None, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform == "linux":
         parent = os.getppid()
@@ -109,6 +112,8 @@ def _start_worker(main_pid: int) -> None:
         if os.getppid() != parent:  # the parent ended before the request took effect
             os._exit(1)
     threading.Thread(target=_exit_with, args=(main_pid,), name="exit-with-main", daemon=True).start()
+    if then is not None:
+        then(*args)
 
 
 def _exit_with(pid: int) -> None:

@@ -1,8 +1,9 @@
 """A second process for the pack, so that it uses both cores.
 
 WeasyPrint and vl-convert's chart engine both hold the GIL while they work, so threads cannot overlap them with
-anything else; a process can. The helper is spawned (not forked: this process may already hold a chart engine
-whose threads a fork would not copy) before the scorecard is built, so that its start overlaps the build; it
+anything else; a process can. The helper comes from the fork server (not forked from
+this process, which may already hold a chart engine whose threads a fork would not copy), is one of
+`workers.WorkerPool`'s so it dies with this process, and starts before the scorecard is built, so that its start overlaps the build; it
 imports only vl-convert and WeasyPrint. The pack hands it chart specs to draw as SVG and, once the HTML is
 rendered, the PDF to write, while this process draws charts too, makes the Word and slide PNGs and writes the
 spreadsheet, the paper and the slides.
@@ -13,11 +14,12 @@ Only what the published view shows crosses to the helper (chart specs and the re
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
+
+from ..workers import WorkerPool
 
 
 def _warm_up() -> None:
@@ -60,12 +62,11 @@ def _pdf(html: str, path: Path) -> float:
 
 
 class Helper:
-    """One spawned worker process, and this process's chart engine starting on a thread when there are charts
+    """One worker process that dies with this one, and this process's chart engine starting on a thread when there are charts
     to draw; `close()` ends the process (the pack closes the helper it is given)."""
 
     def __init__(self, charts: bool = True):
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(charts,))
+        self._pool = WorkerPool(1, initializer=_start, initargs=(charts,))
         self._pool.submit(_ready)
         self.engine = threading.Thread(target=_warm_up, daemon=True)
         if charts:
@@ -85,4 +86,4 @@ class Helper:
         return self._pool.submit(_pdf, html, path)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.stop()
