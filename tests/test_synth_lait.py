@@ -48,7 +48,6 @@ KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
         ("2015-16", "cla_3plus_placements_pct"),
         ("2015-16", "cin_closed_under_3m_pct"),
         ("2015-16", "cin_closed_3_6m_pct"),
-        ("2016-17", "assessments_45wd_pct"),
         ("2016-17", "cla_3plus_placements_pct"),
         ("2016-17", "cin_open_under_3m_pct"),
         ("2016-17", "cin_closed_under_3m_pct"),
@@ -56,12 +55,10 @@ KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
         ("2016-17", "cin_closed_2y_plus_pct"),
     },
     "926": {
-        ("2015-16", "assessments_45wd_pct"),
         ("2015-16", "cpp_2yrs_ended_pct"),
         ("2015-16", "care_leavers_19_21_eet_pct"),
         ("2015-16", "care_leavers_19_21_count"),
         ("2015-16", "care_leavers_staying_put_pct"),
-        ("2016-17", "assessments_45wd_pct"),
         ("2016-17", "cpp_2yrs_ended_pct"),
         ("2016-17", "care_leavers_19_21_eet_pct"),
         ("2016-17", "cin_closed_under_3m_pct"),
@@ -73,7 +70,6 @@ KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
         ("2016-17", "care_leavers_19_21_neet_pct"),
     },
     "330": {
-        ("2015-16", "assessments_45wd_pct"),
         ("2015-16", "care_leavers_19_21_eet_pct"),
         ("2015-16", "cin_closed_under_3m_pct"),
         ("2015-16", "cin_closed_2y_plus_pct"),
