@@ -241,20 +241,29 @@ def fit_placements(world: World, t: YearTargets, rng: random.Random, start: dt.d
         return
     counts = {id(p): _child_placements(p.child, start, end) for p in now}
     three = [p for p in now if counts[id(p)] >= 3]
+    # a child whose moves cannot change (temporary or adoptive placements, placed with parents) is passed over
     if len(three) > wanted:
         three.sort(key=lambda p: counts[id(p)])  # those with 3 first: one move undone is enough
-        for period in three[: len(three) - wanted]:
+        surplus = len(three) - wanted
+        for period in three:
+            if surplus <= 0:
+                break
             while _child_placements(period.child, start, end) >= 3 and _remove_move(period, start, end):
                 pass
+            surplus -= _child_placements(period.child, start, end) < 3
     elif len(three) < wanted:
         fewer = [p for p in now if counts[id(p)] < 3]
         rng.shuffle(fewer)
         fewer.sort(key=lambda p: -counts[id(p)])  # those with 2 first: one more move is enough
-        for period in fewer[: wanted - len(three)]:
+        short = wanted - len(three)
+        for period in fewer:
+            if short <= 0:
+                break
             while _child_placements(period.child, start, end) < 3 and _add_move(
                 period, rng, start, end, world
             ):
                 pass
+            short -= _child_placements(period.child, start, end) >= 3
 
 
 def _remove_move(period: CarePeriod, start: dt.date, end: dt.date) -> bool:
@@ -444,12 +453,15 @@ def _fit_staying_put(
     share = t.lait_share("StayingPut")
     if share is None:
         return
+    # The returns show how a child left care only where their last episode ended within them.
+    first, _ = year_bounds(world.years[0])
     eligible = [
         r
         for r in records
         if r.birthday_age in (18, 19, 20)
         and r.in_touch not in ("DIED", "RHOM")
         and _left_foster_care_at_18(r)
+        and birthday(r.child.dob, 18) >= first
     ]
     in_touch = [r for r in eligible if r.in_touch == "YES"]
     chosen = set(map(id, _choose(rng, in_touch, round(share * len(eligible)))))
