@@ -34,8 +34,8 @@ WALSALL_NAMED = (
 # last's: every episode 2 years old in a year (open 2 years or more at 31 March, or closed after 2 years) was open
 # a year or more at the previous 31 March, and every episode open a year or more then is a year or more old when
 # it closes or at the next 31 March. Published counts (share x total, the totals as the returns give them):
-# - Walsall 2015-16: open 2y+ 39.2% of 2,664 = 1,044 and closed 2y+ 14.4% of 3,297 = 475 make 1,519, but
-#   only 1,217 were open a year or more at 31 March 2015 (16.9% + 34.9% of 2,345); the 302 short closed under
+# - Walsall 2015-16: open 2y+ 39.2% of 2,664 = 1,044 and closed 2y+ 14.4% of 3,296 = 475 make 1,519, but
+#   only 1,217 were open a year or more at 31 March 2015 (16.9% + 34.9% of 2,349); the 302 short closed under
 #   3 months instead (no other band has room for them within 2%).
 # - Norfolk 2016-17: 5,899 were open a year or more at 31 March 2016 (30.8% + 24.6% of 10,648), but open 2y+
 #   31.7% of 4,794 = 1,520, closed 2y+ 8.7% and closed 1-2y 10.3% of 13,591 = 2,582 leave room for 4,102: the
