@@ -26,7 +26,7 @@ from csc_scorecard.store.commentary import add_action, set_commentary
 ROOT = Path(__file__).parents[1]
 LA, PERIOD = "335", "2016-17Q3"
 INJECTION = '=HYPERLINK("http://example.com/x","Click me")'
-# seed 7: 33 of 35 care leavers aged 17-18 in suitable accommodation, so the other 2 would be revealed
+# seed 7: a few care leavers aged 17-18 (5 or fewer) not in suitable accommodation, whom the share would reveal
 SUPPRESSED_ID = "care_leavers_17_18_suitable_accom_pct"
 SMALL_NOTE = "Only 2 young people were not in suitable accommodation; they have since moved."
 ACTION = "-Review the 2 placements with the leaving care team"

@@ -16,6 +16,8 @@ import pytest
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from csc_scorecard.catalogue import load_catalogue
+from csc_scorecard.judge.units import round_half_up
 from csc_scorecard.store.commentary import add_action, get_action
 from csc_scorecard.store.connection import connect
 from csc_scorecard.web import create_app
@@ -319,24 +321,28 @@ def test_a_disabled_users_session_ends_at_once(client, site):
     assert client.get("/data", headers=headers).headers["location"] == "/login?next=%2Fdata"
 
 
-def test_drill_through_is_written_to_the_access_log(client, site):
-    """re_referrals_12m_pct 2016-17 is 994 of 4,586 (the terminal's figure). Records come 100 a page, and
-    each page viewed is logged with the number of records it showed."""
+def test_drill_through_is_written_to_the_access_log(client, site, synthetic_council):
+    """re_referrals_12m_pct 2016-17: the records counted are the generator's own figure (which the engine
+    reproduces: tests/test_synthetic_council.py). Records come 100 a page, and each page viewed is logged with the
+    number of records it showed."""
+    truth = synthetic_council["truth"]["indicators"]["2016-17"]["re_referrals_12m_pct"]
+    numerator, denominator = truth["numerator"], truth["denominator"]
+    assert 900 < numerator < 1000 < denominator  # a last page of numerator records, a full one of denominator
     headers = session_cookie(site, "analyst")
     first = client.get(f"/indicator/re_referrals_12m_pct/records?{Q}", headers=headers)
     assert first.status_code == 200
-    assert "Counted in the numerator: 994 records" in first.text
-    assert "In the denominator: 4,586 records" in first.text
-    assert "Records 1 to 100 of 994." in first.text
+    assert f"Counted in the numerator: {numerator:,} records" in first.text
+    assert f"In the denominator: {denominator:,} records" in first.text
+    assert f"Records 1 to 100 of {numerator:,}." in first.text
     entry = site.state.access_log(limit=1, action="drill_through")[0]
     assert (entry.username, entry.role, entry.indicator_id, entry.period, entry.records, entry.detail) == (
         "ann", "analyst", "re_referrals_12m_pct", "2016-17", 200, None,
     )  # fmt: skip
     last = client.get(f"/indicator/re_referrals_12m_pct/records?{Q}&start=900", headers=headers)
-    assert "Records 901 to 994 of 994." in last.text
-    assert "Records 901 to 1000 of 4,586." in last.text
+    assert f"Records 901 to {numerator:,} of {numerator:,}." in last.text
+    assert f"Records 901 to 1000 of {denominator:,}." in last.text
     entry = site.state.access_log(limit=1, action="drill_through")[0]
-    assert (entry.records, entry.detail) == (94 + 100, "from record 901")
+    assert (entry.records, entry.detail) == (numerator - 900 + 100, "from record 901")
 
 
 def _cells(html: str, row_label: str) -> list[str]:
@@ -344,14 +350,24 @@ def _cells(html: str, row_label: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
-def test_viewers_see_published_suppression_analysts_see_the_figure(client, site):
-    """Care leavers 17-18 in suitable accommodation, 2016-17: 47 of 49. 49 - 47 = 2 would be revealed beside
-    the total, so the published view shows c; the internal view shows 95.9%."""
-    label = "Care leavers aged 17-18 in suitable accommodation"
+def test_viewers_see_published_suppression_analysts_see_the_figure(client, site, synthetic_council):
+    """Every percentage on the overview for 2016-17 whose numerator, or the rest of its denominator, is 1 to 5
+    children (the generator's own figures): the published view shows c, the internal view the figure."""
     viewer = client.get(f"/?{Q}", headers=session_cookie(site, "viewer")).text
     analyst = client.get(f"/?{Q}", headers=session_cookie(site, "analyst")).text
-    assert _cells(viewer, label)[0] == "c"
-    assert _cells(analyst, label)[0] == "95.9%"
+    catalogue = load_catalogue()
+    checked = 0
+    for indicator_id, figure in synthetic_council["truth"]["indicators"]["2016-17"].items():
+        n, d = figure["numerator"], figure["denominator"]
+        indicator = catalogue.indicator(indicator_id)
+        if indicator.unit != "percent" or not d or not (1 <= n <= 5 or 1 <= d - n <= 5):
+            continue
+        if not re.search(rf">{re.escape(indicator.label)}(?:</a>)?</th>", analyst):
+            continue  # not on the overview
+        assert _cells(viewer, indicator.label)[0] == "c", indicator_id
+        assert _cells(analyst, indicator.label)[0] == f"{round_half_up(100 * n / d, 1)}%", indicator_id
+        checked += 1
+    assert checked >= 1
     assert "INTERNAL" in analyst and "INTERNAL" not in viewer
 
 
@@ -369,17 +385,18 @@ def test_dfe_measures_no_return_gives_are_shown_as_published_in_their_area(clien
 
 
 def test_viewer_breakdowns_suppress_small_rows_and_the_next_smallest(client, site):
-    """Referrals ending in no further action by disability, 2016-17: 'Not recorded' is 1 of 134, so c; it is the
-    only small row, so the next smallest numerator (Any: 51) is suppressed too, or the total would give the 1
-    away."""
+    """Referrals ending in no further action by disability, 2016-17: 'Not recorded' is 1 to 5 referrals, so c;
+    it is the only small row, so the next smallest numerator (Any) is suppressed too, or the total would give it
+    away. The figures are the analyst's (unsuppressed) view of the same breakdown."""
     url = f"/indicator/referrals_nfa_pct/breakdown?{Q}&breakdown=disability"
     viewer = client.get(url, headers=session_cookie(site, "viewer")).text
     analyst = client.get(url, headers=session_cookie(site, "analyst")).text
-    assert _cells(viewer, "Not recorded") == ["c", "134", "c"]
-    assert _cells(viewer, "Any") == ["c", "315", "c"]
-    assert _cells(viewer, "None") == ["512", "4,137", "12.4%"]
-    assert _cells(analyst, "Not recorded")[:3] == ["1", "134", "0.7%"]
-    assert _cells(analyst, "Any")[:3] == ["51", "315", "16.2%"]
+    rows = {label: _cells(analyst, label)[:3] for label in ("Not recorded", "Any", "None")}
+    numerators = {label: int(cells[0].replace(",", "")) for label, cells in rows.items()}
+    assert 1 <= numerators["Not recorded"] <= 5 < numerators["Any"] < numerators["None"]
+    assert _cells(viewer, "Not recorded") == ["c", rows["Not recorded"][1], "c"]
+    assert _cells(viewer, "Any") == ["c", rows["Any"][1], "c"]
+    assert _cells(viewer, "None") == rows["None"]
     assert "/records?" not in viewer
 
 

@@ -454,6 +454,21 @@ def unconfirmed_free_text(built: Built) -> list[str]:
     return out
 
 
+def _quotes_hidden(j: Judgement, points: Sequence[Point], hidden: Sequence[Suppression]) -> bool:
+    """The drafted narrative has a number that is also a hidden figure of the series (a projection that happens
+    to equal a suppressed quarter): it says only the latest value, so that nothing hidden can be read in it. A
+    hidden figure that rounds to one shown elsewhere in the series gives nothing away."""
+    unit = j.meta.unit
+    shown = {Figure.of(p.value, unit).long for p, s in zip(points, hidden, strict=True) if not s.value}
+    secret = {
+        Figure.of(p.value, unit).long
+        for p, s in zip(points, hidden, strict=True)
+        if s.value and p.value is not None
+    } - shown
+    text = re.sub(re.escape(j.meta.label), "", j.narrative, flags=re.I)  # the label's own numbers are words
+    return any(re.search(rf"(?<![\w.,\-]){re.escape(t)}(?![\w%]|[.,]\d)", text) for t in secret)
+
+
 def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) -> str:
     when = j.period.when(j.meta.kind == "stock")
     if current:
@@ -508,7 +523,7 @@ def indicator_view(
     s = by_period.get(j.period, NOT_SUPPRESSED) if point is not None else NOT_SUPPRESSED
     compared = any(
         found.value for c in (j.period.previous(), j.period.last_year()) if (found := by_period.get(c))
-    )
+    ) or _quotes_hidden(j, points, hidden)
     history, limits_note = _history(j, points, hidden)
     value = Figure.of(point.value if point else None, unit, suppressed=s.value)
     withhold = s.value

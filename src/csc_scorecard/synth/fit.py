@@ -14,10 +14,11 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 
 from ..periods import add_years
+from ..working_days import working_days_between
 from .care import ADOPTIVE, APPRENTICESHIP_SPLIT, FOSTER, TEMPORARY
-from .dates import age_on, birthday, year_bounds
+from .dates import ONE_DAY, add_working_days, age_on, birthday, year_bounds
 from .journeys import EARLY_HELP_SOURCE_FROM, REFERRAL_SOURCES
-from .model import CareLeaverRecord, CarePeriod, Child, CLAEpisode, World
+from .model import CareLeaverRecord, CarePeriod, Child, CinEpisode, CLAEpisode, World
 from .targets import YearTargets
 from .write_903 import oc2_row
 
@@ -36,6 +37,10 @@ def fit_records(world: World, targets: dict[int, YearTargets], rng: random.Rando
         t = targets[year]
         start, end = year_bounds(year)
         fit_sources(world, t, rng, start, end)
+        # its own stream, so that the fits after it draw as they did before it was added
+        fit_assessments(
+            world, t, random.Random(f"{world.seed}:{world.la_code}:assessments:{year}"), start, end
+        )
         fit_uasc(world, t, rng, start, end)
         fit_second_plans(world, t, rng, start, end)
         fit_placements(world, t, rng, start, end)
@@ -78,6 +83,74 @@ def fit_sources(world: World, t: YearTargets, rng: random.Random, start: dt.date
         spare = [e for e in episodes if not in_any(e.source)]
         for e in _choose(rng, spare, wanted - len(have)):
             e.source = rng.choice(codes)
+
+
+def fit_assessments(world: World, t: YearTargets, rng: random.Random, start: dt.date, end: dt.date) -> None:
+    """Assessments authorised in the year within 45 working days: the published share. The simulation draws
+    each assessment's length for the year's referrals, but the year's authorisations also hold the last year's
+    late ones and lose its own late ones to the next: some are re-dated within the year, where nothing else hangs
+    on the day (an episode of need only, still open after it)."""
+    authorised = [
+        e
+        for c in world.children
+        for e in c.episodes
+        if e.assessment is not None
+        and start <= e.assessment.auth <= end
+        and e.assessment.start <= e.assessment.auth
+    ]
+    wanted = _target(t, None, "Continue_Assess_Comp", len(authorised))
+    if wanted is None:
+        return
+    within = [e for e in authorised if _assessment_days(e) <= 45]
+    over = [e for e in authorised if _assessment_days(e) > 45]
+    if len(within) < wanted:  # sooner: a working day from 1 to 45
+        movable = [e for e in over if _redatable(e)]
+        rng.shuffle(movable)
+        short = wanted - len(within)
+        for e in movable:
+            if short <= 0:
+                break
+            assessment = e.assessment
+            assert assessment is not None
+            days = [add_working_days(assessment.start, n) for n in range(1, 46)]
+            days = [d for d in days if d >= start]
+            if days:
+                assessment.auth = days[int(rng.triangular(0, len(days), len(days) * 0.4))]
+                short -= 1
+    else:  # later: 46 working days or more, still in the year and before the episode closes
+        movable = [e for e in within if _redatable(e)]
+        rng.shuffle(movable)
+        short = len(within) - wanted
+        for e in movable:
+            if short <= 0:
+                break
+            assessment = e.assessment
+            assert assessment is not None
+            last = min(end, e.closure() - ONE_DAY)
+            days = [add_working_days(assessment.start, n) for n in range(46, 110)]
+            days = [d for d in days if d <= last]
+            if days:
+                assessment.auth = days[min(len(days) - 1, int(rng.triangular(0, len(days), 0)))]
+                short -= 1
+
+
+def _assessment_days(e: CinEpisode) -> int:
+    assert e.assessment is not None
+    return working_days_between(e.assessment.start, e.assessment.auth)
+
+
+def _redatable(e: CinEpisode) -> bool:
+    """An ordinary referral's assessment with nothing after it that its date decides: no enquiry, plan or care,
+    and the episode open past it (closing on its day would say the child was not in need)."""
+    return (
+        e.kind == "referral"
+        and not e.nfa
+        and not e.s47s
+        and not e.plans
+        and not e.periods
+        and e.assessment is not None
+        and e.closure() > e.assessment.auth
+    )
 
 
 def _other_source(rng: random.Random, others: list[str], day: dt.date) -> str:
@@ -168,20 +241,29 @@ def fit_placements(world: World, t: YearTargets, rng: random.Random, start: dt.d
         return
     counts = {id(p): _child_placements(p.child, start, end) for p in now}
     three = [p for p in now if counts[id(p)] >= 3]
+    # a child whose moves cannot change (temporary or adoptive placements, placed with parents) is passed over
     if len(three) > wanted:
         three.sort(key=lambda p: counts[id(p)])  # those with 3 first: one move undone is enough
-        for period in three[: len(three) - wanted]:
+        surplus = len(three) - wanted
+        for period in three:
+            if surplus <= 0:
+                break
             while _child_placements(period.child, start, end) >= 3 and _remove_move(period, start, end):
                 pass
+            surplus -= _child_placements(period.child, start, end) < 3
     elif len(three) < wanted:
         fewer = [p for p in now if counts[id(p)] < 3]
         rng.shuffle(fewer)
         fewer.sort(key=lambda p: -counts[id(p)])  # those with 2 first: one more move is enough
-        for period in fewer[: wanted - len(three)]:
+        short = wanted - len(three)
+        for period in fewer:
+            if short <= 0:
+                break
             while _child_placements(period.child, start, end) < 3 and _add_move(
                 period, rng, start, end, world
             ):
                 pass
+            short -= _child_placements(period.child, start, end) >= 3
 
 
 def _remove_move(period: CarePeriod, start: dt.date, end: dt.date) -> bool:
@@ -371,12 +453,15 @@ def _fit_staying_put(
     share = t.lait_share("StayingPut")
     if share is None:
         return
+    # The returns show how a child left care only where their last episode ended within them.
+    first, _ = year_bounds(world.years[0])
     eligible = [
         r
         for r in records
         if r.birthday_age in (18, 19, 20)
         and r.in_touch not in ("DIED", "RHOM")
         and _left_foster_care_at_18(r)
+        and birthday(r.child.dob, 18) >= first
     ]
     in_touch = [r for r in eligible if r.in_touch == "YES"]
     chosen = set(map(id, _choose(rng, in_touch, round(share * len(eligible)))))

@@ -24,6 +24,7 @@ import heapq
 import math
 import random
 from bisect import bisect_right
+from collections import Counter
 
 from ..periods import add_months, add_years
 from .choice import Quota, Shares, Weighted
@@ -108,6 +109,12 @@ def _between(rng: random.Random, low: int, high: int) -> int:
 
 def _one_of(rng: random.Random, options: tuple):
     return options[int(rng.random() * len(options))]
+
+
+def _stock_age_weight(age: int) -> float:
+    """Within an age group of the starting stock, older children are more of it: of children looked after aged
+    10 to 15, about twice as many are 15 as are 10 (England's single years of age); other groups are level."""
+    return 1.0 + 0.2 * (age - 10) if 10 <= age < 16 else 1.0
 
 
 class Simulation:
@@ -498,6 +505,9 @@ class Simulation:
                     return episode
         return None
 
+    def _current_candidate(self, episode: CinEpisode, day: dt.date, year_start: dt.date) -> bool:
+        return episode.referral < day < episode.closure() and self._can_enter_care(episode, day, year_start)
+
     def _can_enter_care(self, episode: CinEpisode, day: dt.date, year_start: dt.date) -> bool:
         child = episode.child
         if child.episodes[-1] is not episode or child.dob >= day or not self._eligible_age(child, day, 17):
@@ -583,9 +593,13 @@ class Simulation:
             events.append((day, 1 if route != "episode" else 2, i))
         events.sort()
         skip_regular = 0  # referrals given up to entries that had to bring their own referral
+        # plain referrals still to come (those that can be given up), so that the year's referrals stay as published
+        plain_left = sum(1 for day, kind, i in events if kind == 0 and flags[i] in ("", "N"))
         for day, kind, i in events:
             self._release(day)
             if kind == 0:
+                if flags[i] in ("", "N"):
+                    plain_left -= 1
                 if skip_regular and flags[i] in ("", "N"):  # a referral with an enquiry or a plan still comes
                     skip_regular -= 1
                     continue
@@ -594,6 +608,10 @@ class Simulation:
                 self.direct_entry(day, entries[i][1], t, start)
             else:
                 episode = self._entry_candidate(day, start)
+                if episode is None and skip_regular >= plain_left:  # no referral left to give up: look harder
+                    episode = next(
+                        (e for e in self.active_episodes if self._current_candidate(e, day, start)), None
+                    )
                 if episode is None:
                     self.direct_entry(day, "teen" if rng.random() < 0.5 else "police", t, start)
                     skip_regular += 1
@@ -682,6 +700,7 @@ class Simulation:
         eve = t0 - ONE_DAY
         for _ in range(t.cla_at31):
             self._stock_care(t, t0)
+        self._stock_care_leavers(first_year, t0)
         for _ in range(t.cpp_at31):
             self._stock_plan(t, t0)
         for _ in range(min(t.short_breaks, max(0, t.cin_at31 - t.cla_at31 - t.cpp_at31))):
@@ -716,8 +735,45 @@ class Simulation:
         r = self.rng.random()
         for cumulative, low, high in self.cla_ages:
             if r <= cumulative:
-                return _between(self.rng, low, high - 1)
+                ages = range(low, high)
+                return self.rng.choices(ages, [_stock_age_weight(a) for a in ages])[0]
         return 17
+
+    def _stock_care_leavers(self, first_year: int, t0: dt.date) -> None:
+        """Young people who had left care at 16 or 17 before the first simulated year and are 19 to 21 in the
+        first output years: the simulation never saw them in care, but the returns' care leavers include them.
+        For each year of age, as many as the first output year's published cohort (a third of it for each age)
+        needs beyond the starting stock of that age, who leave at 18 (half as many for those aged 16, who may
+        still come into care later), with a twentieth more for those who die or go home: the year's fit takes
+        off any surplus (synth/fit.py)."""
+        if self.history_from == dt.date.min:
+            return
+        burn_in = self.history_from.year - first_year
+        out = self.targets.get(self.history_from.year)
+        if out is None or not out.care_leavers_19_21:
+            return
+        per_age = out.care_leavers_19_21 / 3 * 1.05
+        in_care = Counter(age_on(c.dob, t0) for c in self.children if c.periods)
+        rng = self.rng
+        for age in range(16, 21 - burn_in):
+            missing = per_age - in_care[age]
+            for _ in range(round(max(0.0, missing) * (0.5 if age == 16 else 1.0))):
+                child = self.new_child(self._dob_for_age(t0, age))
+                b16, b14 = birthday(child.dob, 16), birthday(child.dob, 14)
+                latest = min(t0 - ONE_DAY, birthday(child.dob, 18) - ONE_DAY)
+                end = b16 + _days(rng.random() * max(1, (latest - b16).days))
+                start = b14 + _days(rng.random() * max(1, (end - b14).days - 120))
+                episode = self._new_episode(child, start - _days(_between(rng, 0, 30)), "stock")
+                episode.assessment = Assessment(
+                    episode.referral, episode.referral + _days(_between(rng, 5, 25)), ("21",)
+                )
+                period = CarePeriod(child, episode, start, end, "stock", "long", rng.random())
+                period.way_out = "independent"
+                episode.periods.append(period)
+                child.periods.append(period)
+                self.periods.append(period)
+                episode.need_end = end
+                self.push(episode)
 
     def _stock_care(self, t: YearTargets, t0: dt.date) -> None:
         rng = self.rng

@@ -271,7 +271,8 @@ def _fit_two_year_plans(
     the year after 2 years (CPRDuration), the rest ended in the year before their second anniversary."""
     rng = sim.rng
     open_target = _share_of(t, "CPPlans2yrsActive", t.cpp_at31)
-    ending = sum(1 for p in sim.plans if start <= p.end <= end)
+    # the plans ending in the year once the number open at 31 March is fitted (fit_plans, after this)
+    ending = sum(1 for p in sim.plans if p.end >= start and p.start <= end) - t.cpp_at31
     ended_target = t.lait_number("CPRDuration", "CPPlans2yrs", ending)
     rng.shuffle(old)
 
@@ -317,8 +318,10 @@ def _fit_open_plans(sim: Simulation, plans: list[CPPlan], target: int, start: dt
     rng = sim.rng
     open_now = [p for p in plans if p.end > end]
     if len(open_now) > target:
-        rng.shuffle(open_now)
-        for plan in open_now[: len(open_now) - max(0, target)]:
+        # a plan begun on 31 March cannot end by then: others close in its place
+        closable = [p for p in open_now if max(p.start + ONE_DAY, start) <= end]
+        rng.shuffle(closable)
+        for plan in closable[: len(open_now) - max(0, target)]:
             _close(sim, plan, max(plan.start + ONE_DAY, start), end)
     elif len(open_now) < target:
         ended = [p for p in plans if p.end <= end and _extendable(sim, p, end)]
@@ -331,13 +334,13 @@ def fit_reviews(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -
     """As many children on a plan for 3 months or more as the LA published have had every review on time; the
     others had one late this year (a plan ending within the year after, where there is one, so that a late
     review does not weigh on later years too)."""
-    share = t.lait_share("RevCP")
-    if share is None:
-        return
     three_months = add_months(end, -3)
     cohort = [p for p in sim.plans if p.start <= three_months and p.end > end]
+    on_time = t.lait_number("CPP_Reviewed_InReqTimeScl", "RevCP", len(cohort))
+    if on_time is None:
+        return
     late = [p for p in cohort if _ever_late(p, cp_reviews(p), end)]
-    wanted = len(cohort) - round(share * len(cohort)) - len(late)
+    wanted = len(cohort) - on_time - len(late)
     if wanted <= 0:
         return
     candidates = []
@@ -482,12 +485,16 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
         else:
             free.append(e)
     sim.rng.shuffle(free)
-    not_in_need = _fit_not_in_need(sim, t, free, start, end)
+    total = len(episodes)
+    # the closures' targets as they will be, for the referrals found not in need to fill where there is room
+    planned_open = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
+    planned = _apportion(total - planned_open, [t.lait_share(m) for m in CLOSED_MEASURES])
+    room = None if planned is None else [planned[b] - fixed_closed[b] for b in BANDS]
+    not_in_need = _fit_not_in_need(sim, t, free, start, end, room)
     for e in not_in_need:
         fixed_closed[closed_band(e.referral, e.assessment.auth)] += 1  # type: ignore[union-attr]
     closing_at_assessment = set(map(id, not_in_need))
     free = [e for e in free if id(e) not in closing_at_assessment]
-    total = len(episodes)
     open_total = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
     open_targets = _free_open(
         _apportion(open_total, [t.lait_share(m) for m in OPEN_MEASURES]), fixed_open, open_total
@@ -543,9 +550,17 @@ def _free_open(targets: list[int] | None, fixed: Counter, total: int) -> list[in
 
 
 def _fit_not_in_need(
-    sim: Simulation, t: YearTargets, free: list[CinEpisode], start: dt.date, end: dt.date
+    sim: Simulation,
+    t: YearTargets,
+    free: list[CinEpisode],
+    start: dt.date,
+    end: dt.date,
+    room: list[int] | None,
 ) -> list[CinEpisode]:
-    """Episodes of the year's referrals closed on the day an assessment found no need: the published share."""
+    """Episodes of the year's referrals closed on the day an assessment found no need: the published share.
+    Each closes in the band its assessment's length puts it in; where `room` (the closures each band still
+    wants) is given, those whose band has room go first, so that a long assessment finding no need fills a
+    band of longer episodes instead of crowding the shortest."""
     share = t.lait_share("Referrals_AssessedNotNeed")
     now = [
         e for e in sim.live if start <= e.referral <= end and _closed_at_assessment(e) and e.closure() <= end
@@ -555,8 +570,6 @@ def _fit_not_in_need(
     if share is None:
         return chosen
     target = round(share * t.referrals) - (len(now) - len(chosen))
-    if len(chosen) > target:
-        return chosen[: max(0, target)]
     taken = set(map(id, chosen))
     eligible = [
         e
@@ -570,11 +583,28 @@ def _fit_not_in_need(
         and not e.periods
         and e.kind == "referral"
     ]
-    for e in eligible[: target - len(chosen)]:
+    kept = _by_room(chosen, room, max(0, target))
+    for e in _by_room(eligible, room, max(0, target - len(kept))):
         e.need_end = e.assessment.auth  # type: ignore[union-attr]
         sim.push(e)
-        chosen.append(e)
-    return chosen
+        kept.append(e)
+    return kept
+
+
+def _by_room(episodes: list[CinEpisode], room: list[int] | None, n: int) -> list[CinEpisode]:
+    """`n` of the episodes, closing on their assessment's day: first those whose band has room (taking it),
+    then the rest in order."""
+    if room is None:
+        return episodes[:n]
+    first, rest = [], []
+    for e in episodes:
+        band = closed_band(e.referral, e.assessment.auth)  # type: ignore[union-attr]
+        if len(first) < n and room[band] > 0:
+            room[band] -= 1
+            first.append(e)
+        else:
+            rest.append(e)
+    return first + rest[: n - len(first)]
 
 
 def _closed_at_assessment(e: CinEpisode) -> bool:
