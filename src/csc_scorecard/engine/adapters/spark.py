@@ -222,12 +222,13 @@ class _Staged:
     """A batch query run a CTE at a time: each CTE a temporary view, and those read more than once or by the
     final SELECT computed there and then, kept (a local checkpoint) and read from what was kept.
 
-    Spark inlines every CTE where it is read, so one batch (dozens of populations and slots, each population
-    read by several slots) is planned as one tree with each population copied into it several times, and
-    Catalyst's time grows much faster than the tree: the whole catalogue on the synthetic Walsall took 200 s as
-    one query. A checkpoint cuts the plan where it is: each population is computed once, each slot's aggregates
-    are planned on their own, and the final SELECT joins small kept tables. (Caching instead keeps the whole
-    plan behind each view, and matching it against the cache made the final SELECT alone take 88 s.)
+    Spark inlines every CTE where it is read, so one batch (dozens of populations and slots, a population read
+    by up to 7 slots) is one tree with each population copied into it, computed again for each copy unless Spark
+    happens to find two identical exchanges. Kept, each population is computed once and each slot's aggregates
+    are planned on their own. A checkpoint rather than a cache: a cached view keeps its whole plan behind it,
+    and matching the final SELECT's plan against the cache took 88 s on the synthetic Walsall.
+    (benchmarks/README.md: at 1 LA this leaves Spark's CPU where it was; at national scale the time is in the
+    slots' aggregates.)
     """
 
     def __init__(self, spark: SparkSession, sql: str):
@@ -247,7 +248,9 @@ class _Staged:
         read_last = {t.name for t in final.find_all(exp.Table)}
         for cte in ctes.expressions:
             if cte.args["alias"].columns or ctes.args.get("recursive"):
-                raise ValueError(f"a batch's CTE {cte.alias!r} has column aliases or is recursive: not staged")
+                raise ValueError(
+                    f"a batch's CTE {cte.alias!r} has column aliases or is recursive: cannot run alone"
+                )
             frame = self.spark.sql(cte.this.sql(dialect="spark"))
             if reads[cte.alias] > 1 or cte.alias in read_last:
                 frame = self._keep(frame)
