@@ -18,7 +18,7 @@ from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.config import load_settings
 from csc_scorecard.engine import IndicatorResult, compute
 from csc_scorecard.engine.adapters import adapter_for
-from csc_scorecard.engine.adapters.spark import SparkAdapter
+from csc_scorecard.engine.adapters.spark import SparkAdapter, _Staged
 from csc_scorecard.engine.build import results_query
 from csc_scorecard.engine.compute import build_requests
 from csc_scorecard.engine.coverage import needs_snapshot
@@ -176,6 +176,32 @@ def test_compute_with_engine_spark_cleans_up(store, spark, synthetic_council_wit
     assert not adapter.workdir.exists()
     with pytest.raises(ValueError, match="not a table or view in the store"):
         adapter.register(["no_such_table"])
+
+
+def test_a_batch_runs_a_cte_at_a_time_and_releases_what_it_kept(store, spark) -> None:
+    """A CTE read twice, and one the final SELECT reads, are computed once and kept; after the batch their views
+    are gone and what was kept is released (a national run has dozens of batches)."""
+    children = store.execute("SELECT count(DISTINCT child_id) FROM cla_episodes").fetchone()[0]
+    context = spark.sparkContext._jsc
+    before = set(context.getPersistentRDDs())
+    with SparkAdapter(store, spark=spark) as adapter:
+        adapter.register(["cla_episodes"])
+        staged = _Staged(
+            adapter.spark,
+            "WITH kids AS (SELECT DISTINCT la_code, child_id FROM cla_episodes), "
+            "n AS (SELECT la_code, count(*) AS children FROM kids GROUP BY la_code) "
+            "SELECT n.la_code, n.children, k.again FROM n "
+            "JOIN (SELECT la_code, count(*) AS again FROM kids GROUP BY la_code) AS k ON k.la_code = n.la_code",
+        )
+        rows = [tuple(row) for row in staged.result().collect()]
+        assert rows == [("335", children, children)] and children > 0
+        assert len(staged.kept) == 2 and len(set(context.getPersistentRDDs()) - before) == 2
+        staged.release()
+        views = adapter.spark.catalog
+        assert (
+            views.tableExists("cla_episodes") and not views.tableExists("kids") and not views.tableExists("n")
+        )
+        assert set(context.getPersistentRDDs()) == before
 
 
 def test_transpiled_sql_is_sparks_own(store, spark) -> None:
