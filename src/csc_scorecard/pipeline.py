@@ -18,6 +18,7 @@ import duckdb
 from .catalogue.models import Catalogue, Indicator, PublishedMeasure
 from .engine import IndicatorResult, compute, save_results
 from .engine.manual import catalogue_for
+from .judge.benchmarks import Published
 from .judge.indicator import IndicatorMeta, Point
 from .judge.judgement import AreaSummary, Judgement, JudgeOptions
 from .judge.published_only import PublishedOnly, published_only
@@ -26,7 +27,7 @@ from .judge.targets import Targets
 from .periods import Period
 from .refdata import local_authorities
 from .store.area_notes import AreaNote, area_notes
-from .store.commentary import actions_for, get_commentary
+from .store.commentary import PeriodNotes, actions_for, get_commentary, notes_for
 from .store.status import loaded_years, store_version
 
 
@@ -131,6 +132,10 @@ def build(
     results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
     targets = with_declared_targets(targets, catalogue, la_code)
     series = _series(results, {p.code: p for p in history})
+    published = _comparators(
+        con, la_code, period, catalogue, ids, options, with_published=indicator_ids is None
+    )
+    notes = notes_for(con, la_code, period.code)
     areas = []
     by_area = catalogue.by_area()
     for area in by_area:  # the catalogue keeps its areas in report order (catalogue.loader.AREA_ORDER)
@@ -149,6 +154,8 @@ def build(
                     con=con,
                     targets=targets,
                     options=options,
+                    published=published,
+                    notes=notes,
                 )
             )
         if judgements:
@@ -156,8 +163,27 @@ def build(
     return Built(
         la_code, la_name(la_code), period, tuple(areas), series, tuple(results), store_version(con),
         dt.datetime.now(), _area_notes(con, la_code, period),
-        _published(con, la_code, period, options) if indicator_ids is None else {},
+        _published(con, la_code, period, options, published) if indicator_ids is None else {},
     )  # fmt: skip
+
+
+def _comparators(
+    con: duckdb.DuckDBPyConnection,
+    la_code: str,
+    period: Period,
+    catalogue: Catalogue,
+    ids: Sequence[str],
+    options: JudgeOptions | None,
+    *,
+    with_published: bool,
+) -> Published:
+    """Every published comparator the scorecard sets beside its indicators (and its published-only measures),
+    read at once."""
+    codes = [i.lait for i in catalogue.indicators.values() if i.id in ids and i.lait]
+    if with_published:
+        codes += [m.lait for ms in catalogue.published_by_area().values() for m in ms if m.lait]
+    sn_version = (options or JudgeOptions()).sn_version
+    return Published.load(con, la_code, codes, period.financial_year, sn_version=sn_version)
 
 
 def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code: str) -> Targets | None:
@@ -173,7 +199,11 @@ def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code
 
 
 def _published(
-    con: duckdb.DuckDBPyConnection, la_code: str, period: Period, options: JudgeOptions | None
+    con: duckdb.DuckDBPyConnection,
+    la_code: str,
+    period: Period,
+    options: JudgeOptions | None,
+    published: Published,
 ) -> dict[str, tuple[PublishedOnly, ...]]:
     """The catalogue's published-only measures, by the area's label, with their published values."""
     options = options or JudgeOptions()
@@ -187,6 +217,7 @@ def _published(
                 m.source,
                 sn_version=options.sn_version,
                 sn_average=options.sn_average,
+                published=published,
             )
             for m in measures
         )
@@ -209,16 +240,23 @@ def save(con: duckdb.DuckDBPyConnection, built: Built) -> int:
     return save_results(con, built.results)
 
 
-def current_notes(j: Judgement, con: duckdb.DuckDBPyConnection) -> Judgement:
+def current_notes(
+    j: Judgement, con: duckdb.DuckDBPyConnection, notes: PeriodNotes | None = None
+) -> Judgement:
     """The judgement with its commentary and actions as they are now: they change without a new load, so a
-    cached Built may hold older ones."""
-    note = get_commentary(con, j.la_code, j.meta.id, j.period.code)
-    return replace(j, commentary=note, actions=tuple(actions_for(con, j.la_code, j.meta.id, j.period.code)))
+    cached Built may hold older ones. `notes`: the LA's and period's, read once for a whole scorecard."""
+    if notes is None:
+        note = get_commentary(con, j.la_code, j.meta.id, j.period.code)
+        return replace(
+            j, commentary=note, actions=tuple(actions_for(con, j.la_code, j.meta.id, j.period.code))
+        )
+    return replace(j, commentary=notes.commentary_on(j.meta.id), actions=tuple(notes.actions_on(j.meta.id)))
 
 
 def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
     """The whole scorecard with commentary and actions as they are now (see current_notes)."""
-    areas = tuple((s, tuple(current_notes(j, con) for j in js)) for s, js in built.areas)
+    notes = notes_for(con, built.la_code, built.period.code)
+    areas = tuple((s, tuple(current_notes(j, con, notes) for j in js)) for s, js in built.areas)
     return replace(built, areas=areas, notes=_area_notes(con, built.la_code, built.period))
 
 
