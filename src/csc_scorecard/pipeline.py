@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import duckdb
 
@@ -23,6 +24,7 @@ from .judge.indicator import IndicatorMeta, Point
 from .judge.judgement import AreaSummary, Judgement, JudgeOptions
 from .judge.published_only import PublishedOnly, published_only
 from .judge.scorecard import judge_indicator, summarise_area
+from .judge.suppression import rule_unit, twins
 from .judge.targets import Targets
 from .periods import Period
 from .refdata import local_authorities
@@ -94,6 +96,14 @@ class Built:
 
     def judgement(self, indicator_id: str) -> Judgement | None:
         return next((j for j in self.judgements() if j.meta.id == indicator_id), None)
+
+    @cached_property
+    def twins(self) -> Mapping[str, tuple[str, ...]]:
+        """Per indicator, the others of the scorecard that may count the same children, whose suppression it may
+        share (judge/suppression.py twins, with_partners): worked out once, for every view of it."""
+        return twins(
+            {j.meta.id: (rule_unit(j.meta), self.series.get(j.meta.id, ())) for j in self.judgements()}
+        )
 
 
 def _series(
