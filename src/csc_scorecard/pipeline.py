@@ -128,10 +128,13 @@ def build(
     indicator_ids: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
     extra_periods: Sequence[Period] = (),
+    computed: Computed | None = None,
 ) -> Built:
     """Compute the period and its history for one LA, then judge every indicator, area by area (the catalogue's
     and the manual measures the store declares). `extra_periods` are computed in the same pass and kept in the
-    series beside the history (the monthly board's 12 months and years to date)."""
+    series beside the history (the monthly board's 12 months and years to date). `computed`: the engine's
+    results for this store, computed beforehand for many periods in one call (compute_periods), of which the
+    history's are taken instead of computing them again."""
     catalogue = catalogue_for(con)
     ids = list(indicator_ids or catalogue.ids())
     years = loaded_years(con, la_code)
@@ -139,7 +142,9 @@ def build(
         raise ValueError(f"no returns are loaded for LA {la_code}")
     history = period.history(years[0])
     history += [p for p in dict.fromkeys(extra_periods) if p not in history]
-    results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
+    results = computed.taken(la_code, history, ids) if computed is not None else None
+    if results is None:
+        results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
     targets = with_declared_targets(targets, catalogue, la_code)
     series = _series(results, {p.code: p for p in history})
     published = _comparators(
@@ -194,6 +199,40 @@ def _comparators(
         codes += [m.lait for ms in catalogue.published_by_area().values() for m in ms if m.lait]
     sn_version = (options or JudgeOptions()).sn_version
     return Published.load(con, la_code, codes, period.financial_year, sn_version=sn_version)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The engine's results for one LA, for these indicators and periods, computed in one call (compute_periods)."""
+
+    la_code: str
+    indicator_ids: frozenset[str]
+    periods: frozenset[str]  # period codes
+    results: tuple[IndicatorResult, ...]
+
+    def taken(
+        self, la_code: str, history: Sequence[Period], ids: Sequence[str]
+    ) -> list[IndicatorResult] | None:
+        """The results for the LA, the history and the indicators; None when they were not all computed."""
+        codes = {p.code for p in history}
+        if la_code != self.la_code or not codes <= self.periods or not self.indicator_ids.issuperset(ids):
+            return None
+        wanted = set(ids)
+        return [r for r in self.results if r.period in codes and r.indicator_id in wanted]
+
+
+def compute_periods(con: duckdb.DuckDBPyConnection, la_code: str, periods: Sequence[Period]) -> Computed:
+    """Every indicator's results for the periods and their histories, in one engine call: what `build(...,
+    computed=)` takes for any of them (a dashboard works this out once per load, and a scorecard of any of
+    those periods is then judging alone)."""
+    years = loaded_years(con, la_code)
+    if not years:
+        raise ValueError(f"no returns are loaded for LA {la_code}")
+    history = list(dict.fromkeys(h for p in periods for h in p.history(years[0])))
+    catalogue = catalogue_for(con)
+    ids = list(catalogue.ids())
+    results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
+    return Computed(la_code, frozenset(ids), frozenset(p.code for p in history), tuple(results))
 
 
 def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code: str) -> Targets | None:
@@ -273,8 +312,10 @@ def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
 __all__ = [
     "AreaNote",
     "Built",
+    "Computed",
     "PublishedOnly",
     "build",
+    "compute_periods",
     "current_notes",
     "la_name",
     "meta_for",

@@ -26,7 +26,7 @@ from ..periods import (
     parse_financial_year,
     parse_period,
 )
-from ..pipeline import Built, build, la_name
+from ..pipeline import Built, Computed, build, compute_periods, la_name
 from ..store.status import loaded_years, local_authorities_loaded
 from .snapshot import Snapshot
 
@@ -144,6 +144,11 @@ class LruCache:
                 self._building.pop(key, None)
             return value
 
+    def peek(self, key: Hashable) -> Any | None:
+        """The value if it is there now (never waits for one being computed)."""
+        with self._lock:
+            return self._items.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -155,6 +160,8 @@ class Scorecards:
         self.options = options or JudgeOptions()
         self._targets: tuple[float, Targets] | None = None
         self.built = LruCache(16)
+        # The engine's results for every quarter and year of an LA, per loads version (compute_periods).
+        self.computed = LruCache(2)
         # Views, charts and breakdowns, keyed by the built scorecard they come from.
         self.derived = LruCache(512)
         self.packs = LruCache(4)  # report packs (about 1 MB each) per snapshot generation
@@ -177,9 +184,12 @@ class Scorecards:
 
         def make() -> Built:
             _, targets = self.targets()
+            computed: Computed | None = self.computed.peek((snapshot.loads_version, scope.la_code))
             con = snapshot.cursor()
             try:
-                return build(con, scope.la_code, scope.period, targets=targets, options=self.options)
+                return build(
+                    con, scope.la_code, scope.period, targets=targets, options=self.options, computed=computed
+                )
             finally:
                 con.close()
 
@@ -187,7 +197,9 @@ class Scorecards:
 
     def build_first_page(self, snapshot: Snapshot, default_la: str | None) -> None:
         """Build the scorecard a page shows when no LA or period is asked for (the default LA's latest period)
-        as soon as new loads are seen, so the first person to look after a load does not wait for it."""
+        as soon as new loads are seen, so the first person to look after a load does not wait for it; then
+        compute the engine's results for every quarter and year of that LA in one call (about what one
+        scorecard's history costs), so that a first page for any of them is judging alone."""
         con = snapshot.cursor()
         try:
             scope = resolve_scope(con, None, None, default_la)
@@ -196,6 +208,15 @@ class Scorecards:
         finally:
             con.close()
         self.get(snapshot, scope)
+        self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
+
+    def _compute(self, snapshot: Snapshot, scope: Scope) -> Computed:
+        quarters_and_years = [p for p in scope.periods if p.kind in ("ytd_quarter", "year")]
+        con = snapshot.cursor()
+        try:
+            return compute_periods(con, scope.la_code, quarters_and_years)
+        finally:
+            con.close()
 
     def derive(self, built: Built, what: tuple, compute: Callable[[], T]) -> T:
         return self.derived.get(
