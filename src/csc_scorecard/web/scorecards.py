@@ -26,8 +26,11 @@ from ..periods import (
     parse_financial_year,
     parse_period,
 )
-from ..pipeline import Built, Computed, build, compute_periods, la_name
-from ..store.status import loaded_years, local_authorities_loaded
+from ..pipeline import Built, Computed, build, compute_periods, la_name, with_current_notes
+from ..publish.charts import warm_up
+from ..publish.model import PROFILES, Profile, ReportView
+from ..store.status import loaded_years, local_authorities_loaded, notes_version
+from .present import scorecard_view
 from .snapshot import Snapshot
 
 T = TypeVar("T")
@@ -207,8 +210,27 @@ class Scorecards:
             return
         finally:
             con.close()
-        self.get(snapshot, scope)
+        built = self.get(snapshot, scope)
+        con = snapshot.cursor()
+        try:
+            for profile in PROFILES:  # its page as a viewer and as an analyst sees it
+                self.view(built, con, profile)  # type: ignore[arg-type]
+        finally:
+            con.close()
+        warm_up()  # the chart engine, for the first chart drawn
         self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
+
+    def view(
+        self, built: Built, con: duckdb.DuckDBPyConnection, profile: Profile
+    ) -> tuple[ReportView, Built]:
+        """The scorecard page's view in a profile, and the scorecard with commentary and actions as they are now
+        (they change without a new load, so their version is part of the key)."""
+        notes = notes_version(con, built.la_code)
+        return self.derive(
+            built,
+            ("view", profile, notes),
+            lambda: (scorecard_view(current := with_current_notes(built, con), profile), current),
+        )
 
     def _compute(self, snapshot: Snapshot, scope: Scope) -> Computed:
         quarters_and_years = [p for p in scope.periods if p.kind in ("ytd_quarter", "year")]
