@@ -200,9 +200,10 @@ class Scorecards:
 
     def build_first_page(self, snapshot: Snapshot, default_la: str | None) -> None:
         """Build the scorecard a page shows when no LA or period is asked for (the default LA's latest period)
-        as soon as new loads are seen, so the first person to look after a load does not wait for it; then
-        compute the engine's results for every quarter and year of that LA in one call (about what one
-        scorecard's history costs), so that a first page for any of them is judging alone."""
+        as soon as new loads are seen, so the first person to look after a load does not wait for it, with its
+        views and the chart engine; then compute the engine's results for every quarter and year of that LA in
+        one call (about what one scorecard's history costs), so that a first page for any of them is judging
+        alone. Each step is skipped once the snapshot is retired (newer loads, or the server stopping)."""
         con = snapshot.cursor()
         try:
             scope = resolve_scope(con, None, None, default_la)
@@ -211,14 +212,17 @@ class Scorecards:
         finally:
             con.close()
         built = self.get(snapshot, scope)
-        con = snapshot.cursor()
-        try:
-            for profile in PROFILES:  # its page as a viewer and as an analyst sees it
+        for profile in PROFILES:  # its page as a viewer and as an analyst sees it
+            if snapshot.retired:  # newer loads, or the server stopping: the work ahead is not wanted
+                return
+            con = snapshot.cursor()
+            try:
                 self.view(built, con, profile)  # type: ignore[arg-type]
-        finally:
-            con.close()
+            finally:
+                con.close()
         warm_up()  # the chart engine, for the first chart drawn
-        self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
+        if not snapshot.retired:
+            self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
 
     def view(
         self, built: Built, con: duckdb.DuckDBPyConnection, profile: Profile
