@@ -578,10 +578,13 @@ def test_the_first_page_is_built_before_anyone_asks_for_it(site):
     cache.built.get = lambda key, compute: original(key, lambda: builds.append(key) or compute())
     with TestClient(app, follow_redirects=False) as c:
         app.state.services.store.announcing.join()
-        assert [key[-2:] for key in builds] == [("335", "2016-17Q4")]  # the page opens on the latest quarter
+        assert [key[-2:] for key in builds][:1] == [
+            ("335", "2016-17Q4")
+        ]  # the page opens on the latest quarter
+        ahead = len(builds)  # then every quarter and year
         page = c.get("/", headers=session_cookie(site, "viewer"))
         assert page.status_code == 200 and "2016-17" in page.text
-    assert len(builds) == 1
+    assert len(builds) == ahead
 
 
 def test_a_first_page_for_any_quarter_or_year_is_judged_from_results_computed_once(site, monkeypatch):

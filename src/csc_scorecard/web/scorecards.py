@@ -9,7 +9,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,6 +84,10 @@ def period_choices(years: list[str]) -> tuple[PeriodGroup, ...]:
                                                if parse_financial_year(financial_year_of(r.start)) in covered)),
         PeriodGroup("Years", tuple((parse_period(y), f"{y} ({parse_period(y).words})") for y in loaded)),
     )  # fmt: skip
+
+
+def _quarters_and_years(scope: Scope) -> list[Period]:
+    return [p for p in scope.periods if p.kind in ("ytd_quarter", "year")]
 
 
 class ScopeError(ValueError):
@@ -162,7 +166,7 @@ class Scorecards:
         self.targets_path = targets
         self.options = options or JudgeOptions()
         self._targets: tuple[float, Targets] | None = None
-        self.built = LruCache(16)
+        self.built = LruCache(32)  # every quarter and year of 4 collection years, built ahead, and others
         # The engine's results for every quarter and year of an LA, per loads version (compute_periods).
         self.computed = LruCache(2)
         # Views, charts and breakdowns, keyed by the built scorecard they come from.
@@ -202,8 +206,8 @@ class Scorecards:
         """Build the scorecard a page shows when no LA or period is asked for (the default LA's latest period)
         as soon as new loads are seen, so the first person to look after a load does not wait for it, with its
         views and the chart engine; then compute the engine's results for every quarter and year of that LA in
-        one call (about what one scorecard's history costs), so that a first page for any of them is judging
-        alone. Each step is skipped once the snapshot is retired (newer loads, or the server stopping)."""
+        one call (about what one scorecard's history costs), and judge each of them. Each step is skipped once
+        the snapshot is retired (newer loads, or the server stopping)."""
         con = snapshot.cursor()
         try:
             scope = resolve_scope(con, None, None, default_la)
@@ -221,8 +225,13 @@ class Scorecards:
             finally:
                 con.close()
         warm_up()  # the chart engine, for the first chart drawn
-        if not snapshot.retired:
-            self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
+        if snapshot.retired:
+            return
+        self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
+        for period in _quarters_and_years(scope):  # then each of their scorecards: judging alone
+            if snapshot.retired:
+                return
+            self.get(snapshot, replace(scope, period=period))
 
     def view(
         self, built: Built, con: duckdb.DuckDBPyConnection, profile: Profile
@@ -237,10 +246,9 @@ class Scorecards:
         )
 
     def _compute(self, snapshot: Snapshot, scope: Scope) -> Computed:
-        quarters_and_years = [p for p in scope.periods if p.kind in ("ytd_quarter", "year")]
         con = snapshot.cursor()
         try:
-            return compute_periods(con, scope.la_code, quarters_and_years)
+            return compute_periods(con, scope.la_code, _quarters_and_years(scope))
         finally:
             con.close()
 
