@@ -206,8 +206,8 @@ class Scorecards:
         """Build the scorecard a page shows when no LA or period is asked for (the default LA's latest period)
         as soon as new loads are seen, so the first person to look after a load does not wait for it, with its
         views and the chart engine; then compute the engine's results for every quarter and year of that LA in
-        one call (about what one scorecard's history costs), and judge each of them. Each step is skipped once
-        the snapshot is retired (newer loads, or the server stopping)."""
+        one call (about what one scorecard's history costs), and judge each of them, with their views. Each
+        step is skipped once the snapshot is retired (newer loads, or the server stopping)."""
         con = snapshot.cursor()
         try:
             scope = resolve_scope(con, None, None, default_la)
@@ -215,15 +215,8 @@ class Scorecards:
             return
         finally:
             con.close()
-        built = self.get(snapshot, scope)
-        for profile in PROFILES:  # its page as a viewer and as an analyst sees it
-            if snapshot.retired:  # newer loads, or the server stopping: the work ahead is not wanted
-                return
-            con = snapshot.cursor()
-            try:
-                self.view(built, con, profile)  # type: ignore[arg-type]
-            finally:
-                con.close()
+        if not self._views_ahead(snapshot, self.get(snapshot, scope)):
+            return  # newer loads, or the server stopping: the work ahead is not wanted
         warm_up()  # the chart engine, for the first chart drawn
         if snapshot.retired:
             return
@@ -231,7 +224,21 @@ class Scorecards:
         for period in _quarters_and_years(scope):  # then each of their scorecards: judging alone
             if snapshot.retired:
                 return
-            self.get(snapshot, replace(scope, period=period))
+            if not self._views_ahead(snapshot, self.get(snapshot, replace(scope, period=period))):
+                return
+
+    def _views_ahead(self, snapshot: Snapshot, built: Built) -> bool:
+        """The scorecard page's views of `built` as a viewer and as an analyst sees it; False if the snapshot
+        was retired meanwhile."""
+        for profile in PROFILES:
+            if snapshot.retired:
+                return False
+            con = snapshot.cursor()
+            try:
+                self.view(built, con, profile)  # type: ignore[arg-type]
+            finally:
+                con.close()
+        return True
 
     def view(
         self, built: Built, con: duckdb.DuckDBPyConnection, profile: Profile
