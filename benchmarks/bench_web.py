@@ -1,6 +1,7 @@
 """Page times of the dashboard under 20 concurrent users for 60 s on loopback (issue: p95 < 300 ms, no errors).
 
     .venv/bin/python benchmarks/bench_web.py [--users 20] [--seconds 60] [--think 0.5:2.0] [--store PATH]
+    .venv/bin/python benchmarks/bench_web.py --cold-start [--settle 15] [--periods 2016-17Q3 2015-16 ...]
 
 The server is the real `serve` (uvicorn, one process) on 127.0.0.1 over a copy of the store (by default the
 synthetic Walsall, 2013-14 to 2016-17, generated into benchmarks/out/web/). Users sign in through the form, then
@@ -8,6 +9,12 @@ browse with a think time between pages: 14 viewers, 5 analysts and 1 admin, each
 what their role can see, as a browser would fetch it (an indicator page, then its chart). A warm-up pass first
 visits every page once as an admin and as a viewer, so the caches are as a morning's first users leave them; its times are reported apart.
 Every request is bounded by the run's deadline and a timeout; only 127.0.0.1 is contacted.
+
+--cold-start: for each period (by default every quarter and year of the store), a fresh server, as after a load
+or a restart; once it has done the work it does ahead for new loads (at least `--settle` seconds, then until
+it has used no CPU for a second), one viewer asks for that period's scorecard, then an indicator page and its
+chart: each the first request of its kind for the period. p50 and p95 are over every period's pages, in wall
+time and in the server's CPU time (/proc), the fairer figure on a shared machine.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import shutil
@@ -33,6 +41,7 @@ OUT = HERE / "out" / "web"
 CLI = Path(sys.executable).with_name("csc-scorecard")
 PASSWORD = "benchmark passphrase 2026"
 PERIODS = ["2016-17", "2016-17", "2016-17", "2016-17Q3", "2015-16"]  # most users look at the latest year
+YEARS = ("2013-14", "2014-15", "2015-16", "2016-17")
 MAX_REQUESTS = 200_000
 SERVE = """
 import sys
@@ -198,12 +207,95 @@ async def run(base: str, options, indicators: list[str]) -> dict:
     return result
 
 
+def start_server(db: Path, targets: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(db), str(targets), str(port)])
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return server, base
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def server_cpu(pid: int) -> float:
+    """The server process's CPU seconds so far (user and system, from /proc; 10 ms steps)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settled(pid: int, minimum: float, limit: float = 600) -> float:
+    """Wait at least `minimum` seconds, then until the server has used no CPU for a second (its work ahead
+    done); the seconds waited."""
+    started = time.monotonic()
+    time.sleep(minimum)
+    last = server_cpu(pid)
+    while time.monotonic() - started < limit:
+        time.sleep(1)
+        now = server_cpu(pid)
+        if now - last < 0.02:
+            break
+        last = now
+    return time.monotonic() - started
+
+
+async def first_pages(
+    base: str, pid: int, period: str, indicator: str, rec: Recorder, cpu: Recorder, username: str
+) -> None:
+    client = await sign_in(base, username)
+    try:
+        q = f"la=335&period={period}"
+        for kind, url in (("overview", f"/?{q}"), ("indicator", f"/indicator/{indicator}?{q}"),
+                          ("chart", f"/indicator/{indicator}/chart.svg?{q}")):  # fmt: skip
+            before = server_cpu(pid)
+            await rec.get(client, kind, url)
+            cpu.times[kind].append((server_cpu(pid) - before) * 1000)
+    finally:
+        await client.aclose()
+
+
+def cold_start(db: Path, targets: Path, options, viewer: str) -> dict:
+    periods = options.periods or [f"{y}Q{q}" for y in YEARS for q in (1, 2, 3, 4)] + list(YEARS)
+    rec, cpu = Recorder(), Recorder()
+    waited = {}
+    for period in periods:
+        server, base = start_server(db, targets)
+        try:
+            waited[period] = settled(server.pid, options.settle)
+            asyncio.run(first_pages(base, server.pid, period, options.indicator, rec, cpu, viewer))
+            print(period, f"settled after {waited[period]:.0f} s:",
+                  {k: (round(rec.times[k][-1]), round(cpu.times[k][-1])) for k in cpu.times}, flush=True)  # fmt: skip
+        finally:
+            stop(server)
+    return {"periods": periods, "settled_seconds": waited,
+            "wall": table(rec, f"Cold start per period ({len(periods)} periods): wall ms"),
+            "server_cpu": table(cpu, "the same requests: the server's CPU ms"),
+            "errors": rec.errors}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", default="0.5:2.0", help="MIN:MAX seconds between a user's pages")
     parser.add_argument("--store", type=Path, help="a store to serve (default: the synthetic Walsall)")
+    parser.add_argument(
+        "--cold-start", action="store_true", help="a fresh server per period, first pages timed"
+    )
+    parser.add_argument(
+        "--periods", nargs="*", help="--cold-start: the periods (default: every quarter and year)"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=15, help="--cold-start: seconds between start and request"
+    )
+    parser.add_argument("--indicator", default="cla_rate", help="--cold-start: the indicator page asked for")
     options = parser.parse_args()
 
     from csc_scorecard.catalogue import load_catalogue
@@ -218,23 +310,19 @@ def main() -> None:
     state = StateStore(run_dir / "scorecard.web.sqlite")
     for i, role in enumerate(roles(options.users)):
         state.create_user(f"user{i:02d}", PASSWORD, role)
-    port = free_port()
     from csc_scorecard.examples import TARGETS as targets
 
-    server = subprocess.Popen([sys.executable, "-c", SERVE, str(db), str(targets), str(port)])
-    base = f"http://127.0.0.1:{port}"
+    if options.cold_start:
+        result = cold_start(db, targets, options, f"user{options.users - 1:02d}")
+        (OUT / "cold_start.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        print(f"written to {OUT / 'cold_start.json'}")
+        return
+    server, base = start_server(db, targets)
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         indicators = list(load_catalogue().ids())
         result = asyncio.run(run(base, options, indicators))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
     (OUT / "results.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(f"written to {OUT / 'results.json'}")
 

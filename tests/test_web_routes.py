@@ -16,8 +16,10 @@ import pytest
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from csc_scorecard import pipeline
 from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.judge.units import round_half_up
+from csc_scorecard.periods import parse_period
 from csc_scorecard.store.commentary import add_action, get_action
 from csc_scorecard.store.connection import connect
 from csc_scorecard.web import create_app
@@ -593,10 +595,53 @@ def test_the_first_page_is_built_before_anyone_asks_for_it(site):
     cache.built.get = lambda key, compute: original(key, lambda: builds.append(key) or compute())
     with TestClient(app, follow_redirects=False) as c:
         app.state.services.store.announcing.join()
-        assert [key[-2:] for key in builds] == [("335", "2016-17Q4")]  # the page opens on the latest quarter
+        assert [key[-2:] for key in builds][:1] == [
+            ("335", "2016-17Q4")
+        ]  # the page opens on the latest quarter
+        ahead = len(builds)  # then every quarter and year
         page = c.get("/", headers=session_cookie(site, "viewer"))
         assert page.status_code == 200 and "2016-17" in page.text
-    assert len(builds) == 1
+    assert len(builds) == ahead
+
+
+def test_a_first_page_for_any_quarter_or_year_is_judged_from_results_computed_once(site, monkeypatch):
+    """After the first page, the work done ahead for new loads computes the engine's results for every quarter
+    and year in one call; a first page for any of them then calls the engine no more, and its scorecard holds
+    the figures and judgements a scorecard built on its own holds."""
+    app = create_app(site.settings)
+    with TestClient(app, follow_redirects=False) as c:
+        app.state.services.store.announcing.join()
+        calls = []
+        original = pipeline.compute
+        monkeypatch.setattr(pipeline, "compute", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+        for period in ("2016-17Q1", "2014-15"):
+            assert (
+                c.get(f"/?la=335&period={period}", headers=session_cookie(site, "viewer")).status_code == 200
+            )
+        assert calls == []
+        scorecards = app.state.services.scorecards
+        built = next(v for k, v in scorecards.built._items.items() if k[-2:] == ("335", "2016-17Q1"))
+    con = connect(site.db, read_only=True)
+    try:
+        alone = pipeline.build(con, "335", parse_period("2016-17Q1"), targets=scorecards.targets()[1])
+    finally:
+        con.close()
+    assert len(calls) == 1  # the scorecard built on its own
+
+    def figures(b: pipeline.Built) -> list[tuple]:
+        return sorted(
+            (r.indicator_id, r.period, r.numerator, r.denominator, r.value, r.notes) for r in b.results
+        )
+
+    assert [f[:2] for f in figures(built)] == [f[:2] for f in figures(alone)] and len(built.results) > 1000
+    for mine, theirs in zip(figures(built), figures(alone), strict=True):
+        assert mine[5] == theirs[5] and all(
+            a == b or (a is not None and b is not None and a == pytest.approx(b, rel=1e-12))
+            for a, b in zip(mine[2:5], theirs[2:5], strict=True)
+        ), (mine, theirs)
+    assert [(j.meta.id, j.display, j.rag.status) for j in built.judgements()] == [
+        (j.meta.id, j.display, j.rag.status) for j in alone.judgements()
+    ]
 
 
 def test_analysts_add_and_remove_achievements_and_priorities_no_figure_shows(site):

@@ -12,21 +12,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import duckdb
 
 from .catalogue.models import Catalogue, Indicator, PublishedMeasure
 from .engine import IndicatorResult, compute, save_results
 from .engine.manual import catalogue_for
+from .judge.benchmarks import Published
 from .judge.indicator import IndicatorMeta, Point
 from .judge.judgement import AreaSummary, Judgement, JudgeOptions
 from .judge.published_only import PublishedOnly, published_only
 from .judge.scorecard import judge_indicator, summarise_area
+from .judge.suppression import rule_unit, twins
 from .judge.targets import Targets
 from .periods import Period
 from .refdata import local_authorities
 from .store.area_notes import AreaNote, area_notes
-from .store.commentary import actions_for, get_commentary
+from .store.commentary import PeriodNotes, actions_for, get_commentary, notes_for
 from .store.status import loaded_years, store_version
 
 
@@ -94,6 +97,14 @@ class Built:
     def judgement(self, indicator_id: str) -> Judgement | None:
         return next((j for j in self.judgements() if j.meta.id == indicator_id), None)
 
+    @cached_property
+    def twins(self) -> Mapping[str, tuple[str, ...]]:
+        """Per indicator, the others of the scorecard that may count the same children, whose suppression it may
+        share (judge/suppression.py twins, with_partners): worked out once, for every view of it."""
+        return twins(
+            {j.meta.id: (rule_unit(j.meta), self.series.get(j.meta.id, ())) for j in self.judgements()}
+        )
+
 
 def _series(
     results: Sequence[IndicatorResult], periods: Mapping[str, Period]
@@ -117,10 +128,13 @@ def build(
     indicator_ids: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
     extra_periods: Sequence[Period] = (),
+    computed: Computed | None = None,
 ) -> Built:
     """Compute the period and its history for one LA, then judge every indicator, area by area (the catalogue's
     and the manual measures the store declares). `extra_periods` are computed in the same pass and kept in the
-    series beside the history (the monthly board's 12 months and years to date)."""
+    series beside the history (the monthly board's 12 months and years to date). `computed`: the engine's
+    results for this store, computed beforehand for many periods in one call (compute_periods), of which the
+    history's are taken instead of computing them again."""
     catalogue = catalogue_for(con)
     ids = list(indicator_ids or catalogue.ids())
     years = loaded_years(con, la_code)
@@ -128,9 +142,15 @@ def build(
         raise ValueError(f"no returns are loaded for LA {la_code}")
     history = period.history(years[0])
     history += [p for p in dict.fromkeys(extra_periods) if p not in history]
-    results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
+    results = computed.taken(la_code, history, ids) if computed is not None else None
+    if results is None:
+        results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
     targets = with_declared_targets(targets, catalogue, la_code)
     series = _series(results, {p.code: p for p in history})
+    published = _comparators(
+        con, la_code, period, catalogue, ids, options, with_published=indicator_ids is None
+    )
+    notes = notes_for(con, la_code, period.code)
     areas = []
     by_area = catalogue.by_area()
     for area in by_area:  # the catalogue keeps its areas in report order (catalogue.loader.AREA_ORDER)
@@ -149,6 +169,8 @@ def build(
                     con=con,
                     targets=targets,
                     options=options,
+                    published=published,
+                    notes=notes,
                 )
             )
         if judgements:
@@ -156,8 +178,61 @@ def build(
     return Built(
         la_code, la_name(la_code), period, tuple(areas), series, tuple(results), store_version(con),
         dt.datetime.now(), _area_notes(con, la_code, period),
-        _published(con, la_code, period, options) if indicator_ids is None else {},
+        _published(con, la_code, period, options, published) if indicator_ids is None else {},
     )  # fmt: skip
+
+
+def _comparators(
+    con: duckdb.DuckDBPyConnection,
+    la_code: str,
+    period: Period,
+    catalogue: Catalogue,
+    ids: Sequence[str],
+    options: JudgeOptions | None,
+    *,
+    with_published: bool,
+) -> Published:
+    """Every published comparator the scorecard sets beside its indicators (and its published-only measures),
+    read at once."""
+    codes = [i.lait for i in catalogue.indicators.values() if i.id in ids and i.lait]
+    if with_published:
+        codes += [m.lait for ms in catalogue.published_by_area().values() for m in ms if m.lait]
+    sn_version = (options or JudgeOptions()).sn_version
+    return Published.load(con, la_code, codes, period.financial_year, sn_version=sn_version)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The engine's results for one LA, for these indicators and periods, computed in one call (compute_periods)."""
+
+    la_code: str
+    indicator_ids: frozenset[str]
+    periods: frozenset[str]  # period codes
+    results: tuple[IndicatorResult, ...]
+
+    def taken(
+        self, la_code: str, history: Sequence[Period], ids: Sequence[str]
+    ) -> list[IndicatorResult] | None:
+        """The results for the LA, the history and the indicators; None when they were not all computed."""
+        codes = {p.code for p in history}
+        if la_code != self.la_code or not codes <= self.periods or not self.indicator_ids.issuperset(ids):
+            return None
+        wanted = set(ids)
+        return [r for r in self.results if r.period in codes and r.indicator_id in wanted]
+
+
+def compute_periods(con: duckdb.DuckDBPyConnection, la_code: str, periods: Sequence[Period]) -> Computed:
+    """Every indicator's results for the periods and their histories, in one engine call: what `build(...,
+    computed=)` takes for any of them (a dashboard works this out once per load, and a scorecard of any of
+    those periods is then judging alone)."""
+    years = loaded_years(con, la_code)
+    if not years:
+        raise ValueError(f"no returns are loaded for LA {la_code}")
+    history = list(dict.fromkeys(h for p in periods for h in p.history(years[0])))
+    catalogue = catalogue_for(con)
+    ids = list(catalogue.ids())
+    results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
+    return Computed(la_code, frozenset(ids), frozenset(p.code for p in history), tuple(results))
 
 
 def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code: str) -> Targets | None:
@@ -173,7 +248,11 @@ def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code
 
 
 def _published(
-    con: duckdb.DuckDBPyConnection, la_code: str, period: Period, options: JudgeOptions | None
+    con: duckdb.DuckDBPyConnection,
+    la_code: str,
+    period: Period,
+    options: JudgeOptions | None,
+    published: Published,
 ) -> dict[str, tuple[PublishedOnly, ...]]:
     """The catalogue's published-only measures, by the area's label, with their published values."""
     options = options or JudgeOptions()
@@ -187,6 +266,7 @@ def _published(
                 m.source,
                 sn_version=options.sn_version,
                 sn_average=options.sn_average,
+                published=published,
             )
             for m in measures
         )
@@ -209,24 +289,33 @@ def save(con: duckdb.DuckDBPyConnection, built: Built) -> int:
     return save_results(con, built.results)
 
 
-def current_notes(j: Judgement, con: duckdb.DuckDBPyConnection) -> Judgement:
+def current_notes(
+    j: Judgement, con: duckdb.DuckDBPyConnection, notes: PeriodNotes | None = None
+) -> Judgement:
     """The judgement with its commentary and actions as they are now: they change without a new load, so a
-    cached Built may hold older ones."""
-    note = get_commentary(con, j.la_code, j.meta.id, j.period.code)
-    return replace(j, commentary=note, actions=tuple(actions_for(con, j.la_code, j.meta.id, j.period.code)))
+    cached Built may hold older ones. `notes`: the LA's and period's, read once for a whole scorecard."""
+    if notes is None:
+        note = get_commentary(con, j.la_code, j.meta.id, j.period.code)
+        return replace(
+            j, commentary=note, actions=tuple(actions_for(con, j.la_code, j.meta.id, j.period.code))
+        )
+    return replace(j, commentary=notes.commentary_on(j.meta.id), actions=tuple(notes.actions_on(j.meta.id)))
 
 
 def with_current_notes(built: Built, con: duckdb.DuckDBPyConnection) -> Built:
     """The whole scorecard with commentary and actions as they are now (see current_notes)."""
-    areas = tuple((s, tuple(current_notes(j, con) for j in js)) for s, js in built.areas)
+    notes = notes_for(con, built.la_code, built.period.code)
+    areas = tuple((s, tuple(current_notes(j, con, notes) for j in js)) for s, js in built.areas)
     return replace(built, areas=areas, notes=_area_notes(con, built.la_code, built.period))
 
 
 __all__ = [
     "AreaNote",
     "Built",
+    "Computed",
     "PublishedOnly",
     "build",
+    "compute_periods",
     "current_notes",
     "la_name",
     "meta_for",

@@ -11,7 +11,7 @@ from typing import Literal
 import duckdb
 
 from ..periods import Period
-from .benchmarks import Comparator, comparators
+from .benchmarks import Comparator, Published
 from .indicator import IndicatorMeta
 from .narrative import figure_sentence
 from .position import SUPPRESSION
@@ -69,14 +69,16 @@ def published_only(
     *,
     sn_version: str | None = None,
     sn_average: Literal["mean", "median"] = "mean",
+    published: Published | None = None,
 ) -> PublishedOnly:
-    """The measure's published values for the period's year (or the latest year before it)."""
+    """The measure's published values for the period's year (or the latest year before it); `published`: the
+    comparators already read for the scorecard (Published.load with this LA, year and list)."""
     if meta.lait_code is None:
         raise ValueError(f"{meta.id}: a published-only measure needs its LAIT measure")
-    found = {
-        c.comparator: c
-        for c in comparators(con, la_code, meta.lait_code, period.financial_year, sn_version=sn_version)
-    }
+    published = published or Published.load(
+        con, la_code, [meta.lait_code], period.financial_year, sn_version=sn_version
+    )
+    found = {c.comparator: c for c in published.comparators(meta.lait_code)}
     year = next(iter(found.values())).year if found else None
     return PublishedOnly(
         meta,

@@ -13,13 +13,13 @@ from dataclasses import replace
 import duckdb
 
 from ..periods import Period
-from ..store.commentary import actions_for, get_commentary
+from ..store.commentary import Action, Commentary, PeriodNotes, actions_for, get_commentary
 from . import narrative
 from .bands import Band, band_for
-from .benchmarks import Comparator, comparators
+from .benchmarks import Comparator, Published
 from .indicator import IndicatorMeta, Point
 from .judgement import POSITION_KINDS, AreaSummary, Judgement, JudgeOptions
-from .position import SUPPRESSION, QuartileBand, position, published_distribution, quartile_band
+from .position import SUPPRESSION, QuartileBand, position, quartile_band
 from .projection import Projection, project_year_end
 from .rag import rag
 from .smallnumbers import small_numbers
@@ -140,7 +140,12 @@ def judge_indicator(
     con: duckdb.DuckDBPyConnection | None,
     targets: Targets | None = None,
     options: JudgeOptions | None = None,
+    published: Published | None = None,
+    notes: PeriodNotes | None = None,
 ) -> Judgement:
+    """`published` and `notes`: the comparators (Published.load, with this LA, the period's year and the options'
+    list) and the commentary and actions (notes_for, this LA and period) read once for a whole scorecard; without
+    them they are read here from `con`."""
     options = options or JudgeOptions()
     by_period = {p.period: p for p in series}
     point = by_period.get(period)
@@ -151,7 +156,9 @@ def judge_indicator(
 
     projection = project_year_end(meta, point)
     comparable, basis, missing = _comparable_value(meta, point, projection)
-    found, benchmark_rule, distribution = _benchmarks(meta, la_code, period.financial_year, con, options)
+    found, benchmark_rule, distribution = _benchmarks(
+        meta, la_code, period.financial_year, con, options, published
+    )
     by_kind = {c.comparator: c for c in found}
     band = band_for(meta.unit, options.position_bands)
     positions = {
@@ -172,6 +179,7 @@ def judge_indicator(
         comparable, missing = None, "quartiles are given only for a full year or any 12 months"
     quartile, published = _quartiles(meta, comparable, basis, missing, found, benchmark_rule, distribution)
     spc_result, spc_rule = _spc(meta, series, point, target, options.spc)
+    commentary, actions = _notes(meta.id, la_code, period, con, notes)
     judgement = Judgement(
         meta=meta,
         la_code=la_code,
@@ -195,10 +203,26 @@ def judge_indicator(
         projection=projection,
         sn_average=options.sn_average,
         last_full_year=_last_full_year(by_period, period) if projection.value is not None else None,
-        commentary=get_commentary(con, la_code, meta.id, period.code) if con is not None else None,
-        actions=tuple(actions_for(con, la_code, meta.id, period.code)) if con is not None else (),
+        commentary=commentary,
+        actions=actions,
     )
     return _with_narrative(judgement)
+
+
+def _notes(
+    indicator_id: str,
+    la_code: str,
+    period: Period,
+    con: duckdb.DuckDBPyConnection | None,
+    notes: PeriodNotes | None,
+) -> tuple[Commentary | None, tuple[Action, ...]]:
+    if notes is not None:
+        return notes.commentary_on(indicator_id), tuple(notes.actions_on(indicator_id))
+    if con is None:
+        return None, ()
+    return get_commentary(con, la_code, indicator_id, period.code), tuple(
+        actions_for(con, la_code, indicator_id, period.code)
+    )
 
 
 def _last_full_year(by_period: Mapping[Period, Point], period: Period) -> Point | None:
@@ -240,23 +264,30 @@ def _with_narrative(j: Judgement) -> Judgement:
 
 
 def _benchmarks(
-    meta: IndicatorMeta, la_code: str, year: str, con: duckdb.DuckDBPyConnection | None, options: JudgeOptions
+    meta: IndicatorMeta,
+    la_code: str,
+    year: str,
+    con: duckdb.DuckDBPyConnection | None,
+    options: JudgeOptions,
+    published: Published | None = None,
 ) -> tuple[list[Comparator], str, list[float]]:
     if meta.lait_code is None:
         return [], "No published benchmark: the indicator has no LAIT measure", []
-    if con is None:
-        return [], "Benchmarks not looked up: no store connection", []
-    found = comparators(con, la_code, meta.lait_code, year, sn_version=options.sn_version)
+    if published is None:
+        if con is None:
+            return [], "Benchmarks not looked up: no store connection", []
+        published = Published.load(con, la_code, [meta.lait_code], year, sn_version=options.sn_version)
+    found = published.comparators(meta.lait_code)
     if not found:
         return (
             [],
             f"No published benchmark: LAIT {meta.lait_code} has no England value for {year} or earlier",
             [],
         )
-    published = found[0].year
-    note = "" if published == year else f" (latest published at or before {year})"
-    rule = f"Benchmarks: LAIT {meta.lait_code} for {published}{note}"
-    return found, rule, published_distribution(con, meta.lait_code, published)
+    published_year = found[0].year
+    note = "" if published_year == year else f" (latest published at or before {year})"
+    rule = f"Benchmarks: LAIT {meta.lait_code} for {published_year}{note}"
+    return found, rule, published.distribution(meta.lait_code)
 
 
 def summarise_area(area: str, judgements: Sequence[Judgement]) -> AreaSummary:

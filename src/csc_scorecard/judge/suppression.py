@@ -22,6 +22,7 @@ DfE suppresses counts of 1 to 5 in what it publishes, and so does everything csc
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -337,11 +338,21 @@ def series_suppression(unit: str, kind: str, points: Sequence[SeriesPoint]) -> l
     the primary rule per period, then no count of 1 to 5 may be worked out from the figures shown, e.g. a
     year-to-date quarter of a flow less the one before it. The last period is the one reported, so earlier
     ones are suppressed in its place where that will do."""
+    try:
+        return list(_series_rule(unit, kind, tuple(points)))
+    except TypeError:  # points that cannot be kept as a key (not frozen) are worked out every time
+        return list(_series_rule.__wrapped__(unit, kind, tuple(points)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _series_rule(unit: str, kind: str, points: tuple[SeriesPoint, ...]) -> tuple[Suppression, ...]:
+    """series_suppression, kept: a scorecard asks for each series' rule again for every indicator shown with it
+    (with_partners), and a page for every view of the same scorecard."""
     last = len(points) - 1
     hidden = _series(unit, kind, points).protect(
         dict(enumerate(_primary(unit, points))), later=[(last, c) for c in COLUMNS]
     )
-    return [hidden[i] for i in range(len(points))]
+    return tuple(hidden[i] for i in range(len(points)))
 
 
 Partner = tuple[str, str, Sequence[SeriesPoint]]  # (unit, kind, points) of another indicator shown with it
@@ -412,6 +423,30 @@ def with_partners(
                     denominator = s.denominator or mine == "denominator"
                     out[i] = Suppression(True, numerator, denominator, s.reason or SECONDARY)
     return out
+
+
+def twins(series: Mapping[str, tuple[str, Sequence[SeriesPoint]]]) -> dict[str, tuple[str, ...]]:
+    """For each indicator (id: (rule unit, points)), the others that may count the same children: those sharing
+    the same count above 0 in the same period at least 3 times, which counted_alike needs of any pair of columns.
+    Worked out once for a whole scorecard, through the counts, rather than for every pair of indicators; the
+    twins are given in the order of `series`, and counted_alike still decides."""
+    holders: dict[tuple, list[str]] = {}
+    for ident, (unit, points) in series.items():
+        for p in points:
+            for count in {c for c in _counts(unit, p).values() if c}:
+                holders.setdefault((p.period, count), []).append(ident)
+    shared: dict[tuple[str, str], int] = {}
+    for idents in holders.values():
+        for i, a in enumerate(idents):
+            for b in idents[i + 1 :]:
+                if a != b:
+                    shared[a, b] = shared.get((a, b), 0) + 1
+    alike: dict[str, set[str]] = {}
+    for (a, b), n in shared.items():
+        if n >= 3:
+            alike.setdefault(a, set()).add(b)
+            alike.setdefault(b, set()).add(a)
+    return {ident: tuple(k for k in series if k in alike.get(ident, ())) for ident in series}
 
 
 def windows_suppression(

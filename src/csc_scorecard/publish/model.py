@@ -485,12 +485,13 @@ def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) ->
 
 
 def partners_of(built: Built, j: Judgement) -> list[Partner]:
-    """Every other indicator of the scorecard, as the suppression rule reads it (those counting the same
-    children as `j` share its suppression: judge/suppression.py with_partners)."""
+    """The other indicators of the scorecard that may count the same children as `j`, as the suppression rule
+    reads them (those that do share its suppression: judge/suppression.py with_partners; the rest never could,
+    Built.twins)."""
+    by_id = {k.meta.id: k for k in built.judgements()}
     return [
         (rule_unit(k.meta), k.meta.kind, built.series.get(k.meta.id, ()))
-        for k in built.judgements()
-        if k.meta.id != j.meta.id
+        for k in (by_id[i] for i in built.twins.get(j.meta.id, ()))
     ]
 
 

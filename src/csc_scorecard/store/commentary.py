@@ -363,17 +363,49 @@ def close_action(
 
 def actions_for(con: duckdb.DuckDBPyConnection, la_code: str, indicator_id: str, period: str) -> list[Action]:
     """Actions opened in or before `period` and not closed before it (by period end dates), oldest first."""
-    end = _period_end(period)
     rows = con.execute(
         f"{_ACTION_SELECT} WHERE la_code = ? AND indicator_id = ? ORDER BY action_id", [la_code, indicator_id]
     ).fetchall()
-    actions = [_action(con, r) for r in rows]
+    return _current([_action(con, r) for r in rows], _period_end(period))
+
+
+def _current(actions: Iterable[Action], end: dt.date) -> list[Action]:
     return [
         a
         for a in actions
         if _period_end(a.opened_period) <= end
         and (a.closed_period is None or _period_end(a.closed_period) >= end)
     ]
+
+
+@dataclass(frozen=True)
+class PeriodNotes:
+    """Every indicator's commentary and actions for one LA and period, as get_commentary and actions_for give
+    them, read in two queries rather than two per indicator (a scorecard has some 140)."""
+
+    commentary: dict[str, Commentary]
+    actions: dict[str, list[Action]]
+
+    def commentary_on(self, indicator_id: str) -> Commentary | None:
+        return self.commentary.get(indicator_id)
+
+    def actions_on(self, indicator_id: str) -> list[Action]:
+        return list(self.actions.get(indicator_id, ()))
+
+
+def notes_for(con: duckdb.DuckDBPyConnection, la_code: str, period: str) -> PeriodNotes:
+    notes = con.execute(
+        f"{_COMMENTARY_SELECT} WHERE la_code = ? AND period = ?", [la_code, period]
+    ).fetchall()
+    commentary = {}
+    for row in notes:
+        note = Commentary(*row)
+        commentary[note.indicator_id] = replace(note, identifiers=identifying(con, note.text))
+    rows = con.execute(f"{_ACTION_SELECT} WHERE la_code = ? ORDER BY action_id", [la_code]).fetchall()
+    actions: dict[str, list[Action]] = {}
+    for a in _current((Action(*r) for r in rows), _period_end(period)):
+        actions.setdefault(a.indicator_id, []).append(replace(a, identifiers=identifying(con, a.text)))
+    return PeriodNotes(commentary, actions)
 
 
 # --- CSV -----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,8 +26,11 @@ from ..periods import (
     parse_financial_year,
     parse_period,
 )
-from ..pipeline import Built, build, la_name
-from ..store.status import loaded_years, local_authorities_loaded
+from ..pipeline import Built, Computed, build, compute_periods, la_name, with_current_notes
+from ..publish.charts import warm_up
+from ..publish.model import PROFILES, Profile, ReportView
+from ..store.status import loaded_years, local_authorities_loaded, notes_version
+from .present import scorecard_view
 from .snapshot import Snapshot
 
 T = TypeVar("T")
@@ -81,6 +84,10 @@ def period_choices(years: list[str]) -> tuple[PeriodGroup, ...]:
                                                if parse_financial_year(financial_year_of(r.start)) in covered)),
         PeriodGroup("Years", tuple((parse_period(y), f"{y} ({parse_period(y).words})") for y in loaded)),
     )  # fmt: skip
+
+
+def _quarters_and_years(scope: Scope) -> list[Period]:
+    return [p for p in scope.periods if p.kind in ("ytd_quarter", "year")]
 
 
 class ScopeError(ValueError):
@@ -144,6 +151,11 @@ class LruCache:
                 self._building.pop(key, None)
             return value
 
+    def peek(self, key: Hashable) -> Any | None:
+        """The value if it is there now (never waits for one being computed)."""
+        with self._lock:
+            return self._items.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -154,7 +166,9 @@ class Scorecards:
         self.targets_path = targets
         self.options = options or JudgeOptions()
         self._targets: tuple[float, Targets] | None = None
-        self.built = LruCache(16)
+        self.built = LruCache(32)  # every quarter and year of 4 collection years, built ahead, and others
+        # The engine's results for every quarter and year of an LA, per loads version (compute_periods).
+        self.computed = LruCache(2)
         # Views, charts and breakdowns, keyed by the built scorecard they come from.
         self.derived = LruCache(512)
         self.packs = LruCache(4)  # report packs (about 1 MB each) per snapshot generation
@@ -177,9 +191,12 @@ class Scorecards:
 
         def make() -> Built:
             _, targets = self.targets()
+            computed: Computed | None = self.computed.peek((snapshot.loads_version, scope.la_code))
             con = snapshot.cursor()
             try:
-                return build(con, scope.la_code, scope.period, targets=targets, options=self.options)
+                return build(
+                    con, scope.la_code, scope.period, targets=targets, options=self.options, computed=computed
+                )
             finally:
                 con.close()
 
@@ -187,7 +204,10 @@ class Scorecards:
 
     def build_first_page(self, snapshot: Snapshot, default_la: str | None) -> None:
         """Build the scorecard a page shows when no LA or period is asked for (the default LA's latest period)
-        as soon as new loads are seen, so the first person to look after a load does not wait for it."""
+        as soon as new loads are seen, so the first person to look after a load does not wait for it, with its
+        views and the chart engine; then compute the engine's results for every quarter and year of that LA in
+        one call (about what one scorecard's history costs), and judge each of them, with their views. Each
+        step is skipped once the snapshot is retired (newer loads, or the server stopping)."""
         con = snapshot.cursor()
         try:
             scope = resolve_scope(con, None, None, default_la)
@@ -195,7 +215,49 @@ class Scorecards:
             return
         finally:
             con.close()
-        self.get(snapshot, scope)
+        if not self._views_ahead(snapshot, self.get(snapshot, scope)):
+            return  # newer loads, or the server stopping: the work ahead is not wanted
+        warm_up()  # the chart engine, for the first chart drawn
+        if snapshot.retired:
+            return
+        self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
+        for period in _quarters_and_years(scope):  # then each of their scorecards: judging alone
+            if snapshot.retired:
+                return
+            if not self._views_ahead(snapshot, self.get(snapshot, replace(scope, period=period))):
+                return
+
+    def _views_ahead(self, snapshot: Snapshot, built: Built) -> bool:
+        """The scorecard page's views of `built` as a viewer and as an analyst sees it; False if the snapshot
+        was retired meanwhile."""
+        for profile in PROFILES:
+            if snapshot.retired:
+                return False
+            con = snapshot.cursor()
+            try:
+                self.view(built, con, profile)  # type: ignore[arg-type]
+            finally:
+                con.close()
+        return True
+
+    def view(
+        self, built: Built, con: duckdb.DuckDBPyConnection, profile: Profile
+    ) -> tuple[ReportView, Built]:
+        """The scorecard page's view in a profile, and the scorecard with commentary and actions as they are now
+        (they change without a new load, so their version is part of the key)."""
+        notes = notes_version(con, built.la_code)
+        return self.derive(
+            built,
+            ("view", profile, notes),
+            lambda: (scorecard_view(current := with_current_notes(built, con), profile), current),
+        )
+
+    def _compute(self, snapshot: Snapshot, scope: Scope) -> Computed:
+        con = snapshot.cursor()
+        try:
+            return compute_periods(con, scope.la_code, _quarters_and_years(scope))
+        finally:
+            con.close()
 
     def derive(self, built: Built, what: tuple, compute: Callable[[], T]) -> T:
         return self.derived.get(

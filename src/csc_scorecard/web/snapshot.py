@@ -225,5 +225,7 @@ class StoreGateway:
             if self._current is not None:
                 self._retire(self._current)
                 self._current = None
+        if self.announcing is not None:  # the work ahead stops at its next step (its snapshot is retired)
+            self.announcing.join()
         if self._own_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)

@@ -13,10 +13,9 @@ from ...judge.actions import overdue
 from ...pipeline import current_notes, with_current_notes
 from ...publish.pack import UnconfirmedText
 from ...store.commentary import action_history
-from ...store.status import notes_version
 from ..auth import require
 from ..pack import report_pack
-from ..present import breakdown_rows, chart, chart_text, partners_of, profile_for, scorecard_view, single_view
+from ..present import breakdown_rows, chart, chart_text, partners_of, profile_for, single_view
 from ..rendering import render
 from ..state import Session
 from .common import reading, scope_query, services
@@ -37,12 +36,7 @@ def overview(request: Request, session: Viewer, la: La = None, period: Period = 
     profile = profile_for(session.user)
     with reading(request, la, period) as r:
         built = r.built
-        # commentary, actions, achievements and priorities change without a new load: part of the key
-        notes = notes_version(r.con, built.la_code)
-        view, noted = services(request).scorecards.derive(
-            built, ("view", profile, notes),
-            lambda: (scorecard_view(current := with_current_notes(built, r.con), profile), current),
-        )  # fmt: skip
+        view, noted = services(request).scorecards.view(built, r.con, profile)
         return render(
             request,
             "overview.html",
