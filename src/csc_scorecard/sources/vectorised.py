@@ -1,0 +1,189 @@
+"""Field checks as DuckDB SQL over a whole table of raw text at once: the vectorised twin of fields.py.
+
+A reader that has flattened a return into columns of raw text (None where an element or cell is absent) says
+what each stored column is made from (`Column`) and gets back the store's Arrow table, or None when any value
+would fail its check. The checks are the same rules as FieldChecker's, never looser: a value that this module
+cannot be sure of (whitespace Python would strip but this does not, digits other than 0-9, a code that is not
+plain ASCII) counts as failing. On None the reader reads the return again value by value in Python, which
+words every Problem (file, line or element, field, value, rule) exactly as it always has: faults are rare and
+their wording lives in one place, while a good return is checked in DuckDB without a Python step per value.
+
+    table = convert(raw, (Column("child_id", "text", "LAchildID", required=True), ...), spec.arrow_schema())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# What Python's str.strip() strips (str.isspace()), so that a cleaned value here is the one fields.clean gives.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_MACROS = (
+    # fields.clean: stripped, None when blank
+    # (trimming a value that starts and ends with a printable ASCII character would change nothing: the
+    # trim with Python's whole whitespace set is slow, so it runs only on the few values that need it)
+    "CREATE MACRO clean(v) AS CASE WHEN v = '' THEN NULL WHEN v[1] BETWEEN '!' AND '~' AND v[-1] BETWEEN '!' "
+    f"AND '~' THEN v ELSE nullif(trim(v, '{_WHITESPACE}'), '') END",
+    # a real day written YYYY-MM-DD (fields.FieldChecker.date, "iso"); year 0 is no day in Python
+    r"CREATE MACRO iso_day(v) AS CASE WHEN regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2}') "
+    r"AND NOT starts_with(v, '0000') THEN try_cast(v AS DATE) END",
+    # Excel's 1/4/2016 padded to 01/04/2016, as the 903 reader pads it before checking
+    r"CREATE MACRO padded_dmy(v) AS CASE WHEN regexp_full_match(v, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') "
+    r"THEN lpad(split_part(v, '/', 1), 2, '0') || '/' || lpad(split_part(v, '/', 2), 2, '0') || '/' "
+    r"|| split_part(v, '/', 3) ELSE v END",
+    r"CREATE MACRO dmy_day(v) AS CASE WHEN regexp_full_match(v, '[0-9]{2}/[0-9]{2}/[0-9]{4}') "
+    r"AND NOT ends_with(v, '0000') THEN try_strptime(v, '%d/%m/%Y')::DATE END",
+    # FieldChecker.boolean: true/false or 1/0, any case (plain ASCII only, so lower() is Python's)
+    "CREATE MACRO boolean_ok(v) AS regexp_full_match(v, '[A-Za-z01]+') AND lower(v) IN ('true', 'false', '1', '0')",
+    # FieldChecker.integer with minimum 0: digits 0-9 only (Python's isdigit takes other digits too)
+    "CREATE MACRO whole(v) AS CASE WHEN regexp_full_match(v, '[0-9]+') THEN try_cast(v AS INTEGER) END",
+)
+
+KINDS = (
+    "text",
+    "iso_date",
+    "dmy_date",
+    "code",
+    "upper_code",
+    "boolean",
+    "whole",
+    "iso_dates",
+    "codes",
+    "sql",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One stored column: `kind` of check on the raw column `raw` (a list column for iso_dates and codes).
+
+    `codes`: the valid codes (code, upper_code, codes); `maximum` for whole; for kind "sql", `raw` is an SQL
+    expression over the cleaned columns of `Checked` (named c_<raw column>) and `ok` its check."""
+
+    name: str
+    kind: str
+    raw: str
+    required: bool = False
+    codes: frozenset[str] = frozenset()
+    maximum: int | None = None
+    ok: str = "TRUE"
+
+
+def _literal(codes: frozenset[str]) -> str:
+    return "[" + ", ".join("'" + c.replace("'", "''") + "'" for c in sorted(codes)) + "]::VARCHAR[]"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _value_and_check(column: Column) -> tuple[str, str]:
+    """(SQL for the stored value, SQL that is TRUE when FieldChecker would add no Problem) over cleaned text."""
+    v = "c_" + column.raw
+    v = _quoted(v)
+    present = f"{v} IS NOT NULL"
+    blank_ok = "FALSE" if column.required else "TRUE"
+    kind = column.kind
+    if kind == "text":
+        return v, f"({present} OR {blank_ok})"
+    if kind in ("iso_date", "dmy_date"):
+        day = f"iso_day({v})" if kind == "iso_date" else f"dmy_day(padded_dmy({v}))"
+        return day, f"(CASE WHEN {present} THEN {day} IS NOT NULL ELSE {blank_ok} END)"
+    if kind == "code":
+        return (
+            v,
+            f"(CASE WHEN {present} THEN list_contains({_literal(column.codes)}, {v}) ELSE {blank_ok} END)",
+        )
+    if kind == "upper_code":  # compared and kept upper-cased (903); ASCII only, so upper() is Python's
+        check = f"regexp_full_match({v}, '[ -~]+') AND list_contains({_literal(column.codes)}, upper({v}))"
+        return f"upper({v})", f"(CASE WHEN {present} THEN {check} ELSE {blank_ok} END)"
+    if kind == "boolean":
+        return (
+            f"lower({v}) IN ('true', '1')",
+            f"(CASE WHEN {present} THEN boolean_ok({v}) ELSE {blank_ok} END)",
+        )
+    if kind == "whole":
+        top = "" if column.maximum is None else f" AND whole({v}) <= {column.maximum}"
+        return f"whole({v})", f"(CASE WHEN {present} THEN whole({v}) IS NOT NULL{top} ELSE {blank_ok} END)"
+    raw = _quoted(column.raw)
+    if kind == "iso_dates":  # every repeat a real day (each is required)
+        days = f"list_transform({raw}, lambda x: iso_day(clean(x)))"
+        return days, f"({raw} IS NULL OR len(list_filter({days}, lambda d: d IS NULL)) = 0)"
+    if kind == "codes":
+        codes = f"list_transform({raw}, lambda x: clean(x))"
+        valid = f"lambda c: NOT coalesce(list_contains({_literal(column.codes)}, c), FALSE)"
+        return codes, f"({raw} IS NULL OR len(list_filter({codes}, {valid})) = 0)"
+    if kind == "sql":
+        return column.raw, f"({column.ok})"
+    raise ValueError(f"unknown column kind {kind}")
+
+
+@cache
+def _database() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"threads": 1})  # one thread: readers already run one per core
+    for macro in _MACROS:
+        con.execute(macro)
+    return con
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A connection to this process's in-memory DuckDB with the check macros (made once: it takes longer to
+    make than to check a small return); close it when done."""
+    return _database().cursor()
+
+
+def convert(
+    con: duckdb.DuckDBPyConnection,
+    raw: pa.Table,
+    columns: Sequence[Column],
+    schema: pa.Schema,
+    *,
+    extra_ok: str = "TRUE",
+) -> pa.Table | None:
+    """The store's table made from `raw` (its `src_line` column kept), or None if any row fails a check.
+
+    Every text column of `raw` is cleaned once as c_<name>; `extra_ok` is a further check per row over them."""
+    cleaned = ", ".join(
+        f"clean({_quoted(f.name)}) AS {_quoted('c_' + f.name)}"
+        for f in raw.schema
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    )
+    values, checks = zip(*(_value_and_check(c) for c in columns), strict=True)
+    selected = ", ".join(f"{value} AS {_quoted(c.name)}" for value, c in zip(values, columns, strict=True))
+    con.register("raw_rows", raw)
+    try:
+        table = con.sql(
+            f"SELECT {selected}, src_line, ({' AND '.join(checks)} AND {extra_ok}) AS row_ok "
+            f"FROM (SELECT *, {cleaned} FROM raw_rows)"  # insertion order is kept (DuckDB's default)
+        ).to_arrow_table()
+    finally:
+        con.unregister("raw_rows")
+    ok = table.column("row_ok")
+    if ok.null_count or not pc.all(ok, min_count=0).as_py():
+        return None
+    return table.drop_columns(["row_ok"]).select(schema.names).cast(schema)
+
+
+def duplicated(con: duckdb.DuckDBPyConnection, table: pa.Table, key: Sequence[str]) -> bool:
+    """Whether two rows share a key none of whose parts is missing (a row missing one is already a Problem)."""
+    columns = ", ".join(_quoted(k) for k in key)
+    complete = " AND ".join(f"{_quoted(k)} IS NOT NULL" for k in key)
+    con.register("keyed_rows", table)
+    try:
+        found = con.sql(
+            f"SELECT 1 FROM keyed_rows WHERE {complete} GROUP BY {columns} HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
+    finally:
+        con.unregister("keyed_rows")
+    return bool(found)
+
+
+__all__ = ["KINDS", "Column", "connect", "convert", "duplicated"]
