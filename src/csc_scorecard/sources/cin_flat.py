@@ -254,7 +254,7 @@ def flat_tables(
         if converted is None:
             return None
         out[table] = converted
-    if duplicated(con, out["children"], ("child_id",)):
+    if duplicated(out["children"], ("child_id",)):
         return None
     return out
 
