@@ -122,8 +122,9 @@ def _plain(path: Path) -> _Plain | None:
     data = path.read_bytes()
     if not data.strip() or data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data or b'"' in data:
         return None
-    if data.count(b"\r") != data.count(b"\r\n"):
-        return None
+    crlf = data.count(b"\r\n")
+    if data.count(b"\r") != crlf or crlf not in (0, data.count(b"\n")):
+        return None  # a lone carriage return, or line ends of both kinds
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
