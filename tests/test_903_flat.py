@@ -85,6 +85,7 @@ REFUSED = [
     ("children.csv", "C001,14/03/2005,1,WBRI", "C001,14/03/2005,,WBRI"),  # mandatory SEX
     ("children.csv", "UN2,C002", "UN2,C001"),  # two rows, one CHILD
     ("children.csv", "2,BAFR,15/01/2017,1", "2,BAFR,15/01/2017,2"),  # MOTHER 0 or 1
+    ("children.csv", "2,BAFR,15/01/2017,1", "2,BAFR,15/01/2017,x"),
     ("health.csv", "C001,14/03/2005,17,", "C001,14/03/2005,41,"),
     ("prevperm.csv", "zz/05/2012", "zz/13/2012"),
     ("placements.csv", "10/06/2016,S,C2,N1,U4,PR1,X1", "10/06/2016,S,C2,N1,U4,PR1,"),  # REC once DEC is given

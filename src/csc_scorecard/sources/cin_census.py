@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 from lxml import etree
 
@@ -95,7 +96,7 @@ def read_flat(path: Path, *, la: str | None, year: str | None) -> tuple[_Reader,
     if reader.problems.total or reader.flat is None or reader.collection_year is None:
         return None
     con = vectorised.connect()
-    try:
+    try:  # a value SQL cannot take is one for the value-by-value reader to word
         tables = flat_tables(
             con,
             reader.flat,
@@ -103,6 +104,8 @@ def read_flat(path: Path, *, la: str | None, year: str | None) -> tuple[_Reader,
             uses_sex=reader.collection_year >= SEX_FROM,
             gender_to_sex=GENDER_TO_SEX,
         )
+    except duckdb.Error:
+        tables = None
     finally:
         con.close()
     return None if tables is None else (reader, tables)

@@ -134,7 +134,10 @@ def _value_and_check(column: Column) -> tuple[str, str]:
         top = "" if column.maximum is None else f" AND {w} <= {column.maximum}"
         return w, f"(CASE WHEN {present} THEN {w} IS NOT NULL{top} ELSE {blank_ok} END)"
     if kind == "flag":  # the 903's 0 or 1
-        return f"CAST({v} AS INTEGER)", f"(CASE WHEN {present} THEN {v} IN ('0', '1') ELSE {blank_ok} END)"
+        return (
+            f"try_cast({v} AS INTEGER)",
+            f"(CASE WHEN {present} THEN {v} IN ('0', '1') ELSE {blank_ok} END)",
+        )
     if kind == "partial_dmy":  # the 903's DATE_PERM: zz for an unknown day or month, kept as written (padded)
         return p, f"(CASE WHEN {present} THEN partial_dmy_ok({p}) ELSE {blank_ok} END)"
     if kind == "masked_dmy_date":  # a social worker date up to 2024-25: ZZ parts make it unknown
