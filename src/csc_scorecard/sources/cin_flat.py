@@ -106,9 +106,10 @@ class FlatChildren:
         ):
             return False
         char_kids = first(chars)
-        child_id = _text(id_kids.get("LAchildID"))
+        values = [None if (k := id_kids.get(n)) is None else k.text for n in _IDS]
+        child_id = values[0]
         self.rows["children"].append((
-            *[_text(id_kids.get(n)) for n in _IDS], _text(id_kids.get(self.sex)), _text(char_kids.get("Ethnicity")),
+            *values, _text(id_kids.get(self.sex)), _text(char_kids.get("Ethnicity")),
             _repeats(char_kids.get("Disabilities"), "Disability"), child.sourceline,
         ))  # fmt: skip
         for details in child.iterchildren("{*}CINdetails"):
