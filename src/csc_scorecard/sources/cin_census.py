@@ -25,7 +25,7 @@ from lxml import etree
 from ..periods import financial_year_label
 from ..refdata import local_authorities
 from . import vectorised
-from .cin_flat import FlatChildren, flat_tables
+from .cin_flat import FLAT_FROM_BYTES, FlatChildren, flat_tables
 from .cin_flat import local_tag as _name
 from .codelists import codelist
 from .fields import FieldChecker
@@ -61,7 +61,7 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
     problems = Problems(path.name)
     if path.stat().st_size == 0:
         raise problems.fatal("line 1", "file", None, "the file is empty")
-    flat = read_flat(path, la=la, year=year)
+    flat = read_flat(path, la=la, year=year) if path.stat().st_size >= FLAT_FROM_BYTES else None
     if flat is not None:
         reader, tables = flat
     else:  # something is wrong: read it again value by value, which words every Problem
