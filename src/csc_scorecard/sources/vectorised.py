@@ -8,7 +8,7 @@ plain ASCII) counts as failing. On None the reader reads the return again value 
 words every Problem (file, line or element, field, value, rule) exactly as it always has: faults are rare and
 their wording lives in one place, while a good return is checked in DuckDB without a Python step per value.
 
-    table = convert(raw, (Column("child_id", "text", "LAchildID", required=True), ...), spec.arrow_schema())
+    table = convert(connect(), raw, (Column("child_id", "text", "LAchildID", required=True), ...), schema)
 """
 
 from __future__ import annotations
@@ -54,17 +54,9 @@ _MACROS = (
 )
 
 KINDS = (
-    "text",
-    "iso_date",
-    "dmy_date",
-    "code",
-    "upper_code",
-    "boolean",
-    "whole",
-    "iso_dates",
-    "codes",
-    "sql",
-)
+    "text", "iso_date", "dmy_date", "masked_dmy_date", "partial_dmy", "code", "upper_code", "boolean", "whole",
+    "flag", "iso_dates", "codes", "sql",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,7 +64,7 @@ class Column:
     """One stored column: `kind` of check on the raw column `raw` (a list column for iso_dates and codes).
 
     `codes`: the valid codes (code, upper_code, codes); `maximum` for whole; for kind "sql", `raw` is an SQL
-    expression over the cleaned columns of `Checked` (named c_<raw column>) and `ok` its check."""
+    expression over the cleaned raw columns (named c_<raw column>) and `ok` its check."""
 
     name: str
     kind: str
