@@ -12,17 +12,21 @@ among elements of the same name, and the line of the element (or of its parent w
 from __future__ import annotations
 
 import datetime as dt
+import mmap
 import re
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 from lxml import etree
 
 from ..periods import financial_year_label
 from ..refdata import local_authorities
+from . import vectorised
+from .cin_flat import FLAT_FROM_BYTES, FlatChildren, flat_tables
+from .cin_flat import local_tag as _name
 from .codelists import codelist
 from .fields import FieldChecker
 from .fields import clean as _clean
@@ -57,9 +61,14 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
     problems = Problems(path.name)
     if path.stat().st_size == 0:
         raise problems.fatal("line 1", "file", None, "the file is empty")
-    reader = _Reader(problems, la=la, year=year)
-    reader.run(iterparse(path, problems, tags=_Reader.ACTS_ON))
-    problems.raise_if_any()
+    flat = read_flat(path, la=la, year=year) if path.stat().st_size >= FLAT_FROM_BYTES else None
+    if flat is not None:
+        reader, tables = flat
+    else:  # something is wrong: read it again value by value, which words every Problem
+        reader = _Reader(problems, la=la, year=year)
+        reader.run(iterparse(path, problems, tags=_Reader.ACTS_ON))
+        problems.raise_if_any()
+        tables = reader.tables.finish()
     if reader.la_code is None or reader.collection_year is None:  # pragma: no cover - a Problem was added
         raise problems.rejected()
     return ParsedReturn(
@@ -71,14 +80,35 @@ def read(path: Path, *, la: str | None = None, year: str | None = None) -> Parse
         la_code=reader.la_code,
         collection_year=reader.collection_year,
         year_source=reader.year_source,
-        tables=reader.tables.finish(),
+        tables=tables,
     )
 
 
-@cache
-def _name(tag: object) -> str:
-    """Local name of a tag ('{ns}Child' -> 'Child'); cached, as a return has few distinct tags."""
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+def read_flat(path: Path, *, la: str | None, year: str | None) -> tuple[_Reader, dict[str, pa.Table]] | None:
+    """The return's tables with every value checked in DuckDB (sources/cin_flat.py), or None when anything is
+    wrong with it: `read` then reads it value by value, which words each Problem."""
+    reader = _FlatReader(Problems(path.name), la=la, year=year)
+    reader.namespaced = _declares_namespace(path)
+    try:
+        reader.run(iterparse(path, reader.problems, tags=_Reader.ACTS_ON))
+    except (ReturnRejected, _NotFlat):
+        return None
+    if reader.problems.total or reader.flat is None or reader.collection_year is None:
+        return None
+    con = vectorised.connect()
+    try:  # a value SQL cannot take is one for the value-by-value reader to word
+        tables = flat_tables(
+            con,
+            reader.flat,
+            reader.collection_year,
+            uses_sex=reader.collection_year >= SEX_FROM,
+            gender_to_sex=GENDER_TO_SEX,
+        )
+    except duckdb.Error:
+        tables = None
+    finally:
+        con.close()
+    return None if tables is None else (reader, tables)
 
 
 class _Node:
@@ -196,9 +226,7 @@ class _Reader:
                 if self.check is None:
                     raise self._no_header(el)
                 self.child_count += 1
-                self._child(_Node(el, f"Child[{self.child_count}]"))
-                release(el)
-                self.tables.flush_if_full()
+                self._read_child(el)
             elif name == "Header" and self.check is None:
                 parent = el.getparent()
                 if parent is not None and parent.getparent() is None:
@@ -210,6 +238,11 @@ class _Reader:
             self.problems.add(
                 f"line {root.sourceline}", "Child", None, "the return has no Children/Child: nothing to load"
             )
+
+    def _read_child(self, el: etree._Element) -> None:
+        self._child(_Node(el, f"Child[{self.child_count}]"))
+        release(el)
+        self.tables.flush_if_full()
 
     def _no_header(self, el: etree._Element) -> ReturnRejected:
         return self.problems.fatal(
@@ -485,6 +518,32 @@ class _Reader:
             "review_dates": None if reviews is None else self._dates(reviews, "CPPreviewDate"),
         }
         self.tables.append("cp_plans", node.el.sourceline, row)
+
+
+def _declares_namespace(path: Path) -> bool:
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b"xmlns") >= 0
+
+
+class _FlatReader(_Reader):
+    """The same stream and Header, with each Child flattened into raw columns (checked later, in DuckDB); the
+    first Child the value-by-value reader would object to ends it (`flat` None)."""
+
+    flat: FlatChildren | None = None
+    namespaced = True  # whether the file declares any namespace (else tags are local names, read faster)
+
+    def _read_child(self, el: etree._Element) -> None:
+        if self.flat is None:
+            uses_sex = (self.collection_year or "") >= SEX_FROM
+            sex = ("Sex", "GenderCurrent") if uses_sex else ("GenderCurrent", "Sex")
+            self.flat = FlatChildren(*sex, namespaced=self.namespaced)
+        if not self.flat.add(el):
+            raise _NotFlat
+        release(el)
+
+
+class _NotFlat(Exception):
+    """A Child the value-by-value reader would object to: no use reading the rest flat."""
 
 
 def _iso_date(value: str) -> dt.date | None:

@@ -687,8 +687,16 @@ def _header_problems(found: HeaderMatch, header: list[str], problems: Problems) 
 
 
 def read_csv(files: list[Path], *, la: str | None, year: str | None, folder_name: str) -> ParsedReturn:
-    """Read one 903 CSV return (a folder's files); raises ReturnRejected listing every problem found."""
+    """Read one 903 CSV return (a folder's files); raises ReturnRejected listing every problem found.
+
+    A plain return is read and checked in DuckDB (sources/ssda903_flat.py); anything else, and any return with
+    a problem, is read here value by value, which words every Problem."""
+    from .ssda903_flat import read_csv_flat  # it reads this module's rules
+
     files = [Path(f) for f in files]
+    flat = read_csv_flat(files, la=la, year=year, folder_name=folder_name)
+    if flat is not None:
+        return flat
     overall = Problems(folder_name)
     per_file: list[Problems] = []
     la_code = checked_la(la, overall, "the SSDA903 CSV")
