@@ -355,6 +355,19 @@ def test_caseloads_count_social_workers_only(workforce: Store) -> None:
     assert triple(workforce, "caseload_over_promise_pct", "2016-17") == (5, 6, pytest.approx(500 / 6))
 
 
+def test_a_caseload_over_part_time_workers_is_the_same_whatever_order_their_fte_is_added(tmp_path) -> None:
+    # Three case holders of 0.1, 0.2 and 0.3 FTE with 1 case each: 3 cases over 0.6 FTE = 5. As doubles,
+    # 0.1 + 0.2 + 0.3 is 0.6000000000000001 and 0.3 + 0.2 + 0.1 is 0.6, so the figure hung on the order the
+    # threads added them (a real council's 135.5 FTE came out as 135.49999999999994 in some runs: 135 or 136).
+    for order in ((0.1, 0.2, 0.3), (0.3, 0.2, 0.1)):
+        s = Store(tmp_path / str(order[0]))
+        for n, fte in enumerate(order):
+            add(s, "sw_workers", worker_id=f"P{n}", team="Safeguarding", team_type="SAFEGUARDING",
+                role="SOCIAL_WORKER", asye=False, agency=False, fte=fte, start_date="2016-01-01", end_date=None)  # fmt: skip
+            add(s, "sw_caseloads", worker_id=f"P{n}", snapshot_date="2017-03-31", cases=1)
+        assert triple(s, "caseload_average", "2016-17") == (3, 0.6, 5.0)
+
+
 def test_explain_shows_each_workers_value_and_weight(workforce: Store) -> None:
     explanation = explain(workforce.con, "caseload_average", parse_period("2016-17"), LA)
     shown = {r["worker_id"]: (r["value"], r["weight"]) for r in explanation.numerator_records}

@@ -210,6 +210,13 @@ def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
 
 
+def _exact(value: exp.Expression) -> exp.Expression:
+    """A weighted measure's value or weight (FTEs) as a decimal, so that its sum is exact: doubles summed in
+    whatever order the threads finish gave an average caseload's 135.5 FTE as 135.49999999999994 in some runs,
+    and so a figure of 135 or 136."""
+    return exp.cast(exp.paren(value), exp.DataType.build("DECIMAL(38, 10)"))
+
+
 def _flag(condition: exp.Expression) -> exp.Expression:
     return exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0))
 
@@ -281,9 +288,10 @@ class _Writer:
                     counted = exp.and_(exp.paren(base.copy()), counted)
                 columns.append(exp.alias_(_flag(counted), measure.column("n")))
             if trees["value"] is not None:
-                columns.append(exp.alias_(trees["value"], measure.column("v")))
+                value = trees["value"] if trees["weight"] is None else _exact(trees["value"])
+                columns.append(exp.alias_(value, measure.column("v")))
             if trees["weight"] is not None:
-                columns.append(exp.alias_(trees["weight"], measure.column("w")))
+                columns.append(exp.alias_(_exact(trees["weight"]), measure.column("w")))
             if trees["complete"] is not None:  # 1 for a row whose look-back reaches before the loaded returns
                 lacking = (
                     exp.Case().when(trees["complete"], exp.Literal.number(0)).else_(exp.Literal.number(1))

@@ -24,6 +24,11 @@ def ratio(numerator: Number, denominator: Number | None) -> float | None:
     return float(numerator) / denominator
 
 
+def _plain(total: Any) -> Any:
+    """A weighted measure's exact (decimal) sum as the double every other figure is."""
+    return None if total is None else float(total)
+
+
 def _scaled(value: float | None, factor: Number) -> float | None:
     return None if value is None else value * factor
 
@@ -48,7 +53,7 @@ def figures(
         return amount, None, float(amount)
     if indicator.unit == "percent":
         if indicator.weight is not None:  # weighted: total value of the numerator rows ÷ total weight of all
-            weights = row[measure.column(WEIGHTS)]
+            total, weights = _plain(total), _plain(row[measure.column(WEIGHTS)])
             return total, weights, _scaled(ratio(total, weights), 100)
         base = base_count(row, measure)
         return counted, base, _scaled(ratio(counted, base), 100)
@@ -58,7 +63,7 @@ def figures(
             value = _scaled(value, annual_factor)
         return counted, population, value
     if indicator.unit == "average" and indicator.weight is not None:
-        weights = row[measure.column(WEIGHTS_COUNTED)]
+        total, weights = _plain(total), _plain(row[measure.column(WEIGHTS_COUNTED)])
         return total, weights, ratio(total, weights)
     return total, counted, ratio(total, counted)  # days (and an unweighted average): the mean over the rows
 
