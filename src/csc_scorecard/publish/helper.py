@@ -22,8 +22,8 @@ from pathlib import Path
 from ..workers import WorkerPool
 
 
-def _warm_up() -> None:
-    """Start vl-convert's JavaScript engine (about a second)."""
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine (about a second), so that the first chart drawn does not wait for it."""
     import vl_convert as vlc
 
     vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}})
@@ -33,7 +33,7 @@ def _start(charts: bool) -> None:
     from . import pdf  # noqa: F401  # WeasyPrint's import, before the PDF is asked for
 
     if charts:
-        _warm_up()
+        warm_up()
 
 
 def _ready() -> None:
@@ -68,7 +68,7 @@ class Helper:
     def __init__(self, charts: bool = True):
         self._pool = WorkerPool(1, initializer=_start, initargs=(charts,))
         self._pool.submit(_ready)
-        self.engine = threading.Thread(target=_warm_up, daemon=True)
+        self.engine = threading.Thread(target=warm_up, daemon=True)
         if charts:
             self.engine.start()
 

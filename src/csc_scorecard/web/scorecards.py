@@ -27,7 +27,7 @@ from ..periods import (
     parse_period,
 )
 from ..pipeline import Built, Computed, build, compute_periods, la_name, with_current_notes
-from ..publish.charts import warm_up
+from ..publish.helper import warm_up
 from ..publish.model import PROFILES, Profile, ReportView
 from ..store.status import loaded_years, local_authorities_loaded, notes_version
 from .present import scorecard_view
