@@ -59,6 +59,17 @@ def comparators(
     return Published.load(con, la_code, [measure_code], year, sn_version=sn_version).comparators(measure_code)
 
 
+def neighbour_averages(known: Sequence[float], count: int, source: str, year: str) -> list[Comparator]:
+    """The statistical neighbours' mean and median of the `known` values of `count` neighbours."""
+    out = []
+    for comparator, average in (("sn_mean", statistics.fmean), ("sn_median", statistics.median)):
+        name = "mean" if comparator == "sn_mean" else "median"
+        label = f"SN {name} ({source}, {len(known)} of {count}) {year}"
+        value = average(known) if known else None
+        out.append(Comparator(comparator, value, year, None if known else "-", label, len(known)))
+    return out
+
+
 @dataclass(frozen=True)
 class _Measure:
     year: str  # the latest year with an England value, at or before the year asked for
@@ -150,12 +161,7 @@ class Published:
             out.append(Comparator(comparator, value, published, symbol, f"{name} {published}"))
         neighbours = self.neighbours
         known = [values[n][0] for n in neighbours if n in values and values[n][0] is not None]
-        for comparator, average in (("sn_mean", statistics.fmean), ("sn_median", statistics.median)):
-            name = "mean" if comparator == "sn_mean" else "median"
-            label = f"SN {name} ({self.sn_version} list, {len(known)} of {len(neighbours)}) {published}"
-            value = average(known) if known else None
-            out.append(Comparator(comparator, value, published, None if known else "-", label, len(known)))
-        return out
+        return out + neighbour_averages(known, len(neighbours), f"{self.sn_version} list", published)
 
     def distribution(self, measure_code: str) -> list[float]:
         """Every LA's published value of the measure in its comparators' year (published_distribution)."""

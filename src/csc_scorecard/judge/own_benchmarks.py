@@ -12,14 +12,20 @@ as a suppressed published value is.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 
 from ..periods import financial_year_of
-from .benchmarks import SN_VERSIONS, Comparator, comparators, latest_published_year, sn_version_for
+from .benchmarks import (
+    SN_VERSIONS,
+    Comparator,
+    comparators,
+    latest_published_year,
+    neighbour_averages,
+    sn_version_for,
+)
 from .position import published_distribution, quartile_cuts
 
 Cuts = tuple[float, float, float, float, float]
@@ -74,13 +80,7 @@ def own_sn_averages(
     ]
     values = own_values(con, indicator_id, period)
     known = [values[code] for code in neighbours if code in values]
-    out = []
-    for comparator, average in (("sn_mean", statistics.fmean), ("sn_median", statistics.median)):
-        name = "mean" if comparator == "sn_mean" else "median"
-        label = f"SN {name} (own results, {sn_version} list, {len(known)} of {len(neighbours)}) {period}"
-        value = average(known) if known else None
-        out.append(Comparator(comparator, value, period, None if known else "-", label, len(known)))
-    return out
+    return neighbour_averages(known, len(neighbours), f"own results, {sn_version} list", period)
 
 
 @dataclass(frozen=True)
