@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -40,12 +39,6 @@ def synthetic_store(la: str) -> Path:
         subprocess.run([str(CLI), "load", str(returns), "--la", la, "--db", str(db)], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
     return db
-
-
-def children_cpu() -> float:
-    """CPU seconds of this process's ended children (the pack's helper process)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def pages(pdf: Path) -> str:
@@ -77,7 +70,7 @@ def main() -> None:
         first = True
         for profile, mode, run in itertools.product(options.profile, options.charts, range(options.repeat)):
             out = HERE / "out" / f"report_{options.la}" / f"pack_{profile}_{mode}"
-            began, cpu, helper_cpu = time.perf_counter(), time.process_time(), children_cpu()
+            began, cpu = time.perf_counter(), time.process_time()
             # as `csc-scorecard report` does: the helper process and the chart engine start while the
             # scorecard's queries run
             engine = warm_up_charts(mode)
@@ -86,7 +79,7 @@ def main() -> None:
             result = write_pack(built, out, profile=profile, charts_engine=engine, charts=mode)
             total = time.perf_counter() - began + (imported if first else 0.0)
             cpu = time.process_time() - cpu + (imported_cpu if first else 0.0)
-            helper_cpu = children_cpu() - helper_cpu  # the helper has ended: its start-up and imports too
+            helper_cpu = engine.cpu_seconds or 0.0  # the helper's whole CPU, start-up and imports too
             walls = {"scorecard": scorecard, **result.timings}
             cpus = {"scorecard": scorecard_cpu, **result.cpu}
             stages = ", ".join(f"{k} {v:.2f}/{cpus[k]:.2f}" for k, v in walls.items())

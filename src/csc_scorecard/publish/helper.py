@@ -14,12 +14,17 @@ Only what the published view shows crosses to the helper (chart specs and the re
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..workers import WorkerPool
+
+T = TypeVar("T")
 
 
 def warm_up() -> None:
@@ -61,13 +66,20 @@ def _pdf(html: str, path: Path) -> float:
     return time.process_time() - cpu
 
 
+def _own_cpu() -> float:
+    """The helper's CPU seconds since it started, its imports included."""
+    times = os.times()
+    return times.user + times.system
+
+
 class Helper:
-    """One worker process that dies with this one, and this process's chart engine starting on a thread when there are charts
-    to draw; `close()` ends the process (the pack closes the helper it is given)."""
+    """One worker process that dies with this one, and this process's chart engine starting on a thread when
+    there are charts to draw; `close()` ends the process (the pack closes the helper it is given)."""
 
     def __init__(self, charts: bool = True):
         self._pool = WorkerPool(1, initializer=_start, initargs=(charts,))
-        self._pool.submit(_ready)
+        self._jobs: list[Future] = [self._pool.submit(_ready)]
+        self.cpu_seconds: float | None = None  # the helper's whole CPU, once closed after its work was done
         self.engine = threading.Thread(target=warm_up, daemon=True)
         if charts:
             self.engine.start()
@@ -79,11 +91,20 @@ class Helper:
 
     def svg(self, spec: dict) -> Future[tuple[str, float]]:
         """A chart's SVG and the CPU seconds the helper took to draw it."""
-        return self._pool.submit(_svg, spec)
+        return self._submit(_svg, spec)
 
     def pdf(self, html: str, path: Path) -> Future[float]:
         """Write the PDF; the CPU seconds it took."""
-        return self._pool.submit(_pdf, html, path)
+        return self._submit(_pdf, html, path)
+
+    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        job = self._pool.submit(fn, *args)
+        self._jobs.append(job)
+        return job
 
     def close(self) -> None:
+        """End the process; if all its work is done, first ask it for the CPU it used (a benchmark's figure:
+        it is not a child of this process but of the fork server, so this process's rusage leaves it out)."""
+        if all(job.done() for job in self._jobs):
+            self.cpu_seconds = self._pool.submit(_own_cpu).result()
         self._pool.stop()
