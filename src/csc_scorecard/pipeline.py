@@ -29,7 +29,7 @@ from .judge.targets import Targets
 from .periods import Period
 from .refdata import local_authorities
 from .store.area_notes import AreaNote, area_notes
-from .store.commentary import PeriodNotes, actions_for, get_commentary, notes_for
+from .store.commentary import PeriodNotes, notes_for
 from .store.status import loaded_years, store_version
 
 
@@ -295,10 +295,7 @@ def current_notes(
     """The judgement with its commentary and actions as they are now: they change without a new load, so a
     cached Built may hold older ones. `notes`: the LA's and period's, read once for a whole scorecard."""
     if notes is None:
-        note = get_commentary(con, j.la_code, j.meta.id, j.period.code)
-        return replace(
-            j, commentary=note, actions=tuple(actions_for(con, j.la_code, j.meta.id, j.period.code))
-        )
+        notes = notes_for(con, j.la_code, j.period.code)
     return replace(j, commentary=notes.commentary_on(j.meta.id), actions=tuple(notes.actions_on(j.meta.id)))
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 import duckdb
 
 from ..periods import Period
-from ..store.commentary import Action, Commentary, PeriodNotes, actions_for, get_commentary
+from ..store.commentary import Action, Commentary, PeriodNotes, notes_for
 from . import narrative
 from .bands import Band, band_for
 from .benchmarks import Comparator, Published
@@ -216,13 +216,11 @@ def _notes(
     con: duckdb.DuckDBPyConnection | None,
     notes: PeriodNotes | None,
 ) -> tuple[Commentary | None, tuple[Action, ...]]:
-    if notes is not None:
-        return notes.commentary_on(indicator_id), tuple(notes.actions_on(indicator_id))
-    if con is None:
-        return None, ()
-    return get_commentary(con, la_code, indicator_id, period.code), tuple(
-        actions_for(con, la_code, indicator_id, period.code)
-    )
+    if notes is None:
+        if con is None:
+            return None, ()
+        notes = notes_for(con, la_code, period.code)
+    return notes.commentary_on(indicator_id), tuple(notes.actions_on(indicator_id))
 
 
 def _last_full_year(by_period: Mapping[Period, Point], period: Period) -> Point | None:

@@ -204,10 +204,11 @@ class Scorecards:
 
     def build_first_page(self, snapshot: Snapshot, default_la: str | None) -> None:
         """Build the scorecard a page shows when no LA or period is asked for (the default LA's latest period)
-        as soon as new loads are seen, so the first person to look after a load does not wait for it, with its
-        views and the chart engine; then compute the engine's results for every quarter and year of that LA in
-        one call (about what one scorecard's history costs), and judge each of them, with their views. Each
-        step is skipped once the snapshot is retired (newer loads, or the server stopping)."""
+        as soon as new loads are seen, so the first person to look after a load does not wait for it: the
+        engine's results for every quarter and year of that LA in one call (about what one scorecard's history
+        costs), the first page judged from them with its views, the chart engine, then every other quarter and
+        year judged with their views. Each step is skipped once the snapshot is retired (newer loads, or the
+        server stopping)."""
         con = snapshot.cursor()
         try:
             scope = resolve_scope(con, None, None, default_la)
@@ -215,12 +216,12 @@ class Scorecards:
             return
         finally:
             con.close()
+        # every quarter's and year's results first: they cost about what the first page's own history would,
+        # and the first page is then judged from them rather than computed a second time
+        self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
         if not self._views_ahead(snapshot, self.get(snapshot, scope)):
             return  # newer loads, or the server stopping: the work ahead is not wanted
         warm_up()  # the chart engine, for the first chart drawn
-        if snapshot.retired:
-            return
-        self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
         for period in _quarters_and_years(scope):  # then each of their scorecards: judging alone
             if snapshot.retired:
                 return
