@@ -8,9 +8,10 @@ of need count each (a child can have several in a year, never two at once) and l
 taken two ways, and a contradiction must hold both ways:
 - as DfE counts (`DFE`): table B1's At31_episodes and Ended_episodes, which leave out referrals ending in no
   further action and those assessed as not in need (B1's Started_episodes = C1's referrals less both);
-- as the catalogue counts and the synthetic council is checked (`CATALOGUE`): episodes open at 31 March from the
-  published CIN rate, and episodes closed in the year from those, the published referrals and the share ending
-  in no further action (open before + started - open after); assessed not in need stay in.
+- from the LAIT figures the synthetic council is checked against (`CATALOGUE`): episodes open at 31 March from
+  the published CIN rate, and episodes closed in the year from those, the published referrals and the shares
+  ending in no further action and assessed as not in need (open before + started - open after), both left out
+  as the catalogue's cin_closed_* leave them out.
 
 The slack is the inequality's left side less its right (positive: the records would need more than they can
 have). It is linear in each figure, so its least value over the box of tolerated values is at a corner;
@@ -84,9 +85,7 @@ def lait_figure(
             f"LAIT {measure}: no published value for LA {la} in {financial_year_label(start_year)}"
         )
     one_child = 100 / of if of and value * of / 100 < SMALL_COUNT else 0.0
-    allowed = max(
-        allowed_difference(printed, value, count, one_child), rounded_to / 2 if rounded_to > 1 else 0
-    )
+    allowed = allowed_difference(printed, value, count, one_child, rounded_to)
     return Figure(f"{measure} {financial_year_label(start_year)}", printed, value, allowed)
 
 
@@ -136,6 +135,7 @@ def _episodes(la: str, start_year: int, counted: str) -> _Episodes:
         "rate_after": lait_figure("CIN", la, start_year),
         "referrals": lait_figure("CPP_Total_NumRef", la, start_year, count=True),
         "nfa": lait_figure("CIN_Refferals_NFA", la, start_year),
+        "not_in_need": lait_figure("Referrals_AssessedNotNeed", la, start_year),
     }
 
     def before(v: Values) -> float:
@@ -145,7 +145,7 @@ def _episodes(la: str, start_year: int, counted: str) -> _Episodes:
         return v["rate_after"] * pop_after / 10_000
 
     def ended(v: Values) -> float:
-        return before(v) + v["referrals"] * (1 - v["nfa"] / 100) - after(v)
+        return before(v) + v["referrals"] * (1 - (v["nfa"] + v["not_in_need"]) / 100) - after(v)
 
     return _Episodes(figures, before, after, ended)
 
