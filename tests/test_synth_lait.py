@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from csc_scorecard.synth import generate
+from csc_scorecard.synth.calibration import lait_rounding
 from csc_scorecard.synth.choice import Quota, Shares
 from csc_scorecard.synth.lait_check import LaitCheck, allowed_difference, lait_checks
 from csc_scorecard.synth.lait_consistency import published_contradictions
@@ -138,18 +139,53 @@ def test_every_gap_marked_as_a_published_contradiction_is_proven() -> None:
 
 
 @pytest.mark.parametrize(
-    ("printed", "count", "one_child", "allowed"),
+    ("printed", "count", "one_child", "rounded_to", "allowed"),
     [
-        ("21", False, 0.0, 0.5),  # LAIT prints 21 for 20.5 to 21.5: wider than 2% of 21 (0.42)
-        ("91.3", False, 0.0, 1.826),  # 2% of 91.3
-        ("0.4", False, 0.0, 0.05),  # half the last digit
-        ("30", True, 0.0, 1.0),  # a count under 50: one child
-        ("250", True, 0.0, 5.0),  # 2% of 250
-        ("6", False, 100 / 48, 100 / 48),  # a share of 48 children: one child moves it 2.08 points
+        ("21", False, 0.0, 1, 0.5),  # LAIT prints 21 for 20.5 to 21.5: wider than 2% of 21 (0.42)
+        ("91.3", False, 0.0, 1, 1.826),  # 2% of 91.3
+        ("0.4", False, 0.0, 1, 0.05),  # half the last digit
+        ("30", True, 0.0, 1, 1.0),  # a count under 50: one child
+        ("250", True, 0.0, 1, 5.0),  # 2% of 250
+        ("6", False, 100 / 48, 1, 100 / 48),  # a share of 48 children: one child moves it 2.08 points
+        ("15", True, 0.0, 5, 2.5),  # a count rounded to the nearest 5: 15 is 13 to 17
+        ("100", True, 0.0, 5, 2.5),  # wider than 2% of 100
+        ("250", True, 0.0, 5, 5.0),  # 2% of 250 is wider than the rounding
+        ("20", False, 0.0, 5, 0.5),  # only a count is widened: a percentage is printed as it is
     ],
 )
-def test_allowed_difference(printed: str, count: bool, one_child: float, allowed: float) -> None:
-    assert allowed_difference(printed, float(printed), count, one_child) == pytest.approx(allowed)
+def test_allowed_difference(
+    printed: str, count: bool, one_child: float, rounded_to: int, allowed: float
+) -> None:
+    assert allowed_difference(printed, float(printed), count, one_child, rounded_to) == pytest.approx(allowed)
+
+
+@pytest.mark.parametrize(
+    ("measure", "start_year", "rounded_to"),
+    [
+        ("LACStableNum_2016on", 2015, 5),  # every LA's 2015-16 count a multiple of 5 (163 of them)
+        ("LACStableNum_2016on", 2016, 5),
+        ("LACStableNum_2016on", 2017, 1),  # 2017-18's are not all multiples of 5
+        ("LAC_ceased_SGO", 2016, 5),  # looked-after children's counts were rounded those years
+        ("CPP_Num", 2016, 1),  # child protection's were not
+        ("LACStable_2016on", 2015, 1),  # a percentage
+    ],
+)
+def test_the_rounding_of_a_published_count_is_read_from_the_published_values(
+    measure: str, start_year: int, rounded_to: int
+) -> None:
+    assert lait_rounding(measure, start_year) == rounded_to
+
+
+def test_a_count_published_to_the_nearest_5_may_be_up_to_2_away() -> None:
+    # Hartlepool 2015-16: 15 looked-after children with three or more placements, rounded: 13 to 17
+    def check(n: int) -> LaitCheck:
+        figure = {"value": n, "numerator": n, "denominator": None}
+        (only,) = lait_checks({"2015-16": {"cla_3plus_placements_count": figure}}, "805")
+        return only
+
+    assert check(15).printed == "15"
+    assert check(13).within and check(17).within
+    assert not check(12).within and not check(18).within
 
 
 def test_a_check_withheld_is_never_within() -> None:
