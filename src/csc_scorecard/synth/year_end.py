@@ -353,8 +353,14 @@ def fit_reviews(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -
             candidates.append((plan.end > add_years(end, 1), plan, this_year[-1]))
     sim.rng.shuffle(candidates)
     candidates.sort(key=lambda c: c[0])  # plans ending within a year first
-    for _, plan, number in candidates[:wanted]:
+    for _, plan, number in candidates:
+        if wanted <= 0:
+            break
         plan.late_review = (number, sim.rng.randint(3, 40))
+        if _ever_late(plan, cp_reviews(plan), end):
+            wanted -= 1
+        else:  # held early for a due date after 31 March: it is late only then
+            plan.late_review = None
 
 
 def _ever_late(plan: CPPlan, reviews: list[dt.date], end: dt.date) -> bool:
