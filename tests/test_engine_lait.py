@@ -67,25 +67,29 @@ def need(tmp_path) -> Store:
     s = Store(tmp_path)
     rows = [
         # Open at 31 March 2017 (end - 3 months = 31 Dec 2016, - 6 months = 30 Sep, - 1 year = 31 Mar 2016).
-        ("A", "2017-01-15", None, False),  # under 3 months
-        ("B", "2016-12-31", None, False),  # exactly 3 months: 3 to 6
-        ("C", "2016-10-01", None, False),  # 3 to 6
-        ("D", "2016-09-30", None, False),  # exactly 6 months: 6 to 12
-        ("E", "2016-03-31", None, False),  # exactly a year: 1 to 2 years
-        ("F", "2015-03-31", None, False),  # exactly 2 years: 2 years or more
-        ("G", "2017-02-01", None, True),  # NFA: not a child in need
+        ("A", "2017-01-15", None, False, None),  # under 3 months
+        ("B", "2016-12-31", None, False, None),  # exactly 3 months: 3 to 6
+        ("C", "2016-10-01", None, False, None),  # 3 to 6
+        ("D", "2016-09-30", None, False, None),  # exactly 6 months: 6 to 12
+        ("E", "2016-03-31", None, False, None),  # exactly a year: 1 to 2 years
+        ("F", "2015-03-31", None, False, None),  # exactly 2 years: 2 years or more
+        ("G", "2017-02-01", None, True, None),  # NFA: not a child in need
         # Closed in 2016-17.
-        ("H", "2016-11-01", "2017-03-31", False),  # 5 months: 3 to 6 (and not open at the end)
-        ("K1", "2016-01-10", "2016-04-09", False),  # a day short of 3 months: under 3
-        ("K2", "2016-01-10", "2016-04-10", False),  # exactly 3 months: 3 to 6
-        ("K3", "2016-02-29", "2016-08-28", False),  # 29 Feb + 6 months = 29 Aug: 3 to 6
-        ("K4", "2015-06-01", "2016-05-31", False),  # a day short of a year: 6 to 12
-        ("K5", "2014-06-01", "2016-06-01", False),  # exactly 2 years: 2 years or more
-        ("K6", "2015-01-01", "2016-12-31", False),  # 1 to 2 years
-        ("K7", "2016-04-02", "2016-05-01", True),  # NFA
+        ("H", "2016-11-01", "2017-03-31", False, "RC1"),  # 5 months: 3 to 6 (and not open at the end)
+        ("K1", "2016-01-10", "2016-04-09", False, None),  # a day short of 3 months: under 3
+        ("K2", "2016-01-10", "2016-04-10", False, None),  # exactly 3 months: 3 to 6
+        ("K3", "2016-02-29", "2016-08-28", False, "RC7"),  # 29 Feb + 6 months = 29 Aug: 3 to 6
+        ("K4", "2015-06-01", "2016-05-31", False, None),  # a day short of a year: 6 to 12
+        ("K5", "2014-06-01", "2016-06-01", False, None),  # exactly 2 years: 2 years or more
+        ("K6", "2015-01-01", "2016-12-31", False, None),  # 1 to 2 years
+        ("K7", "2016-04-02", "2016-05-01", True, "RC8"),  # NFA
+        # Assessed not in need (closed RC8/RC9 after an assessment): not children in need, as DfE counts.
+        ("M1", "2016-02-01", "2016-04-01", False, "RC8"),  # on the window's first day; would be under 3
+        ("M2", "2014-12-01", "2017-03-31", False, "RC9"),  # on its last day; would be 2 years or more
     ]
-    for child, referral, closure, nfa in rows:
-        s.add("cin_episodes", child_id=child, referral_date=referral, closure_date=closure, referral_nfa=nfa)
+    for child, referral, closure, nfa, reason in rows:
+        s.add("cin_episodes", child_id=child, referral_date=referral, closure_date=closure, referral_nfa=nfa,
+              closure_reason=reason)  # fmt: skip
     return s
 
 
@@ -99,12 +103,23 @@ def test_episodes_open_at_the_window_end_by_duration(need: Store) -> None:
 
 
 def test_episodes_closed_in_the_window_by_duration(need: Store) -> None:
-    # Closed in 2016-17, NFA left out: H, K1-K6 = 7.
+    # Closed in 2016-17, NFA (K7) and assessed not in need (M1, M2) left out: H, K1-K6 = 7. Counting M1 and M2
+    # would make it 9.
     assert triple(need, "cin_closed_under_3m_pct", "2016-17") == pct(1, 7)  # K1
-    assert triple(need, "cin_closed_3_6m_pct", "2016-17") == pct(3, 7)  # H, K2, K3
+    assert triple(need, "cin_closed_3_6m_pct", "2016-17") == pct(3, 7)  # H (RC1), K2, K3 (RC7)
     assert triple(need, "cin_closed_6_12m_pct", "2016-17") == pct(1, 7)  # K4
     assert triple(need, "cin_closed_1_2y_pct", "2016-17") == pct(1, 7)  # K6
     assert triple(need, "cin_closed_2y_plus_pct", "2016-17") == pct(1, 7)  # K5
+    # April to June: K1, K2, K4, K5 (K7 NFA; M1, closed RC8 on 1 April, left out).
+    assert triple(need, "cin_closed_under_3m_pct", "2016-17Q1") == pct(1, 4)  # K1
+    assert triple(need, "cin_closed_2y_plus_pct", "2016-17Q1") == pct(1, 4)  # K5
+
+
+def test_episode_open_at_the_window_end_counts_though_later_closed_as_not_in_need(need: Store) -> None:
+    # Open at 31 December 2016 (closure blank or after it): B, C, D, E, F, H and M2, which a later closure RC9
+    # does not take back: the census showed it open then.
+    assert triple(need, "cin_open_under_3m_pct", "2016-17Q3") == pct(3, 7)  # B, C, H: after 30 September
+    assert triple(need, "cin_open_2y_plus_pct", "2016-17Q3") == pct(1, 7)  # M2: by 31 December 2014
 
 
 # ---- child protection ----------------------------------------------------------------------------------------

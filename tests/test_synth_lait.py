@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from csc_scorecard.synth import generate
+from csc_scorecard.synth.calibration import lait_rounding
 from csc_scorecard.synth.choice import Quota, Shares
 from csc_scorecard.synth.lait_check import LaitCheck, allowed_difference, lait_checks
+from csc_scorecard.synth.lait_consistency import published_contradictions
 from csc_scorecard.synth.targets import YearTargets
 
 # The figures issue 13 names as wrong before the fitting (Walsall: adopted 12.7% of leavers against 21%, SGOs 20
@@ -30,32 +32,36 @@ WALSALL_NAMED = (
     ("2015-16", "cla_3plus_placements_pct"),
 )
 
-# Still outside. Most are how long episodes of need lasted, where one year's published figures contradict the
-# last's: every episode 2 years old in a year (open 2 years or more at 31 March, or closed after 2 years) was open
-# a year or more at the previous 31 March, and every episode open a year or more then is a year or more old when
-# it closes or at the next 31 March. Published counts (share x total, the totals as the returns give them):
-# - Walsall 2015-16: open 2y+ 39.2% of 2,664 = 1,044 and closed 2y+ 14.4% of 3,296 = 475 make 1,519, but
-#   only 1,217 were open a year or more at 31 March 2015 (16.9% + 34.9% of 2,349); the 302 short closed under
-#   3 months instead (no other band has room for them within 2%).
-# - Norfolk 2016-17: 5,899 were open a year or more at 31 March 2016 (30.8% + 24.6% of 10,648), but open 2y+
-#   31.7% of 4,794 = 1,520, closed 2y+ 8.7% and closed 1-2y 10.3% of 13,591 = 2,582 leave room for 4,102: the
-#   other 1,797 close after 1-2 years, so too few close under 3 months, and 6-12 months takes part of it.
-# - Birmingham 2015-16: open 2y+ 2,974 + closed 2y+ 1,300 = 4,274 against 3,987 open a year or more at 31 March
-#   2015; 2016-17: 2,949 + 1,677 = 4,626 against 4,402 (beyond the 2% of all four figures: 181); the shortfall
-#   closes under 3 months (2015-16: 287 episodes, more than the other bands' tolerances together, 234).
-# - Hartlepool 2015-16: 32.9% of 922 referrals were assessed not in need (303 closures on the assessment's day),
-#   89.2% of 925 assessments took 45 working days or less, and only 28 of the year's assessments that could
-#   close that way took 3 months or more: 275 of the 303 close under 3 months against 21% of 1,044 = 219.
-# Plans ended per 10,000 (Walsall 2016-17): plans open at 31 March 2016 (375) + plans starting (528) - plans open
-# at 31 March 2017 (333) = 570 ended, 86.3 per 10,000 of 66,044; LAIT publishes 91.3 (603 plans).
-# Three or more placements (Hartlepool): LAIT's count and share disagree by more than the tolerance; the count
-# wins. 2015-16: 15 (14 to 16) against 6% of 205 looked after (12 or 13); 2016-17: 15 against 5% of 253 (13).
+# Proven beyond reach (synth/lait_consistency.py; PUBLISHED_CONTRADICTIONS, part of KNOWN_GAPS): Norfolk 2016-17's
+# closed bands. 5,897 episodes were open a year or more at 31 March 2016, each still open at 31 March 2017 (then 2
+# years or more) or closed in 2016-17 after a year or more, but those figures give 2,406 (B1's totals) or 3,657
+# (totals from the LAIT rates): the 2016-17 census return dropped about 6,600 episodes the 2015-16 one had open.
+# No set of records meets them all, with every figure at its tolerance, counted either way.
+# The closed bands (cin_closed_*) leave out the referrals assessed as not in need, as DfE does (LAIT
+# CIN_Refferals_NFA): that closed Birmingham's and Hartlepool's closed-band gaps. Counting three or more placements
+# as DfE rounded them (to the nearest 5 in 2015-16 and 2016-17: lait_check) closed Hartlepool's.
+# Still outside:
+# - Walsall's closed bands, under 3 months against 2 years or more. The council's own stock and flow decide how
+#   many closures there are (2015-16: 1,670, near 2,340 open + 2,008 started - 2,664 open), where DfE's B1 has
+#   1,495 ended (its own 2,319 + 2,007 - 2,662 = 1,664): 14.4% of 1,670 closed after 2 years and 39.2% still
+#   open 2 years or more is more than were open a year or more at 31 March 2015. At the edges of every tolerance
+#   it fits (tests/test_lait_published_consistency.py), but only with 2014-15's stock at its top. 2016-17 is the
+#   other way (too many closures after 2 years for 6.4%). 2014-15: the closures after 2 years cannot be fewer
+#   (5.5% against 3.9%), and with the referrals assessed not in need out of the bands the surplus now falls on
+#   under 3 months and 3 to 6 months too.
+# - Walsall 2016-17 plans ended per 10,000: 91.3 (603) against 375 + 528 - 333 = 570 as published, but 590.9
+#   against 594.7 with each figure at its tolerance.
+# - Norfolk 2015-16 3 to 6 months (11.6% against 11.2%): episodes that cannot close sooner than 3 months fill it
+#   past its share, under 3 months just within.
 # Plans ended after 2 years (Norfolk 2016-17): 7 published, but 9 ended so in the year: 3 when care began (the
 # care's start date cannot move), and 6 already 2 years old on 1 April 2016, which could only have stayed open
 # past 31 March, beyond the published number then open 2 years or more (CPPlans2yrsActive).
-KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
+PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradictions().items()}
+UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
     "335": {
         ("2014-15", "cin_open_under_3m_pct"),  # 2013-14's stock by duration is a stand-in (not published)
+        ("2014-15", "cin_closed_under_3m_pct"),
+        ("2014-15", "cin_closed_3_6m_pct"),
         ("2014-15", "cin_closed_2y_plus_pct"),
         ("2015-16", "cin_closed_under_3m_pct"),
         ("2015-16", "cin_closed_2y_plus_pct"),
@@ -63,29 +69,17 @@ KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
         ("2016-17", "cin_closed_2y_plus_pct"),
         ("2016-17", "cpp_ended_rate"),
     },
-    "805": {
-        ("2015-16", "cla_3plus_placements_pct"),
-        ("2015-16", "cin_closed_under_3m_pct"),
-        ("2015-16", "cin_closed_3_6m_pct"),
-        ("2016-17", "cla_3plus_placements_pct"),
-        ("2016-17", "cin_open_under_3m_pct"),
-        ("2016-17", "cin_closed_under_3m_pct"),
-        ("2016-17", "cin_closed_2y_plus_pct"),
-    },
     "926": {
-        ("2016-17", "cin_closed_under_3m_pct"),
-        ("2016-17", "cin_closed_6_12m_pct"),
-        ("2016-17", "cin_closed_1_2y_pct"),
-        ("2016-17", "cin_closed_2y_plus_pct"),
+        ("2015-16", "cin_closed_3_6m_pct"),
         ("2016-17", "cpp_2yrs_ended_count"),
         ("2016-17", "cpp_2yrs_ended_pct"),
     },
-    "330": {
-        ("2015-16", "cin_closed_under_3m_pct"),
-        ("2015-16", "cin_closed_2y_plus_pct"),
-        ("2016-17", "cin_closed_under_3m_pct"),
-        ("2016-17", "cin_closed_2y_plus_pct"),
-    },
+}
+
+
+KNOWN_GAPS = {
+    la: UNPROVEN_GAPS.get(la, set()) | PUBLISHED_CONTRADICTIONS.get(la, set())
+    for la in UNPROVEN_GAPS.keys() | PUBLISHED_CONTRADICTIONS.keys()
 }
 
 
@@ -123,22 +117,69 @@ def test_councils_of_other_sizes_reproduce_their_published_lait_figures(la: str,
     _compare(checks, la)
 
 
+def test_every_gap_marked_as_a_published_contradiction_is_proven() -> None:
+    marked = published_contradictions()
+    assert marked  # the list of proven gaps is not empty by accident
+    for la, gaps in marked.items():
+        assert not gaps.keys() & UNPROVEN_GAPS.get(la, set()), f"{la}: marked proven and unproven"
+        for (year, indicator), proofs in gaps.items():
+            assert proofs, f"{la} {year} {indicator}: marked without a proof"
+            for proof in proofs:
+                assert (proof.la, proof.year) == (la, year)
+                assert proof.least_slack() > 0, f"{indicator}: {proof}"
+
+
 # ---- the tolerance, worked by hand ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("printed", "count", "one_child", "allowed"),
+    ("printed", "count", "one_child", "rounded_to", "allowed"),
     [
-        ("21", False, 0.0, 0.5),  # LAIT prints 21 for 20.5 to 21.5: wider than 2% of 21 (0.42)
-        ("91.3", False, 0.0, 1.826),  # 2% of 91.3
-        ("0.4", False, 0.0, 0.05),  # half the last digit
-        ("30", True, 0.0, 1.0),  # a count under 50: one child
-        ("250", True, 0.0, 5.0),  # 2% of 250
-        ("6", False, 100 / 48, 100 / 48),  # a share of 48 children: one child moves it 2.08 points
+        ("21", False, 0.0, 1, 0.5),  # LAIT prints 21 for 20.5 to 21.5: wider than 2% of 21 (0.42)
+        ("91.3", False, 0.0, 1, 1.826),  # 2% of 91.3
+        ("0.4", False, 0.0, 1, 0.05),  # half the last digit
+        ("30", True, 0.0, 1, 1.0),  # a count under 50: one child
+        ("250", True, 0.0, 1, 5.0),  # 2% of 250
+        ("6", False, 100 / 48, 1, 100 / 48),  # a share of 48 children: one child moves it 2.08 points
+        ("15", True, 0.0, 5, 2.5),  # a count rounded to the nearest 5: 15 is 13 to 17
+        ("100", True, 0.0, 5, 2.5),  # wider than 2% of 100
+        ("250", True, 0.0, 5, 5.0),  # 2% of 250 is wider than the rounding
+        ("20", False, 0.0, 5, 0.5),  # only a count is widened: a percentage is printed as it is
     ],
 )
-def test_allowed_difference(printed: str, count: bool, one_child: float, allowed: float) -> None:
-    assert allowed_difference(printed, float(printed), count, one_child) == pytest.approx(allowed)
+def test_allowed_difference(
+    printed: str, count: bool, one_child: float, rounded_to: int, allowed: float
+) -> None:
+    assert allowed_difference(printed, float(printed), count, one_child, rounded_to) == pytest.approx(allowed)
+
+
+@pytest.mark.parametrize(
+    ("measure", "start_year", "rounded_to"),
+    [
+        ("LACStableNum_2016on", 2015, 5),  # every LA's 2015-16 count a multiple of 5 (163 of them)
+        ("LACStableNum_2016on", 2016, 5),
+        ("LACStableNum_2016on", 2017, 1),  # 2017-18's are not all multiples of 5
+        ("LAC_ceased_SGO", 2016, 5),  # looked-after children's counts were rounded those years
+        ("CPP_Num", 2016, 1),  # child protection's were not
+        ("LACStable_2016on", 2015, 1),  # a percentage
+    ],
+)
+def test_the_rounding_of_a_published_count_is_read_from_the_published_values(
+    measure: str, start_year: int, rounded_to: int
+) -> None:
+    assert lait_rounding(measure, start_year) == rounded_to
+
+
+def test_a_count_published_to_the_nearest_5_may_be_up_to_2_away() -> None:
+    # Hartlepool 2015-16: 15 looked-after children with three or more placements, rounded: 13 to 17
+    def check(n: int) -> LaitCheck:
+        figure = {"value": n, "numerator": n, "denominator": None}
+        (only,) = lait_checks({"2015-16": {"cla_3plus_placements_count": figure}}, "805")
+        return only
+
+    assert check(15).printed == "15"
+    assert check(13).within and check(17).within
+    assert not check(12).within and not check(18).within
 
 
 def test_a_check_withheld_is_never_within() -> None:

@@ -179,6 +179,30 @@ def _september_measures() -> frozenset[str]:
     return frozenset(r["Measure_short"].strip() for r in rows if "Sept" in r["Year_Type"])
 
 
+# Whole numbers every one a multiple of 5 in at least this many areas were rounded: by chance, 1 in 5**100.
+ROUNDED_FROM = 100
+
+
+@cache
+def _rounded_to_5() -> frozenset[tuple[str, int]]:
+    """(measure, LAIT year) whose published whole numbers are every one a multiple of 5, in ROUNDED_FROM areas
+    or more: DfE rounded them to the nearest 5 that year (as it did looked-after children's counts up to
+    2016-17)."""
+    values: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for (measure, _), years in _lait().items():
+        for year, raw in years.items():
+            if raw.isdigit():
+                values[(measure, year)].append(int(raw))
+    return frozenset(k for k, v in values.items() if len(v) >= ROUNDED_FROM and all(n % 5 == 0 for n in v))
+
+
+def lait_rounding(measure: str, start_year: int) -> int:
+    """The unit DfE rounded a LAIT measure's published values to in the collection year starting `start_year`,
+    as its published values show: 5 where they were rounded to the nearest 5 (15 stands for 13 to 17), else 1."""
+    year = start_year if measure in _september_measures() else start_year + 1
+    return 5 if (measure, year) in _rounded_to_5() else 1
+
+
 @cache
 def _lait_series(measure: str) -> Series:
     series: Series = {}

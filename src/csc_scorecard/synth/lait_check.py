@@ -3,7 +3,8 @@ against the value LAIT publishes for the LA in each output year (EES's where LAI
 
 A figure is within tolerance when it is within 2% of the published value, or within half a unit of the published
 value's last digit (LAIT prints 21 for 20.5 to 21.5, so 20.6 reproduces it); a count under 50 may be 1 away, and
-so may a percentage's numerator under 50 (one child: 100 / its denominator).
+so may a percentage's numerator under 50 (one child: 100 / its denominator). A count DfE published rounded to the
+nearest 5 (calibration.lait_rounding: every LA's value that year a multiple of 5) may be 2.5 away: 15 is 13 to 17.
 A figure the returns withhold (its history reaches before the first output year) is reported, not compared.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from ..catalogue import load_catalogue
 from ..periods import parse_financial_year
-from .calibration import _number, lait_published
+from .calibration import _number, lait_published, lait_rounding
 
 RELATIVE = 0.02
 SMALL_COUNT = 50
@@ -41,13 +42,17 @@ class LaitCheck:
         )
 
 
-def allowed_difference(printed: str, published: float, count: bool, one_child: float = 0.0) -> float:
+def allowed_difference(
+    printed: str, published: float, count: bool, one_child: float = 0.0, rounded_to: int = 1
+) -> float:
     """How far a figure may be from the published one; `one_child` is what one child more or less moves a
-    percentage whose numerator is under 50."""
+    percentage whose numerator is under 50; `rounded_to` is the unit DfE rounded a count to (5: half of it
+    either way)."""
+    rounding = rounded_to / 2 if count and rounded_to > 1 else 0.0
     if count and published < SMALL_COUNT:
-        return 1.0
+        return max(1.0, rounding)
     decimals = len(printed.split(".")[1]) if "." in printed else 0
-    return max(RELATIVE * abs(published), 0.5 * 10**-decimals, one_child)
+    return max(RELATIVE * abs(published), 0.5 * 10**-decimals, one_child, rounding)
 
 
 def lait_checks(indicators: dict[str, dict[str, dict]], la_code: str) -> list[LaitCheck]:
@@ -71,7 +76,9 @@ def lait_checks(indicators: dict[str, dict[str, dict]], la_code: str) -> list[La
                 and figure["numerator"] < SMALL_COUNT
             )
             one_child = 100 / figure["denominator"] if small else 0.0
-            allowed = allowed_difference(printed, published, indicator.unit == "count", one_child)
+            count = indicator.unit == "count"
+            rounded_to = lait_rounding(indicator.lait, parse_financial_year(year)) if count else 1
+            allowed = allowed_difference(printed, published, count, one_child, rounded_to)
             checks.append(
                 LaitCheck(indicator_id, indicator.lait, year, published, printed, achieved, allowed)
             )

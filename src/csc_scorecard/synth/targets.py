@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..catalogue.checks import lait_measures
-from .calibration import Published, _number, lait_published, published
+from .calibration import Published, _number, lait_published, lait_rounding, published
 
 # England-wide shapes used where the LA's own figure is not published (roughly the 2015-2017 national values).
 DEFAULTS = {
@@ -101,10 +101,15 @@ class YearTargets:
             return from_share
         pct = fraction * 100
         low, high = min(published, from_share) - 3, max(published, from_share) + 3
+        # a count DfE published to the nearest 5 stands for any number within 2.5 of it (synth/lait_check.py)
+        rounded_to = lait_rounding(count, self.start_year) if count else 1
+        count_allowed = max(
+            _allowed(published, count=True), rounded_to / 2 * self.scale if rounded_to > 1 else 0
+        )
         fits = [
             n
             for n in range(max(0, low), high + 1)
-            if abs(n - published) <= _allowed(published, count=True)
+            if abs(n - published) <= count_allowed
             and abs(100 * n / total - pct) <= _allowed(pct, count=False)
         ]
         return min(fits, key=lambda n: abs(n - published)) if fits else published

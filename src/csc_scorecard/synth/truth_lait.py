@@ -4,7 +4,8 @@ them as the returns show them). A second implementation of catalogue/indicators/
 - Referral sources: 2A schools, 3A-3F health services, 6 police. Assessed not in need: not NFA, closed RC8 or
   RC9 by the window's end.
 - Durations of need: episodes (not NFA) open at the window end by how long since the referral, and closed in
-  the window by how long they lasted; calendar months (under 3 months: referred after the end less 3 months).
+  the window (not NFA, nor closed RC8/RC9: assessed not in need) by how long they lasted; calendar months (under
+  3 months: referred after the end less 3 months).
 - Conferences: each section 47 conference, and an episode's DateOfInitialCPC no enquiry of the child had that
   day; bands by working days from the enquiry's start (0-10, 11-15, 16-20, 21 or more).
 - Plan reviews: children on a plan at the end for 3 months or more whose reviews up to the end were each on time
@@ -38,6 +39,7 @@ from .truth_records import (
     _withheld,
 )
 
+NOT_IN_NEED = ("RC8", "RC9")  # closed after an assessment: the child was not in need
 HEALTH = ("3A", "3B", "3C", "3D", "3E", "3F")
 EET = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
 NEET = ("G4", "G5", "G6")
@@ -100,7 +102,7 @@ def _front_door(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
     not_in_need = sum(
         1
         for _, _, _, nfa, closed, reason in rows
-        if not nfa and reason in ("RC8", "RC9") and closed is not None and closed <= end
+        if not nfa and reason in NOT_IN_NEED and closed is not None and closed <= end
     )
     return {
         "referrals_assessed_not_in_need_pct": _pct(not_in_need, len(rows)),
@@ -135,7 +137,11 @@ def _need(data: _Loaded, start: dt.date, end: dt.date) -> dict[str, dict]:
     open_now = [
         r for _, r, closed, nfa in data.episodes if not nfa and r <= end and (closed is None or closed > end)
     ]
-    closed = [(r, c) for _, r, c, nfa in data.episodes if not nfa and c is not None and start <= c <= end]
+    closed = [
+        (r, c)
+        for _, r, _, nfa, c, reason in data.referral_rows
+        if not nfa and c is not None and start <= c <= end and reason not in NOT_IN_NEED
+    ]
     open_bands = [_open_band(referral, end) for referral in open_now]
     closed_bands = [_closed_band(referral, closure) for referral, closure in closed]
     out = {}

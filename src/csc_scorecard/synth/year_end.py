@@ -353,8 +353,14 @@ def fit_reviews(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -
             candidates.append((plan.end > add_years(end, 1), plan, this_year[-1]))
     sim.rng.shuffle(candidates)
     candidates.sort(key=lambda c: c[0])  # plans ending within a year first
-    for _, plan, number in candidates[:wanted]:
+    for _, plan, number in candidates:
+        if wanted <= 0:
+            break
         plan.late_review = (number, sim.rng.randint(3, 40))
+        if _ever_late(plan, cp_reviews(plan), end):
+            wanted -= 1
+        else:  # held early for a due date after 31 March: it is late only then
+            plan.late_review = None
 
 
 def _ever_late(plan: CPPlan, reviews: list[dt.date], end: dt.date) -> bool:
@@ -467,7 +473,8 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
     episode; a free episode may stay open, or close on any day from its last event to 31 March. Children in need
     at 31 March come to the published number, in the published shares by how long they have been open; those
     closing, in the published shares by how long they lasted; and the referrals closed after an assessment that
-    found no need (RC8, on the day of the assessment), to the published share of the year's referrals."""
+    found no need (RC8, on the day of the assessment), to the published share of the year's referrals. Those
+    are not children in need (LAIT CIN_Refferals_NFA): they are in none of the bands."""
     _release_assessments(sim, t, start, end)
     episodes = [e for e in sim.live if e.referral <= end and e.closure() >= start and not e.nfa]
     fixed_open = Counter()
@@ -478,23 +485,17 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
         if e.kind == "short_break" or e.child.episodes[-1] is not e:
             if closure > end:
                 fixed_open[open_band(e.referral, end)] += 1
-            else:
+            elif not _closed_at_assessment(e):
                 fixed_closed[closed_band(e.referral, closure)] += 1
         elif e.lock() > end:
             fixed_open[open_band(e.referral, end)] += 1
         else:
             free.append(e)
     sim.rng.shuffle(free)
-    total = len(episodes)
-    # the closures' targets as they will be, for the referrals found not in need to fill where there is room
-    planned_open = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
-    planned = _apportion(total - planned_open, [t.lait_share(m) for m in CLOSED_MEASURES])
-    room = None if planned is None else [planned[b] - fixed_closed[b] for b in BANDS]
-    not_in_need = _fit_not_in_need(sim, t, free, start, end, room)
-    for e in not_in_need:
-        fixed_closed[closed_band(e.referral, e.assessment.auth)] += 1  # type: ignore[union-attr]
+    not_in_need = _fit_not_in_need(sim, t, free, start, end)
     closing_at_assessment = set(map(id, not_in_need))
     free = [e for e in free if id(e) not in closing_at_assessment]
+    total = sum(fixed_open.values()) + sum(fixed_closed.values()) + len(free)
     open_total = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
     open_targets = _free_open(
         _apportion(open_total, [t.lait_share(m) for m in OPEN_MEASURES]), fixed_open, open_total
@@ -550,17 +551,9 @@ def _free_open(targets: list[int] | None, fixed: Counter, total: int) -> list[in
 
 
 def _fit_not_in_need(
-    sim: Simulation,
-    t: YearTargets,
-    free: list[CinEpisode],
-    start: dt.date,
-    end: dt.date,
-    room: list[int] | None,
+    sim: Simulation, t: YearTargets, free: list[CinEpisode], start: dt.date, end: dt.date
 ) -> list[CinEpisode]:
-    """Episodes of the year's referrals closed on the day an assessment found no need: the published share.
-    Each closes in the band its assessment's length puts it in; where `room` (the closures each band still
-    wants) is given, those whose band has room go first, so that a long assessment finding no need fills a
-    band of longer episodes instead of crowding the shortest."""
+    """Episodes of the year's referrals closed on the day an assessment found no need: the published share."""
     share = t.lait_share("Referrals_AssessedNotNeed")
     now = [
         e for e in sim.live if start <= e.referral <= end and _closed_at_assessment(e) and e.closure() <= end
@@ -583,28 +576,12 @@ def _fit_not_in_need(
         and not e.periods
         and e.kind == "referral"
     ]
-    kept = _by_room(chosen, room, max(0, target))
-    for e in _by_room(eligible, room, max(0, target - len(kept))):
+    kept = chosen[: max(0, target)]
+    for e in eligible[: max(0, target - len(kept))]:
         e.need_end = e.assessment.auth  # type: ignore[union-attr]
         sim.push(e)
         kept.append(e)
     return kept
-
-
-def _by_room(episodes: list[CinEpisode], room: list[int] | None, n: int) -> list[CinEpisode]:
-    """`n` of the episodes, closing on their assessment's day: first those whose band has room (taking it),
-    then the rest in order."""
-    if room is None:
-        return episodes[:n]
-    first, rest = [], []
-    for e in episodes:
-        band = closed_band(e.referral, e.assessment.auth)  # type: ignore[union-attr]
-        if len(first) < n and room[band] > 0:
-            room[band] -= 1
-            first.append(e)
-        else:
-            rest.append(e)
-    return first + rest[: n - len(first)]
 
 
 def _closed_at_assessment(e: CinEpisode) -> bool:
