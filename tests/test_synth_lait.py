@@ -43,9 +43,6 @@ WALSALL_NAMED = (
 # - Birmingham 2015-16: open 2y+ 2,974 + closed 2y+ 1,300 = 4,274 against 3,987 open a year or more at 31 March
 #   2015; 2016-17: 2,949 + 1,677 = 4,626 against 4,402 (beyond the 2% of all four figures: 181); the shortfall
 #   closes under 3 months (2015-16: 287 episodes, more than the other bands' tolerances together, 234).
-# - Hartlepool 2015-16: 32.9% of 922 referrals were assessed not in need (303 closures on the assessment's day),
-#   89.2% of 925 assessments took 45 working days or less, and only 28 of the year's assessments that could
-#   close that way took 3 months or more: 275 of the 303 close under 3 months against 21% of 1,044 = 219.
 # Plans ended per 10,000 (Walsall 2016-17): plans open at 31 March 2016 (375) + plans starting (528) - plans open
 # at 31 March 2017 (333) = 570 ended, 86.3 per 10,000 of 66,044; LAIT publishes 91.3 (603 plans).
 # Three or more placements (Hartlepool): LAIT's count and share disagree by more than the tolerance; the count
@@ -65,8 +62,6 @@ KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
     },
     "805": {
         ("2015-16", "cla_3plus_placements_pct"),
-        ("2015-16", "cin_closed_under_3m_pct"),
-        ("2015-16", "cin_closed_3_6m_pct"),
         ("2016-17", "cla_3plus_placements_pct"),
         ("2016-17", "cin_open_under_3m_pct"),
         ("2016-17", "cin_closed_under_3m_pct"),

@@ -105,6 +105,7 @@ class CinEpisode:
         "need",
         "need_end",
         "nfa",
+        "not_in_need",
         "periods",
         "plans",
         "referral",
@@ -119,6 +120,9 @@ class CinEpisode:
         self.need = need
         self.kind = kind  # "referral", "direct" (straight into care), "stock" (open when the simulation began), "short_break"
         self.nfa = False
+        # closed after its assessment found no need (RC8), later than the assessment's day (a closure on that
+        # day says so without it)
+        self.not_in_need = False
         self.need_end = referral
         self.assessment: Assessment | None = None
         self.s47s: list[Section47] = []

@@ -41,7 +41,7 @@ def closure_reason(episode: CinEpisode) -> str:
     assessment = episode.assessment
     if (
         assessment is not None
-        and episode.closed == assessment.auth
+        and (episode.closed == assessment.auth or episode.not_in_need)
         and not episode.plans
         and not episode.periods
     ):
@@ -57,7 +57,7 @@ def cin_plan_segments(episode: CinEpisode) -> list[tuple[dt.date, dt.date]]:
     The end of a segment cut short by a CP plan or care is the day that began.
     """
     assessment = episode.assessment
-    if episode.nfa or assessment is None or episode.kind == "short_break":
+    if episode.nfa or episode.not_in_need or assessment is None or episode.kind == "short_break":
         return []
     start = assessment.auth + dt.timedelta(days=episode.referral.toordinal() % 6)
     closed = episode.closed

@@ -41,6 +41,9 @@ CLOSED_MEASURES = ("CINCease3months", "CINCease3-6", "CINCease6-1", "CINCease1-2
 # Working days from a section 47 enquiry's start to its conference, by LAIT's bands (10_ICPC ... 21_ICPC).
 ICPC_BAND_DAYS = {0: (3, 10), 1: (11, 15), 2: (16, 20), 3: (21, 32)}
 TWO_YEARS = 729  # a plan lasting more than 729 days, counting its last, lasted 2 years (LAIT CPPlans2yrs)
+# Days after its assessment that an episode found not in need may still close (RC8): the case is closed once the
+# assessment's outcome is recorded, or after a short spell of work with the family on it.
+NOT_IN_NEED_DELAY = 91
 FIXED_WAYS_OUT = ("age18", "transfer", "age_assessed", "remand_end", "custody")
 
 
@@ -467,7 +470,8 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
     episode; a free episode may stay open, or close on any day from its last event to 31 March. Children in need
     at 31 March come to the published number, in the published shares by how long they have been open; those
     closing, in the published shares by how long they lasted; and the referrals closed after an assessment that
-    found no need (RC8, on the day of the assessment), to the published share of the year's referrals."""
+    found no need (RC8, on the assessment's day or within NOT_IN_NEED_DELAY after it), to the published share of
+    the year's referrals."""
     _release_assessments(sim, t, start, end)
     episodes = [e for e in sim.live if e.referral <= end and e.closure() >= start and not e.nfa]
     fixed_open = Counter()
@@ -490,9 +494,17 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
     planned_open = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
     planned = _apportion(total - planned_open, [t.lait_share(m) for m in CLOSED_MEASURES])
     room = None if planned is None else [planned[b] - fixed_closed[b] for b in BANDS]
-    not_in_need = _fit_not_in_need(sim, t, free, start, end, room)
+    planned_first = _apportion(planned_open, [t.lait_share(m) for m in OPEN_MEASURES])
+    recent = 0
+    if room is not None and planned_first is not None:
+        # the year's last 3 months' referrals stay open under 3 months or close so: those beyond the number open
+        # close under 3 months whatever else happens, the others found not in need among them
+        recent = sum(1 for e in free if closed_band(e.referral, end) == 0)
+        recent = max(0, recent - max(0, planned_first[0] - fixed_open[0]))
+        room[0] -= recent
+    not_in_need = _fit_not_in_need(sim, t, free, start, end, room, recent)
     for e in not_in_need:
-        fixed_closed[closed_band(e.referral, e.assessment.auth)] += 1  # type: ignore[union-attr]
+        fixed_closed[closed_band(e.referral, e.closure())] += 1
     closing_at_assessment = set(map(id, not_in_need))
     free = [e for e in free if id(e) not in closing_at_assessment]
     open_total = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
@@ -501,6 +513,8 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
     )
     closed_targets = _apportion(total - open_total, [t.lait_share(m) for m in CLOSED_MEASURES])
     plan = _assign(free, fixed_open, fixed_closed, open_targets, closed_targets, open_total, start, end)
+    if closed_targets is not None:
+        _delay_not_in_need(sim, not_in_need, plan, fixed_closed, closed_targets, end)
     for e, band in plan.items():
         _place(sim, e, band, start, end)
 
@@ -556,11 +570,14 @@ def _fit_not_in_need(
     start: dt.date,
     end: dt.date,
     room: list[int] | None,
+    recent: int,
 ) -> list[CinEpisode]:
-    """Episodes of the year's referrals closed on the day an assessment found no need: the published share.
-    Each closes in the band its assessment's length puts it in; where `room` (the closures each band still
-    wants) is given, those whose band has room go first, so that a long assessment finding no need fills a
-    band of longer episodes instead of crowding the shortest."""
+    """Episodes of the year's referrals closed after an assessment found no need: the published share. Each
+    closes on its assessment's day, in the band the assessment's length puts it in; where `room` (the closures
+    each band still wants) is given, those whose band has room go first, so that a long assessment finding no
+    need fills a band of longer episodes instead of crowding the shortest, and where the band it would close in
+    is full, it may close a little later, in a longer band with room. `recent` of the room under 3 months is
+    kept for the year's last 3 months' referrals (that band is the only one open to them)."""
     share = t.lait_share("Referrals_AssessedNotNeed")
     now = [
         e for e in sim.live if start <= e.referral <= end and _closed_at_assessment(e) and e.closure() <= end
@@ -571,40 +588,113 @@ def _fit_not_in_need(
         return chosen
     target = round(share * t.referrals) - (len(now) - len(chosen))
     taken = set(map(id, chosen))
-    eligible = [
-        e
-        for e in free
-        if id(e) not in taken
-        and start <= e.referral <= end
+    eligible = [e for e in free if id(e) not in taken and _may_close_not_in_need(e, start, end)]
+
+    # by band, like `room`: a recent referral's closure on its assessment's day is under 3 months
+    recent_room = [recent]
+    kept: list[CinEpisode] = []
+    for e, day in _by_room(sim, chosen, room, recent_room, max(0, target), end) + _by_room(
+        sim, eligible, room, recent_room, max(0, target - len(chosen)), end
+    ):
+        if len(kept) == max(0, target):
+            break
+        assessment = e.assessment
+        assert assessment is not None
+        e.not_in_need = day > assessment.auth
+        if e.closure() != day:
+            e.need_end = day
+            sim.push(e)
+        kept.append(e)
+    return kept
+
+
+def _may_close_not_in_need(e: CinEpisode, start: dt.date, end: dt.date) -> bool:
+    """A referral of the year assessed by 31 March with nothing after the assessment."""
+    return (
+        start <= e.referral <= end
         and e.assessment is not None
         and e.assessment.auth <= end
         and not e.s47s
         and not e.plans
         and not e.periods
         and e.kind == "referral"
-    ]
-    kept = _by_room(chosen, room, max(0, target))
-    for e in _by_room(eligible, room, max(0, target - len(kept))):
-        e.need_end = e.assessment.auth  # type: ignore[union-attr]
-        sim.push(e)
-        kept.append(e)
-    return kept
+    )
 
 
-def _by_room(episodes: list[CinEpisode], room: list[int] | None, n: int) -> list[CinEpisode]:
-    """`n` of the episodes, closing on their assessment's day: first those whose band has room (taking it),
-    then the rest in order."""
+def _by_room(
+    sim: Simulation,
+    episodes: list[CinEpisode],
+    room: list[int] | None,
+    recent: list[int],
+    n: int,
+    end: dt.date,
+) -> list[tuple[CinEpisode, dt.date]]:
+    """`n` of the episodes, each with the day it closes: first those whose band has room on their assessment's
+    day (taking it; `recent` is the room under 3 months kept for the year's last 3 months' referrals); then those
+    that can close a little later, within NOT_IN_NEED_DELAY of the assessment, in a longer band with room; then
+    the rest on their assessment's day, in order."""
     if room is None:
-        return episodes[:n]
+        return [(e, e.assessment.auth) for e in episodes[:n]]  # type: ignore[union-attr]
     first, rest = [], []
     for e in episodes:
         band = closed_band(e.referral, e.assessment.auth)  # type: ignore[union-attr]
-        if len(first) < n and room[band] > 0:
-            room[band] -= 1
-            first.append(e)
+        kept = recent if closed_band(e.referral, end) == 0 else room
+        if len(first) < n and kept[band] > 0:
+            kept[band] -= 1
+            first.append((e, e.assessment.auth))  # type: ignore[union-attr]
         else:
             rest.append(e)
-    return first + rest[: n - len(first)]
+    later, on_the_day = [], []
+    for e in rest:
+        day = _later_closure(sim, e, room, end) if len(first) + len(later) < n else None
+        if day is None:
+            on_the_day.append((e, e.assessment.auth))  # type: ignore[union-attr]
+        else:
+            later.append((e, day))
+    return (first + later + on_the_day)[:n]
+
+
+def _delay_not_in_need(
+    sim: Simulation,
+    not_in_need: list[CinEpisode],
+    plan: dict[CinEpisode, int | None],
+    fixed_closed: Counter,
+    targets: list[int],
+    end: dt.date,
+) -> None:
+    """Where the other closures overfill a band (those that could close nowhere else), episodes found not in
+    need that close on their assessment's day in it close a little later instead, in a longer band still short."""
+    closing = Counter(band for band in plan.values() if band is not None) + fixed_closed
+    room = [targets[b] - closing[b] for b in BANDS]
+    for e in not_in_need:
+        assessment = e.assessment
+        assert assessment is not None
+        band = closed_band(e.referral, assessment.auth)
+        if room[band] >= 0 or e.closure() != assessment.auth:
+            continue
+        day = _later_closure(sim, e, room, end)
+        if day is not None:
+            room[band] += 1
+            e.not_in_need = True
+            e.need_end = day
+            sim.push(e)
+
+
+def _later_closure(sim: Simulation, e: CinEpisode, room: list[int], end: dt.date) -> dt.date | None:
+    """A day after the assessment, within NOT_IN_NEED_DELAY and 31 March, in the shortest longer band with room
+    (taking it); None where there is none."""
+    assessment = e.assessment
+    assert assessment is not None
+    last = min(end, assessment.auth + dt.timedelta(days=NOT_IN_NEED_DELAY))
+    for band in range(closed_band(e.referral, assessment.auth) + 1, len(BANDS)):
+        if room[band] <= 0:
+            continue
+        earliest = max(assessment.auth + ONE_DAY, _shift(e.referral, BAND_MONTHS[band - 1]))
+        latest = last if band == 4 else min(last, _shift(e.referral, BAND_MONTHS[band]) - ONE_DAY)
+        if earliest <= latest:
+            room[band] -= 1
+            return earliest + dt.timedelta(days=sim.rng.randrange((latest - earliest).days + 1))
+    return None
 
 
 def _closed_at_assessment(e: CinEpisode) -> bool:
@@ -613,15 +703,18 @@ def _closed_at_assessment(e: CinEpisode) -> bool:
         and not e.plans
         and not e.periods
         and not e.nfa
-        and e.closure() == e.assessment.auth
+        and (e.closure() == e.assessment.auth or e.not_in_need)
     )
 
 
 def _options(e: CinEpisode, start: dt.date, end: dt.date) -> tuple[int, int, int]:
-    """(shortest band it can close in this year, longest, its band if it stays open)."""
+    """(shortest band it can close in this year, longest, its band if it stays open); (5, -1, ...) where it
+    cannot close in the year at all (assessed on 31 March: closing then would say "not in need")."""
     earliest = max(e.lock(), start, e.referral)
     if _assessed_on(e, earliest):
         earliest += ONE_DAY  # closing on the assessment's day would say "not in need"
+    if earliest > end:
+        return len(BANDS), -1, open_band(e.referral, end)
     return (
         closed_band(e.referral, min(earliest, end)),
         closed_band(e.referral, end),
@@ -650,7 +743,7 @@ def _assign(
     if open_targets is None or closed_targets is None:  # only the number open is published
         keep = open_total - sum(fixed_open.values())
         for e in free:
-            out[e] = None if keep > 0 else options[e][1]
+            out[e] = None if keep > 0 or options[e][1] < 0 else options[e][1]
             keep -= out[e] is None
         return out
     pool: list[CinEpisode] = []
