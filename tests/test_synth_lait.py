@@ -47,9 +47,6 @@ WALSALL_NAMED = (
 # at 31 March 2017 (333) = 570 ended, 86.3 per 10,000 of 66,044; LAIT publishes 91.3 (603 plans).
 # Three or more placements (Hartlepool): LAIT's count and share disagree by more than the tolerance; the count
 # wins. 2015-16: 15 (14 to 16) against 6% of 205 looked after (12 or 13); 2016-17: 15 against 5% of 253 (13).
-# Plans ended after 2 years (Norfolk 2016-17): 7 published, but 9 ended so in the year: 3 when care began (the
-# care's start date cannot move), and 6 already 2 years old on 1 April 2016, which could only have stayed open
-# past 31 March, beyond the published number then open 2 years or more (CPPlans2yrsActive).
 KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
     "335": {
         ("2014-15", "cin_open_under_3m_pct"),  # 2013-14's stock by duration is a stand-in (not published)
@@ -72,8 +69,6 @@ KNOWN_GAPS: dict[str, set[tuple[str, str]]] = {
         ("2016-17", "cin_closed_6_12m_pct"),
         ("2016-17", "cin_closed_1_2y_pct"),
         ("2016-17", "cin_closed_2y_plus_pct"),
-        ("2016-17", "cpp_2yrs_ended_count"),
-        ("2016-17", "cpp_2yrs_ended_pct"),
     },
     "330": {
         ("2015-16", "cin_closed_under_3m_pct"),

@@ -300,12 +300,21 @@ def _fit_two_year_plans(
     if ended_target is None:
         return
     surplus = len(ended_old()) - ended_target
+    # Where the year's own figure is published, a plan already 2 years old when the year began (any end in it
+    # counts) may stay open in place of one whose anniversary falls in the year, which ends before it instead;
+    # a stand-in year's plans are left as they fell.
+    swaps = bool({"CPRDuration", "CPPlans2yrs"} & t.lait_this_year)
     for plan in [p for p in ended_old() if _movable(p)]:
         if surplus <= 0:
             break
         if _anniversary(plan) > start:
             surplus -= _close(sim, plan, max(start, plan.start + ONE_DAY), _anniversary(plan) - ONE_DAY)
-        elif _extendable(sim, plan, end) and (open_target is None or len(open_old()) < open_target):
+        elif _extendable(sim, plan, end):
+            if open_target is not None and len(open_old()) >= open_target:
+                swap = next((p for p in open_old() if _anniversary(p) > start and _movable(p)), None)
+                if swap is None or not swaps:
+                    continue
+                _close(sim, swap, max(start, swap.start + ONE_DAY), _anniversary(swap) - ONE_DAY)
             _reopen(sim, plan, end)
             surplus -= 1
     for plan in [p for p in ended_young() if _movable(p)][: max(0, -surplus)]:
@@ -356,8 +365,14 @@ def fit_reviews(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -
             candidates.append((plan.end > add_years(end, 1), plan, this_year[-1]))
     sim.rng.shuffle(candidates)
     candidates.sort(key=lambda c: c[0])  # plans ending within a year first
-    for _, plan, number in candidates[:wanted]:
+    for _, plan, number in candidates:
+        if wanted <= 0:
+            break
         plan.late_review = (number, sim.rng.randint(3, 40))
+        if _ever_late(plan, cp_reviews(plan), end):
+            wanted -= 1
+        else:  # its review was due after 31 March: late, it is not late by then
+            plan.late_review = None
 
 
 def _ever_late(plan: CPPlan, reviews: list[dt.date], end: dt.date) -> bool:
