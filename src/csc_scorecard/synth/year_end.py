@@ -464,6 +464,42 @@ def _fit_year_totals(sim: Simulation, t: YearTargets, start: dt.date, end: dt.da
         sim.push(episode)
         held -= 1
         plans -= len(starts)
+    if start >= sim.history_from:
+        _bring_forward(sim, t, start, end, held, plans)
+
+
+def _bring_forward(
+    sim: Simulation, t: YearTargets, start: dt.date, end: dt.date, held: int, plans: int
+) -> None:
+    """Fewer plans starting in the year than published, from the year's last referrals whose conference fell
+    after 31 March: some enquiries began on the referral's day instead, with the conference as soon as the
+    first band allows, by 31 March."""
+    if plans >= t.cpp_starts:
+        return
+    after = [
+        (e, s47)
+        for e in sim.live
+        if start <= e.referral <= end and not e.periods
+        for s47 in e.s47s
+        if s47.icpc is not None
+        and s47.icpc > end
+        and add_working_days(e.referral, ICPC_BAND_DAYS[0][0]) <= end
+        and any(p.start == s47.icpc for p in e.plans)
+        and _movable_conference(e, s47)
+    ]
+    sim.rng.shuffle(after)
+    for episode, s47 in after:
+        if plans >= t.cpp_starts or held >= t.icpc + 2:
+            return
+        begins = s47.start if add_working_days(s47.start, ICPC_BAND_DAYS[0][0]) <= end else episode.referral
+        day = add_working_days(begins, ICPC_BAND_DAYS[0][0])
+        starts = [p for p in episode.plans if p.start == s47.icpc]
+        for plan in starts:
+            plan.start = day
+        s47.start, s47.icpc, s47.outcome = begins, day, day
+        sim.push(episode)
+        held += 1
+        plans += len(starts)
 
 
 def _band(days: int) -> int:
@@ -503,6 +539,12 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
             fixed_open[open_band(e.referral, end)] += 1
         else:
             free.append(e)
+    for e in free:
+        assessment = e.assessment
+        if assessment is not None and _assessed_on(e, end) and e.lock() == end and assessment.start < end:
+            # authorised the day before instead, so that it may close by 31 March without saying "not in need"
+            assessment.auth = end - ONE_DAY
+            sim.push(e)
     sim.rng.shuffle(free)
     total = len(episodes)
     # the closures' targets as they will be, for the referrals found not in need to fill where there is room
