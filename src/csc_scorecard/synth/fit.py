@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 
 from ..periods import add_years
 from ..working_days import working_days_between
-from .care import ADOPTIVE, APPRENTICESHIP_SPLIT, FOSTER, TEMPORARY
+from .care import ADOPTIVE, APPRENTICESHIP_SPLIT, FOSTER, RECODE_2025, TEMPORARY
 from .dates import ONE_DAY, add_working_days, age_on, birthday, year_bounds
 from .journeys import EARLY_HELP_SOURCE_FROM, REFERRAL_SOURCES
 from .model import CareLeaverRecord, CarePeriod, Child, CinEpisode, CLAEpisode, World
 from .targets import YearTargets
 from .write_903 import oc2_row
 
+RETIRED_2025 = ("H5", "P2")  # leave the PLACE list in 2025-26 (care._recode_2025)
 HEALTH_SOURCES = ("3A", "3B", "3C", "3D", "3E", "3F")
 SUITABLE = ("B1", "D1", "E1", "U1", "Z1", "K1", "Y1", "C1")
 UNSUITABLE = ("S2", "X2", "V2", "W2", "B2", "U2", "D2", "Y2")
@@ -241,6 +242,7 @@ def fit_placements(world: World, t: YearTargets, rng: random.Random, start: dt.d
         return
     counts = {id(p): _child_placements(p.child, start, end) for p in now}
     three = [p for p in now if counts[id(p)] >= 3]
+    horizon = year_bounds(world.years[-1])[1]
     # a child whose moves cannot change (temporary or adoptive placements, placed with parents) is passed over
     if len(three) > wanted:
         three.sort(key=lambda p: counts[id(p)])  # those with 3 first: one move undone is enough
@@ -248,7 +250,9 @@ def fit_placements(world: World, t: YearTargets, rng: random.Random, start: dt.d
         for period in three:
             if surplus <= 0:
                 break
-            while _child_placements(period.child, start, end) >= 3 and _remove_move(period, start, end):
+            while _child_placements(period.child, start, end) >= 3 and _remove_move(
+                period, start, end, horizon
+            ):
                 pass
             surplus -= _child_placements(period.child, start, end) < 3
     elif len(three) < wanted:
@@ -266,8 +270,9 @@ def fit_placements(world: World, t: YearTargets, rng: random.Random, start: dt.d
             short -= _child_placements(period.child, start, end) >= 3
 
 
-def _remove_move(period: CarePeriod, start: dt.date, end: dt.date) -> bool:
-    """The latest move to a new carer in the window undone: the child stayed where they were."""
+def _remove_move(period: CarePeriod, start: dt.date, end: dt.date, horizon: dt.date) -> bool:
+    """The latest move to a new carer in the window undone: the child stayed where they were (`horizon`: the
+    last day of the returns, where an episode still open ends)."""
     eps = period.episodes
     for k in range(len(eps) - 1, 0, -1):
         ep, before = eps[k], eps[k - 1]
@@ -278,6 +283,8 @@ def _remove_move(period: CarePeriod, start: dt.date, end: dt.date) -> bool:
             continue
         if after is not None and after.rne not in ("P", "B"):
             continue  # a later episode keeps this carer: leave it
+        if before.place in RETIRED_2025 and (ep.dec or horizon) > RECODE_2025:
+            continue  # the earlier placement's code would then reach past its last day in the PLACE list
         if ep.rne == "B":  # the legal status still changed that day, in the same placement
             ep.rne, ep.reason_place_change = "L", ""
             ep.place, ep.provider, ep.carer = before.place, before.provider, before.carer

@@ -28,6 +28,7 @@ from .targets import CALIBRATED, YearTargets, cla_age_shares, ethnic_weights, ye
 from .truth import care_leaver_counts, indicators
 from .write_903 import write_903
 from .write_cin import write_cin
+from .year_end import CLOSED_MEASURES, OPEN_MEASURES
 
 FIRST_START, LAST_START = 2010, 2029  # the working-day calendar covers 2010-2030
 BURN_IN_YEARS = 3
@@ -159,6 +160,7 @@ def _generate(
     simulated = list(range(starts[0] - burn_in, starts[-1] + 1))
     targets = {y: year_targets(la.code, y, scale) for y in [simulated[0] - 1, *simulated]}
     _stocks_from_flows(targets)
+    _durations_from_next_year(targets)
     area = _area(la.name)
     sim = Simulation(
         la.code,
@@ -236,6 +238,40 @@ def _stocks_from_flows(targets: dict[int, YearTargets]) -> None:
         if targets[year].published["cla_at31"].published_year != financial_year_label(year):
             later = targets[after]
             targets[year].cla_at31 = max(0, later.cla_at31 - later.cla_starts + later.cla_ceased)
+
+
+def _durations_from_next_year(targets: dict[int, YearTargets]) -> None:
+    """A year whose children in need at 31 March by duration are not published (the nearest year's shares stand
+    in) gets as many open a year or more as the next year's published durations use up: each is, a year later,
+    still open (then 2 years or more) or closed after a year or more, and about half of the next year's closures
+    after 1 to 2 years come from them (the others were under a year old then). The younger bands keep their
+    proportions. Otherwise a stand-in stock and the next year's published durations could not all be met."""
+    years = sorted(targets)
+    for year, after in reversed(list(pairwise(years))):
+        t, later = targets[year], targets[after]
+        if (
+            set(OPEN_MEASURES) & t.lait_this_year
+            or not {*OPEN_MEASURES, *CLOSED_MEASURES} <= later.lait_this_year
+        ):
+            continue
+        shares = [t.lait.get(m) for m in OPEN_MEASURES]
+        if any(s is None for s in shares) or not t.cin_at31:
+            continue
+        # episodes ending as DfE counts them: no referral ended in no further action or assessed not in need
+        not_in_need = later.lait_share("Referrals_AssessedNotNeed") or 0.0
+        episodes = later.referrals * (1 - later.pct["nfa_pct"] / 100 - not_in_need)
+        closures = t.cin_at31 + episodes - later.cin_at31
+        year_or_more = (
+            later.lait["CINTime2more"] * later.cin_at31
+            + (later.lait["CINCease2more"] + 0.5 * later.lait["CINCease1-2"]) * max(0.0, closures)
+        ) / t.cin_at31
+        total, old = sum(shares), shares[3] + shares[4]  # type: ignore[arg-type]
+        new = min(year_or_more, 0.95 * total)
+        if not old or old >= total:
+            continue
+        young = (total - new) / (total - old)
+        fitted = [s * young for s in shares[:3]] + [s * new / old for s in shares[3:]]  # type: ignore[operator]
+        t.lait = {**t.lait, **dict(zip(OPEN_MEASURES, fitted, strict=True))}
 
 
 def _calibration(world: World, targets: dict, figures: dict) -> dict:

@@ -297,12 +297,21 @@ def _fit_two_year_plans(
     if ended_target is None:
         return
     surplus = len(ended_old()) - ended_target
+    # Where the year's own figure is published, a plan already 2 years old when the year began (any end in it
+    # counts) may stay open in place of one whose anniversary falls in the year, which ends before it instead;
+    # a stand-in year's plans are left as they fell.
+    swaps = bool({"CPRDuration", "CPPlans2yrs"} & t.lait_this_year)
     for plan in [p for p in ended_old() if _movable(p)]:
         if surplus <= 0:
             break
         if _anniversary(plan) > start:
             surplus -= _close(sim, plan, max(start, plan.start + ONE_DAY), _anniversary(plan) - ONE_DAY)
-        elif _extendable(sim, plan, end) and (open_target is None or len(open_old()) < open_target):
+        elif _extendable(sim, plan, end):
+            if open_target is not None and len(open_old()) >= open_target:
+                swap = next((p for p in open_old() if _anniversary(p) > start and _movable(p)), None)
+                if swap is None or not swaps:
+                    continue
+                _close(sim, swap, max(start, swap.start + ONE_DAY), _anniversary(swap) - ONE_DAY)
             _reopen(sim, plan, end)
             surplus -= 1
     for plan in [p for p in ended_young() if _movable(p)][: max(0, -surplus)]:
@@ -452,6 +461,42 @@ def _fit_year_totals(sim: Simulation, t: YearTargets, start: dt.date, end: dt.da
         sim.push(episode)
         held -= 1
         plans -= len(starts)
+    if start >= sim.history_from:
+        _bring_forward(sim, t, start, end, held, plans)
+
+
+def _bring_forward(
+    sim: Simulation, t: YearTargets, start: dt.date, end: dt.date, held: int, plans: int
+) -> None:
+    """Fewer plans starting in the year than published, from the year's last referrals whose conference fell
+    after 31 March: some enquiries began on the referral's day instead, with the conference as soon as the
+    first band allows, by 31 March."""
+    if plans >= t.cpp_starts:
+        return
+    after = [
+        (e, s47)
+        for e in sim.live
+        if start <= e.referral <= end and not e.periods
+        for s47 in e.s47s
+        if s47.icpc is not None
+        and s47.icpc > end
+        and add_working_days(e.referral, ICPC_BAND_DAYS[0][0]) <= end
+        and any(p.start == s47.icpc for p in e.plans)
+        and _movable_conference(e, s47)
+    ]
+    sim.rng.shuffle(after)
+    for episode, s47 in after:
+        if plans >= t.cpp_starts or held >= t.icpc + 2:
+            return
+        begins = s47.start if add_working_days(s47.start, ICPC_BAND_DAYS[0][0]) <= end else episode.referral
+        day = add_working_days(begins, ICPC_BAND_DAYS[0][0])
+        starts = [p for p in episode.plans if p.start == s47.icpc]
+        for plan in starts:
+            plan.start = day
+        s47.start, s47.icpc, s47.outcome = begins, day, day
+        sim.push(episode)
+        held += 1
+        plans += len(starts)
 
 
 def _band(days: int) -> int:
@@ -491,6 +536,12 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
             fixed_open[open_band(e.referral, end)] += 1
         else:
             free.append(e)
+    for e in free:
+        assessment = e.assessment
+        if assessment is not None and _assessed_on(e, end) and e.lock() == end and assessment.start < end:
+            # authorised the day before instead, so that it may close by 31 March without saying "not in need"
+            assessment.auth = end - ONE_DAY
+            sim.push(e)
     sim.rng.shuffle(free)
     not_in_need = _fit_not_in_need(sim, t, free, start, end)
     closing_at_assessment = set(map(id, not_in_need))
@@ -595,10 +646,13 @@ def _closed_at_assessment(e: CinEpisode) -> bool:
 
 
 def _options(e: CinEpisode, start: dt.date, end: dt.date) -> tuple[int, int, int]:
-    """(shortest band it can close in this year, longest, its band if it stays open)."""
+    """(shortest band it can close in this year, longest, its band if it stays open); (5, -1, ...) where it
+    cannot close in the year at all (assessed on 31 March: closing then would say "not in need")."""
     earliest = max(e.lock(), start, e.referral)
     if _assessed_on(e, earliest):
         earliest += ONE_DAY  # closing on the assessment's day would say "not in need"
+    if earliest > end:
+        return len(BANDS), -1, open_band(e.referral, end)
     return (
         closed_band(e.referral, min(earliest, end)),
         closed_band(e.referral, end),
@@ -627,7 +681,7 @@ def _assign(
     if open_targets is None or closed_targets is None:  # only the number open is published
         keep = open_total - sum(fixed_open.values())
         for e in free:
-            out[e] = None if keep > 0 else options[e][1]
+            out[e] = None if keep > 0 or options[e][1] < 0 else options[e][1]
             keep -= out[e] is None
         return out
     pool: list[CinEpisode] = []
