@@ -13,8 +13,6 @@ from pathlib import Path
 import duckdb
 
 from ..private_files import make_private, private_folder
-from .load import rebuild_if_derivation_changed
-from .reference_data import refresh_reference_data
 from .schema import SCHEMA_VERSION, StoreTooNew, check_not_newer, migrate
 
 __all__ = ["LockWait", "StoreBusy", "StoreMissing", "StoreTooNew", "connect", "waiting_for_the_store"]
@@ -99,6 +97,10 @@ def connect(path: Path | str, *, read_only: bool = False, upgrade: bool = True) 
                 _upgrade(path)
                 con = _open(path, read_only=True)
         else:
+            # Imported here: the loading code (every reader's) is not needed to read a store.
+            from .load import rebuild_if_derivation_changed
+            from .reference_data import refresh_reference_data
+
             migrate(con, str(path))
             refresh_reference_data(con)
             rebuild_if_derivation_changed(con)
