@@ -17,9 +17,15 @@ from functools import cached_property
 import duckdb
 
 from .catalogue.models import Catalogue, Indicator, PublishedMeasure
-from .engine import IndicatorResult, compute, save_results
 from .engine.manual import catalogue_for
-from .engine.results import Computation, results_basis, save_computed, saved_results
+from .engine.results import (
+    Computation,
+    IndicatorResult,
+    results_basis,
+    save_computed,
+    save_results,
+    saved_results,
+)
 from .judge.benchmarks import Published
 from .judge.indicator import IndicatorMeta, Point
 from .judge.judgement import AreaSummary, Judgement, JudgeOptions
@@ -200,6 +206,8 @@ def _computed(
         saved = saved_results(con, la_code, periods, ids, basis)
         if saved is not None:
             return saved, None
+    from .engine.compute import compute  # the query building (SQLGlot): only when nothing saved will do
+
     results = compute(con, periods, ids, la_codes=[la_code], catalogue=catalogue)
     if basis is None:
         return results, None

@@ -13,16 +13,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
 from .. import disk_cache
-from ..catalogue.models import Catalogue
-from ..periods import Period
 from ..store.schema import stored_version
 from ..store.status import store_version
-from .compute import IndicatorResult
+
+if TYPE_CHECKING:
+    from ..catalogue.models import Catalogue
+    from ..periods import Period
+
+Number = int | float
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    la_code: str
+    indicator_id: str
+    period: str  # the period code, e.g. 2016-17Q3
+    period_start: dt.date
+    period_end: dt.date
+    breakdown: str | None  # None for the whole LA
+    breakdown_value: str | None
+    numerator: Number | None  # None where the loaded returns do not cover the window (or its history)
+    denominator: Number | None  # None for a count
+    value: float | None  # unrounded; None where undefined (0 / 0, no population, not covered): notes say why
+    population_year: int | None  # mid-year estimate a rate divided by
+    notes: str
+    load_ids: tuple[int, ...]  # loads the counted records came from
+
 
 RESULTS_TABLE = "indicator_results"
 BASIS_TABLE = "results_basis"
@@ -233,6 +255,7 @@ __all__ = [
     "BASIS_TABLE",
     "RESULTS_TABLE",
     "Computation",
+    "IndicatorResult",
     "read_results",
     "results_basis",
     "save_computed",
