@@ -232,6 +232,12 @@ def test_reference_data_changed_in_the_store_makes_judge_compute_again(loaded, t
     changed = built(db)
     assert changed.computation is not None
     same(changed, from_scratch(db, tmp_path))
+    judge(db)  # saves on that basis, without refreshing the reference data (nor rebuilding every LA) itself
+    assert query(db, "SELECT fingerprint FROM reference_data WHERE name = 'population'") == [("edited",)]
+    assert built(db).computation is None
+    connect(db).close()  # a writable open (a load, an edit) refreshes the shipped copy: another basis
+    assert query(db, "SELECT fingerprint FROM reference_data WHERE name = 'population'") != [("edited",)]
+    assert built(db).computation is not None
 
 
 def test_nothing_is_saved_when_the_store_changed_after_the_figures_were_computed(loaded, tmp_path):

@@ -816,7 +816,7 @@ def _keep(db: Path, built) -> None:
         return
     try:
         with waiting_for_the_store(NO_WAIT):
-            con = connect(db)
+            con = connect(db, refresh=False)
     except (StoreBusy, duckdb.IOException, PermissionError):
         return
     try:
