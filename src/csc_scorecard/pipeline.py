@@ -249,7 +249,7 @@ class Computed:
     indicator_ids: frozenset[str]
     periods: frozenset[str]  # period codes
     results: tuple[IndicatorResult, ...]
-    computation: Computation | None = None  # when the engine computed them (not read back): see keep
+    computation: Computation | None = None  # what the engine computed; None: read back from the store
 
     def taken(
         self, la_code: str, history: Sequence[Period], ids: Sequence[str]
