@@ -39,7 +39,8 @@ def con(tmp_path_factory):
         _row("354", 99.0, period="2015-16"),  # another period
     ]
     con.executemany(
-        "INSERT INTO indicator_results VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, NULL, '', [], now())", rows
+        "INSERT INTO indicator_results VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, NULL, '', [], now(), NULL, NULL)",
+        rows,
     )
     yield con
     con.close()

@@ -39,6 +39,7 @@ RELEASED = {
     "0011_action_history.sql": "8ad92d69f041dd4fef938a6f81856a2f9b5192d1f70ed797625466c532b7f47d",
     "0012_board_packs.sql": "da82cad9fd45ccb1852166c12adc99139edce6511f9c6a344ce0a3a9f33de6e9",
     "0013_ssd_snapshots.sql": "251a59111f2e9205213478148143b71af09d2d9d43c3c914303c0bbb2317b466",
+    "0014_results_basis.sql": "322ed100caa8b38973fb8da224910f671121adbb27a905618144a2f052fee919",
 }
 
 FILLED = [table for data in REFERENCE_SETS for table in data.tables]

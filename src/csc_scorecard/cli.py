@@ -803,6 +803,28 @@ def _build(db: Path, la_code: str | None, period_code: str, targets_file: Path |
         con.close()
 
 
+def _keep(db: Path, built) -> None:
+    """Save what the engine computed for `built` in the store, so that the next judge or report of it reads it
+    back: not waiting, and not at all when another program holds the store or it cannot be written to (it is
+    the same figures either way)."""
+    import duckdb
+
+    from .pipeline import keep
+    from .store.connection import NO_WAIT, connect
+
+    if built.computation is None:
+        return
+    try:
+        with waiting_for_the_store(NO_WAIT):
+            con = connect(db, refresh=False)
+    except (StoreBusy, duckdb.IOException, PermissionError):
+        return
+    try:
+        keep(con, built)
+    finally:
+        con.close()
+
+
 @cli.command()
 @click.option("--period", required=True, help="Period code, e.g. 2016-17Q3.")
 @click.option("--la", "la_code", type=LA, help=LA_HELP + " Needed when the store holds several.")
@@ -823,9 +845,10 @@ def judge(
     built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
     if fmt != "table":
         print_rows(console, SCORECARD_COLUMNS, scorecard_rows(built), fmt)
-        return
-    console.rule(f"Scorecard for {built.la_name} ({built.la_code}), {built.period.words}")
-    print_scorecard(console, built, rules=rules)
+    else:
+        console.rule(f"Scorecard for {built.la_name} ({built.la_code}), {built.period.words}")
+        print_scorecard(console, built, rules=rules)
+    _keep(db, built)
 
 
 @cli.command()
@@ -887,6 +910,7 @@ def report(
     click.echo(f"{profile} pack for {built.la_name} ({built.la_code}), {built.period.code}:")
     for path in result.paths.values():
         click.echo(f"  {path}")
+    _keep(db, built)
 
 
 def _board_pack(

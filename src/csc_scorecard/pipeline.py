@@ -17,8 +17,15 @@ from functools import cached_property
 import duckdb
 
 from .catalogue.models import Catalogue, Indicator, PublishedMeasure
-from .engine import IndicatorResult, compute, save_results
 from .engine.manual import catalogue_for
+from .engine.results import (
+    Computation,
+    IndicatorResult,
+    results_basis,
+    save_computed,
+    save_results,
+    saved_results,
+)
 from .judge.benchmarks import Published
 from .judge.indicator import IndicatorMeta, Point
 from .judge.judgement import AreaSummary, Judgement, JudgeOptions
@@ -86,6 +93,9 @@ class Built:
     notes: Mapping[str, tuple[AreaNote, ...]] = field(default_factory=dict)  # analysts' per area (label)
     # DfE's measures no return gives, per area (label): shown as published beside the area's indicators
     published: Mapping[str, tuple[PublishedOnly, ...]] = field(default_factory=dict)
+    # What the engine computed for it, when it did (not read back or taken from compute_periods): `keep` saves
+    # it in the store, so that the next build of any of those periods reads it back.
+    computation: Computation | None = None
 
     @property
     def period_code(self) -> str:
@@ -143,8 +153,9 @@ def build(
     history = period.history(years[0])
     history += [p for p in dict.fromkeys(extra_periods) if p not in history]
     results = computed.taken(la_code, history, ids) if computed is not None else None
+    computation = None
     if results is None:
-        results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
+        results, computation = _computed(con, la_code, history, ids, catalogue)
     targets = with_declared_targets(targets, catalogue, la_code)
     series = _series(results, {p.code: p for p in history})
     published = _comparators(
@@ -178,8 +189,37 @@ def build(
     return Built(
         la_code, la_name(la_code), period, tuple(areas), series, tuple(results), store_version(con),
         dt.datetime.now(), _area_notes(con, la_code, period),
-        _published(con, la_code, period, options, published) if indicator_ids is None else {},
+        _published(con, la_code, period, options, published) if indicator_ids is None else {}, computation,
     )  # fmt: skip
+
+
+def _computed(
+    con: duckdb.DuckDBPyConnection,
+    la_code: str,
+    periods: Sequence[Period],
+    ids: Sequence[str],
+    catalogue: Catalogue,
+) -> tuple[list[IndicatorResult], Computation | None]:
+    """The results saved on the store's basis (engine/results.py), or the engine's, with what it computed."""
+    basis = results_basis(con, catalogue)
+    if basis is not None:
+        saved = saved_results(con, la_code, periods, ids, basis)
+        if saved is not None:
+            return saved, None
+    from .engine.compute import compute  # the query building (SQLGlot): only when nothing saved will do
+
+    results = compute(con, periods, ids, la_codes=[la_code], catalogue=catalogue)
+    if basis is None:
+        return results, None
+    return results, Computation(la_code, tuple(p.code for p in periods), tuple(ids), basis)
+
+
+def keep(con: duckdb.DuckDBPyConnection, built: Built) -> bool:
+    """Save what the engine computed for `built` with its basis (a writable connection), so that the next build
+    of any of its periods reads it back; False when nothing was computed for it or the store has changed since."""
+    if built.computation is None:
+        return False
+    return save_computed(con, built.computation, built.results, catalogue_for(con))
 
 
 def _comparators(
@@ -209,6 +249,7 @@ class Computed:
     indicator_ids: frozenset[str]
     periods: frozenset[str]  # period codes
     results: tuple[IndicatorResult, ...]
+    computation: Computation | None = None  # what the engine computed; None: read back from the store
 
     def taken(
         self, la_code: str, history: Sequence[Period], ids: Sequence[str]
@@ -231,8 +272,8 @@ def compute_periods(con: duckdb.DuckDBPyConnection, la_code: str, periods: Seque
     history = list(dict.fromkeys(h for p in periods for h in p.history(years[0])))
     catalogue = catalogue_for(con)
     ids = list(catalogue.ids())
-    results = compute(con, history, ids, la_codes=[la_code], catalogue=catalogue)
-    return Computed(la_code, frozenset(ids), frozenset(p.code for p in history), tuple(results))
+    results, computation = _computed(con, la_code, history, ids, catalogue)
+    return Computed(la_code, frozenset(ids), frozenset(p.code for p in history), tuple(results), computation)
 
 
 def with_declared_targets(targets: Targets | None, catalogue: Catalogue, la_code: str) -> Targets | None:
@@ -314,6 +355,7 @@ __all__ = [
     "build",
     "compute_periods",
     "current_notes",
+    "keep",
     "la_name",
     "meta_for",
     "save",

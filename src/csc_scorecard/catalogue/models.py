@@ -36,7 +36,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ..sources.manual import MeasureDeclaration
-from . import fragments as fr
+
+# catalogue.fragments (sqlglot) is imported where it is used: a catalogue read back from the disk cache, for
+# judging saved results, needs none of it.
 
 Unit = Literal["count", "percent", "rate_per_10k", "days", "average"]
 Polarity = Literal["higher", "lower", "neutral"]
@@ -130,6 +132,8 @@ class OpenInterval(Entry):
 
 
 def _check_expression(value: str | None) -> str | None:
+    from . import fragments as fr
+
     if value is not None:
         fr.parse_expression(value)
     return value
@@ -153,6 +157,8 @@ class Population(Entry):
     @field_validator("sql")
     @classmethod
     def _parses(cls, value: str) -> str:
+        from . import fragments as fr
+
         fr.output_columns(fr.parse_query(value))
         return value
 
@@ -163,6 +169,8 @@ class Population(Entry):
 
     @model_validator(mode="after")
     def _required_columns(self) -> Population:
+        from . import fragments as fr
+
         query = fr.parse_query(self.sql)
         self._columns = fr.output_columns(query)
         self._tables = frozenset(fr.referenced_tables(query))
@@ -191,6 +199,8 @@ class Population(Entry):
     @property
     def per_period(self) -> bool:
         """True when the population joins the periods table itself (one row per unit per period)."""
+        from . import fragments as fr
+
         return fr.PERIOD_ID in self._columns
 
 
@@ -208,6 +218,8 @@ class Breakdown(Entry):
 
     @property
     def unit_columns(self) -> set[str]:
+        from . import fragments as fr
+
         return fr.unit_columns(fr.parse_expression(self.sql))
 
 
@@ -302,6 +314,8 @@ def _is_name(text: str) -> bool:
 
 
 def _checked_option_names(value: dict[str, OptionSpec]) -> dict[str, OptionSpec]:
+    from . import fragments as fr
+
     bad = [name for name in value if not _is_name(name) or name in fr.PERIOD_PLACEHOLDERS]
     if bad:
         raise ValueError(f"option names must be lower_snake_case and not period_start/period_end: {bad}")
@@ -491,6 +505,8 @@ class Catalogue:
 
     def source_tables(self, name: str) -> set[str]:
         """Store tables the population reads, through the populations it reads."""
+        from . import fragments as fr
+
         chain = self.population_chain(name)
         tables = set().union(*(self.populations[p].tables for p in chain))
         return tables - set(self.populations) - {fr.PERIODS_TABLE}

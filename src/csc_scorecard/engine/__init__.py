@@ -1,9 +1,53 @@
-"""The indicator engine: catalogue entries built into SQLGlot queries, run through an engine adapter."""
+"""The indicator engine: catalogue entries built into SQLGlot queries, run through an engine adapter.
 
-from .adapters import ADAPTERS, EngineAdapter, adapter_for
-from .compute import IndicatorResult, compute
-from .explain import Explanation, explain
-from .results import read_results, save_results
+Its names are imported when first used: a scorecard read back from saved results (results.py) needs none of
+the query building, nor SQLGlot."""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .adapters import ADAPTERS, EngineAdapter, adapter_for
+    from .compute import compute
+    from .explain import Explanation, explain
+    from .results import IndicatorResult, read_results, save_results
+
+_MODULES = {
+    "ADAPTERS": "adapters",
+    "EngineAdapter": "adapters",
+    "adapter_for": "adapters",
+    "compute": "compute",
+    "Explanation": "explain",
+    "explain": "explain",
+    "IndicatorResult": "results",
+    "read_results": "results",
+    "save_results": "results",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_MODULES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(ModuleType):
+    """Python sets each submodule, once imported, as an attribute of its package: here `compute` and `explain`
+    stay the functions of those names, as when this file imported them itself."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if not (isinstance(value, ModuleType) and name in _MODULES):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "ADAPTERS",

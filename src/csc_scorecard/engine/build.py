@@ -25,7 +25,7 @@ from sqlglot import exp
 from ..catalogue import fragments as fr
 from ..catalogue.models import Breakdown, Catalogue, Indicator, OptionValue
 from ..periods import Period, add_years, parse_financial_year
-from ..store.quality import all_rules
+from ..store.quality import rule_ids
 from .coverage import CoverageRow
 from .macros import bind, expand_macros
 
@@ -276,7 +276,7 @@ FLAG_KEY = ("la_code", "load_id", "src_line")  # a canonical row: its load and l
 
 
 def unknown_rules(indicator: Indicator) -> list[str]:
-    known = {rule.id for rule in all_rules()}
+    known = rule_ids()
     return [rule for rule in indicator.leaves_out if rule not in known]
 
 

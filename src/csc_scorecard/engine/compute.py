@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..catalogue.models import Catalogue, CatalogueError, Indicator, OptionValue
@@ -20,25 +18,7 @@ from .build import PERIOD_COLUMNS, PeriodRow, Request, unknown_rules
 from .coverage import CoverageRow, Loaded, coverage
 from .manual import catalogue_for, manual_figures
 from .measures import base_count, figures
-
-Number = int | float
-
-
-@dataclass(frozen=True)
-class IndicatorResult:
-    la_code: str
-    indicator_id: str
-    period: str  # the period code, e.g. 2016-17Q3
-    period_start: dt.date
-    period_end: dt.date
-    breakdown: str | None  # None for the whole LA
-    breakdown_value: str | None
-    numerator: Number | None  # None where the loaded returns do not cover the window (or its history)
-    denominator: Number | None  # None for a count
-    value: float | None  # unrounded; None where undefined (0 / 0, no population, not covered): notes say why
-    population_year: int | None  # mid-year estimate a rate divided by
-    notes: str
-    load_ids: tuple[int, ...]  # loads the counted records came from
+from .results import IndicatorResult
 
 
 def compute(

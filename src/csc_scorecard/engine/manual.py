@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalogue import load_catalogue
 from ..catalogue.manual import with_manual
@@ -24,7 +24,9 @@ from ..catalogue.models import Catalogue
 from ..periods import Period, add_months, month_end
 from ..sources.manual import MeasureDeclaration
 from ..store.manual_values import ManualValue, current_values, declared
-from .build import Request
+
+if TYPE_CHECKING:
+    from .build import Request
 
 SHOWN_RUNS = 3  # a note names at most this many runs of missing months, then says how many more
 

@@ -13,8 +13,6 @@ from pathlib import Path
 import duckdb
 
 from ..private_files import make_private, private_folder
-from .load import rebuild_if_derivation_changed
-from .reference_data import refresh_reference_data
 from .schema import SCHEMA_VERSION, StoreTooNew, check_not_newer, migrate
 
 __all__ = ["LockWait", "StoreBusy", "StoreMissing", "StoreTooNew", "connect", "waiting_for_the_store"]
@@ -76,11 +74,15 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             delay = min(delay * 2, 0.5)
 
 
-def connect(path: Path | str, *, read_only: bool = False, upgrade: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str, *, read_only: bool = False, upgrade: bool = True, refresh: bool = True
+) -> duckdb.DuckDBPyConnection:
     """A connection to the store. Writable opens create it, migrate it and refresh its reference data;
     read-only opens need it to exist, and first upgrade a store made by an older csc-scorecard (a read-only
     reader would otherwise meet tables without the columns this code reads). Either refuses (StoreTooNew) a store
-    made by a newer csc-scorecard. `upgrade=False` reads an older store as it is (for `status`)."""
+    made by a newer csc-scorecard. `upgrade=False` reads an older store as it is (for `status`). `refresh=False`:
+    a writable open that only migrates, for a moment's write after reading (saving computed results, whose basis
+    names the reference data and derivation they were computed on), never a refresh or a rebuild of every LA."""
     path = Path(path)
     if read_only and not path.exists():
         raise StoreMissing(
@@ -100,8 +102,13 @@ def connect(path: Path | str, *, read_only: bool = False, upgrade: bool = True) 
                 con = _open(path, read_only=True)
         else:
             migrate(con, str(path))
-            refresh_reference_data(con)
-            rebuild_if_derivation_changed(con)
+            if refresh:
+                # Imported here: the loading code (every reader's) is not needed to read a store.
+                from .load import rebuild_if_derivation_changed
+                from .reference_data import refresh_reference_data
+
+                refresh_reference_data(con)
+                rebuild_if_derivation_changed(con)
     except BaseException:
         con.close()
         raise

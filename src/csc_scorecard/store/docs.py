@@ -77,6 +77,19 @@ catalogue's `leaves_out`). The rules also flag:
 `derived_data` holds a fingerprint of the code that derives the canonical tables and the flags: a store made by
 an earlier csc-scorecard is rebuilt, every LA in one transaction, the first time a newer one writes to it.
 
+## Saved results
+
+`indicator_results` holds computed figures, unrounded, with the loads behind each and the type each number was
+computed as. `indicators` keeps what it computes there; `judge` and `report` keep the whole-LA figures of the
+period and its history, for every indicator, after printing or writing (in a moment's writable open, skipped
+when another program holds the store). `results_basis` says, per LA and period, which indicators' figures were
+kept and on what basis: a digest of the loads, the manual measures and values, the schema, the reference data,
+the canonical tables' derivation, the catalogue's files and the engine's code and libraries
+(`src/csc_scorecard/engine/results.py`). A scorecard built while the basis is unchanged and every period and
+indicator it needs is kept reads them back instead of running the engine; any load, manual value, migration,
+catalogue or code change gives another basis, and the next scorecard is computed afresh. The figures are
+aggregates, kept only in the store beside the records they come from.
+
 ## Backup and restore
 
 ```sh

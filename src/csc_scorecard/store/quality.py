@@ -184,13 +184,17 @@ def _not_carried_rule(table: str) -> Rule:
     named = kind_names().get(_kind(table), _kind(table))
     later = "CAST(year(t.not_carried_from) AS VARCHAR) || '-' || right(CAST(year(t.not_carried_from) + 1 AS VARCHAR), 2)"
     return Rule(
-        f"{table.removesuffix('s')}_not_carried", table, None,
+        _not_carried_id(table), table, None,
         f"an open {what} a later return does not carry",
         f"""SELECT t.la_code, t.collection_year, t.load_id, t.src_line, t.child_id, '{what} ' || {record},
               'open at the end of the ' || t.collection_year || ' {named}, not in the ' || {later}
               || ' {named}: not counted open from ' || {_day("t.not_carried_from")}
             FROM {table} AS t WHERE t.la_code = $la AND t.not_carried_from IS NOT NULL""",
     )  # fmt: skip
+
+
+def _not_carried_id(table: str) -> str:
+    return f"{table.removesuffix('s')}_not_carried"
 
 
 def _kind(table: str) -> str:
@@ -258,6 +262,14 @@ CONFLICT_RULES = (
 
 def all_rules() -> tuple[Rule, ...]:
     return (*RULES, *(_not_carried_rule(t) for t in OPEN_RECORDS), *CONFLICT_RULES)
+
+
+def rule_ids() -> frozenset[str]:
+    """Every rule's id: what an indicator may leave out. Without the rules' texts, which name the returns and
+    so import every reader (sources.registry)."""
+    return frozenset(
+        (*(r.id for r in RULES), *map(_not_carried_id, OPEN_RECORDS), *(r.id for r in CONFLICT_RULES))
+    )
 
 
 def refresh(con: duckdb.DuckDBPyConnection, la_code: str) -> None:
@@ -381,6 +393,7 @@ __all__ = [
     "listed",
     "mark_not_carried",
     "refresh",
+    "rule_ids",
     "rule_words",
     "store_warnings",
 ]
