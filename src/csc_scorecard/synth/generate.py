@@ -24,7 +24,14 @@ from .dates import year_bounds
 from .fit import fit_records
 from .journeys import Simulation
 from .model import World
-from .targets import CALIBRATED, YearTargets, cla_age_shares, ethnic_weights, year_targets
+from .targets import (
+    CALIBRATED,
+    YearTargets,
+    cla_age_shares,
+    ethnic_weights,
+    plans_ended_from_flows,
+    year_targets,
+)
 from .truth import care_leaver_counts, indicators
 from .write_903 import write_903
 from .write_cin import write_cin
@@ -160,6 +167,7 @@ def _generate(
     simulated = list(range(starts[0] - burn_in, starts[-1] + 1))
     targets = {y: year_targets(la.code, y, scale) for y in [simulated[0] - 1, *simulated]}
     _stocks_from_flows(targets)
+    plans_ended_from_flows(targets, la.code)
     _durations_from_next_year(targets)
     area = _area(la.name)
     sim = Simulation(

@@ -6,7 +6,9 @@ percentages only steer the journeys so that the derived figures look like the LA
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ..catalogue.checks import lait_measures
 from .calibration import Published, _number, lait_published, lait_rounding, published
@@ -181,6 +183,37 @@ def year_targets(la_code: str, start_year: int, scale: float) -> YearTargets:
         scale=scale,
         lait_this_year=this_year,
     )
+
+
+def plans_ended_from_flows(targets: dict[int, YearTargets], la_code: str) -> None:
+    """Plans ending in a year are those open at the previous 31 March and those starting, less those open at
+    this one. Where the LA's published rate of plans ending asks for more (or fewer) than its published counts
+    give, each count moves within its own tolerance until the rate is within its tolerance by a plan: starts
+    first, then the number open at the year's end, then at its start (which moves the year before's too)."""
+    for year, after in pairwise(sorted(targets)):
+        before, t = targets[year], targets[after]
+        population = published("population", la_code, after).value
+        rate = t.lait.get("DeRegCPR")
+        if "DeRegCPR" not in t.lait_this_year or rate is None or not population:
+            continue
+        per_plan = 10_000 / (population * t.scale)
+        want, allowed = rate / per_plan, _allowed(rate, count=False) / per_plan
+        have = before.cpp_at31 + t.cpp_starts - t.cpp_at31
+        gap = math.ceil(want - allowed + 1 - have) if have < want - allowed else 0
+        if have > want + allowed:
+            gap = math.floor(want + allowed - 1 - have)
+        sign = 1 if gap > 0 else -1
+        room = min(
+            int(_allowed(t.cpp_starts, count=True)), t.icpc - t.cpp_starts if sign > 0 else t.cpp_starts
+        )
+        step = sign * min(abs(gap), max(0, room))
+        t.cpp_starts += step
+        gap -= step
+        step = sign * min(abs(gap), int(_allowed(t.cpp_at31, count=True)))
+        t.cpp_at31 -= step
+        gap -= step
+        step = sign * min(abs(gap), int(_allowed(before.cpp_at31, count=True)))
+        before.cpp_at31 += step
 
 
 ICPC_BANDS = ("10_ICPC", "15_ICPC", "20_ICPC", "21_ICPC")
