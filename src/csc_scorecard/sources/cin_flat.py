@@ -20,12 +20,11 @@ from .tables import TABLES_BY_NAME
 from .vectorised import Column, convert, duplicated
 
 CHUNK_CHILDREN = 4096  # Children held as Python tuples before they are moved into Arrow
-# Below this many bytes a return is read value by value. DuckDB's planning of the six tables' checks (some 0.1 s)
-# outweighs what it saves on a small return (CPU, one process: 7.3 MB 0.31 s flat against 0.34 s; 4.7 MB 0.24 s
-# against 0.21 s; 0.15 MB 0.12 s against 0.01 s), and the flat read's peak memory is higher (a 19.5 MB return:
-# 171 MB against 101 MB), so only a return larger than any LA's real census is read flat (10 x Walsall, 98 MB:
-# 3.7 s against 4.8 s).
-FLAT_FROM_BYTES = 32_000_000
+# Below this many bytes a return is read value by value. DuckDB's planning of the six tables' checks (some 0.05 s)
+# outweighs what the cheaper walk saves on a small return. The lines cross near 5.5 MB (CPU, one process, the
+# national synthetic set's 2015-16 returns, best of three: 0.54 MB 0.073 s flat against 0.024 s; 4.2 MB 0.188
+# against 0.179; 6.0 MB 0.248 against 0.258; 10 MB 0.376 against 0.439; 26 MB 0.96 against 1.15).
+FLAT_FROM_BYTES = 6_000_000
 
 # Raw columns of each table, in the order `FlatChildren` fills them; a trailing * marks a list of repeats.
 RAW: dict[str, tuple[str, ...]] = {
