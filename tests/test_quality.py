@@ -216,6 +216,21 @@ def test_overlaps_follow_the_validators_tests(store) -> None:
     ])  # fmt: skip
 
 
+def test_of_two_incidents_with_the_same_days_the_later_line_is_flagged(store) -> None:
+    # Sorted by their days alone the two tie, and which one a load named depended on the order rows came back.
+    looked_after = a_return("ssda903", "2016-17", {
+        "children": [child("L3", source="ssda903")],
+        "missing": [
+            {"child_id": "L3", "missing": "M", "mis_start": "2016-05-10", "mis_end": "2016-05-11"},
+            {"child_id": "L3", "missing": "A", "mis_start": "2016-05-10", "mis_end": "2016-05-11"},
+        ],
+    })  # fmt: skip
+    load_returns(store, [looked_after])
+    assert flagged(store) == [
+        ("missing_overlap", "L3", "incident (A) started 10/05/2016", "starts before the previous incident ended on 11/05/2016"),
+    ]  # fmt: skip
+
+
 # ---- open records a later return no longer carries ------------------------------------------------------------------
 
 

@@ -146,7 +146,7 @@ RULES: tuple[Rule, ...] = (
               'episode started ' || {_day("e.decom")},
               'starts before the previous episode ceased on ' || {_day("e.previous_dec")}
             FROM (
-              SELECT *, lag(dec) OVER (PARTITION BY la_code, child_id ORDER BY decom) AS previous_dec
+              SELECT *, lag(dec) OVER (PARTITION BY la_code, child_id ORDER BY decom, load_id, src_line) AS previous_dec
               FROM cla_episodes WHERE la_code = $la
             ) AS e
             WHERE e.decom < e.previous_dec""",
@@ -161,7 +161,10 @@ RULES: tuple[Rule, ...] = (
             FROM (
               SELECT *, lag(mis_end) OVER w AS previous_end, lag(mis_start) OVER w AS previous_start
               FROM missing WHERE la_code = $la
-              WINDOW w AS (PARTITION BY la_code, child_id ORDER BY coalesce(mis_end, mis_start), mis_start)
+              -- the return's line settles a tie, so that the same record is named on every load
+              WINDOW w AS (
+                PARTITION BY la_code, child_id ORDER BY coalesce(mis_end, mis_start), mis_start, load_id, src_line
+              )
             ) AS m
             WHERE m.previous_start IS NOT NULL AND (m.previous_end IS NULL OR m.mis_start < m.previous_end)""",
     ),
