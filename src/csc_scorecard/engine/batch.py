@@ -330,43 +330,79 @@ class _Writer:
         return query.where(exp.and_(*conditions), copy=False) if conditions else query
 
     def aggregate(self, scoped: str, measures: Sequence[Measure]) -> exp.Select:
+        """Each measure's aggregates per LA, window (and breakdown value). Where a measure counts children, the
+        rows are first grouped per child, so that every aggregate is a plain one: Spark computes a query with
+        several COUNT(DISTINCT ...) by copying each row once per distinct expression (its Expand operator),
+        which made the children's slots most of its time on the national store."""
         keys = ["la_code", "period_id", *(["breakdown_value"] if self.breakdown else [])]
-        columns: list[exp.Expression] = [_col(k, "s") for k in keys]
+        if not any(m.children for m in measures):
+            columns = [_col(k, "s") for k in keys]
+            for m in measures:
+                columns += [exp.alias_(tree, m.column(name)) for name, tree in self._plain(m)]
+            return self._grouped(exp.to_table(scoped).as_("s"), keys, columns)
+        inner = [_col(k, "s") for k in [*keys, "child_id"]]
+        outer: list[exp.Expression] = [_col(k, "s") for k in keys]
         for m in measures:
-            base = m.column("b") if m.filtered else None
-            counted = m.column("n") if m.counted else base
-            child = _col("child_id", "s")
-            rows = exp.Count(this=exp.Star()) if base is None else exp.Sum(this=_col(base, "s"))
-            columns.append(exp.alias_(rows, m.column(ROWS)))
-            if m.children:
-                columns.append(exp.alias_(exp.Count(this=exp.Distinct(expressions=[_when(base, child)])),
-                                          m.column(BASE)))  # fmt: skip
-                number = exp.Count(this=exp.Distinct(expressions=[_when(counted, child.copy())]))
-            else:
-                number = rows.copy() if counted is None else exp.Sum(this=_col(counted, "s"))
-            columns.append(exp.alias_(number, m.column(COUNTED)))
-            if m.value:
-                columns.append(
-                    exp.alias_(exp.Sum(this=_when(counted, _col(m.column("v"), "s"))), m.column(TOTAL))
-                )
-            if m.weight:
-                weight = _col(m.column("w"), "s")
-                columns.append(exp.alias_(exp.Sum(this=_when(base, weight)), m.column(WEIGHTS)))
-                columns.append(
-                    exp.alias_(exp.Sum(this=_when(counted, weight.copy())), m.column(WEIGHTS_COUNTED))
-                )
-            if m.leaves_out:
-                columns.append(exp.alias_(exp.Sum(this=_col(m.column("o"), "s")), m.column(LEFT_OUT)))
-            missing = exp.Sum(this=_col(m.column("h"), "s")) if m.history else exp.Literal.number(0)
-            columns.append(exp.alias_(missing, m.column(MISSING)))
-            loads = _when(base, _col("load_id", "s"))
-            loads = exp.Distinct(expressions=[loads]) if self.distinct_loads else loads
-            columns.append(exp.alias_(exp.ArrayAgg(this=loads), m.column(LOADS)))
+            written = self._plain(m, per_child=True)
+            inner += [exp.alias_(tree, m.column(name)) for name, tree in written]
+            flags = {name for name, _ in written}
+            for name, _ in self._plain(m):
+                outer.append(exp.alias_(self._of_children(m, name, flags), m.column(name)))
+        per_child = self._grouped(exp.to_table(scoped).as_("s"), [*keys, "child_id"], inner)
+        return self._grouped(per_child.subquery("s"), keys, outer)
+
+    @staticmethod
+    def _grouped(source: exp.Expression, keys: Sequence[str], columns: list[exp.Expression]) -> exp.Select:
         return (
-            exp.select(*columns)
-            .from_(exp.to_table(scoped).as_("s"), copy=False)
-            .group_by(*(_col(k, "s") for k in keys), copy=False)
+            exp.select(*columns).from_(source, copy=False).group_by(*(_col(k, "s") for k in keys), copy=False)
         )
+
+    def _plain(self, m: Measure, per_child: bool = False) -> list[tuple[str, exp.Expression]]:
+        """A measure's aggregates over the scoped rows: per LA and window, or (per_child) per child of them,
+        where a child counts in BASE and COUNTED if any of its rows is flagged (the largest flag is 1)."""
+        base = m.column("b") if m.filtered else None
+        counted = m.column("n") if m.counted else base
+        rows = exp.Count(this=exp.Star()) if base is None else exp.Sum(this=_col(base, "s"))
+        out: list[tuple[str, exp.Expression]] = [(ROWS, rows)]
+        if m.children:
+            child = _col("child_id", "s")
+            if per_child:  # only where the flag is written: an unfiltered measure counts every child
+                out += [(BASE, exp.Max(this=_col(base, "s")))] if base else []
+                out += [(COUNTED, exp.Max(this=_col(counted, "s")))] if counted else []
+            else:
+                out.append((BASE, exp.Count(this=exp.Distinct(expressions=[_when(base, child)]))))
+                out.append(
+                    (COUNTED, exp.Count(this=exp.Distinct(expressions=[_when(counted, child.copy())])))
+                )
+        else:
+            out.append((COUNTED, rows.copy() if counted is None else exp.Sum(this=_col(counted, "s"))))
+        if m.value:
+            out.append((TOTAL, exp.Sum(this=_when(counted, _col(m.column("v"), "s")))))
+        if m.weight:
+            weight = _col(m.column("w"), "s")
+            out.append((WEIGHTS, exp.Sum(this=_when(base, weight))))
+            out.append((WEIGHTS_COUNTED, exp.Sum(this=_when(counted, weight.copy()))))
+        if m.leaves_out:
+            out.append((LEFT_OUT, exp.Sum(this=_col(m.column("o"), "s"))))
+        out.append((MISSING, exp.Sum(this=_col(m.column("h"), "s")) if m.history else exp.Literal.number(0)))
+        loads = _when(base, _col("load_id", "s"))
+        out.append(
+            (LOADS, exp.ArrayUniqueAgg(this=loads) if self.distinct_loads else exp.ArrayAgg(this=loads))
+        )
+        return out
+
+    def _of_children(self, m: Measure, name: str, written: set[str]) -> exp.Expression:
+        """The aggregate `name` of a measure over its per-child aggregates (`written`, from _plain with
+        per_child): a child counts where its largest flag is 1, or always where there is no flag."""
+        column = _col(m.column(name), "s")
+        if name in (BASE, COUNTED):
+            return exp.Count(this=_when(m.column(name) if name in written else None, _col("child_id", "s")))
+        if name == LOADS:
+            loads = exp.Flatten(this=exp.ArrayAgg(this=column))
+            return exp.ArrayDistinct(this=loads) if self.distinct_loads else loads
+        if name == MISSING and not m.history:
+            return exp.Literal.number(0)
+        return exp.Sum(this=column)
 
     def frame(self, aggregates: Sequence[str]) -> exp.Expression:
         if not self.breakdown:
