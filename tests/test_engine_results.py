@@ -101,6 +101,12 @@ class _NoDistinctArrays(DuckDBAdapter):
     SUPPORTS_ARRAY_AGG_DISTINCT = False
 
 
+class _PerChildFirst(DuckDBAdapter):
+    """DuckDB told that several COUNT(DISTINCT ...) are dear (as on Spark): children are counted per child first."""
+
+    CHEAP_DISTINCT_AGGREGATES = False
+
+
 class _NoCorrelatedSubqueries(DuckDBAdapter):
     SUPPORTS_CORRELATED_SCALAR_SUBQUERIES = False
 
@@ -111,3 +117,18 @@ def test_capability_flags(store):
     assert (result.numerator, result.load_ids) == (3, (7, 8))
     with pytest.raises(NotImplementedError, match="SUPPORTS_CORRELATED_SCALAR_SUBQUERIES"):
         _NoCorrelatedSubqueries(store.con)
+
+
+def test_children_counted_per_child_first_are_the_same(store):
+    store.add("cin_episodes", "2016-17", load_id=7, child_id="A", referral_date="2016-09-01")
+    store.add(
+        "cin_episodes", "2016-17", load_id=7, child_id="C", referral_date="2016-10-01", referral_nfa=True
+    )
+    year = [parse_period("2016-17")]
+    # Open at the year's end: A's three referrals (one child counted once), B's and C's (both NFA: not counted);
+    # the loads are those of every open referral (no denominator filter).
+    (cin,) = compute(_PerChildFirst(store.con), year, ["cin_count"])
+    assert (cin.numerator, cin.load_ids) == (1, (5, 7, 8))
+    periods = quarters("2015-16Q3", "2016-17Q4")
+    every = compute(_PerChildFirst(store.con), periods, la_codes=[LA])
+    assert len(every) > 200 and every == compute(store.con, periods, la_codes=[LA])

@@ -251,6 +251,7 @@ class _Writer:
         breakdown: bool,
         filtered: bool,
         distinct_loads: bool,
+        per_child: bool,
         relation: Callable[[str], exp.Expression],
     ):
         self.catalogue = catalogue
@@ -258,6 +259,7 @@ class _Writer:
         self.breakdown = breakdown
         self.filtered = filtered
         self.distinct_loads = distinct_loads
+        self.per_child = per_child
         self.relation = relation
         self.taken = {name for slot in slots for name in slot.definitions} | {fr.PERIODS_TABLE}
 
@@ -330,12 +332,12 @@ class _Writer:
         return query.where(exp.and_(*conditions), copy=False) if conditions else query
 
     def aggregate(self, scoped: str, measures: Sequence[Measure]) -> exp.Select:
-        """Each measure's aggregates per LA, window (and breakdown value). Where a measure counts children, the
-        rows are first grouped per child, so that every aggregate is a plain one: Spark computes a query with
-        several COUNT(DISTINCT ...) by copying each row once per distinct expression (its Expand operator),
-        which made the children's slots most of its time on the national store."""
+        """Each measure's aggregates per LA, window (and breakdown value). With per_child, where a measure
+        counts children the rows are first grouped per child, so that every aggregate is a plain one: Spark
+        computes a query with several COUNT(DISTINCT ...) by copying each row once per distinct expression (its
+        Expand operator). DuckDB counts distinct values cheaply, and is slower grouping twice."""
         keys = ["la_code", "period_id", *(["breakdown_value"] if self.breakdown else [])]
-        if not any(m.children for m in measures):
+        if not (self.per_child and any(m.children for m in measures)):
             columns = [_col(k, "s") for k in keys]
             for m in measures:
                 columns += [exp.alias_(tree, m.column(name)) for name, tree in self._plain(m)]
@@ -485,13 +487,15 @@ def batch_trees(
     *,
     filtered: bool,
     distinct_loads: bool = True,
+    per_child: bool = False,
     relation: Callable[[str], exp.Expression] = _table,
 ) -> list[tuple[exp.Select, dict[int, Measure]]]:
-    """Each batch's tree and, for each request (by position), the measure that holds its aggregates."""
+    """Each batch's tree and, for each request (by position), the measure that holds its aggregates; per_child
+    counts children per child first (_Writer.aggregate), for an engine whose COUNT(DISTINCT) copies rows."""
     breakdown = any(r.breakdown is not None for r in requests)
     out = []
     for slots in _batches(_slots(catalogue, requests)):
-        out.append(_Writer(catalogue, slots, breakdown, filtered, distinct_loads, relation).tree())
+        out.append(_Writer(catalogue, slots, breakdown, filtered, distinct_loads, per_child, relation).tree())
     return out
 
 
@@ -542,6 +546,7 @@ def plan(
     write: Callable[[exp.Expression], str],
     filtered: bool,
     distinct_loads: bool,
+    per_child: bool = False,
 ) -> tuple[Batch, ...]:
     """The batches for these requests: built once per process, and kept on disk between processes by the
     catalogue's files, the engine's source and the requests (disk_cache.py)."""
@@ -549,13 +554,14 @@ def plan(
         dialect,
         filtered,
         distinct_loads,
+        per_child,
         tuple((r.indicator.id, r.breakdown_name, _options_key(r)) for r in requests),
     )
 
     def make() -> tuple[Batch, ...]:
         batches = []
         for tree, measures in batch_trees(
-            catalogue, requests, filtered=filtered, distinct_loads=distinct_loads
+            catalogue, requests, filtered=filtered, distinct_loads=distinct_loads, per_child=per_child
         ):
             tables = tuple(sorted(fr.referenced_tables(tree) - {WINDOWS, LAS}))
             batches.append(Batch(write(tree), tables, measures))

@@ -133,6 +133,7 @@ class SparkAdapter(EngineAdapter):
     SUPPORTS_WINDOW_FUNCTIONS = True
     SUPPORTS_NULL_SAFE_EQUALITY = True  # IS NOT DISTINCT FROM, as DuckDB writes it
     SUPPORTS_ARRAY_AGG_DISTINCT = True  # COLLECT_SET(...), ARRAY_DISTINCT(...)
+    CHEAP_DISTINCT_AGGREGATES = False  # Spark's Expand copies every row once per distinct expression
 
     def __init__(
         self,
