@@ -3,9 +3,10 @@
 Indicators over the same population, window (event date, interval open at the end, or the population's own
 periods) and breakdown share a **slot**: the population's rows in each window they fall in, with a flag per
 **measure** (a denominator and numerator filter, a value, a weight). Indicators whose filters are the same (a
-count and its rate) share a measure. The slots of a request go into one query (a **batch**), so each population
-is written once however many slots read it; slots go into separate batches only where their SQL would define
-one CTE name twice (two populations' inner WITHs of the same name, or a population bound to other settings):
+count and its rate) share a measure. The slots of a request go into a few queries (**batches**) of about
+SLOTS_PER_QUERY slots, the slots that read one population in the same batch, so each population is written once
+however many slots read it; slots also go into separate batches where their SQL would define one CTE name twice
+(two populations' inner WITHs of the same name, or a population bound to other settings):
 
     WITH periods AS (SELECT ... FROM engine_windows),   -- the windows: a relation given with each run
          <each population the slots read, once>,
@@ -182,8 +183,14 @@ def _compatible(definitions: dict[str, tuple], slot: _Slot) -> bool:
     return all(definitions.get(name, what) == what for name, what in slot.definitions.items())
 
 
+# DuckDB's planning (its optimizer above all) grows faster than a query: the whole catalogue's 44 slots in one
+# query took 1.5 s of CPU on the synthetic Walsall, in queries of about 8 slots 0.9 s (benchmarks/README.md).
+SLOTS_PER_QUERY = 8
+
+
 def _batches(slots: Sequence[_Slot]) -> list[list[_Slot]]:
-    """Slots in as few batches as their CTE names allow (first fit, in catalogue order)."""
+    """Slots in as few batches as their CTE names allow (first fit, in catalogue order), each then cut into
+    queries of about SLOTS_PER_QUERY slots (_sized)."""
     batches: list[tuple[dict[str, tuple], list[_Slot]]] = []
     for slot in slots:
         for definitions, members in batches:
@@ -193,7 +200,25 @@ def _batches(slots: Sequence[_Slot]) -> list[list[_Slot]]:
                 break
         else:
             batches.append((dict(slot.definitions), [slot]))
-    return [members for _, members in batches]
+    return [sized for _, members in batches for sized in _sized(members)]
+
+
+def _sized(slots: Sequence[_Slot]) -> list[list[_Slot]]:
+    """The slots in queries of at most SLOTS_PER_QUERY slots, but the slots that read a population (directly or
+    through another) always in one query, however many they are, so that no population is computed twice."""
+    groups: list[tuple[set[str], list[_Slot]]] = []  # the populations read, and the slots reading them
+    for slot in slots:
+        names = {name for name, what in slot.definitions.items() if what[0] == "population"}
+        joined = [group for group in groups if group[0] & names]
+        groups = [group for group in groups if not group[0] & names]
+        groups.append((names.union(*(g[0] for g in joined)), [s for g in joined for s in g[1]] + [slot]))
+    out: list[list[_Slot]] = []
+    for _, group in groups:
+        if out and len(out[-1]) + len(group) <= SLOTS_PER_QUERY:
+            out[-1].extend(group)
+        else:
+            out.append(list(group))
+    return out
 
 
 # --- writing a batch ------------------------------------------------------------------------------------
