@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlglot import exp
 
 from canonical_rows import LA, Store
 from csc_scorecard.catalogue import CORE_INDICATOR_IDS, CatalogueError
-from csc_scorecard.engine import ADAPTERS, adapter_for, compute, read_results, save_results
+from csc_scorecard.engine import ADAPTERS, adapter_for, batch, compute, read_results, save_results
 from csc_scorecard.engine.adapters.duckdb import DuckDBAdapter
+from csc_scorecard.engine.batch import batch_trees
+from csc_scorecard.engine.compute import build_requests
+from csc_scorecard.engine.manual import catalogue_for
 from csc_scorecard.periods import parse_period, quarters
 
 
@@ -132,3 +136,26 @@ def test_children_counted_per_child_first_are_the_same(store):
     periods = quarters("2015-16Q3", "2016-17Q4")
     every = compute(_PerChildFirst(store.con), periods, la_codes=[LA])
     assert len(every) > 200 and every == compute(store.con, periods, la_codes=[LA])
+
+
+def test_the_catalogue_runs_in_queries_of_a_few_slots_each_population_in_one(store, monkeypatch):
+    """DuckDB plans one large query more slowly than several small ones (engine/batch.py SLOTS_PER_QUERY), but a
+    population split between two queries would be computed twice."""
+    catalogue = catalogue_for(store.con)
+    requests = [
+        r
+        for r in build_requests(catalogue, quarters("2015-16Q1", "2016-17Q4"), None, None, None, {})
+        if r.indicator.manual is None
+    ]
+
+    def populations() -> list[set[str]]:
+        trees = batch_trees(catalogue, requests, filtered=False)
+        return [
+            {cte.alias for cte in tree.find_all(exp.CTE)} & set(catalogue.populations) for tree, _ in trees
+        ]
+
+    split = populations()
+    monkeypatch.setattr(batch, "SLOTS_PER_QUERY", 10_000)
+    whole = populations()  # as few queries as the catalogue's CTE names allow
+    assert len(split) >= 3 * len(whole)
+    assert sum(map(len, split)) == sum(map(len, whole))  # no population written more often than before
