@@ -1,4 +1,4 @@
-"""Indicators computed together: one scan of a population per window, one query for a whole request.
+"""Indicators computed together: one scan of a population per window, a few queries for a whole request.
 
 Indicators over the same population, window (event date, interval open at the end, or the population's own
 periods) and breakdown share a **slot**: the population's rows in each window they fall in, with a flag per
