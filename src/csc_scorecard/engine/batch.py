@@ -184,7 +184,7 @@ def _compatible(definitions: dict[str, tuple], slot: _Slot) -> bool:
 
 
 # DuckDB's planning (its optimizer above all) grows faster than a query: the whole catalogue's 44 slots in one
-# query took 1.5 s of CPU on the synthetic Walsall, in queries of about 8 slots 0.9 s (benchmarks/README.md).
+# query took 1.7 s of CPU on the synthetic Walsall, in queries of about 8 slots 0.9 s (benchmarks/README.md).
 SLOTS_PER_QUERY = 8
 
 
