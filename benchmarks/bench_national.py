@@ -202,6 +202,7 @@ def _probe_spark(db: str, which: str, las: str) -> dict:
     batches = plan(
         catalogue, [r for r in requests if r.indicator.manual is None], dialect=adapter.dialect,
         write=adapter.sql, filtered=la_codes is not None, distinct_loads=adapter.SUPPORTS_ARRAY_AGG_DISTINCT,
+        per_child=not adapter.CHEAP_DISTINCT_AGGREGATES,
     )  # fmt: skip
     adapter.register(sorted({table for batch in batches for table in batch.tables}))
     exported = time.perf_counter() - started - session

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlglot import exp
 
 from canonical_rows import LA, Store
 from csc_scorecard.catalogue import CORE_INDICATOR_IDS, CatalogueError
-from csc_scorecard.engine import ADAPTERS, adapter_for, compute, read_results, save_results
+from csc_scorecard.engine import ADAPTERS, adapter_for, batch, compute, read_results, save_results
 from csc_scorecard.engine.adapters.duckdb import DuckDBAdapter
+from csc_scorecard.engine.batch import batch_trees
+from csc_scorecard.engine.compute import build_requests
+from csc_scorecard.engine.manual import catalogue_for
 from csc_scorecard.periods import parse_period, quarters
 
 
@@ -101,6 +105,12 @@ class _NoDistinctArrays(DuckDBAdapter):
     SUPPORTS_ARRAY_AGG_DISTINCT = False
 
 
+class _PerChildFirst(DuckDBAdapter):
+    """DuckDB told that several COUNT(DISTINCT ...) are dear (as on Spark): children are counted per child first."""
+
+    CHEAP_DISTINCT_AGGREGATES = False
+
+
 class _NoCorrelatedSubqueries(DuckDBAdapter):
     SUPPORTS_CORRELATED_SCALAR_SUBQUERIES = False
 
@@ -111,3 +121,41 @@ def test_capability_flags(store):
     assert (result.numerator, result.load_ids) == (3, (7, 8))
     with pytest.raises(NotImplementedError, match="SUPPORTS_CORRELATED_SCALAR_SUBQUERIES"):
         _NoCorrelatedSubqueries(store.con)
+
+
+def test_children_counted_per_child_first_are_the_same(store):
+    store.add("cin_episodes", "2016-17", load_id=7, child_id="A", referral_date="2016-09-01")
+    store.add(
+        "cin_episodes", "2016-17", load_id=7, child_id="C", referral_date="2016-10-01", referral_nfa=True
+    )
+    year = [parse_period("2016-17")]
+    # Open at the year's end: A's three referrals (one child counted once), B's and C's (both NFA: not counted);
+    # the loads are those of every open referral (no denominator filter).
+    (cin,) = compute(_PerChildFirst(store.con), year, ["cin_count"])
+    assert (cin.numerator, cin.load_ids) == (1, (5, 7, 8))
+    periods = quarters("2015-16Q3", "2016-17Q4")
+    every = compute(_PerChildFirst(store.con), periods, la_codes=[LA])
+    assert len(every) > 200 and every == compute(store.con, periods, la_codes=[LA])
+
+
+def test_the_catalogue_runs_in_queries_of_a_few_slots_each_population_in_one(store, monkeypatch):
+    """DuckDB plans one large query more slowly than several small ones (engine/batch.py SLOTS_PER_QUERY), but a
+    population split between two queries would be computed twice."""
+    catalogue = catalogue_for(store.con)
+    requests = [
+        r
+        for r in build_requests(catalogue, quarters("2015-16Q1", "2016-17Q4"), None, None, None, {})
+        if r.indicator.manual is None
+    ]
+
+    def populations() -> list[set[str]]:
+        trees = batch_trees(catalogue, requests, filtered=False)
+        return [
+            {cte.alias for cte in tree.find_all(exp.CTE)} & set(catalogue.populations) for tree, _ in trees
+        ]
+
+    split = populations()
+    monkeypatch.setattr(batch, "SLOTS_PER_QUERY", 10_000)
+    whole = populations()  # as few queries as the catalogue's CTE names allow
+    assert len(split) >= 3 * len(whole)
+    assert sum(map(len, split)) == sum(map(len, whole))  # no population written more often than before

@@ -1,11 +1,12 @@
-"""Indicators computed together: one scan of a population per window, one query for a whole request.
+"""Indicators computed together: one scan of a population per window, a few queries for a whole request.
 
 Indicators over the same population, window (event date, interval open at the end, or the population's own
 periods) and breakdown share a **slot**: the population's rows in each window they fall in, with a flag per
 **measure** (a denominator and numerator filter, a value, a weight). Indicators whose filters are the same (a
-count and its rate) share a measure. The slots of a request go into one query (a **batch**), so each population
-is written once however many slots read it; slots go into separate batches only where their SQL would define
-one CTE name twice (two populations' inner WITHs of the same name, or a population bound to other settings):
+count and its rate) share a measure. The slots of a request go into a few queries (**batches**) of about
+SLOTS_PER_QUERY slots, the slots that read one population in the same batch, so each population is written once
+however many slots read it; slots also go into separate batches where their SQL would define one CTE name twice
+(two populations' inner WITHs of the same name, or a population bound to other settings):
 
     WITH periods AS (SELECT ... FROM engine_windows),   -- the windows: a relation given with each run
          <each population the slots read, once>,
@@ -182,8 +183,14 @@ def _compatible(definitions: dict[str, tuple], slot: _Slot) -> bool:
     return all(definitions.get(name, what) == what for name, what in slot.definitions.items())
 
 
+# DuckDB's planning (its optimizer above all) grows faster than a query: the whole catalogue's 44 slots in one
+# query took 1.7 s of CPU on the synthetic Walsall, in queries of about 8 slots 0.9 s (benchmarks/README.md).
+SLOTS_PER_QUERY = 8
+
+
 def _batches(slots: Sequence[_Slot]) -> list[list[_Slot]]:
-    """Slots in as few batches as their CTE names allow (first fit, in catalogue order)."""
+    """Slots in as few batches as their CTE names allow (first fit, in catalogue order), each then cut into
+    queries of about SLOTS_PER_QUERY slots (_sized)."""
     batches: list[tuple[dict[str, tuple], list[_Slot]]] = []
     for slot in slots:
         for definitions, members in batches:
@@ -193,7 +200,25 @@ def _batches(slots: Sequence[_Slot]) -> list[list[_Slot]]:
                 break
         else:
             batches.append((dict(slot.definitions), [slot]))
-    return [members for _, members in batches]
+    return [sized for _, members in batches for sized in _sized(members)]
+
+
+def _sized(slots: Sequence[_Slot]) -> list[list[_Slot]]:
+    """The slots in queries of at most SLOTS_PER_QUERY slots, but the slots that read a population (directly or
+    through another) always in one query, however many they are, so that no population is computed twice."""
+    groups: list[tuple[set[str], list[_Slot]]] = []  # the populations read, and the slots reading them
+    for slot in slots:
+        names = {name for name, what in slot.definitions.items() if what[0] == "population"}
+        joined = [group for group in groups if group[0] & names]
+        groups = [group for group in groups if not group[0] & names]
+        groups.append((names.union(*(g[0] for g in joined)), [s for g in joined for s in g[1]] + [slot]))
+    out: list[list[_Slot]] = []
+    for _, group in groups:
+        if out and len(out[-1]) + len(group) <= SLOTS_PER_QUERY:
+            out[-1].extend(group)
+        else:
+            out.append(list(group))
+    return out
 
 
 # --- writing a batch ------------------------------------------------------------------------------------
@@ -251,6 +276,7 @@ class _Writer:
         breakdown: bool,
         filtered: bool,
         distinct_loads: bool,
+        per_child: bool,
         relation: Callable[[str], exp.Expression],
     ):
         self.catalogue = catalogue
@@ -258,6 +284,7 @@ class _Writer:
         self.breakdown = breakdown
         self.filtered = filtered
         self.distinct_loads = distinct_loads
+        self.per_child = per_child
         self.relation = relation
         self.taken = {name for slot in slots for name in slot.definitions} | {fr.PERIODS_TABLE}
 
@@ -330,43 +357,79 @@ class _Writer:
         return query.where(exp.and_(*conditions), copy=False) if conditions else query
 
     def aggregate(self, scoped: str, measures: Sequence[Measure]) -> exp.Select:
+        """Each measure's aggregates per LA, window (and breakdown value). With per_child, where a measure
+        counts children the rows are first grouped per child, so that every aggregate is a plain one: Spark
+        computes a query with several COUNT(DISTINCT ...) by copying each row once per distinct expression (its
+        Expand operator). DuckDB counts distinct values cheaply, and is slower grouping twice."""
         keys = ["la_code", "period_id", *(["breakdown_value"] if self.breakdown else [])]
-        columns: list[exp.Expression] = [_col(k, "s") for k in keys]
+        if not (self.per_child and any(m.children for m in measures)):
+            columns = [_col(k, "s") for k in keys]
+            for m in measures:
+                columns += [exp.alias_(tree, m.column(name)) for name, tree in self._plain(m)]
+            return self._grouped(exp.to_table(scoped).as_("s"), keys, columns)
+        inner = [_col(k, "s") for k in [*keys, "child_id"]]
+        outer: list[exp.Expression] = [_col(k, "s") for k in keys]
         for m in measures:
-            base = m.column("b") if m.filtered else None
-            counted = m.column("n") if m.counted else base
-            child = _col("child_id", "s")
-            rows = exp.Count(this=exp.Star()) if base is None else exp.Sum(this=_col(base, "s"))
-            columns.append(exp.alias_(rows, m.column(ROWS)))
-            if m.children:
-                columns.append(exp.alias_(exp.Count(this=exp.Distinct(expressions=[_when(base, child)])),
-                                          m.column(BASE)))  # fmt: skip
-                number = exp.Count(this=exp.Distinct(expressions=[_when(counted, child.copy())]))
-            else:
-                number = rows.copy() if counted is None else exp.Sum(this=_col(counted, "s"))
-            columns.append(exp.alias_(number, m.column(COUNTED)))
-            if m.value:
-                columns.append(
-                    exp.alias_(exp.Sum(this=_when(counted, _col(m.column("v"), "s"))), m.column(TOTAL))
-                )
-            if m.weight:
-                weight = _col(m.column("w"), "s")
-                columns.append(exp.alias_(exp.Sum(this=_when(base, weight)), m.column(WEIGHTS)))
-                columns.append(
-                    exp.alias_(exp.Sum(this=_when(counted, weight.copy())), m.column(WEIGHTS_COUNTED))
-                )
-            if m.leaves_out:
-                columns.append(exp.alias_(exp.Sum(this=_col(m.column("o"), "s")), m.column(LEFT_OUT)))
-            missing = exp.Sum(this=_col(m.column("h"), "s")) if m.history else exp.Literal.number(0)
-            columns.append(exp.alias_(missing, m.column(MISSING)))
-            loads = _when(base, _col("load_id", "s"))
-            loads = exp.Distinct(expressions=[loads]) if self.distinct_loads else loads
-            columns.append(exp.alias_(exp.ArrayAgg(this=loads), m.column(LOADS)))
+            written = self._plain(m, per_child=True)
+            inner += [exp.alias_(tree, m.column(name)) for name, tree in written]
+            flags = {name for name, _ in written}
+            for name, _ in self._plain(m):
+                outer.append(exp.alias_(self._of_children(m, name, flags), m.column(name)))
+        per_child = self._grouped(exp.to_table(scoped).as_("s"), [*keys, "child_id"], inner)
+        return self._grouped(per_child.subquery("s"), keys, outer)
+
+    @staticmethod
+    def _grouped(source: exp.Expression, keys: Sequence[str], columns: list[exp.Expression]) -> exp.Select:
         return (
-            exp.select(*columns)
-            .from_(exp.to_table(scoped).as_("s"), copy=False)
-            .group_by(*(_col(k, "s") for k in keys), copy=False)
+            exp.select(*columns).from_(source, copy=False).group_by(*(_col(k, "s") for k in keys), copy=False)
         )
+
+    def _plain(self, m: Measure, per_child: bool = False) -> list[tuple[str, exp.Expression]]:
+        """A measure's aggregates over the scoped rows: per LA and window, or (per_child) per child of them,
+        where a child counts in BASE and COUNTED if any of its rows is flagged (the largest flag is 1)."""
+        base = m.column("b") if m.filtered else None
+        counted = m.column("n") if m.counted else base
+        rows = exp.Count(this=exp.Star()) if base is None else exp.Sum(this=_col(base, "s"))
+        out: list[tuple[str, exp.Expression]] = [(ROWS, rows)]
+        if m.children:
+            child = _col("child_id", "s")
+            if per_child:  # only where the flag is written: an unfiltered measure counts every child
+                out += [(BASE, exp.Max(this=_col(base, "s")))] if base else []
+                out += [(COUNTED, exp.Max(this=_col(counted, "s")))] if counted else []
+            else:
+                out.append((BASE, exp.Count(this=exp.Distinct(expressions=[_when(base, child)]))))
+                out.append(
+                    (COUNTED, exp.Count(this=exp.Distinct(expressions=[_when(counted, child.copy())])))
+                )
+        else:
+            out.append((COUNTED, rows.copy() if counted is None else exp.Sum(this=_col(counted, "s"))))
+        if m.value:
+            out.append((TOTAL, exp.Sum(this=_when(counted, _col(m.column("v"), "s")))))
+        if m.weight:
+            weight = _col(m.column("w"), "s")
+            out.append((WEIGHTS, exp.Sum(this=_when(base, weight))))
+            out.append((WEIGHTS_COUNTED, exp.Sum(this=_when(counted, weight.copy()))))
+        if m.leaves_out:
+            out.append((LEFT_OUT, exp.Sum(this=_col(m.column("o"), "s"))))
+        out.append((MISSING, exp.Sum(this=_col(m.column("h"), "s")) if m.history else exp.Literal.number(0)))
+        loads = _when(base, _col("load_id", "s"))
+        out.append(
+            (LOADS, exp.ArrayUniqueAgg(this=loads) if self.distinct_loads else exp.ArrayAgg(this=loads))
+        )
+        return out
+
+    def _of_children(self, m: Measure, name: str, written: set[str]) -> exp.Expression:
+        """The aggregate `name` of a measure over its per-child aggregates (`written`, from _plain with
+        per_child): a child counts where its largest flag is 1, or always where there is no flag."""
+        column = _col(m.column(name), "s")
+        if name in (BASE, COUNTED):
+            return exp.Count(this=_when(m.column(name) if name in written else None, _col("child_id", "s")))
+        if name == LOADS:
+            loads = exp.Flatten(this=exp.ArrayAgg(this=column))
+            return exp.ArrayDistinct(this=loads) if self.distinct_loads else loads
+        if name == MISSING and not m.history:
+            return exp.Literal.number(0)
+        return exp.Sum(this=column)
 
     def frame(self, aggregates: Sequence[str]) -> exp.Expression:
         if not self.breakdown:
@@ -449,13 +512,15 @@ def batch_trees(
     *,
     filtered: bool,
     distinct_loads: bool = True,
+    per_child: bool = False,
     relation: Callable[[str], exp.Expression] = _table,
 ) -> list[tuple[exp.Select, dict[int, Measure]]]:
-    """Each batch's tree and, for each request (by position), the measure that holds its aggregates."""
+    """Each batch's tree and, for each request (by position), the measure that holds its aggregates; per_child
+    counts children per child first (_Writer.aggregate), for an engine whose COUNT(DISTINCT) copies rows."""
     breakdown = any(r.breakdown is not None for r in requests)
     out = []
     for slots in _batches(_slots(catalogue, requests)):
-        out.append(_Writer(catalogue, slots, breakdown, filtered, distinct_loads, relation).tree())
+        out.append(_Writer(catalogue, slots, breakdown, filtered, distinct_loads, per_child, relation).tree())
     return out
 
 
@@ -506,6 +571,7 @@ def plan(
     write: Callable[[exp.Expression], str],
     filtered: bool,
     distinct_loads: bool,
+    per_child: bool = False,
 ) -> tuple[Batch, ...]:
     """The batches for these requests: built once per process, and kept on disk between processes by the
     catalogue's files, the engine's source and the requests (disk_cache.py)."""
@@ -513,13 +579,14 @@ def plan(
         dialect,
         filtered,
         distinct_loads,
+        per_child,
         tuple((r.indicator.id, r.breakdown_name, _options_key(r)) for r in requests),
     )
 
     def make() -> tuple[Batch, ...]:
         batches = []
         for tree, measures in batch_trees(
-            catalogue, requests, filtered=filtered, distinct_loads=distinct_loads
+            catalogue, requests, filtered=filtered, distinct_loads=distinct_loads, per_child=per_child
         ):
             tables = tuple(sorted(fr.referenced_tables(tree) - {WINDOWS, LAS}))
             batches.append(Batch(write(tree), tables, measures))

@@ -280,7 +280,9 @@ def unknown_rules(indicator: Indicator) -> list[str]:
     return [rule for rule in indicator.leaves_out if rule not in known]
 
 
-def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool = True) -> exp.Select:
+def results_query(
+    catalogue: Catalogue, request: Request, distinct_loads: bool = True, per_child: bool = False
+) -> exp.Select:
     """The query that computes one indicator's aggregates (engine/batch.py), with its windows and LAs written
     in as values: what `indicators --explain` shows, and what runs alone."""
     from .batch import LAS, WINDOWS, batch_trees  # batch builds on this module
@@ -292,6 +294,7 @@ def results_query(catalogue: Catalogue, request: Request, distinct_loads: bool =
         [request],
         filtered=request.la_codes is not None,
         distinct_loads=distinct_loads,
+        per_child=per_child,
         relation=lambda name: relations[name].copy(),
     )
     return tree

@@ -186,6 +186,7 @@ def _computed(
         write=adapter.sql,
         filtered=la_codes is not None,
         distinct_loads=adapter.SUPPORTS_ARRAY_AGG_DISTINCT,
+        per_child=not adapter.CHEAP_DISTINCT_AGGREGATES,
     )
     windows = requests[0].rows
     inputs = {WINDOWS: Relation(_WINDOW_COLUMNS, [_window_values(w) for w in windows])}

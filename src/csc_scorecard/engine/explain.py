@@ -60,7 +60,9 @@ def explain(
         indicator_id=indicator_id,
         period=window,
         la_code=la_code,
-        sql=adapter.sql(results_query(catalogue, request), pretty=True),
+        sql=adapter.sql(
+            results_query(catalogue, request, per_child=not adapter.CHEAP_DISTINCT_AGGREGATES), pretty=True
+        ),
         records_sql=adapter.sql(records_query(catalogue, request), pretty=True),
         results=run_request(adapter, catalogue, request),
         numerator_records=counted,

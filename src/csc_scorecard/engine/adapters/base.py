@@ -27,7 +27,9 @@ class EngineAdapter:
     SUPPORTS_WINDOW_FUNCTIONS: ClassVar[bool] = True  # lag(), row_number(), running max
     SUPPORTS_NULL_SAFE_EQUALITY: ClassVar[bool] = True  # IS NOT DISTINCT FROM, for breakdown joins
     # Optional: the engine falls back without them.
-    SUPPORTS_ARRAY_AGG_DISTINCT: ClassVar[bool] = True  # else ARRAY_AGG(load_id), de-duplicated in Python
+    SUPPORTS_ARRAY_AGG_DISTINCT: ClassVar[bool] = True  # a set aggregate, else lists de-duplicated in Python
+    # Several COUNT(DISTINCT ...) in one GROUP BY cost about one pass; else children are counted per child first.
+    CHEAP_DISTINCT_AGGREGATES: ClassVar[bool] = True
 
     REQUIRED: ClassVar[tuple[str, ...]] = (
         "SUPPORTS_CORRELATED_SCALAR_SUBQUERIES",

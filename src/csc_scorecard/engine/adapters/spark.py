@@ -132,7 +132,8 @@ class SparkAdapter(EngineAdapter):
     SUPPORTS_CORRELATED_SCALAR_SUBQUERIES = True  # Spark decorrelates scalar subqueries with aggregates
     SUPPORTS_WINDOW_FUNCTIONS = True
     SUPPORTS_NULL_SAFE_EQUALITY = True  # IS NOT DISTINCT FROM, as DuckDB writes it
-    SUPPORTS_ARRAY_AGG_DISTINCT = True  # COLLECT_LIST(DISTINCT ...)
+    SUPPORTS_ARRAY_AGG_DISTINCT = True  # COLLECT_SET(...), ARRAY_DISTINCT(...)
+    CHEAP_DISTINCT_AGGREGATES = False  # Spark's Expand copies every row once per distinct expression
 
     def __init__(
         self,
