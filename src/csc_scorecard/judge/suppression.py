@@ -32,6 +32,7 @@ SUPPRESSED = "c"  # what a suppressed figure is shown as
 RESTS_ON_SMALL = "it rests on a count of 1 to 5"
 REVEALS_SMALL = "with the total shown it would reveal a count of 1 to 5"
 SECONDARY = "with the figures shown beside it, it would reveal a count of 1 to 5"
+SUPPRESSED_RANGE = "a number of children between 1 and 5"  # what a narrative says the hidden figure is
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from ..judge.suppression import (
     NOT_SUPPRESSED,
     RESTS_ON_SMALL,
     SUPPRESSED,
+    SUPPRESSED_RANGE,
     Partner,
     Suppression,
     rule_unit,
@@ -474,7 +475,7 @@ def _narrative(j: Judgement, value: Figure, *, current: bool, compared: bool) ->
     if current:
         return (
             f"{j.meta.label}: the figure {when} is not shown (c), to protect children's privacy: it would reveal "
-            "a number of children between 1 and 5."
+            f"{SUPPRESSED_RANGE}."
         )
     if compared:
         return (
