@@ -178,17 +178,11 @@ def saved_results(
     (indicator, then period, as asked); None unless every period's were saved on `basis` for every indicator."""
     codes = [p.code for p in periods]
     try:
-        held = dict(
-            con.execute(
-                f"SELECT period, indicator_ids FROM {BASIS_TABLE} "
-                "WHERE la_code = ? AND basis = ? AND list_contains(?, period)",
-                [la_code, basis, codes],
-            ).fetchall()
-        )
+        held = _saved_on(con, la_code, basis, codes)
     except duckdb.CatalogException:  # a store read as it is, before migration 14
         return None
     wanted = set(indicator_ids)
-    if any(not wanted <= set(held.get(code, ())) for code in codes):
+    if any(not wanted <= held.get(code, set()) for code in codes):
         return None
     rows = con.execute(
         f"SELECT {', '.join(_READ)} FROM {RESULTS_TABLE} WHERE la_code = ? AND breakdown IS NULL "
@@ -199,6 +193,17 @@ def saved_results(
     order = {indicator_id: i for i, indicator_id in enumerate(indicator_ids)}
     found = [_from_row(dict(zip(_READ, row, strict=True))) for row in rows]
     return sorted(found, key=lambda r: (order[r.indicator_id], position[r.period]))
+
+
+def _saved_on(
+    con: duckdb.DuckDBPyConnection, la_code: str, basis: str, codes: Sequence[str]
+) -> dict[str, set[str]]:
+    """Per period of `codes`, the indicators whose results the LA has saved on `basis`."""
+    rows = con.execute(
+        f"SELECT period, indicator_ids FROM {BASIS_TABLE} WHERE la_code = ? AND basis = ? AND list_contains(?, period)",
+        [la_code, basis, list(codes)],
+    ).fetchall()
+    return {period: set(ids) for period, ids in rows}
 
 
 def save_computed(
@@ -220,14 +225,7 @@ def save_computed(
         if results_basis(con, catalogue) != computation.basis:
             con.rollback()
             return False
-        earlier = {
-            period: set(held)
-            for period, held in con.execute(
-                f"SELECT period, indicator_ids FROM {BASIS_TABLE} "
-                "WHERE la_code = ? AND basis = ? AND list_contains(?, period)",
-                [la_code, computation.basis, codes],
-            ).fetchall()
-        }
+        earlier = _saved_on(con, la_code, computation.basis, codes)
         con.execute(
             f"DELETE FROM {RESULTS_TABLE} WHERE la_code = ? AND breakdown IS NULL "
             "AND list_contains(?, period) AND list_contains(?, indicator_id)",
