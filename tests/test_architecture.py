@@ -12,7 +12,17 @@ import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "csc_scorecard"
 # What each stage may import from the package (besides itself and the shared modules below).
-SHARED = {"periods", "working_days", "refdata", "output", "config", "workers", "private_files", "disk_cache"}
+SHARED = {
+    "periods",
+    "working_days",
+    "refdata",
+    "output",
+    "config",
+    "workers",
+    "private_files",
+    "disk_cache",
+    "lazy",
+}
 MAY_IMPORT = {
     "sources": set(),
     "store": {"sources"},

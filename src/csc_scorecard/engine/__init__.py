@@ -6,9 +6,10 @@ the query building, nor SQLGlot."""
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING
+
+from ..lazy import names_from
 
 if TYPE_CHECKING:
     from .adapters import ADAPTERS, EngineAdapter, adapter_for
@@ -29,12 +30,7 @@ _MODULES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name not in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_MODULES[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = names_from(__name__, _MODULES)
 
 
 class _Package(ModuleType):

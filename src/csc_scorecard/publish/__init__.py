@@ -7,8 +7,9 @@ WeasyPrint, Altair and python-pptx, which the pack imports.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import names_from
 
 if TYPE_CHECKING:
     from .model import INTERNAL_MARKING, PROFILES
@@ -23,10 +24,6 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
-
+__getattr__ = names_from(__name__, _WHERE)
 
 __all__ = ["INTERNAL_MARKING", "PROFILES", "PackResult", "warm_up_charts", "write_pack"]
