@@ -183,20 +183,6 @@ def _looked_after_at(period: CarePeriod, day: dt.date) -> bool:
     return any(ep.decom <= day and (ep.dec is None or ep.dec > day) for ep in period.episodes)
 
 
-def _placements(period: CarePeriod, start: dt.date, end: dt.date) -> int:
-    """Placements in the window as the catalogue counts them (temporary placements aside)."""
-    rows = [
-        ep
-        for ep in period.episodes
-        if ep.place not in TEMPORARY and ep.decom <= end and (ep.dec is None or ep.dec > start)
-    ]
-    return (
-        (1 + sum(1 for ep in rows[1:] if start <= ep.decom <= end and ep.rne in ("S", "P", "B")))
-        if rows
-        else 0
-    )
-
-
 def _child_placements(child: Child, start: dt.date, end: dt.date) -> int:
     rows = [
         ep
