@@ -28,7 +28,7 @@ from ..working_days import working_days_between
 from .care import final_class
 from .dates import ONE_DAY, add_working_days, age_on, birthday
 from .model import CarePeriod, CinEpisode, CPPlan, Section47
-from .targets import ICPC_BANDS, YearTargets
+from .targets import ICPC_BANDS, YearTargets, _allowed
 from .write_cin import cp_reviews
 
 if TYPE_CHECKING:
@@ -548,6 +548,8 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
     free = [e for e in free if id(e) not in closing_at_assessment]
     total = sum(fixed_open.values()) + sum(fixed_closed.values()) + len(free)
     open_total = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
+    if start >= sim.history_from:  # a year the returns show
+        open_total = _within_young(t, open_total, fixed_open, free, end)
     open_targets = _free_open(
         _apportion(open_total, [t.lait_share(m) for m in OPEN_MEASURES]), fixed_open, open_total
     )
@@ -585,6 +587,25 @@ def _release_assessments(sim: Simulation, t: YearTargets, start: dt.date, end: d
             days=sim.rng.randrange((end - assessment.start).days + 1)
         )
         sim.push(e)
+
+
+def _within_young(
+    t: YearTargets, open_total: int, fixed_open: Counter, free: list[CinEpisode], end: dt.date
+) -> int:
+    """Fewer open at 31 March where too few episodes are young enough for the published share open under 3
+    months: only those referred in the last 3 months can be, and they may be short of that share of the number
+    open. The number open then falls, within the CIN rate's tolerance, until they are within the share's; the
+    episodes no longer kept open close in the bands the closed shares give, not all under 3 months."""
+    share = t.lait_share(OPEN_MEASURES[0])
+    if share is None or not open_total:
+        return open_total
+    young = fixed_open[0] + sum(1 for e in free if open_band(e.referral, end) == 0)
+    allowed = _allowed(100 * share, count=False) / 100
+    if young >= (share - allowed) * open_total:
+        return open_total
+    fewest = math.ceil(t.cin_at31 - 0.75 * _allowed(t.cin_at31, count=True))
+    wanted = math.floor(young / (share - allowed / 2))
+    return max(sum(fixed_open.values()), min(open_total, max(wanted, fewest)))
 
 
 def _free_open(targets: list[int] | None, fixed: Counter, total: int) -> list[int] | None:
