@@ -554,7 +554,12 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
         _apportion(open_total, [t.lait_share(m) for m in OPEN_MEASURES]), fixed_open, open_total
     )
     closed_targets = _apportion(total - open_total, [t.lait_share(m) for m in CLOSED_MEASURES])
-    plan = _assign(free, fixed_open, fixed_closed, open_targets, closed_targets, open_total, start, end)
+    limits = None
+    if start >= sim.history_from and closed_targets is not None:
+        limits = _closed_limits(t, closed_targets, total - open_total)
+    plan = _assign(
+        free, fixed_open, fixed_closed, open_targets, closed_targets, open_total, start, end, limits
+    )
     for e, band in plan.items():
         _place(sim, e, band, start, end)
 
@@ -606,6 +611,15 @@ def _within_young(
     fewest = math.ceil(t.cin_at31 - 0.75 * _allowed(t.cin_at31, count=True))
     wanted = math.floor(young / (share - allowed / 2))
     return max(sum(fixed_open.values()), min(open_total, max(wanted, fewest)))
+
+
+def _closed_limits(t: YearTargets, targets: list[int], closed: int) -> list[int]:
+    """How many may close in each band: its target and half its tolerance (of the published share) more."""
+    shares = [t.lait_share(m) or 0.0 for m in CLOSED_MEASURES]
+    return [
+        n + math.floor(_allowed(100 * s, count=False) / 200 * closed)
+        for n, s in zip(targets, shares, strict=True)
+    ]
 
 
 def _free_open(targets: list[int] | None, fixed: Counter, total: int) -> list[int] | None:
@@ -694,9 +708,12 @@ def _assign(
     open_total: int,
     start: dt.date,
     end: dt.date,
+    limits: list[int] | None = None,
 ) -> dict[CinEpisode, int | None]:
     """Each free episode: None to stay open, or the band to close in. Bands are filled longest first, each with
-    the episodes that have the fewest other choices."""
+    the episodes that have the fewest other choices. An episode with no shorter band left closes in the band it
+    has reached, or, where that band is at its limit (`limits`, by band), in the shortest longer band it can
+    still close in that is not."""
     options = {e: _options(e, start, end) for e in free}
     out: dict[CinEpisode, int | None] = {}
     if open_targets is None or closed_targets is None:  # only the number open is published
@@ -706,6 +723,7 @@ def _assign(
             keep -= out[e] is None
         return out
     pool: list[CinEpisode] = []
+    closing: Counter = Counter()  # free episodes closing, by band
     for band in reversed(BANDS):
         pool += [e for e in free if options[e][2] == band]
         need_open = open_targets[band] - fixed_open[band]
@@ -719,10 +737,18 @@ def _assign(
         closable.sort(key=lambda e: options[e][0], reverse=True)
         for e in closable[: max(0, need_closed)]:
             out[e] = band
+            closing[band] += 1
             pool.remove(e)
         stuck = [e for e in pool if options[e][0] >= band]  # no shorter band left for them
         for e in stuck:
             out[e] = band if options[e][1] >= band else None
+            if limits is not None and out[e] is not None:
+                out[e] = next(
+                    (b for b in range(band, options[e][1] + 1) if fixed_closed[b] + closing[b] < limits[b]),
+                    band,
+                )
+            if out[e] is not None:
+                closing[out[e]] += 1
             pool.remove(e)
     for e in pool:
         out[e] = options[e][0]
