@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from csc_scorecard.synth import generate
+from csc_scorecard.synth import generate, targets
 from csc_scorecard.synth.calibration import lait_rounding
 from csc_scorecard.synth.choice import Quota, Shares
 from csc_scorecard.synth.lait_check import LaitCheck, allowed_difference, lait_checks
@@ -142,6 +142,25 @@ def test_allowed_difference(
     printed: str, count: bool, one_child: float, rounded_to: int, allowed: float
 ) -> None:
     assert allowed_difference(printed, float(printed), count, one_child, rounded_to) == pytest.approx(allowed)
+
+
+@pytest.mark.parametrize(
+    ("value", "count", "printed", "allowed"),
+    [
+        (21.0, False, "21", 0.5),  # a whole percentage: half its last digit, wider than 2%
+        (91.3, False, "91.3", 1.826),  # 2%
+        (0.4, False, "0.4", 0.05),  # one decimal: half of it
+        (1.2345, False, "1.2", 0.05),  # a share the generator worked out: aimed at as LAIT would print it
+        (30.0, True, "30", 1.0),  # a count under 50: one child
+        (1159.5, True, "1160", 23.19),  # a count scaled by half: 2%
+    ],
+)
+def test_the_generator_aims_within_the_checkers_tolerance(
+    value: float, count: bool, printed: str, allowed: float
+) -> None:
+    # synth/targets.allowed is lait_check.allowed_difference for the value printed as LAIT prints it
+    assert targets.allowed(value, count=count) == pytest.approx(allowed)
+    assert targets.allowed(value, count=count) == allowed_difference(printed, value, count)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from itertools import pairwise
 
 from ..catalogue.checks import lait_measures
 from .calibration import Published, _number, lait_published, lait_rounding, published
+from .lait_check import allowed_difference
 
 # England-wide shapes used where the LA's own figure is not published (roughly the 2015-2017 national values).
 DEFAULTS = {
@@ -106,24 +107,22 @@ class YearTargets:
         # a count DfE published to the nearest 5 stands for any number within 2.5 of it (synth/lait_check.py)
         rounded_to = lait_rounding(count, self.start_year) if count else 1
         count_allowed = max(
-            _allowed(published, count=True), rounded_to / 2 * self.scale if rounded_to > 1 else 0
+            allowed(published, count=True), rounded_to / 2 * self.scale if rounded_to > 1 else 0
         )
         fits = [
             n
             for n in range(max(0, low), high + 1)
-            if abs(n - published) <= count_allowed
-            and abs(100 * n / total - pct) <= _allowed(pct, count=False)
+            if abs(n - published) <= count_allowed and abs(100 * n / total - pct) <= allowed(pct, count=False)
         ]
         return min(fits, key=lambda n: abs(n - published)) if fits else published
 
 
-def _allowed(value: float, *, count: bool) -> float:
-    """How far a figure may be from a published value (synth/lait_check.py): 1 for a count under 50, else 2%
-    or half the last printed digit (a whole number for a count, one decimal for a percentage here)."""
-    if count and value < 50:
-        return 1.0
-    half_unit = 0.5 if count or value == round(value) else 0.05
-    return max(0.02 * abs(value), half_unit)
+def allowed(value: float, *, count: bool) -> float:
+    """How far a figure may be from a value the generator aims at: the checker's tolerance
+    (lait_check.allowed_difference) for the value printed as LAIT prints it, a whole number for a count and one
+    decimal for a percentage or rate that is not whole."""
+    printed = f"{value:.0f}" if count or value == round(value) else f"{value:.1f}"
+    return allowed_difference(printed, value, count)
 
 
 def _scaled(value: float | None, scale: float) -> int:
@@ -197,22 +196,22 @@ def plans_ended_from_flows(targets: dict[int, YearTargets], la_code: str) -> Non
         if "DeRegCPR" not in t.lait_this_year or rate is None or not population:
             continue
         per_plan = 10_000 / (population * t.scale)
-        want, allowed = rate / per_plan, _allowed(rate, count=False) / per_plan
+        want, leeway = rate / per_plan, allowed(rate, count=False) / per_plan
         have = before.cpp_at31 + t.cpp_starts - t.cpp_at31
-        gap = math.ceil(want - allowed + 1 - have) if have < want - allowed else 0
-        if have > want + allowed:
-            gap = math.floor(want + allowed - 1 - have)
+        gap = math.ceil(want - leeway + 1 - have) if have < want - leeway else 0
+        if have > want + leeway:
+            gap = math.floor(want + leeway - 1 - have)
         sign = 1 if gap > 0 else -1
         room = min(
-            int(_allowed(t.cpp_starts, count=True)), t.icpc - t.cpp_starts if sign > 0 else t.cpp_starts
+            int(allowed(t.cpp_starts, count=True)), t.icpc - t.cpp_starts if sign > 0 else t.cpp_starts
         )
         step = sign * min(abs(gap), max(0, room))
         t.cpp_starts += step
         gap -= step
-        step = sign * min(abs(gap), int(_allowed(t.cpp_at31, count=True)))
+        step = sign * min(abs(gap), int(allowed(t.cpp_at31, count=True)))
         t.cpp_at31 -= step
         gap -= step
-        step = sign * min(abs(gap), int(_allowed(before.cpp_at31, count=True)))
+        step = sign * min(abs(gap), int(allowed(before.cpp_at31, count=True)))
         before.cpp_at31 += step
 
 

@@ -28,7 +28,7 @@ from ..working_days import working_days_between
 from .care import final_class
 from .dates import ONE_DAY, add_working_days, age_on, birthday
 from .model import CarePeriod, CinEpisode, CPPlan, Section47
-from .targets import ICPC_BANDS, YearTargets, _allowed
+from .targets import ICPC_BANDS, YearTargets, allowed
 from .write_cin import cp_reviews
 
 if TYPE_CHECKING:
@@ -605,11 +605,11 @@ def _within_young(
     if share is None or not open_total:
         return open_total
     young = fixed_open[0] + sum(1 for e in free if open_band(e.referral, end) == 0)
-    allowed = _allowed(100 * share, count=False) / 100
-    if young >= (share - allowed) * open_total:
+    leeway = allowed(100 * share, count=False) / 100
+    if young >= (share - leeway) * open_total:
         return open_total
-    fewest = math.ceil(t.cin_at31 - 0.75 * _allowed(t.cin_at31, count=True))
-    wanted = math.floor(young / (share - allowed / 2))
+    fewest = math.ceil(t.cin_at31 - 0.75 * allowed(t.cin_at31, count=True))
+    wanted = math.floor(young / (share - leeway / 2))
     return max(sum(fixed_open.values()), min(open_total, max(wanted, fewest)))
 
 
@@ -617,7 +617,7 @@ def _closed_limits(t: YearTargets, targets: list[int], closed: int) -> list[int]
     """How many may close in each band: its target and half its tolerance (of the published share) more."""
     shares = [t.lait_share(m) or 0.0 for m in CLOSED_MEASURES]
     return [
-        n + math.floor(_allowed(100 * s, count=False) / 200 * closed)
+        n + math.floor(allowed(100 * s, count=False) / 200 * closed)
         for n, s in zip(targets, shares, strict=True)
     ]
 
