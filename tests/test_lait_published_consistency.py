@@ -16,6 +16,7 @@ from csc_scorecard.synth.lait_consistency import (
     cin_one_year_old,
     cin_two_years_old,
     cpp_plans_ended,
+    cpp_plans_ended_too_few,
     three_plus_placements,
 )
 
@@ -158,6 +159,17 @@ def test_walsall_2016_17_plans_ended_fit_within_the_tolerances() -> None:
     proof = cpp_plans_ended("335", 2016)
     assert proof.slack == pytest.approx(602.98 - 570, abs=0.01)
     assert proof.least_slack() == pytest.approx(590.92 - 594.72, abs=0.01)
+
+
+def test_rutland_2015_16_plans_ended_are_fewer_than_its_plans_can_give() -> None:
+    # 36.1 per 10,000 of 8,028 children = 28.98 plans ended, where 27 open at 31 March 2015 and 46 started, less 27
+    # open at 31 March 2016, ended 46; at the edges, 36.822 per 10,000 (29.56) against 26 + 45 - 28 = 43
+    proof = cpp_plans_ended_too_few("857", 2015)
+    assert proof.slack == pytest.approx(46 - 28.98, abs=0.01)
+    assert proof.least_slack() == pytest.approx(43 - 29.56, abs=0.01)
+    # the same figures read the other way round are no contradiction, and neither is Rutland's 2016-17
+    assert cpp_plans_ended("857", 2015).least_slack() < 0
+    assert cpp_plans_ended_too_few("857", 2016).least_slack() < 0
 
 
 def test_hartlepool_three_or_more_placements_fit_as_dfe_rounded_them() -> None:

@@ -193,10 +193,10 @@ def cin_one_year_old(la: str, start_year: int, counted: str = DFE) -> Proof:
     return Proof(la, financial_year_label(start_year), why, figures, slack)
 
 
-def cpp_plans_ended(la: str, start_year: int) -> Proof:
-    """Plans ending in the year are the plans open at the previous 31 March and those starting, less those open
-    at this one (each plan counts, as the catalogue's cpp_ended_count and DfE's plans ceasing do): the published
-    rate of plans ending cannot ask for more."""
+def _plans_ended(la: str, start_year: int) -> tuple[dict[str, Figure], Callable[[Values], float]]:
+    """The published rate of plans ending and the plans it is per 10,000 of the LA's children, with the counts
+    that give the plans ending by flows: those open at the previous 31 March and starting, less those open at
+    this one (each plan counts, as the catalogue's cpp_ended_count and DfE's plans ceasing do)."""
     pop = _population(la, start_year)
     figures = {
         "ended_rate": lait_figure("DeRegCPR", la, start_year),
@@ -205,13 +205,30 @@ def cpp_plans_ended(la: str, start_year: int) -> Proof:
         "open_after": lait_figure("CPP_Num", la, start_year, count=True),
     }
 
-    def slack(v: Values) -> float:
+    def by_rate_less_by_flows(v: Values) -> float:
         return v["ended_rate"] * pop / 10_000 - (v["open_before"] + v["started"] - v["open_after"])
 
+    return figures, by_rate_less_by_flows
+
+
+def cpp_plans_ended(la: str, start_year: int) -> Proof:
+    """The published rate of plans ending asks for more plans than were open a year before or started, less
+    those still open."""
+    figures, difference = _plans_ended(la, start_year)
     why = (
         "plans ending per 10,000 ask for more than were open a year before or started, less those still open"
     )
-    return Proof(la, financial_year_label(start_year), why, figures, slack)
+    return Proof(la, financial_year_label(start_year), why, figures, difference)
+
+
+def cpp_plans_ended_too_few(la: str, start_year: int) -> Proof:
+    """The published rate of plans ending asks for fewer plans than the plans open a year before and those
+    started, less those still open, must have ended."""
+    figures, difference = _plans_ended(la, start_year)
+    why = (
+        "plans ending per 10,000 ask for fewer than were open a year before or started, less those still open"
+    )
+    return Proof(la, financial_year_label(start_year), why, figures, lambda v: -difference(v))
 
 
 def three_plus_placements(la: str, start_year: int, *, rounded_to: int = 1) -> Proof:
@@ -247,6 +264,8 @@ _NORFOLK_CLOSED = (
     "cin_closed_1_2y_pct",
     "cin_closed_2y_plus_pct",
 )
+# Rutland 2015-16 published 36.1 plans ending per 10,000 (29 of its 8,028 children) where 27 plans open at 31
+# March 2015 and 46 starting, less 27 open at 31 March 2016, ended 46: each plan that ends is one of those.
 _CONTRADICTIONS: tuple[tuple[str, int, tuple[str, ...], tuple[Callable[[], Proof], ...]], ...] = (
     (
         "926",
@@ -254,6 +273,7 @@ _CONTRADICTIONS: tuple[tuple[str, int, tuple[str, ...], tuple[Callable[[], Proof
         _NORFOLK_CLOSED,
         (lambda: cin_one_year_old("926", 2016, DFE), lambda: cin_one_year_old("926", 2016, CATALOGUE)),
     ),
+    ("857", 2015, ("cpp_ended_rate",), (lambda: cpp_plans_ended_too_few("857", 2015),)),
 )
 
 
@@ -276,6 +296,7 @@ __all__ = [
     "cin_one_year_old",
     "cin_two_years_old",
     "cpp_plans_ended",
+    "cpp_plans_ended_too_few",
     "lait_figure",
     "published_contradictions",
     "three_plus_placements",
