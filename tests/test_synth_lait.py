@@ -319,7 +319,7 @@ def _episode(referral: dt.date, assessed: dt.date | None = None) -> CinEpisode:
 
 def test_fewer_open_where_too_few_are_young_enough_for_the_share_under_3_months() -> None:
     # Hartlepool 2016-17: 20.7% of 1,319 open under 3 months is 273, but only 187 held open + 79 free were referred
-    # in the last 3 months: 266 is 20.17% of 1,319, below 20.7 - 0.414. 266 / (20.7% - 0.207) = 1,298, and the
+    # in the last 3 months: 266 is 20.17% of 1,319, below 20.7 - 0.414. 266 / (20.7 - 0.207)% = 1,298, and the
     # CIN rate's tolerance lets the number open fall to 1,319 - 0.75 x 26.38 = 1,299.2: 1,300 (266 is 20.46%)
     t = dataclasses.replace(_targets({"CINTime3months": 20.7}, {"CINTime3months"}), cin_at31=1319)
     end = dt.date(2017, 3, 31)
