@@ -288,6 +288,7 @@ class _Writer:
         self.per_child = per_child
         self.relation = relation
         self.taken = {name for slot in slots for name in slot.definitions} | {fr.PERIODS_TABLE}
+        self.days = _fresh("window_days", self.taken) if any(self._by_day(s) for s in slots) else None
 
     def scoped(self, slot: _Slot, measures: Sequence[tuple[Measure, Request]]) -> exp.Select:
         builder = ScopeBuilder(self.catalogue, slot.request)
@@ -334,6 +335,9 @@ class _Writer:
         if builder.population.per_period:
             on = exp.EQ(this=_col("period_id", u), expression=_col("period_id", "p"))
             query = query.join(periods, on=on, copy=False)
+        elif self.days is not None and self._by_day(slot):
+            day = exp.EQ(this=_col("day", "p"), expression=_col(slot.request.indicator.event_date or "", u))
+            query = query.join(exp.to_table(self.days).as_("p"), on=day, copy=False)
         else:
             query = query.join(periods, join_type="cross", copy=False)
         if slot.request.indicator.leaves_out:
@@ -349,13 +353,33 @@ class _Writer:
             query = query.join(
                 exp.to_table("children").as_(fr.CHILD_ALIAS), on=on, join_type="left", copy=False
             )
-        conditions = [c for c in (builder.window(),) if c is not None]
+        conditions = [c for c in (builder.window(),) if c is not None and not self._by_day(slot)]
         if self.filtered:
             las = exp.select("la_code").from_(self.relation(LAS), copy=False)
             conditions.append(_col("la_code", u).isin(query=las))
         if denominators and len(denominators) == len(measures):  # no row outside every denominator is counted
             conditions.append(exp.paren(exp.or_(*denominators)))
         return query.where(exp.and_(*conditions), copy=False) if conditions else query
+
+    def _by_day(self, slot: _Slot) -> bool:
+        """A slot whose rows are in the windows their event's date falls in: joined to the windows' days on that
+        date (a hash join on a table of a few thousand days), where a join on the range sorted every row."""
+        return (
+            slot.request.indicator.event_date is not None
+            and not self.catalogue.population(slot.request.indicator.population or "").per_period
+        )
+
+    def days_of_windows(self) -> exp.Select:
+        """Each window's columns once for each of its days (`day`)."""
+        w = "w"
+        days = exp.GenerateDateArray(
+            start=_col("period_start", w),
+            end=_col("period_end", w),
+            step=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY")),
+        )
+        return exp.select(
+            *(_col(c, w) for c in PERIOD_COLUMNS), exp.alias_(exp.Explode(this=days), "day")
+        ).from_(exp.to_table(fr.PERIODS_TABLE).as_(w), copy=False)
 
     def aggregate(self, scoped: str, measures: Sequence[Measure]) -> exp.Select:
         """Each measure's aggregates per LA, window (and breakdown value). Where a measure counts children the
@@ -500,6 +524,8 @@ class _Writer:
         ctes: list[tuple[str, exp.Expression]] = [
             (fr.PERIODS_TABLE, exp.select(*PERIOD_COLUMNS).from_(self.relation(WINDOWS), copy=False))
         ]
+        if self.days is not None:
+            ctes.append((self.days, self.days_of_windows()))
         written: set[str] = set()
         by_request: dict[int, Measure] = {}
         outputs: list[exp.Expression] = []
