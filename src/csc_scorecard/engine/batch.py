@@ -493,9 +493,10 @@ class _Writer:
 
     def _of_children(self, m: Measure, name: str, written: set[str]) -> exp.Expression:
         """The aggregate `name` of a measure over its per-child aggregates (`written`, from _plain with
-        per_child): a child counts where its largest flag is 1, or always where there is no flag."""
+        per_child): a child counts where its largest flag is 1, or always where there is no flag; a measure
+        counting records sums its records' counts."""
         column = _col(m.column(name), "s")
-        if name in (BASE, COUNTED):
+        if m.children and name in (BASE, COUNTED):
             return exp.Count(this=_when(m.column(name) if name in written else None, _col("child_id", "s")))
         if name == LOADS:
             loads = exp.Flatten(this=exp.ArrayAgg(this=column))
