@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -12,7 +13,7 @@ from csc_scorecard.catalogue import CORE_INDICATOR_IDS, CatalogueError
 from csc_scorecard.engine import ADAPTERS, adapter_for, batch, compute, read_results, save_results
 from csc_scorecard.engine.adapters.duckdb import DuckDBAdapter
 from csc_scorecard.engine.batch import batch_trees
-from csc_scorecard.engine.compute import build_requests
+from csc_scorecard.engine.compute import build_requests, run_requests
 from csc_scorecard.engine.manual import catalogue_for
 from csc_scorecard.periods import parse_period, quarters
 
@@ -136,6 +137,20 @@ def test_children_counted_per_child_first_are_the_same(store):
     periods = quarters("2015-16Q3", "2016-17Q4")
     every = compute(_PerChildFirst(store.con), periods, la_codes=[LA])
     assert len(every) > 200 and every == compute(store.con, periods, la_codes=[LA])
+
+
+def test_a_slot_counting_children_and_records_counts_each_its_own_way(store):
+    """Measures over one population and window share a slot whatever they count: where one counts children
+    (the rows grouped per child first), a measure counting records still counts each record."""
+    catalogue = catalogue_for(store.con)
+    (cin,) = build_requests(catalogue, [parse_period("2016-17")], ["cin_count"], None, None, {})
+    twin = cin.indicator.model_copy(update={"id": "cin_records", "count": "records"})
+    records = dataclasses.replace(cin, indicator=twin)
+    # Open at the year's end: A's two referrals (not NFA: counted) and B's (NFA); one child counted, two records.
+    for adapter in (adapter_for(store.con), _PerChildFirst(store.con)):
+        children, counted = run_requests(adapter, catalogue, [cin, records])
+        assert (children.numerator, counted.numerator) == (1, 2)
+        assert children.load_ids == counted.load_ids == (5, 7, 8)
 
 
 def test_the_catalogue_runs_in_queries_of_a_few_slots_each_population_in_one(store, monkeypatch):

@@ -79,7 +79,7 @@ def _node_issues(node: exp.Expression) -> list[tuple[str, str]]:
             issues.append(
                 ("calendar_date_diff", "unrecognised date_diff form: use days_between or the macros")
             )
-    if any(True for _ in node.find_all(exp.Interval)):
+    if any(not isinstance(i.parent, exp.GenerateDateArray) for i in node.find_all(exp.Interval)):  # dates
         issues.append(("interval", "date + INTERVAL is a TIMESTAMP in DuckDB: use add_years/add_months"))
     if any(True for _ in node.find_all(exp.DateTrunc, exp.TimestampTrunc)):
         issues.append(("date_trunc", "date_trunc returns TIMESTAMP in DuckDB and DATE in Spark"))

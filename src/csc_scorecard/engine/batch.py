@@ -47,6 +47,7 @@ WINDOW_TYPES = ("INT", "DATE", "DATE", "INT", "DOUBLE")  # of PERIOD_COLUMNS
 ROWS, BASE, COUNTED, TOTAL, WEIGHTS, WEIGHTS_COUNTED, MISSING, LOADS, LEFT_OUT = (
     "rows", "base", "counted", "total", "weights", "weights_counted", "missing", "loads", "left_out",
 )  # fmt: skip
+BY_LOAD = "by_load"  # 1 on a row grouped per load, 0 per child (_Writer._per_child_and_load)
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ class _Writer:
         self.per_child = per_child
         self.relation = relation
         self.taken = {name for slot in slots for name in slot.definitions} | {fr.PERIODS_TABLE}
+        self.days = _fresh("window_days", self.taken) if any(self._by_day(s) for s in slots) else None
 
     def scoped(self, slot: _Slot, measures: Sequence[tuple[Measure, Request]]) -> exp.Select:
         builder = ScopeBuilder(self.catalogue, slot.request)
@@ -333,6 +335,9 @@ class _Writer:
         if builder.population.per_period:
             on = exp.EQ(this=_col("period_id", u), expression=_col("period_id", "p"))
             query = query.join(periods, on=on, copy=False)
+        elif self.days is not None and self._by_day(slot):
+            day = exp.EQ(this=_col("day", "p"), expression=_col(slot.request.indicator.event_date or "", u))
+            query = query.join(exp.to_table(self.days).as_("p"), on=day, copy=False)
         else:
             query = query.join(periods, join_type="cross", copy=False)
         if slot.request.indicator.leaves_out:
@@ -348,7 +353,7 @@ class _Writer:
             query = query.join(
                 exp.to_table("children").as_(fr.CHILD_ALIAS), on=on, join_type="left", copy=False
             )
-        conditions = [c for c in (builder.window(),) if c is not None]
+        conditions = [c for c in (builder.window(),) if c is not None and not self._by_day(slot)]
         if self.filtered:
             las = exp.select("la_code").from_(self.relation(LAS), copy=False)
             conditions.append(_col("la_code", u).isin(query=las))
@@ -356,17 +361,40 @@ class _Writer:
             conditions.append(exp.paren(exp.or_(*denominators)))
         return query.where(exp.and_(*conditions), copy=False) if conditions else query
 
+    def _by_day(self, slot: _Slot) -> bool:
+        """A slot whose rows are in the windows their event's date falls in: joined to the windows' days on that
+        date (a hash join on a table of a few thousand days), where a join on the range sorted every row."""
+        return (
+            slot.request.indicator.event_date is not None
+            and not self.catalogue.population(slot.request.indicator.population or "").per_period
+        )
+
+    def days_of_windows(self) -> exp.Select:
+        """Each window's columns once for each of its days (`day`)."""
+        w = "w"
+        days = exp.GenerateDateArray(
+            start=_col("period_start", w),
+            end=_col("period_end", w),
+            step=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY")),
+        )
+        return exp.select(
+            *(_col(c, w) for c in PERIOD_COLUMNS), exp.alias_(exp.Explode(this=days), "day")
+        ).from_(exp.to_table(fr.PERIODS_TABLE).as_(w), copy=False)
+
     def aggregate(self, scoped: str, measures: Sequence[Measure]) -> exp.Select:
-        """Each measure's aggregates per LA, window (and breakdown value). With per_child, where a measure
-        counts children the rows are first grouped per child, so that every aggregate is a plain one: Spark
-        computes a query with several COUNT(DISTINCT ...) by copying each row once per distinct expression (its
-        Expand operator). DuckDB counts distinct values cheaply, and is slower grouping twice."""
+        """Each measure's aggregates per LA, window (and breakdown value). Where a measure counts children the
+        rows are first grouped per child, so that every count of children is a plain one: with per_child (Spark,
+        which computes several COUNT(DISTINCT ...) by copying each row once per distinct expression) the loads
+        are listed per child and flattened; otherwise (DuckDB) the same grouping also groups the rows per load
+        (_per_child_and_load)."""
         keys = ["la_code", "period_id", *(["breakdown_value"] if self.breakdown else [])]
-        if not (self.per_child and any(m.children for m in measures)):
+        if not any(m.children for m in measures):
             columns = [_col(k, "s") for k in keys]
             for m in measures:
                 columns += [exp.alias_(tree, m.column(name)) for name, tree in self._plain(m)]
             return self._grouped(exp.to_table(scoped).as_("s"), keys, columns)
+        if not self.per_child:
+            return self._per_child_and_load(scoped, keys, measures)
         inner = [_col(k, "s") for k in [*keys, "child_id"]]
         outer: list[exp.Expression] = [_col(k, "s") for k in keys]
         for m in measures:
@@ -377,6 +405,51 @@ class _Writer:
                 outer.append(exp.alias_(self._of_children(m, name, flags), m.column(name)))
         per_child = self._grouped(exp.to_table(scoped).as_("s"), [*keys, "child_id"], inner)
         return self._grouped(per_child.subquery("s"), keys, outer)
+
+    def _per_child_and_load(
+        self, scoped: str, keys: Sequence[str], measures: Sequence[Measure]
+    ) -> exp.Select:
+        """The rows grouped in one pass by two grouping sets, per child and per load (BY_LOAD tells which), then
+        per LA and window: counts of children from the first, the loads from the second. DuckDB computes each
+        COUNT(DISTINCT ...) and LIST(DISTINCT ...) with a hash table of its own over every row: a stock of
+        children (cin_count: 7 million referral x quarter-end rows nationally) built two such tables of
+        children, where this builds one (benchmarks/README.md, issue 18 session 6)."""
+        inner: list[exp.Expression] = [_col(k, "s") for k in [*keys, "child_id", "load_id"]]
+        inner.append(exp.alias_(exp.Grouping(expressions=[_col("child_id", "s")]), BY_LOAD))
+        outer: list[exp.Expression] = [_col(k, "s") for k in keys]
+        per_child = exp.EQ(this=_col(BY_LOAD, "s"), expression=exp.Literal.number(0))
+        for m in measures:
+            written = [(name, tree) for name, tree in self._plain(m, per_child=True) if name != LOADS]
+            inner += [exp.alias_(tree, m.column(name)) for name, tree in written]
+            flags = {name for name, _ in written}
+            if m.filtered and BASE not in flags:  # a load's rows in the denominator, for its loads
+                inner.append(exp.alias_(exp.Max(this=_col(m.column("b"), "s")), m.column(BASE)))
+            for name, _ in self._plain(m):
+                if name == LOADS:
+                    outer.append(exp.alias_(self._loads_listed(m), m.column(LOADS)))
+                    continue
+                tree = self._of_children(m, name, flags)
+                if not isinstance(tree, exp.Literal):
+                    tree = exp.Filter(this=tree, expression=exp.Where(this=per_child.copy()))
+                outer.append(exp.alias_(tree, m.column(name)))
+        sets = [exp.Tuple(expressions=[_col(k, "s") for k in [*keys, by]]) for by in ("child_id", "load_id")]
+        grouped = exp.select(*inner).from_(exp.to_table(scoped).as_("s"), copy=False)
+        grouped.set("group", exp.Group(expressions=[exp.GroupingSets(expressions=sets)]))
+        return self._grouped(grouped.subquery("s"), keys, outer)
+
+    @staticmethod
+    def _loads_listed(m: Measure) -> exp.Expression:
+        """The loads of a measure's rows (in its denominator), from the rows grouped per load."""
+        load = _col("load_id", "s")
+        conditions = [
+            exp.EQ(this=_col(BY_LOAD, "s"), expression=exp.Literal.number(1)),
+            load.is_(exp.null()).not_(),
+        ]
+        if m.filtered:
+            conditions.append(_is_one(m.column(BASE)))
+        return exp.Filter(
+            this=exp.ArrayAgg(this=load.copy()), expression=exp.Where(this=exp.and_(*conditions))
+        )
 
     @staticmethod
     def _grouped(source: exp.Expression, keys: Sequence[str], columns: list[exp.Expression]) -> exp.Select:
@@ -420,9 +493,10 @@ class _Writer:
 
     def _of_children(self, m: Measure, name: str, written: set[str]) -> exp.Expression:
         """The aggregate `name` of a measure over its per-child aggregates (`written`, from _plain with
-        per_child): a child counts where its largest flag is 1, or always where there is no flag."""
+        per_child): a child counts where its largest flag is 1, or always where there is no flag; a measure
+        counting records sums its records' counts."""
         column = _col(m.column(name), "s")
-        if name in (BASE, COUNTED):
+        if m.children and name in (BASE, COUNTED):
             return exp.Count(this=_when(m.column(name) if name in written else None, _col("child_id", "s")))
         if name == LOADS:
             loads = exp.Flatten(this=exp.ArrayAgg(this=column))
@@ -451,6 +525,8 @@ class _Writer:
         ctes: list[tuple[str, exp.Expression]] = [
             (fr.PERIODS_TABLE, exp.select(*PERIOD_COLUMNS).from_(self.relation(WINDOWS), copy=False))
         ]
+        if self.days is not None:
+            ctes.append((self.days, self.days_of_windows()))
         written: set[str] = set()
         by_request: dict[int, Measure] = {}
         outputs: list[exp.Expression] = []

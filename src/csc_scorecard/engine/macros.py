@@ -24,7 +24,10 @@ _AGE_IN_YEARS = """
 year(:on_date) - year(:dob)
 - CASE WHEN add_years(:dob, year(:on_date) - year(:dob)) > :on_date THEN 1 ELSE 0 END
 """
-_OPEN_AT = "(:start <= :on_date AND (:end IS NULL OR :end > :on_date))"
+# Open (no end) as ending on the last day there is: two plain inequalities, which DuckDB joins to the windows with
+# an IEJoin, where `end IS NULL OR end > day` left it a merge join on the start and a filter (5-7% of the national
+# core set's CPU, benchmarks/README.md issue 18 session 6).
+_OPEN_AT = "(:start <= :on_date AND coalesce(:end, CAST('9999-12-31' AS DATE)) > :on_date)"
 _DAYS_BETWEEN = "date_diff('day', :start, :end)"
 
 

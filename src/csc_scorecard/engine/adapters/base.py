@@ -28,7 +28,8 @@ class EngineAdapter:
     SUPPORTS_NULL_SAFE_EQUALITY: ClassVar[bool] = True  # IS NOT DISTINCT FROM, for breakdown joins
     # Optional: the engine falls back without them.
     SUPPORTS_ARRAY_AGG_DISTINCT: ClassVar[bool] = True  # a set aggregate, else lists de-duplicated in Python
-    # Several COUNT(DISTINCT ...) in one GROUP BY cost about one pass; else children are counted per child first.
+    # Several COUNT(DISTINCT ...) in one GROUP BY cost about one pass each: children are counted from one grouping
+    # by GROUPING SETS per child and per load; else (Spark) per child, with each child's loads listed.
     CHEAP_DISTINCT_AGGREGATES: ClassVar[bool] = True
 
     REQUIRED: ClassVar[tuple[str, ...]] = (
