@@ -290,6 +290,7 @@ def draw(plot: Plot) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',  # the PNG's background on a coloured slide
         f'<g transform="translate({left:.1f},{TOP})" font-family="{html.escape(FONT)}" font-size="{SIZE}px" fill="{INK}">',
         _lines(((0, y(t), WIDTH, y(t)) for t in ticks), GRID),
         _lines(((x(i), 0, x(i), HEIGHT) for i in range(n)), GRID),
