@@ -68,3 +68,10 @@ class Helper:
         if all(job.done() for job in self._jobs):
             self.cpu_seconds = self._pool.submit(_own_cpu).result()
         self._pool.stop()
+
+
+def warm_up_charts(charts: str = "appendix") -> Helper:
+    """Start the pack's helper process (it imports WeasyPrint for the PDF) before the scorecard is built, so
+    that its start overlaps the build; hand it to `write_pack`, which closes it. `charts` is kept for callers:
+    the charts are drawn by the pack in milliseconds and need nothing started."""
+    return Helper()

@@ -20,7 +20,7 @@ from ..pipeline import Built
 from ..private_files import make_private, private_file, private_folder
 from .charts import Chart, build_chart, drawable
 from .docx import write_docx
-from .helper import Helper
+from .helper import Helper, warm_up_charts
 from .html import render_html, write_html
 from .model import PROFILES, Profile, ReportView, ViewInputs, report_view, unconfirmed_free_text
 from .paper import CHARTS_MODES, ChartsMode, charted
@@ -83,13 +83,6 @@ class _Clock:
     def add(self, stage: str, wall: float, cpu: float) -> None:
         self.wall[stage] = self.wall.get(stage, 0.0) + wall
         self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu
-
-
-def warm_up_charts(charts: ChartsMode = "appendix") -> Helper:
-    """Start the pack's helper process (it imports WeasyPrint for the PDF), so that it starts while the
-    scorecard is built. Hand it to `write_pack`, which closes it. (`charts` is kept for callers: the charts are
-    drawn in this process, in milliseconds, and need nothing started.)"""
-    return Helper()
 
 
 def write_pack(
