@@ -1,9 +1,9 @@
 """One trend chart per indicator: the council's series, its SPC mean and process limits, and the statistical
 neighbour and England benchmarks. What a chart shows is a `Plot` (the lines, the dots and the legend, from the
-published view); `draw` writes it as SVG (HTML, PDF, the dashboard), and vl-convert's SVG rasteriser makes the PNG
-(Word, slides), with no browser and no JavaScript engine. The charts used to be Vega-Lite specs drawn by
-vl-convert: 0.07 s a chart in its JavaScript engine, and its SVGs' nested groups and transforms were most of
-WeasyPrint's time on the PDF's charts; drawn here a chart takes about a millisecond.
+published view); `draw` writes it as SVG (HTML, PDF, the dashboard), and vl-convert's SVG rasteriser (resvg) makes
+the PNG (Word, slides), with no browser and no JavaScript engine. The charts were Vega-Lite specs (Altair) drawn
+by vl-convert's JavaScript engine: 0.08 s of CPU a chart, after about 0.5 s starting the engine; drawn here a
+chart takes about 0.2 ms, and WeasyPrint draws these flatter SVGs in the PDF in less time too.
 
 Charts only ever see the published view, so a suppressed period is a gap in the line, never a point, and the
 alt text, written from the same data, cannot mention it either.
