@@ -891,9 +891,8 @@ def report(
         return
     from .publish import warm_up_charts
 
-    engine = warm_up_charts(
-        charts
-    )  # first: the helper process starts while the pack's imports and the build run
+    # first: the helper process starts while the pack's imports, the checks and the build run
+    engine = warm_up_charts(charts)
     try:
         from .publish import write_pack
         from .publish.pack import UnconfirmedText
