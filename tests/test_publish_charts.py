@@ -115,6 +115,9 @@ def test_rendered_svg_and_png():
     ticks = re.findall(r'text-anchor="end">([\d,.]+)</text>', chart.svg)
     assert ticks == ["0", "20", "40", "60", "80", "100"]  # the y-axis's labels, from zero
     assert chart.svg.count("<circle") == 15 and 'font-family="Arial, ' in chart.svg
+    # by hand: 15 periods across 560 px, the first half a step (18.7 px) in; 60% on an axis of 0 to 100% over
+    # 170 px is 68 px down from the top, 70% 51 px
+    assert '<circle cx="18.7" cy="68.0"' in chart.svg and '<circle cx="56.0" cy="51.0"' in chart.svg
     assert chart.svg_data_uri.startswith("data:image/svg+xml;base64,")
     assert chart.png is not None and chart.png[:8] == b"\x89PNG\r\n\x1a\n"
     assert build_chart(view, "Walsall").png is None  # the web page needs only the SVG
