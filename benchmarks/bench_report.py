@@ -8,8 +8,8 @@ Without --store, a synthetic Walsall (2013-14 to 2016-17, seed 1) is generated a
 benchmarks/out/report_335/ once, through the real CLI. Each run is `pipeline.build` then `publish.write_pack`
 (the view, the appendix charts' SVG and PNG unless --charts none, XLSX, HTML, PDF, DOCX, PPTX), as
 `csc-scorecard report` does, with its helper process started before the build; the PDF's page count is printed with
-each run. "cold" is the first call in this fresh process and includes importing the publishing libraries and
-starting vl-convert's JavaScript engine; later calls are "warm". CPU is this process's CPU time over all its
+each run. "cold" is the first call in this fresh process and includes importing the publishing libraries; later
+calls are "warm". CPU is this process's CPU time over all its
 threads plus the helper process's (start-up and imports included), which other work on the machine inflates
 less than wall time. Each stage is shown as wall/CPU seconds; the PDF is written by the helper while this process
 writes the paper and the slides, so its wall time overlaps theirs.

@@ -889,17 +889,26 @@ def report(
         _board_pack(period, out, la_code, internal, report_config or settings().report_config, targets_file,
                     JudgeOptions(sn_version=sn_list, sn_average=sn_average), db)  # fmt: skip
         return
-    from .publish import warm_up_charts, write_pack
-    from .publish.pack import UnconfirmedText
-    from .publish.report_config import ReportConfigError, check_headline, load_report_config
+    from .publish import warm_up_charts
 
-    report_config = report_config or settings().report_config
-    try:  # a bad YAML or an unknown headline id fails before any work
-        check_headline(load_report_config(report_config), _store_catalogue(db).indicators, report_config)
-    except ReportConfigError as error:
-        raise click.UsageError(str(error)) from None
-    engine = warm_up_charts(charts)  # the helper process starts while the scorecard is built
-    built = _build(db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average))
+    # first: the helper process starts while the pack's imports, the checks and the build run
+    engine = warm_up_charts(charts)
+    try:
+        from .publish import write_pack
+        from .publish.pack import UnconfirmedText
+        from .publish.report_config import ReportConfigError, check_headline, load_report_config
+
+        report_config = report_config or settings().report_config
+        try:  # a bad YAML or an unknown headline id fails before any work
+            check_headline(load_report_config(report_config), _store_catalogue(db).indicators, report_config)
+        except ReportConfigError as error:
+            raise click.UsageError(str(error)) from None
+        built = _build(
+            db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average)
+        )
+    except BaseException:
+        engine.close()
+        raise
     profile = "internal" if internal else "published"
     try:
         result = write_pack(

@@ -2,7 +2,8 @@
 view.
 
 The pack's names are loaded when first used: `judge` prints through publish.terminal and must not pay for
-WeasyPrint, Altair and python-pptx, which the pack imports.
+python-docx, python-pptx and Jinja, which the pack imports; nor `report` before it has started the pack's helper
+process (`warm_up_charts`, which imports only the helper).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from typing import TYPE_CHECKING
 from ..lazy import names_from
 
 if TYPE_CHECKING:
+    from .helper import warm_up_charts
     from .model import INTERNAL_MARKING, PROFILES
-    from .pack import PackResult, warm_up_charts, write_pack
+    from .pack import PackResult, write_pack
 
 _WHERE = {
     "INTERNAL_MARKING": "model",
     "PROFILES": "model",
     "PackResult": "pack",
-    "warm_up_charts": "pack",
+    "warm_up_charts": "helper",
     "write_pack": "pack",
 }
 

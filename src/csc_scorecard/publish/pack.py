@@ -5,7 +5,7 @@ The pack renders a built scorecard (pipeline.build, the same Built the CLI's `ju
 turned into one published (or internal) view; every file is rendered from that view, so the five cannot disagree
 and none of them can show a figure the view suppressed. The spreadsheet is the whole scorecard; the report and the
 paper are the committee paper (paper.py), with the headline indicators' charts in an appendix unless
-`charts="none"`, which renders no chart at all (the charts are most of the pack's time).
+`charts="none"`, which renders no chart at all (a shorter PDF, and no PNGs for the paper and the slides).
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import vl_convert as vlc
-
 from ..pipeline import Built
 from ..private_files import make_private, private_file, private_folder
-from .charts import Chart, chart_spec, drawable, drawn_chart
+from .charts import Chart, build_chart, drawable
 from .docx import write_docx
-from .helper import Helper
+from .helper import Helper, warm_up_charts
 from .html import render_html, write_html
 from .model import PROFILES, Profile, ReportView, ViewInputs, report_view, unconfirmed_free_text
 from .paper import CHARTS_MODES, ChartsMode, charted
@@ -87,34 +85,6 @@ class _Clock:
         self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu
 
 
-def warm_up_charts(charts: ChartsMode = "appendix") -> Helper:
-    """Start the pack's helper process, and the chart engine here when there are charts, so that both start
-    while the scorecard is built. Hand the helper to `write_pack`, which closes it."""
-    return Helper(charts == "appendix")
-
-
-def _draw(view: ReportView, helper: Helper, clock: _Clock) -> dict[str, Chart]:
-    """The appendix's charts, drawn in both processes: the helper takes them from the first, this process from
-    the last, each taking the next one nobody has started, so the split follows how soon each is ready."""
-    views = drawable(v for v in view.indicators() if charted(v))
-    specs: dict[str, dict] = {}
-    jobs = []
-    for v in views:  # the helper starts on the first while the rest are specified
-        specs[v.id] = chart_spec(v, view.la_name)
-        jobs.append((v, helper.svg(specs[v.id])))
-    helper.engine_started()
-    svgs: dict[str, str] = {}
-    for v, job in reversed(jobs):
-        if not job.cancel():  # the helper has this one and those before it
-            break
-        svgs[v.id] = vlc.vegalite_to_svg(specs[v.id])
-    for v, job in jobs:
-        if v.id not in svgs:
-            svgs[v.id], cpu = job.result()
-            clock.add("charts", 0.0, cpu)
-    return {v.id: drawn_chart(v, view.la_name, specs[v.id], svgs[v.id]) for v in views}
-
-
 def write_pack(
     built: Built,
     out: Path,
@@ -154,7 +124,8 @@ def _write(
     drawn: dict[str, Chart] = {}
     if charts == "appendix":
         with clock("charts"):
-            drawn = _draw(view, helper, clock)
+            views = drawable(v for v in view.indicators() if charted(v))
+            drawn = {v.id: build_chart(v, view.la_name) for v in views}
     with clock("html"):
         html = render_html(view, drawn)
         write_html(html, paths["html"])

@@ -27,7 +27,6 @@ from ..periods import (
     parse_period,
 )
 from ..pipeline import Built, Computed, build, compute_periods, la_name, with_current_notes
-from ..publish.helper import warm_up
 from ..publish.model import PROFILES, Profile, ReportView
 from ..store.status import loaded_years, local_authorities_loaded, notes_version
 from .present import scorecard_view
@@ -221,7 +220,6 @@ class Scorecards:
         self.computed.get((snapshot.loads_version, scope.la_code), lambda: self._compute(snapshot, scope))
         if not self._views_ahead(snapshot, self.get(snapshot, scope)):
             return  # newer loads, or the server stopping: the work ahead is not wanted
-        warm_up()  # the chart engine, for the first chart drawn
         for period in _quarters_and_years(scope):  # then each of their scorecards: judging alone
             if snapshot.retired:
                 return
