@@ -57,8 +57,8 @@ appender.stderr.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 """
 
 # In local mode the driver's JVM is the whole of Spark on 2 cores, and G1's concurrent and parallel threads cost it
-# more CPU than a serial collector (benchmarks/README.md, session 6). Java options in extra_conf come after
-# these, so they win.
+# more CPU than a serial collector (benchmarks/README.md, session 6). Java options in extra_conf come after these;
+# another collector needs `-XX:-UseSerialGC` before it (the JVM refuses to start with two).
 _LOCAL_JAVA_OPTIONS = "-XX:+UseSerialGC"
 
 _SPARK_TYPES = {"VARCHAR": "STRING"}  # Relation's column types, where Spark's DDL names them otherwise
