@@ -75,10 +75,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _cpu_ticks(pid: int) -> int:
-    """User + system CPU time of one process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15)."""
+def _cpu_ticks(pid: int, under: str = "") -> int:
+    """User + system CPU time of one process (or of a thread: `under` "<pid>/task/") so far, in clock ticks
+    (/proc/<pid>/stat fields 14 and 15)."""
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        with open(f"/proc/{under}{pid}/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         return int(fields[11]) + int(fields[12])
     except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
@@ -208,6 +209,7 @@ def _probe_spark(db: str, which: str, las: str) -> dict:
     exported = time.perf_counter() - started - session
     results = compute(adapter, periods, ids, la_codes=la_codes, catalogue=catalogue)
     computed = time.perf_counter() - started - session - exported
+    jvm = _jvm_cpu()
     adapter.close()
     stop_sessions()
     con.close()
@@ -223,9 +225,43 @@ def _probe_spark(db: str, which: str, las: str) -> dict:
         "export_s": exported,
         "compute_s": computed,
         "batches": len(batches),
+        "jvm_cpu_s": jvm,
         "differ_from_duckdb": differ + abs(len(stored) - len({_key(r) for r in results})),
         "compared": len(stored),
     }
+
+
+# The JVM's threads by what they do, from their names (HotSpot's and Spark's own).
+_THREAD_KINDS = (
+    ("compiling", ("C1 CompilerThre", "C2 CompilerThre")),
+    ("garbage collection", ("GC Thread", "G1 ", "VM Thread")),
+    ("tasks", ("Executor task",)),
+)
+
+
+def _jvm_cpu() -> dict[str, float]:
+    """CPU seconds of this process's JVM (Spark's driver, and in local mode its executor) by kind of thread:
+    compiling (the JIT compilers), garbage collection, running tasks, and the rest (planning, scheduling and
+    threads that have ended, such as idle task threads, which /proc no longer lists on their own)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    kinds = {kind: 0.0 for kind, _ in _THREAD_KINDS}
+    total = 0.0
+    for pid in _tree(os.getpid())[1:]:
+        try:
+            total += _cpu_ticks(pid) / tick
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/comm", encoding="utf-8") as comm:
+                    name = comm.read().strip()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            kind = next((k for k, prefixes in _THREAD_KINDS if name.startswith(prefixes)), None)
+            if kind:
+                kinds[kind] += _cpu_ticks(int(task), f"{pid}/task/") / tick
+    return {**{k: round(v, 1) for k, v in kinds.items()}, "other": round(total - sum(kinds.values()), 1)}
 
 
 def _key(result) -> tuple:
@@ -313,7 +349,9 @@ def step_spark(store: Path, which: str, las: list[str] | None) -> Run:
         f"indicators on Spark local[2] ({which}, {len(las) if las else 'every'} LA(s)): {info['results']:,} "
         f"results in {run.seconds:.1f} s (session {info['session_s']:.1f} s, Parquet export "
         f"{info['export_s']:.1f} s, compute {info['compute_s']:.1f} s in {info['batches']} batch(es); "
-        f"CPU {run.cpu_s:.0f} s), peak {run.peak_mb:,.0f} MB (Python + JVM); "
+        f"CPU {run.cpu_s:.0f} s; the JVM's by thread: "
+        f"{', '.join(f'{kind} {seconds:.0f} s' for kind, seconds in info['jvm_cpu_s'].items())}), "
+        f"peak {run.peak_mb:,.0f} MB (Python + JVM); "
         f"{info['differ_from_duckdb']} of {info['results']:,} differ from DuckDB's {info['compared']:,}"
     )
     return run

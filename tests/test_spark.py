@@ -18,7 +18,7 @@ from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.config import load_settings
 from csc_scorecard.engine import IndicatorResult, compute
 from csc_scorecard.engine.adapters import adapter_for
-from csc_scorecard.engine.adapters.spark import SparkAdapter, _Staged
+from csc_scorecard.engine.adapters.spark import _LOCAL_JAVA_OPTIONS, SparkAdapter, _Staged
 from csc_scorecard.engine.build import results_query
 from csc_scorecard.engine.compute import build_requests
 from csc_scorecard.engine.coverage import needs_snapshot
@@ -220,9 +220,12 @@ def test_transpiled_sql_is_sparks_own(store, spark) -> None:
 
 
 def test_java_options_in_extra_conf_add_to_the_sessions_own(spark) -> None:
-    """conftest's session asks for the serial collector; the session's own log4j and Derby options stay."""
+    """conftest's session asks for the serial collector; the session's own log4j and Derby options stay, after a
+    local session's serial collector (so that options given come last, and win)."""
     options = spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")
     assert "-Dlog4j2.configurationFile=" in options and "-Dderby.system.home=" in options
+    assert f"{_LOCAL_JAVA_OPTIONS} -Dderby.system.home=" in options  # after Spark's own defaults
+    assert options.index("-Dlog4j2.configurationFile=") < options.index("-XX:ReservedCodeCacheSize=256m")
     beans = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
     assert [bean.getName() for bean in beans] == ["Copy", "MarkSweepCompact"]  # the JVM runs -XX:+UseSerialGC
 

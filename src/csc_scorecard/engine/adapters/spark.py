@@ -56,6 +56,11 @@ appender.stderr.layout.type = PatternLayout
 appender.stderr.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 """
 
+# In local mode the driver's JVM is the whole of Spark on 2 cores, and G1's concurrent and parallel threads cost it
+# more CPU than a serial collector (benchmarks/README.md, session 6). Java options in extra_conf come after these;
+# another collector needs `-XX:-UseSerialGC` before it (the JVM refuses to start with two).
+_LOCAL_JAVA_OPTIONS = "-XX:+UseSerialGC"
+
 _SPARK_TYPES = {"VARCHAR": "STRING"}  # Relation's column types, where Spark's DDL names them otherwise
 
 _SESSION_LOCK = threading.Lock()
@@ -89,6 +94,8 @@ def _start(settings: SparkSettings) -> SparkSession:
     logging = scratch / "log4j2.properties"
     logging.write_text(_QUIET_LOG4J, encoding="utf-8")
     java_options = f"-Dderby.system.home={scratch / 'derby'} -Dlog4j2.configurationFile={logging.as_uri()}"
+    if settings.master.startswith("local"):
+        java_options = f"{_LOCAL_JAVA_OPTIONS} {java_options}"
     conf = {
         "spark.sql.warehouse.dir": str(scratch / "warehouse"),
         "spark.local.dir": str(scratch / "local"),
