@@ -28,7 +28,7 @@ from ..workers import WorkerPool
 from .generate import SynthResult, generate
 
 LA_LIST = "la_codes/la_list_2016_17_152_las.csv"
-COMMITTED_BEFORE_CHECKPOINT = "1GB"  # DuckDB's write-ahead log a national load lets grow between checkpoints
+COMMITTED_BEFORE_CHECKPOINT = "256MB"  # how much DuckDB log a national load lets grow between checkpoints
 
 
 def national_la_codes() -> list[str]:
