@@ -28,6 +28,7 @@ from ..workers import WorkerPool
 from .generate import SynthResult, generate
 
 LA_LIST = "la_codes/la_list_2016_17_152_las.csv"
+COMMITTED_BEFORE_CHECKPOINT = "256MB"  # how much DuckDB log a national load lets grow between checkpoints
 
 
 def national_la_codes() -> list[str]:
@@ -110,6 +111,11 @@ def load_national(out: Path, db: Path, *, workers: int | None = None) -> list[Lo
         raise ReturnRejected(problems)
     workers = workers or os.cpu_count() or 1
     con = connect(db)
+    # The readers keep every core busy, so DuckDB's own threads only contend with them for the commits; and a
+    # checkpoint at each LA's commit (DuckDB's default, once its log passes 16 MB) rewrites the same tables 152
+    # times: deferred, they are rewritten every COMMITTED_BEFORE_CHECKPOINT of log and when the store is closed.
+    con.execute("SET threads = 1")
+    con.execute(f"SET checkpoint_threshold = '{COMMITTED_BEFORE_CHECKPOINT}'")
     reports = []
     try:
         with WorkerPool(workers) as pool:
