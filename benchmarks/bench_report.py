@@ -60,7 +60,7 @@ def main() -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     from csc_scorecard.periods import parse_period  # timed: part of the cold figure
     from csc_scorecard.pipeline import build
-    from csc_scorecard.publish import warm_up_charts, write_pack
+    from csc_scorecard.publish import start_helper, write_pack
     from csc_scorecard.store import connect
 
     imported, imported_cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -71,15 +71,14 @@ def main() -> None:
         for profile, mode, run in itertools.product(options.profile, options.charts, range(options.repeat)):
             out = HERE / "out" / f"report_{options.la}" / f"pack_{profile}_{mode}"
             began, cpu = time.perf_counter(), time.process_time()
-            # as `csc-scorecard report` does: the helper process and the chart engine start while the
-            # scorecard's queries run
-            engine = warm_up_charts(mode)
+            # as `csc-scorecard report` does: the helper process starts while the scorecard's queries run
+            helper = start_helper()
             built = build(con, options.la, parse_period(options.period))
             scorecard, scorecard_cpu = time.perf_counter() - began, time.process_time() - cpu
-            result = write_pack(built, out, profile=profile, charts_engine=engine, charts=mode)
+            result = write_pack(built, out, profile=profile, helper=helper, charts=mode)
             total = time.perf_counter() - began + (imported if first else 0.0)
             cpu = time.process_time() - cpu + (imported_cpu if first else 0.0)
-            helper_cpu = engine.cpu_seconds or 0.0  # the helper's whole CPU, start-up and imports too
+            helper_cpu = helper.cpu_seconds or 0.0  # the helper's whole CPU, start-up and imports too
             walls = {"scorecard": scorecard, **result.timings}
             cpus = {"scorecard": scorecard_cpu, **result.cpu}
             stages = ", ".join(f"{k} {v:.2f}/{cpus[k]:.2f}" for k, v in walls.items())

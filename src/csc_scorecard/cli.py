@@ -889,10 +889,10 @@ def report(
         _board_pack(period, out, la_code, internal, report_config or settings().report_config, targets_file,
                     JudgeOptions(sn_version=sn_list, sn_average=sn_average), db)  # fmt: skip
         return
-    from .publish import warm_up_charts
+    from .publish import start_helper
 
     # first: the helper process starts while the pack's imports, the checks and the build run
-    engine = warm_up_charts(charts)
+    helper = start_helper()
     try:
         from .publish import write_pack
         from .publish.pack import UnconfirmedText
@@ -907,12 +907,12 @@ def report(
             db, la_code, period, targets_file, JudgeOptions(sn_version=sn_list, sn_average=sn_average)
         )
     except BaseException:
-        engine.close()
+        helper.close()
         raise
     profile = "internal" if internal else "published"
     try:
         result = write_pack(
-            built, out, profile=profile, report_config=report_config, charts_engine=engine, charts=charts
+            built, out, profile=profile, report_config=report_config, helper=helper, charts=charts
         )  # type: ignore[arg-type]
     except UnconfirmedText as refused:
         raise click.ClickException(str(refused)) from None

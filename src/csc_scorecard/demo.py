@@ -17,7 +17,7 @@ from .judge.targets import load_targets
 from .judge.units import fmt
 from .periods import parse_financial_year, parse_period
 from .pipeline import build, meta_for
-from .publish import warm_up_charts, write_pack
+from .publish import start_helper, write_pack
 from .publish.terminal import print_scorecard
 from .refdata import local_authority
 from .sources.manual import read_declarations
@@ -75,14 +75,14 @@ def run_demo(console: Console, *, out: Path, la_code: str, years: str, seed: int
         _print_headlines(console, results, _ground_truth(returns, latest))
         quarter = parse_period(f"{latest}Q4")
         console.rule(f"4. The scorecard for {quarter.words}, against example targets and benchmarks")
-        charts = warm_up_charts()
+        helper = start_helper()
         targets_file = write_example_targets(out / "targets.toml", la.code)
         built = build(con, la.code, quarter, targets=load_targets(targets_file))
     finally:
         con.close()
     print_scorecard(console, built)
     console.rule(f"5. The scrutiny report pack for {quarter.code}, from the same scorecard")
-    pack = write_pack(built, out / "report", charts_engine=charts)
+    pack = write_pack(built, out / "report", helper=helper)
 
     assert result.ssd_dir is not None
     ssd_db = out / "ssd.duckdb"

@@ -1,5 +1,5 @@
 """Names a package gives that are imported only when first used (PEP 562): a command that needs none of them
-does not pay for what their modules import (SQLGlot, WeasyPrint, Altair)."""
+does not pay for what their modules import (SQLGlot, WeasyPrint, python-docx)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ view.
 
 The pack's names are loaded when first used: `judge` prints through publish.terminal and must not pay for
 python-docx, python-pptx and Jinja, which the pack imports; nor `report` before it has started the pack's helper
-process (`warm_up_charts`, which imports only the helper).
+process (`start_helper`, which imports only the helper).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..lazy import names_from
 
 if TYPE_CHECKING:
-    from .helper import warm_up_charts
+    from .helper import start_helper
     from .model import INTERNAL_MARKING, PROFILES
     from .pack import PackResult, write_pack
 
@@ -21,11 +21,11 @@ _WHERE = {
     "INTERNAL_MARKING": "model",
     "PROFILES": "model",
     "PackResult": "pack",
-    "warm_up_charts": "helper",
+    "start_helper": "helper",
     "write_pack": "pack",
 }
 
 
 __getattr__ = names_from(__name__, _WHERE)
 
-__all__ = ["INTERNAL_MARKING", "PROFILES", "PackResult", "warm_up_charts", "write_pack"]
+__all__ = ["INTERNAL_MARKING", "PROFILES", "PackResult", "start_helper", "write_pack"]

@@ -70,8 +70,7 @@ class Helper:
         self._pool.stop()
 
 
-def warm_up_charts(charts: str = "appendix") -> Helper:
+def start_helper() -> Helper:
     """Start the pack's helper process (it imports WeasyPrint for the PDF) before the scorecard is built, so
-    that its start overlaps the build; hand it to `write_pack`, which closes it. `charts` is kept for callers:
-    the charts are drawn by the pack in milliseconds and need nothing started."""
+    that its start overlaps the build; hand it to `write_pack`, which closes it."""
     return Helper()

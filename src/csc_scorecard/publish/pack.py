@@ -20,7 +20,7 @@ from ..pipeline import Built
 from ..private_files import make_private, private_file, private_folder
 from .charts import Chart, build_chart, drawable
 from .docx import write_docx
-from .helper import Helper, warm_up_charts
+from .helper import Helper, start_helper
 from .html import render_html, write_html
 from .model import PROFILES, Profile, ReportView, ViewInputs, report_view, unconfirmed_free_text
 from .paper import CHARTS_MODES, ChartsMode, charted
@@ -91,7 +91,7 @@ def write_pack(
     *,
     profile: Profile = "published",
     report_config: Path | None = None,
-    charts_engine: Helper | None = None,
+    helper: Helper | None = None,
     charts: ChartsMode = "appendix",
 ) -> PackResult:
     """Write the five files for a built scorecard into `out` (created if needed; files are replaced)."""
@@ -104,11 +104,11 @@ def write_pack(
         check_headline(config, {j.meta.id for j in built.judgements()}, report_config)
         if profile == "published" and (found := unconfirmed_free_text(built)):
             raise UnconfirmedText(found)
-        charts_engine = charts_engine or warm_up_charts(charts)
-        return _write(built, Path(out), profile, config, charts_engine, charts)
+        helper = helper or start_helper()
+        return _write(built, Path(out), profile, config, helper, charts)
     finally:
-        if charts_engine is not None:
-            charts_engine.close()
+        if helper is not None:
+            helper.close()
 
 
 def _write(
