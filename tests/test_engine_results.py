@@ -13,6 +13,7 @@ from csc_scorecard.catalogue import CORE_INDICATOR_IDS, CatalogueError
 from csc_scorecard.engine import ADAPTERS, adapter_for, batch, compute, read_results, save_results
 from csc_scorecard.engine.adapters.duckdb import DuckDBAdapter
 from csc_scorecard.engine.batch import batch_trees
+from csc_scorecard.engine.build import population_ctes
 from csc_scorecard.engine.compute import build_requests, run_requests
 from csc_scorecard.engine.manual import catalogue_for
 from csc_scorecard.periods import parse_period, quarters
@@ -174,3 +175,23 @@ def test_the_catalogue_runs_in_queries_of_a_few_slots_each_population_in_one(sto
     whole = populations()  # as few queries as the catalogue's CTE names allow
     assert len(split) >= 3 * len(whole)
     assert sum(map(len, split)) == sum(map(len, whole))  # no population written more often than before
+
+
+def test_every_event_date_the_catalogue_counts_by_is_a_date(store):
+    """A flow slot joins its rows to the windows' days on the event's date (engine/batch.py _by_day), which holds
+    only for a DATE: a TIMESTAMP with a time of day would match no day, where a range on the window kept it."""
+    catalogue = catalogue_for(store.con)
+    adapter = adapter_for(store.con)
+    requests = build_requests(catalogue, [parse_period("2016-17")], None, None, None, {})
+    by_day = [
+        r
+        for r in requests
+        if r.indicator.event_date and not catalogue.population(r.indicator.population or "").per_period
+    ]
+    assert len(by_day) > 20  # every flow indicator of the catalogue, not none by a broken filter
+    for request in by_day:
+        query = exp.select(request.indicator.event_date).from_(request.indicator.population)
+        for name, cte in population_ctes(catalogue, request):
+            query = query.with_(name, as_=cte)
+        ((_, kind, *_),) = store.con.execute("DESCRIBE " + adapter.sql(query)).fetchall()
+        assert kind == "DATE", f"{request.indicator.id}: {request.indicator.event_date} is {kind}"
