@@ -270,3 +270,23 @@ def test_judge_prints_the_same_and_saves_nothing_while_another_program_holds_the
     finally:
         holder.communicate("")
     assert saved_periods(db) == []
+
+
+def test_indicators_keeps_its_figures_with_their_basis_so_judge_reads_them_back(loaded, tmp_path):
+    db = copy(loaded, tmp_path / "s.duckdb")
+    history = [p.code for p in parse_period(PERIOD).history("2015-16")]
+    asked = [a for code in history for a in ("--period", code)]
+    run("indicators", *asked, "--la", LA, "--format", "csv", "--db", db)
+    assert saved_periods(db) == sorted(history)
+    again = built(db)
+    assert again.computation is None  # read back, not computed
+    same(again, from_scratch(db, tmp_path))
+    # a breakdown's figures are kept as plain results, not as a basis for the whole LA's
+    run("indicators", "--period", "2016-17Q2", "--breakdown", "age_band", "--format", "csv", "--db", db)
+    assert "2016-17Q2" not in saved_periods(db)
+    assert (
+        query(
+            db, "SELECT count(*) FROM indicator_results WHERE period = '2016-17Q2' AND breakdown = 'age_band'"
+        )[0][0]
+        > 0
+    )

@@ -597,7 +597,9 @@ def indicators(
     R12:2016-12 (rolling 12 months), or --from/--to. See docs/indicators.md for every indicator.
     """
     from .catalogue import CatalogueError
-    from .engine import compute, save_results
+    from .engine import compute
+    from .engine.manual import catalogue_for
+    from .engine.results import results_basis
     from .store.connection import connect
 
     periods = _periods(period, date_from, date_to)
@@ -606,16 +608,38 @@ def indicators(
         if explain_id:
             _print_explanation(con, explain_id, periods[0], la_codes, breakdown, limit)
             return
+        catalogue = catalogue_for(con)
+        basis = results_basis(con, catalogue) if breakdown is None else None
         results = compute(
-            con, periods, list(indicator_ids) or None, breakdown, list(la_codes) or None, engine=engine
-        )
-        save_results(con, results)
+            con, periods, list(indicator_ids) or None, breakdown, list(la_codes) or None,
+            catalogue=catalogue, engine=engine,
+        )  # fmt: skip
+        ids = tuple(indicator_ids) or tuple(
+            catalogue.ids()
+        )  # each LA's figures are computed apart: as for one
+        _keep_results(con, results, periods, ids, basis, catalogue)
     except CatalogueError as error:
         raise click.UsageError(str(error)) from None
     finally:
         con.close()
     rows = [{c: getattr(r, c) for c in RESULT_COLUMNS} for r in results]
     print_rows(console, RESULT_COLUMNS, rows, fmt, title=f"Indicators ({db})")
+
+
+def _keep_results(con, results, periods, ids, basis, catalogue) -> None:
+    """Keep what `indicators` computed: whole-LA figures with the store's basis, per LA, so that `judge`,
+    `report` and the dashboard read them back rather than compute them again (engine/results.py); a breakdown's,
+    or an LA's the store changed under, as plain results."""
+    from .engine.results import Computation, save_computed, save_results
+
+    codes = tuple(p.code for p in periods)
+    plain = []
+    for la_code in dict.fromkeys(r.la_code for r in results):
+        mine = [r for r in results if r.la_code == la_code]
+        if basis is None or not save_computed(con, Computation(la_code, codes, ids, basis), mine, catalogue):
+            plain += mine
+    if plain:
+        save_results(con, plain)
 
 
 def _print_explanation(con, indicator_id, period, la_codes, breakdown, limit) -> None:
