@@ -64,21 +64,20 @@ WALSALL_NAMED = (
 # closed once the number open falls, within the CIN rate's tolerance, where too few episodes are young enough for
 # the share open under 3 months (synth/year_end._within_young): 1,297 open, not 1,312.
 PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradictions().items()}
-# Rutland (857), the smallest LA (about 8,000 children, 40 looked after), checked as the others; not analysed one by
-# one yet (docs/dev/synthetic-council-lait.md). Proven: 2015-16's plans ending (36.1 per 10,000 = 29 plans, where
-# 27 open + 46 started - 27 open = 46 ended). Still outside:
-# - rates per 10,000 on fewer than 50 children, where one child (1.25 per 10,000) is more than the 2% allowed: the
-#   council meets the published counts (LACnum 40 and 39, CPP_Num 27 and 20, moved within one for the plans
-#   ending), whose rates on ONS's 8,028 and 8,044 children fall just outside the published rates (LAC 52 per
-#   10,000 is 41.7 children, not 40);
-# - enquiries and conferences: the generator takes 1.6 enquiries a conference over the published rate (90 against
-#   56 in 2015-16) and 2016-17's conferences from the bands by working days, two of them another year's stand-ins
-#   (67 against ISCP_Conf's 41); the share within 15 working days follows;
-# - children in need: 2015-16's 260 open (323.9 per 10,000) and its durations, from 229 open a year before and 206
-#   referrals, with B1 giving 44 episodes ended against 167 by the catalogue's flows: the council keeps 234 open;
-#   2016-17's bands under 3 months and 6 to 12 months closed, one or two episodes each;
-# - care leavers aged 19 to 21: 11 against 15 and 20 (rounded to 5), and in 2016-17 all 11 in education,
-#   employment or training against 70%: the simulation's young people leaving care at 16 to 18 in the years before.
+# Rutland (857), the smallest LA (about 8,000 children, 40 looked after): proven, 2015-16's plans ending (36.1 per
+# 10,000 = 29 plans, where 27 open + 46 started - 27 open = 46 ended). Closed in session 7 (docs/dev/
+# synthetic-council-lait.md): the rates per 10,000 on fewer than 50 children (a count within its own one child that
+# meets the rate too, synth/targets._within_rate; plans_ended_from_flows no longer moves the plans' counts for the
+# proven 2015-16), and the enquiries and conferences (from their rates where a band by working days is suppressed
+# or the 1.6 enquiries a conference overshoots: synth/targets._conferences_and_enquiries). Still outside:
+# - children in need at 31 March and by duration, both years: the published shares want more episodes referred in
+#   the last 3 to 6 months than a year of evenly spread referrals leaves open (2016-17: 36.3% of 240 open under 3
+#   months is 87, of 237 episodes starting in the year; 62 were young enough), and the fit keeps fewer open where
+#   a band has too few (2015-16: 234 of 260, 2016-17: 213 of 240); the closed bands follow. Not a contradiction:
+#   at the edges of their tolerances the figures fit;
+# - care leavers aged 19 to 21 in 2016-17: 14 against 20 (18 to 22), the simulation's young people leaving care at
+#   18 in the three years before; with 14, the shares in and not in education, employment or training (70%, 30%)
+#   are met and the count in it (15) is not (10).
 UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
     "335": {
         ("2015-16", "cin_closed_under_3m_pct"),
@@ -91,28 +90,21 @@ UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
             (year, indicator)
             for year in ("2015-16", "2016-17")
             for indicator in (
-                "cpp_rate",
-                "cla_rate",
-                "cpp_starts_rate",
-                "s47_rate",
-                "icpc_rate",
-                "s47_icpc_15wd_pct",
                 "cin_rate",
-                "cin_open_under_3m_pct",
+                "cin_open_3_6m_pct",
+                "cin_open_6_12m_pct",
+                "cin_open_1_2y_pct",
+                "cin_open_2y_plus_pct",
                 "cin_closed_under_3m_pct",
-                "care_leavers_19_21_count",
+                "cin_closed_3_6m_pct",
             )
         ),
-        ("2015-16", "cin_open_3_6m_pct"),
-        ("2015-16", "cin_open_6_12m_pct"),
-        ("2015-16", "cin_open_1_2y_pct"),
-        ("2015-16", "cin_open_2y_plus_pct"),
-        ("2015-16", "cin_closed_3_6m_pct"),
+        ("2016-17", "cin_open_under_3m_pct"),
         ("2016-17", "cin_closed_6_12m_pct"),
-        ("2016-17", "cpp_ended_rate"),
+        ("2016-17", "cin_closed_1_2y_pct"),
+        ("2016-17", "cin_closed_2y_plus_pct"),
+        ("2016-17", "care_leavers_19_21_count"),
         ("2016-17", "care_leavers_19_21_eet_count"),
-        ("2016-17", "care_leavers_19_21_eet_pct"),
-        ("2016-17", "care_leavers_19_21_neet_pct"),
     },
 }
 
