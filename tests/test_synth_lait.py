@@ -64,17 +64,21 @@ WALSALL_NAMED = (
 # closed once the number open falls, within the CIN rate's tolerance, where too few episodes are young enough for
 # the share open under 3 months (synth/year_end._within_young): 1,297 open, not 1,312.
 PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradictions().items()}
-# Rutland (857), the smallest LA (about 8,000 children, 40 looked after): proven, 2015-16's plans ending (36.1 per
-# 10,000 = 29 plans, where 27 open + 46 started - 27 open = 46 ended). Closed in session 7 (docs/dev/
-# synthetic-council-lait.md): the rates per 10,000 on fewer than 50 children (a count within its own one child that
-# meets the rate too, synth/targets._within_rate; plans_ended_from_flows no longer moves the plans' counts for the
-# proven 2015-16), and the enquiries and conferences (from their rates where a band by working days is suppressed
-# or the 1.6 enquiries a conference overshoots: synth/targets._conferences_and_enquiries). Still outside:
-# - children in need at 31 March and by duration, both years: the published shares want more episodes referred in
+# Rutland (857), the smallest LA (about 8,000 children, 40 looked after). Proven: 2015-16's plans ending (36.1 per
+# 10,000 = 29 plans, where 27 open + 46 started - 27 open = 46 ended), and 2015-16's CIN rate, open 2 years or more
+# and closed under 3 and 3 to 6 months: 131 episodes open a year or more at 31 March 2015 against 76 open 2 years or
+# more a year later and 11.4% of the closures after 6 months or more (lait_consistency
+# .cin_one_year_old_shorter_bands; 40 episodes short at worst as DfE counts, 25 from the LAIT rates). Closed in
+# session 7 (docs/dev/synthetic-council-lait.md): the rates per 10,000 on fewer than 50 children (a count within
+# its own one child that meets the rate too, synth/targets._within_rate; plans_ended_from_flows no longer moves
+# the plans' counts towards the out-of-reach 2015-16), the enquiries and conferences (from their rates where a band
+# by working days is suppressed or 1.6 enquiries a conference overshoots: targets._conferences_and_enquiries), and
+# the care leavers' shares in and not in education, employment or training. Still outside:
+# - children in need by duration, and in 2016-17 at 31 March: the published shares want more episodes referred in
 #   the last 3 to 6 months than a year of evenly spread referrals leaves open (2016-17: 36.3% of 240 open under 3
 #   months is 87, of 237 episodes starting in the year; 62 were young enough), and the fit keeps fewer open where
-#   a band has too few (2015-16: 234 of 260, 2016-17: 213 of 240); the closed bands follow. Not a contradiction:
-#   at the edges of their tolerances the figures fit;
+#   a band has too few (2016-17: 213 of 240); the other bands' shares follow. The figures fit at the edges of
+#   their tolerances (cin_one_year_old and cin_two_years_old, 2016-17), so no proof;
 # - care leavers aged 19 to 21 in 2016-17: 14 against 20 (18 to 22), the simulation's young people leaving care at
 #   18 in the three years before; with 14, the shares in and not in education, employment or training (70%, 30%)
 #   are met and the count in it (15) is not (10).
@@ -89,20 +93,21 @@ UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
         *(
             (year, indicator)
             for year in ("2015-16", "2016-17")
+            for indicator in ("cin_open_3_6m_pct", "cin_open_6_12m_pct", "cin_open_1_2y_pct")
+        ),
+        *(
+            ("2016-17", indicator)
             for indicator in (
                 "cin_rate",
-                "cin_open_3_6m_pct",
-                "cin_open_6_12m_pct",
-                "cin_open_1_2y_pct",
+                "cin_open_under_3m_pct",
                 "cin_open_2y_plus_pct",
                 "cin_closed_under_3m_pct",
                 "cin_closed_3_6m_pct",
+                "cin_closed_6_12m_pct",
+                "cin_closed_1_2y_pct",
+                "cin_closed_2y_plus_pct",
             )
         ),
-        ("2016-17", "cin_open_under_3m_pct"),
-        ("2016-17", "cin_closed_6_12m_pct"),
-        ("2016-17", "cin_closed_1_2y_pct"),
-        ("2016-17", "cin_closed_2y_plus_pct"),
         ("2016-17", "care_leavers_19_21_count"),
         ("2016-17", "care_leavers_19_21_eet_count"),
     },
