@@ -575,8 +575,9 @@ class Simulation:
             entries[i] = (entries[i][0], "episode")
         n_regular = t.referrals - len(direct)
         # Police protection and newborns come into care with an enquiry about a third of the time: those are
-        # among the year's published enquiries, and the ordinary referrals have the rest. Every conference needs
-        # an enquiry of the ordinary referrals, so those come first (Rutland 2015-16: 57 and 57).
+        # among the year's published enquiries, and the ordinary referrals have the rest. The conferences need
+        # enquiries of the ordinary referrals, so where the target leaves none over (Rutland 2015-16: 57 enquiries
+        # for 57 conferences), these have none.
         urgent = sum(1 for _, route in entries if route in ("police", "baby"))
         self._direct_s47s = Quota(min(round(0.35 * urgent), max(0, t.s47 - t.icpc)), urgent)
         days = sorted(self._referral_day(start, n_days) for _ in range(n_regular))

@@ -472,8 +472,8 @@ def _bring_forward(
     """Fewer plans starting in the year than published, from the year's last referrals whose conference fell
     after 31 March: some enquiries began on the referral's day instead, with the conference as soon as the
     first band allows, by 31 March. Where those are not enough and the plans are fewer than 50 (where one plan
-    moves their rate per 10,000 by more than its 2%), a referral of the year's last days has its conference a
-    working day or two after the enquiry began (Rutland 2015-16: 45 plans of 46, 56.05 per 10,000 against 57.3
+    moves their rate per 10,000 by more than its 2%), a referral of the year's last days has its conference one
+    working day after the enquiry began (Rutland 2015-16: 45 plans of 46, 56.05 per 10,000 against 57.3
     ±1.15; referred on Saturday 26 March 2016, before Easter, three working days on is 1 April)."""
     if plans >= t.cpp_starts:
         return
@@ -505,7 +505,7 @@ def _brought_forward(
     soonest: int,
 ) -> tuple[int, int]:
     """The conferences of `after` brought forward to `soonest` working days after their enquiry (or the referral)
-    began, while plans are short; the plans and conferences of the year after."""
+    began, while plans are short; the year's plans and conferences then."""
     for episode, s47 in after:
         if plans >= t.cpp_starts or held >= t.icpc + 2:
             break
