@@ -14,6 +14,7 @@ from csc_scorecard.synth.lait_consistency import (
     Figure,
     Proof,
     cin_one_year_old,
+    cin_one_year_old_shorter_bands,
     cin_two_years_old,
     cpp_plans_ended,
     cpp_plans_ended_too_few,
@@ -170,6 +171,29 @@ def test_rutland_2015_16_plans_ended_are_fewer_than_its_plans_can_give() -> None
     # the same figures read the other way round are no contradiction, and neither is Rutland's 2016-17
     assert cpp_plans_ended("857", 2015).least_slack() < 0
     assert cpp_plans_ended_too_few("857", 2016).least_slack() < 0
+
+
+def test_rutland_2015_16_episodes_a_year_old_are_more_than_its_later_figures_can_hold() -> None:
+    # as DfE counts: open 1y+ at 31 March 2015, (18.3% + 38.9%) of 229 = 130.99; still open, 2y+, at 31 March
+    # 2016: 29.2% of 260 = 75.92; closed in 2015-16 after 6 months or more (the bands from 6 months are
+    # suppressed): (100 - 63.6 - 25)% of 44 ended = 5.02
+    dfe = cin_one_year_old_shorter_bands("857", 2015, DFE)
+    assert dfe.slack == pytest.approx(130.988 - 75.92 - 5.016, abs=0.01)
+    # at worst: (17.863 + 38.122)% of 224.42 = 125.64 against 29.784% of 265.2 = 78.99 and (100 - 61.33 -
+    # 22.73)% of 45 = 7.17 (the shares of 44 closures, each under 50 children, may move by one: 2.27 points)
+    assert dfe.least_slack() == pytest.approx(125.642 - 78.987 - 7.173, abs=0.01)
+    # from the LAIT figures: 289.2 and 323.9 per 10,000 of 7,918 and 8,028 open (228.99 and 260.03); started =
+    # 206 referrals less 0% ending in no further action and 3.9% assessed not in need = 197.97; closed = 228.99 +
+    # 197.97 - 260.03 = 166.93, of which 11.4% after 6 months or more = 19.03
+    catalogue = cin_one_year_old_shorter_bands("857", 2015, CATALOGUE)
+    assert catalogue.slack == pytest.approx(130.98 - 75.93 - 19.03, abs=0.02)
+    # at worst: 55.985% of 224.41 = 125.64 against 29.784% of 265.23 = 79.0 and 13.269% of (224.41 + 210.12 x
+    # (1 - (-0.5 + 3.415)%) - 265.23 = 163.17) = 21.65
+    assert catalogue.least_slack() == pytest.approx(125.64 - 79.0 - 21.65, abs=0.05)
+    # 2016-17's figures fit within their tolerances, counted either way: no contradiction
+    assert cin_one_year_old("857", 2016, DFE).least_slack() < 0
+    assert cin_one_year_old("857", 2016, CATALOGUE).least_slack() < 0
+    assert cin_two_years_old("857", 2016, CATALOGUE).least_slack() < 0
 
 
 def test_hartlepool_three_or_more_placements_fit_as_dfe_rounded_them() -> None:

@@ -64,21 +64,24 @@ WALSALL_NAMED = (
 # closed once the number open falls, within the CIN rate's tolerance, where too few episodes are young enough for
 # the share open under 3 months (synth/year_end._within_young): 1,297 open, not 1,312.
 PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradictions().items()}
-# Rutland (857), the smallest LA (about 8,000 children, 40 looked after), checked as the others; not analysed one by
-# one yet (docs/dev/synthetic-council-lait.md). Proven: 2015-16's plans ending (36.1 per 10,000 = 29 plans, where
-# 27 open + 46 started - 27 open = 46 ended). Still outside:
-# - rates per 10,000 on fewer than 50 children, where one child (1.25 per 10,000) is more than the 2% allowed: the
-#   council meets the published counts (LACnum 40 and 39, CPP_Num 27 and 20, moved within one for the plans
-#   ending), whose rates on ONS's 8,028 and 8,044 children fall just outside the published rates (LAC 52 per
-#   10,000 is 41.7 children, not 40);
-# - enquiries and conferences: the generator takes 1.6 enquiries a conference over the published rate (90 against
-#   56 in 2015-16) and 2016-17's conferences from the bands by working days, two of them another year's stand-ins
-#   (67 against ISCP_Conf's 41); the share within 15 working days follows;
-# - children in need: 2015-16's 260 open (323.9 per 10,000) and its durations, from 229 open a year before and 206
-#   referrals, with B1 giving 44 episodes ended against 167 by the catalogue's flows: the council keeps 234 open;
-#   2016-17's bands under 3 months and 6 to 12 months closed, one or two episodes each;
-# - care leavers aged 19 to 21: 11 against 15 and 20 (rounded to 5), and in 2016-17 all 11 in education,
-#   employment or training against 70%: the simulation's young people leaving care at 16 to 18 in the years before.
+# Rutland (857), the smallest LA (about 8,000 children, 40 looked after). Proven: 2015-16's plans ending (36.1 per
+# 10,000 = 29 plans, where 27 open + 46 started - 27 open = 46 ended), and 2015-16's CIN rate, open 2 years or more
+# and closed under 3 and 3 to 6 months: 131 episodes open a year or more at 31 March 2015 against 76 open 2 years or
+# more a year later and 11.4% of the closures after 6 months or more (lait_consistency
+# .cin_one_year_old_shorter_bands; 40 episodes short at worst as DfE counts, 25 from the LAIT rates). Closed in
+# session 7 (docs/dev/synthetic-council-lait.md): the rates per 10,000 on fewer than 50 children (a count within
+# its own one child that meets the rate too, synth/targets._within_rate; plans_ended_from_flows no longer moves
+# the plans' counts towards the out-of-reach 2015-16), the enquiries and conferences (from their rates where a band
+# by working days is suppressed or 1.6 enquiries a conference overshoots: targets._conferences_and_enquiries), and
+# the care leavers' shares in and not in education, employment or training. Still outside:
+# - children in need by duration, and in 2016-17 at 31 March: the published shares want more episodes referred in
+#   the last 3 to 6 months than a year of evenly spread referrals leaves open (2016-17: 36.3% of 240 open under 3
+#   months is 87, of 237 episodes starting in the year; 62 were young enough), and the fit keeps fewer open where
+#   a band has too few (2016-17: 213 of 240); the other bands' shares follow. The figures fit at the edges of
+#   their tolerances (cin_one_year_old and cin_two_years_old, 2016-17), so no proof;
+# - care leavers aged 19 to 21 in 2016-17: 14 against 20 (18 to 22), the simulation's young people leaving care at
+#   18 in the three years before; with 14, the shares in and not in education, employment or training (70%, 30%)
+#   are met and the count in it (15) is not (10).
 UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
     "335": {
         ("2015-16", "cin_closed_under_3m_pct"),
@@ -90,29 +93,23 @@ UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
         *(
             (year, indicator)
             for year in ("2015-16", "2016-17")
+            for indicator in ("cin_open_3_6m_pct", "cin_open_6_12m_pct", "cin_open_1_2y_pct")
+        ),
+        *(
+            ("2016-17", indicator)
             for indicator in (
-                "cpp_rate",
-                "cla_rate",
-                "cpp_starts_rate",
-                "s47_rate",
-                "icpc_rate",
-                "s47_icpc_15wd_pct",
                 "cin_rate",
                 "cin_open_under_3m_pct",
+                "cin_open_2y_plus_pct",
                 "cin_closed_under_3m_pct",
-                "care_leavers_19_21_count",
+                "cin_closed_3_6m_pct",
+                "cin_closed_6_12m_pct",
+                "cin_closed_1_2y_pct",
+                "cin_closed_2y_plus_pct",
             )
         ),
-        ("2015-16", "cin_open_3_6m_pct"),
-        ("2015-16", "cin_open_6_12m_pct"),
-        ("2015-16", "cin_open_1_2y_pct"),
-        ("2015-16", "cin_open_2y_plus_pct"),
-        ("2015-16", "cin_closed_3_6m_pct"),
-        ("2016-17", "cin_closed_6_12m_pct"),
-        ("2016-17", "cpp_ended_rate"),
+        ("2016-17", "care_leavers_19_21_count"),
         ("2016-17", "care_leavers_19_21_eet_count"),
-        ("2016-17", "care_leavers_19_21_eet_pct"),
-        ("2016-17", "care_leavers_19_21_neet_pct"),
     },
 }
 
@@ -305,6 +302,93 @@ def test_lait_number_agrees_with_the_published_count_and_share() -> None:
     # a count is scaled with the council; a share is not
     assert _targets({"n": 60}, {"n"}, scale=0.5).lait_number("n", None, 200) == 30
     assert _targets({}, set()).lait_number("n", "pct", 200) is None
+
+
+def test_a_small_count_meets_its_rate_per_10000_within_its_own_one_child() -> None:
+    # Rutland 2015-16: 40 looked after are 49.83 per 10,000 of ONS's 8,028 children, outside LAC's 52 ±1.04 (50.96
+    # to 53.04, 40.9 to 42.6 children); 41 (51.07) is within that and within one child of 40
+    t = _targets({"LACnum": 40, "LAC": 52}, {"LACnum", "LAC"})
+    assert targets._within_rate(t, 40, "LACnum", "LAC", 8028) == 41
+    assert targets._within_rate(t, 42, "LACnum", "LAC", 8028) == 42  # 52.32: already within
+    # 45 published where the rate asks for 41.7: no number within one child of 45 is within the rate: kept
+    assert targets._within_rate(_targets({"N": 45, "LAC": 52}, {"N", "LAC"}), 45, "N", "LAC", 8028) == 45
+    # a count of 50 or more is met only within its 2% anyway: kept (Norfolk's 1,107 at 66.4 against 65 ±1.3)
+    big = _targets({"LACnum": 1107, "LAC": 65}, {"LACnum", "LAC"})
+    assert targets._within_rate(big, 1107, "LACnum", "LAC", 166_800) == 1107
+    # another year's rate stands in: kept
+    assert (
+        targets._within_rate(_targets({"LACnum": 40, "LAC": 52}, {"LACnum"}), 40, "LACnum", "LAC", 8028) == 40
+    )
+
+
+def _front_door(lait: dict[str, float], this_year: set[str], icpc: int, s47: int, starts: int) -> YearTargets:
+    t = _targets(lait, this_year)
+    return dataclasses.replace(
+        t, icpc=icpc, s47=s47, cpp_starts=starts, pct={"icpc_15wd_pct": lait["CP_conf_15days"]}
+    )
+
+
+def test_conferences_come_from_their_rate_where_a_band_is_another_years() -> None:
+    # Rutland 2016-17: 13 within 10 working days and 24 within 11 to 15 published, 16 to 20 and 21 or more
+    # suppressed (0 and 30 stand in from other years): 67. ISCP_Conf's 51 per 10,000 of 8,044 is 41.02 conferences,
+    # and only 41 is within ±1.02 (50.97 and 52.21 for 40 and 42). 90.2% within 15 working days of 41 is 37 = 13 +
+    # 24; the 4 later split 60:40 as England's, round(2.4) = 2 and 2. Section_47's 125.6 is 101.03 enquiries (99 to
+    # 103 within ±2.51), not the 1.6 a conference (107)
+    lait = {"10_ICPC": 13, "15_ICPC": 24, "20_ICPC": 0, "21_ICPC": 30, "ISCP_Conf": 51, "Section_47": 125.6,
+            "CP_conf_15days": 90.2}  # fmt: skip
+    t = _front_door(lait, {"10_ICPC", "15_ICPC", "ISCP_Conf", "Section_47", "CP_conf_15days"}, 67, 107, 36)
+    targets._conferences_and_enquiries(t, 8044)
+    assert (t.icpc, t.s47) == (41, 101)
+    assert [t.lait_count(m) for m in targets.ICPC_BANDS] == [13, 24, 2, 2]
+
+
+def test_enquiries_and_conferences_meet_at_a_number_both_rates_allow() -> None:
+    # Rutland 2015-16: ISCP_Conf 72.2 ±1.44 per 10,000 of 8,028 is 57 to 59 conferences (57.96 from the rate);
+    # Section_47 69.8 ±1.4 is 55 to 57 enquiries (56.04). Every conference has an enquiry of its own year in the
+    # simulation, so both come to 57. 41.4% within 15 working days of 57 is 24: 15 published within 10, so 9 within
+    # 11 to 15; 30 published after 21 or more, so 57 - 24 - 30 = 3 within 16 to 20
+    lait = {"10_ICPC": 15, "15_ICPC": 11, "20_ICPC": 0, "21_ICPC": 30, "ISCP_Conf": 72.2, "Section_47": 69.8,
+            "CP_conf_15days": 41.4}  # fmt: skip
+    t = _front_door(lait, {"10_ICPC", "21_ICPC", "ISCP_Conf", "Section_47", "CP_conf_15days"}, 56, 90, 46)
+    targets._conferences_and_enquiries(t, 8028)
+    assert (t.icpc, t.s47) == (57, 57)
+    assert [t.lait_count(m) for m in targets.ICPC_BANDS] == [15, 9, 3, 30]
+    # every band published (none another year's): the bands' sum stays, whatever the rate
+    full = _front_door(lait, {*targets.ICPC_BANDS, "ISCP_Conf", "CP_conf_15days"}, 56, 90, 46)
+    targets._conferences_and_enquiries(full, 8028)
+    assert (full.icpc, full.s47) == (56, 90)
+
+
+def test_plans_ending_out_of_reach_move_no_count() -> None:
+    # Rutland 2015-16: 36.1 per 10,000 of 8,028 is 28.98 plans ended, where 27 open a year before and 46 starting,
+    # less 27 open, ended 46; one plan either way for each of the three counts cannot close 17: none moves
+    before = dataclasses.replace(_targets({}, set()), start_year=2014, cpp_at31=27)
+    after = dataclasses.replace(
+        _targets({"DeRegCPR": 36.1}, {"DeRegCPR"}), start_year=2015, cpp_at31=27, cpp_starts=46, icpc=57
+    )
+    targets.plans_ended_from_flows({2014: before, 2015: after}, "857")
+    assert (before.cpp_at31, after.cpp_starts, after.cpp_at31) == (27, 46, 27)
+
+
+def test_a_cohort_smaller_than_published_keeps_the_shares_in_and_not_in_education() -> None:
+    # Rutland 2016-17: 20 care leavers aged 19 to 21 published (18 to 22), 15 in education, employment or training
+    # (13 to 17), 70%, and 30% not. The council has 14: no number is within both 15 and 70% of 14 (9.8), so the
+    # count was aimed at (all 14), 100% against 70% and none against 30%. 30% of 14 is 4 not in education; the
+    # count gives way by what overfills the cohort (15 + 4 - 14 = 5): 10 in it (71.4%), 4 not (28.6%)
+    from csc_scorecard.synth.fit import NEET, fit_care_leavers
+    from csc_scorecard.synth.model import CareLeaverRecord, World
+
+    records = [
+        CareLeaverRecord(Child(f"c{i}", dt.date(1997, 6, 1), 1, "WBRI"), 2016, 19, "YES", "G4", "B1", "")
+        for i in range(14)
+    ]
+    world = World("857", "Rutland", 5, [2016], [], [], [], records)
+    lait = {"NoCareLeavers": 20, "CareLeaverEETNum": 15, "CareLeaverEET": 70, "CareLeaversNEET": 30}
+    t = dataclasses.replace(_targets(lait, set(lait)), start_year=2016)
+    fit_care_leavers(world, t, random.Random(1), 2016)
+    eet = sum(1 for r in records if r.activ[:1] in ("F", "P"))
+    neet = sum(1 for r in records if r.activ in NEET)
+    assert (eet, neet) == (10, 4)
 
 
 # ---- the year-end fit of episodes of need, worked by hand -------------------------------------------------------

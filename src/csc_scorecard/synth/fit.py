@@ -418,7 +418,12 @@ def fit_care_leavers(world: World, t: YearTargets, rng: random.Random, year: int
         if excess > 0 and "CareLeavers_LA_NotInTouch" not in t.lait_this_year:
             away, excess = max(0, away - excess), max(0, excess - away)
         if excess > 0 and "CareLeaversNEET" not in t.lait_this_year:
-            neet = max(0, neet - excess)
+            neet, excess = max(0, neet - excess), max(0, excess - neet)
+        if excess > 0 and "CareLeaverEET" in t.lait_this_year:
+            # a cohort smaller than the one DfE counted (Rutland 2016-17: 14 against 20): the count in education,
+            # employment or training (15) gives way to the shares in it and not in it (70% and 30%)
+            eet = max(0, eet - excess)
+            higher = min(higher, eet)
         plan = (
             [("NO", "0")] * away
             + [("YES", rng.choice(("F1", "P1"))) for _ in range(higher)]

@@ -575,9 +575,11 @@ class Simulation:
             entries[i] = (entries[i][0], "episode")
         n_regular = t.referrals - len(direct)
         # Police protection and newborns come into care with an enquiry about a third of the time: those are
-        # among the year's published enquiries, and the ordinary referrals have the rest.
+        # among the year's published enquiries, and the ordinary referrals have the rest. The conferences need
+        # enquiries of the ordinary referrals, so where the target leaves none over (Rutland 2015-16: 57 enquiries
+        # for 57 conferences), these have none.
         urgent = sum(1 for _, route in entries if route in ("police", "baby"))
-        self._direct_s47s = Quota(round(0.35 * urgent), urgent)
+        self._direct_s47s = Quota(min(round(0.35 * urgent), max(0, t.s47 - t.icpc)), urgent)
         days = sorted(self._referral_day(start, n_days) for _ in range(n_regular))
         flags = self._referral_flags(days, t, start, end, t.s47 - self._direct_s47s.target)
         self._teen_stays = t.teen_stays
@@ -634,6 +636,15 @@ class Simulation:
         recent = _recent_plans(t)
         late_from, late_to = add_months(end, -3) - _days(14), end - _days(21)
         late = [i for i in s47 if late_from <= days[i] <= late_to][:recent]
+        if len(late) < recent:
+            # Few enquiries drawn late (Rutland 2015-16: 57 of 198 referrals): late referrals' enquiries take the
+            # place of others, so that the plans open under 3 months at 31 March can start late enough.
+            drawn, early = set(s47), set(late)
+            others = [i for i in s47 if i not in early]
+            extra = [i for i in assessed if i not in drawn and late_from <= days[i] <= late_to]
+            extra = extra[: min(recent - len(late), len(others))]
+            late += extra
+            s47 = late + others[: len(others) - len(extra)]
         chosen = set(late)
         plans = late + [i for i in s47 if i not in chosen][: max(0, t.cpp_starts - len(late))]
         chosen.update(plans)

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from ..catalogue.checks import lait_measures
 from .calibration import Published, _number, lait_published, lait_rounding, published
-from .lait_check import allowed_difference
+from .lait_check import SMALL_COUNT, allowed_difference
 
 # England-wide shapes used where the LA's own figure is not published (roughly the 2015-2017 national values).
 DEFAULTS = {
@@ -117,6 +117,23 @@ class YearTargets:
         return min(fits, key=lambda n: abs(n - published)) if fits else published
 
 
+def _within_rate(t: YearTargets, value: int, count: str, rate: str, population: float) -> int:
+    """`value`, or where its rate per 10,000 on the population is outside the year's published rate, the number
+    nearest it within the published count's tolerance whose rate is within the rate's. LAIT's rates are on
+    DfE's population estimates and the catalogue's on ONS's: on a count under 50 one child moves the rate by
+    more than its 2% (Rutland 2015-16: 40 looked after at 52 per 10,000 of 8,028 is 41.7 children, so 41).
+    Only for a count under 50: a larger stock is met only within its 2% anyway, and moving its target would
+    move every random draw after it (Norfolk's 1,107 looked after in 2016-17 are 66.4 per 10,000 of ONS's
+    children against 65 ±1.3 published, and its council already keeps fewer)."""
+    fitting, _ = _rate_counts(t, rate, population)
+    if value >= SMALL_COUNT or not fitting or value in fitting:
+        return value
+    base = t.lait_count(count) if count in t.lait_this_year else None
+    base = value if base is None else base
+    both = [n for n in fitting if abs(n - base) <= allowed(base, count=True)]
+    return _nearest(both, value) if both else value
+
+
 def allowed(value: float, *, count: bool) -> float:
     """How far a figure may be from a value the generator aims at: the checker's tolerance
     (lait_check.allowed_difference) for the value printed as LAIT prints it, a whole number for a count and one
@@ -158,7 +175,7 @@ def year_targets(la_code: str, start_year: int, scale: float) -> YearTargets:
     )
     icpc = max(cpp_starts, _scaled(published_icpc, scale) if published_icpc else round(cpp_starts * 1.12))
     s47 = max(icpc, _scaled((s47_rate or 0.0) * population / 10_000, scale), round(icpc * 1.6))
-    return YearTargets(
+    t = YearTargets(
         start_year=start_year,
         referrals=_scaled(figures["referrals"].value, scale),
         cin_at31=_scaled(figures["cin_at31"].value, scale),
@@ -182,13 +199,77 @@ def year_targets(la_code: str, start_year: int, scale: float) -> YearTargets:
         scale=scale,
         lait_this_year=this_year,
     )
+    # a small count's rate per 10,000: the count within its tolerance that meets the published rate too
+    t.cla_at31 = _within_rate(t, t.cla_at31, "LACnum", "LAC", population)
+    t.cpp_at31 = _within_rate(t, t.cpp_at31, "CPP_Num", "CPP_rate", population)
+    t.cpp_starts = _within_rate(t, t.cpp_starts, "CPP_Abuse", "CPP_Abuse_Rate", population)
+    _conferences_and_enquiries(t, population)
+    return t
+
+
+def _rate_counts(t: YearTargets, rate: str, population: float) -> tuple[list[int], float]:
+    """The counts whose rate per 10,000 on the population is within the year's own published rate's tolerance
+    (none where the year has no rate of its own), and the count the rate itself gives."""
+    published = t.lait.get(rate)
+    if published is None or rate not in t.lait_this_year or population <= 0:
+        return [], 0.0
+    per = 10_000 / (population * t.scale)
+    leeway = allowed(published, count=False)
+    low, high = math.floor((published - leeway) / per), math.ceil((published + leeway) / per)
+    return [n for n in range(max(0, low), high + 1) if abs(n * per - published) <= leeway], published / per
+
+
+def _nearest(counts: list[int], value: float) -> int:
+    return min(counts, key=lambda n: (abs(n - value), n))
+
+
+def _conferences_and_enquiries(t: YearTargets, population: float) -> None:
+    """Where the year's own rates of conferences and enquiries are published and the targets miss them, the
+    targets come from the rates. The conferences' total is the bands' sum, but a band DfE suppressed is another
+    year's stand-in (Rutland 2016-17: 13 + 24 + 0 + 30 = 67 against 51 per 10,000, 41 conferences); there the
+    rate gives the total and the suppressed bands are what is left of it (_fill_bands). The enquiries' 1.6 a
+    conference is only a floor where the year has no rate of its own (Rutland 2015-16: 90 against 56). The
+    simulation gives every conference an enquiry of its own year, so where the conferences' rate asks for more
+    than the enquiries' allows, both come to a number that fits both (Rutland 2015-16: 57 and 57)."""
+    conferences, from_rate = _rate_counts(t, "ISCP_Conf", population)
+    icpc = t.icpc
+    if conferences and t.icpc not in conferences and not set(ICPC_BANDS) <= t.lait_this_year:
+        t.icpc = max(t.cpp_starts, _nearest(conferences, from_rate))
+    enquiries, from_rate = _rate_counts(t, "Section_47", population)
+    if enquiries and t.s47 not in enquiries:
+        fitting = [n for n in conferences if t.cpp_starts <= n <= max(enquiries)]
+        if t.icpc > max(enquiries) and fitting:
+            t.icpc = min(fitting)
+        t.s47 = max(t.icpc, _nearest(enquiries, from_rate))
+    if t.icpc != icpc:
+        _fill_bands(t)
+
+
+def _fill_bands(t: YearTargets) -> None:
+    """The bands by working days the year does not publish (suppressed), from its conferences: those within 15
+    working days by the year's published share, less the bands published, split as England's were where both of
+    a pair are missing (a quarter of those within 15 within 10; 60% of the later ones within 20)."""
+    published = {m: t.lait_count(m) for m in ICPC_BANDS if m in t.lait_this_year}
+    within = round(t.icpc * t.pct["icpc_15wd_pct"] / 100.0)
+    filled = {}
+    for pair, total, first in ((ICPC_BANDS[:2], within, 0.25), (ICPC_BANDS[2:], t.icpc - within, 0.6)):
+        missing = [m for m in pair if m not in published]
+        if not missing:
+            continue
+        left = max(0, total - sum(published.get(m) or 0 for m in pair))
+        counts = [left] if len(missing) == 1 else [round(left * first), left - round(left * first)]
+        filled.update(zip(missing, counts, strict=True))
+    t.lait = {**t.lait, **{m: n / t.scale for m, n in filled.items()}}
 
 
 def plans_ended_from_flows(targets: dict[int, YearTargets], la_code: str) -> None:
     """Plans ending in a year are those open at the previous 31 March and those starting, less those open at
     this one. Where the LA's published rate of plans ending asks for more (or fewer) than its published counts
     give, each count moves within its own tolerance until the rate is within its tolerance by a plan: starts
-    first, then the number open at the year's end, then at its start (which moves the year before's too)."""
+    first, then the number open at the year's end, then at its start (which moves the year before's too).
+    Where even all three at the edges of their tolerances cannot give the rate (Rutland 2015-16:
+    lait_consistency.cpp_plans_ended_too_few), none moves: moving them would only take each count's own rate
+    outside for a figure still out of reach."""
     for year, after in pairwise(sorted(targets)):
         before, t = targets[year], targets[after]
         population = published("population", la_code, after).value
@@ -205,6 +286,11 @@ def plans_ended_from_flows(targets: dict[int, YearTargets], la_code: str) -> Non
         room = min(
             int(allowed(t.cpp_starts, count=True)), t.icpc - t.cpp_starts if sign > 0 else t.cpp_starts
         )
+        rooms = (
+            max(0, room) + int(allowed(t.cpp_at31, count=True)) + int(allowed(before.cpp_at31, count=True))
+        )
+        if abs(gap) > rooms:
+            continue
         step = sign * min(abs(gap), max(0, room))
         t.cpp_starts += step
         gap -= step
