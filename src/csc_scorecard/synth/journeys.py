@@ -31,7 +31,10 @@ from .choice import Quota, Shares, Weighted
 from .dates import ONE_DAY, add_working_days, age_on, birthday, year_bounds
 from .model import Assessment, CarePeriod, Child, CinEpisode, CPPlan, Section47, ShortBreaks
 from .targets import ICPC_BANDS, YearTargets
-from .year_end import ICPC_BAND_DAYS, fit_year
+from .year_end import CLOSED_MEASURES, ICPC_BAND_DAYS, OPEN_MEASURES, fit_year
+
+
+OPEN_2Y, CLOSED_2Y = OPEN_MEASURES[4], CLOSED_MEASURES[4]
 
 
 def _recent_plans(t: YearTargets) -> int:
@@ -573,7 +576,8 @@ class Simulation:
         while len(direct) > t.referrals:  # a tiny LA with more starts than referrals: use open children
             i = direct.pop()
             entries[i] = (entries[i][0], "episode")
-        n_regular = t.referrals - len(direct)
+        reopen = self._reopenings(year, start, end)[: max(0, (t.referrals - len(direct)) // 4)]
+        n_regular = t.referrals - len(direct) - len(reopen)
         # Police protection and newborns come into care with an enquiry about a third of the time: those are
         # among the year's published enquiries, and the ordinary referrals have the rest.
         urgent = sum(1 for _, route in entries if route in ("police", "baby"))
@@ -591,6 +595,7 @@ class Simulation:
         events = [(day, 0, i) for i, day in enumerate(days)]
         for i, (day, route) in enumerate(entries):
             events.append((day, 1 if route != "episode" else 2, i))
+        events += [(day, 3, i) for i, (day, _) in enumerate(reopen)]
         events.sort()
         skip_regular = 0  # referrals given up to entries that had to bring their own referral
         # plain referrals still to come (those that can be given up), so that the year's referrals stay as published
@@ -606,6 +611,8 @@ class Simulation:
                 self.referral(day, flags[i], t)
             elif kind == 1:
                 self.direct_entry(day, entries[i][1], t, start)
+            elif kind == 3:
+                self._reopen(reopen[i][1], day, t)
             else:
                 episode = self._entry_candidate(day, start)
                 if episode is None and skip_regular >= plain_left:  # no referral left to give up: look harder
@@ -618,6 +625,66 @@ class Simulation:
                 else:
                     self.start_care(episode, day, "episode")
         self._checkpoint(year, start, end)
+
+    def _reopenings(self, year: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, CarePeriod]]:
+        """Children in care whose episode of need would pass its second anniversary this year while care holds it
+        open, where the year's published durations leave no room for them. Councils close such an episode and
+        open another (the case re-referred or stepped across to another team; the CIN census allows any number
+        of episodes, never two at once): each is re-opened on a day after its first anniversary (not a
+        re-referral within 12 months) and before its second, while the child is still in care. Each takes the
+        place of one of the year's ordinary referrals, so that the year's referrals stay as published."""
+        candidates = []
+        for period in self.periods:
+            episode = period.episode
+            if not period.start < start <= period.end or episode.periods[-1] is not period:
+                continue
+            second = add_years(episode.referral, 2)
+            if not start < second <= end or period.end < second or episode.child.episodes[-1] is not episode:
+                continue
+            first = max(start, add_years(episode.referral, 1) + ONE_DAY)
+            last = min(second, period.end) - ONE_DAY
+            if first <= last and episode.child.short_break is None:
+                candidates.append((first, last, period))
+        if not candidates or self._room_after_two_years(year) >= 0:
+            return []
+        rng = self.rng
+        return [(first + _days(rng.randrange((last - first).days + 1)), p) for first, last, p in candidates]
+
+    def _room_after_two_years(self, year: int) -> float:
+        """How many episodes under 2 years old at the year's start the published durations let pass their second
+        anniversary in it: every episode 2 years or more old then is, at its end, still open (2 years or more)
+        or closed after 2 years or more, and the published shares of those leave this many over. Unlimited where
+        a share is not published."""
+        t, before = self.targets[year], self.targets[year - 1]
+        shares = (before.lait_share(OPEN_2Y), t.lait_share(OPEN_2Y), t.lait_share(CLOSED_2Y))
+        if year - 1 not in self.years or any(s is None for s in shares):
+            return math.inf
+        old_before, old_after, closed_old = shares
+        not_in_need = t.lait_share("Referrals_AssessedNotNeed") or 0.0
+        started = t.referrals * (1 - t.pct["nfa_pct"] / 100 - not_in_need)
+        closures = max(0.0, before.cin_at31 + started - t.cin_at31)
+        return closed_old * closures + old_after * t.cin_at31 - old_before * before.cin_at31  # type: ignore[operator]
+
+    def _reopen(self, period: CarePeriod, day: dt.date, t: YearTargets) -> None:
+        """The episode holding `period` closes on `day` and a new one, holding the care from then on, opens; where
+        care or the episode has changed since the year began (care ended, another episode opened, something else
+        in the episode still open), an ordinary referral comes instead."""
+        old = period.episode
+        child = old.child
+        held = old.periods
+        old.periods = [p for p in held if p is not period]
+        if not (period.start < day < period.end and child.episodes[-1] is old and old.lock() < day):
+            old.periods = held
+            self.referral(day, "", t)
+            return
+        episode = self._new_episode(child, day, "reopened")
+        episode.need = old.need
+        self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
+        old.need_end = day
+        self.push(old)
+        period.episode = episode
+        episode.periods.append(period)
+        self.set_end(period, period.end)
 
     def _referral_flags(
         self, days: list[dt.date], t: YearTargets, year_start: dt.date, end: dt.date, enquiries: int

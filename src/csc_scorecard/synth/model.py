@@ -117,7 +117,8 @@ class CinEpisode:
         self.referral = referral
         self.source = source
         self.need = need
-        self.kind = kind  # "referral", "direct" (straight into care), "stock" (open when the simulation began), "short_break"
+        self.kind = kind  # "referral", "direct" (straight into care), "stock" (open when the simulation began), "short_break",
+        # "reopened" (a new episode for a child in care: Simulation._reopenings)
         self.nfa = False
         self.need_end = referral
         self.assessment: Assessment | None = None
