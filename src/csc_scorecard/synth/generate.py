@@ -27,6 +27,7 @@ from .model import World
 from .targets import (
     CALIBRATED,
     YearTargets,
+    allowed,
     cla_age_shares,
     ethnic_weights,
     plans_ended_from_flows,
@@ -169,6 +170,7 @@ def _generate(
     _stocks_from_flows(targets)
     plans_ended_from_flows(targets, la.code)
     _durations_from_next_year(targets)
+    _two_years_within_reach(targets)
     area = _area(la.name)
     sim = Simulation(
         la.code,
@@ -280,6 +282,37 @@ def _durations_from_next_year(targets: dict[int, YearTargets]) -> None:
         young = (total - new) / (total - old)
         fitted = [s * young for s in shares[:3]] + [s * new / old for s in shares[3:]]  # type: ignore[operator]
         t.lait = {**t.lait, **dict(zip(OPEN_MEASURES, fitted, strict=True))}
+
+
+def _two_years_within_reach(targets: dict[int, YearTargets]) -> None:
+    """A year whose published episodes open 2 years or more at its start outnumber those open 2 years or more at
+    its end and those closed after 2 years (each of the first is one of the others) gets, within their
+    tolerances, fewer of the first and more open at its end."""
+    years = sorted(targets)
+    for year, after in pairwise(years):
+        t, later = targets[year], targets[after]
+        if (
+            not {*OPEN_MEASURES, *CLOSED_MEASURES} <= later.lait_this_year
+            or not set(OPEN_MEASURES) <= t.lait_this_year
+        ):
+            continue
+        not_in_need = later.lait_share("Referrals_AssessedNotNeed") or 0.0
+        started = later.referrals * (1 - later.pct["nfa_pct"] / 100 - not_in_need)
+        closures = t.cin_at31 + started - later.cin_at31
+        room = (
+            later.lait["CINCease2more"] * closures
+            + later.lait["CINTime2more"] * later.cin_at31
+            - t.lait["CINTime2more"] * t.cin_at31
+        )
+        if room >= 0:
+            continue
+        for tt, sign in ((t, -1), (later, 1)):
+            shares = [tt.lait[m] for m in OPEN_MEASURES]
+            old = shares[4]
+            new = old + sign * 0.9 * allowed(old, count=False)
+            rest = (sum(shares) - new) / (sum(shares) - old)
+            fitted = [s * rest for s in shares[:4]] + [new]
+            tt.lait = {**tt.lait, **dict(zip(OPEN_MEASURES, fitted, strict=True))}
 
 
 def _calibration(world: World, targets: dict, figures: dict) -> dict:

@@ -33,7 +33,6 @@ from .model import Assessment, CarePeriod, Child, CinEpisode, CPPlan, Section47,
 from .targets import ICPC_BANDS, YearTargets
 from .year_end import CLOSED_MEASURES, ICPC_BAND_DAYS, OPEN_MEASURES, fit_year
 
-
 OPEN_2Y, CLOSED_2Y = OPEN_MEASURES[4], CLOSED_MEASURES[4]
 
 
