@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from csc_scorecard.synth import generate, targets, year_end
+from csc_scorecard.synth import generate, journeys, targets, year_end
 from csc_scorecard.synth.calibration import lait_rounding
 from csc_scorecard.synth.choice import Quota, Shares
+from csc_scorecard.synth.generate import _two_years_within_reach
 from csc_scorecard.synth.lait_check import LaitCheck, allowed_difference, lait_checks
 from csc_scorecard.synth.lait_consistency import published_contradictions
 from csc_scorecard.synth.model import Assessment, Child, CinEpisode
@@ -356,3 +357,44 @@ def test_a_closed_bands_limit_is_its_target_and_half_its_tolerance() -> None:
     )
     limits = year_end._closed_limits(t, [4087, 384, 512, 361, 217], 5561)
     assert limits == [4087 + 40, 384 + 3, 512 + 5, 361 + 3, 217 + 2]
+
+
+# ---- episodes passing their second anniversary, worked by hand --------------------------------------------------
+
+
+def _durations(open_shares: tuple[float, ...], closed_shares: tuple[float, ...] = ()) -> dict[str, float]:
+    closed = dict(zip(year_end.CLOSED_MEASURES, closed_shares, strict=True)) if closed_shares else {}
+    return dict(zip(year_end.OPEN_MEASURES, open_shares, strict=True)) | closed
+
+
+def test_the_room_for_episodes_passing_their_second_anniversary() -> None:
+    # 400 of 1,000 open 2 years or more at the start; at the end 30% of 1,000 open 2 years or more, and 10% of the
+    # year's closures after 2 years: 1,000 open + 1,000 referrals x (1 - 20% NFA - 30% not in need) - 1,000 open
+    # = 500 closed, 50 of them after 2 years. 300 + 50 places for 400: 50 too few.
+    before = dataclasses.replace(_targets(_durations((20, 10, 20, 10, 40)), set()), cin_at31=1000)
+    lait = _durations((30, 10, 20, 10, 30), (60, 10, 10, 10, 10)) | {"Referrals_AssessedNotNeed": 30}
+    t = dataclasses.replace(_targets(lait, set()), cin_at31=1000, referrals=1000, pct={"nfa_pct": 20})
+    assert journeys.two_year_room(before, t) == pytest.approx(-50)
+    # with 30% open 2 years or more at the start: 300 + 50 places for 300, 50 over
+    fewer = dataclasses.replace(before, lait=_durations((20, 10, 20, 20, 30)))
+    assert journeys.two_year_room(fewer, t) == pytest.approx(50)
+    assert journeys.two_year_room(before, dataclasses.replace(t, lait={})) is None  # nothing published
+
+
+def test_too_few_places_move_the_shares_open_two_years_or_more_within_their_tolerances() -> None:
+    # As above, 50 too few: 40% (tolerance 0.8, 2%) goes to 40 - 0.72 = 39.28, the younger bands x 60.72 / 60;
+    # 30% (0.6) to 30.54, the younger x 69.46 / 70. With room to spare nothing moves.
+    every = set(year_end.OPEN_MEASURES) | set(year_end.CLOSED_MEASURES)
+    before = dataclasses.replace(_targets(_durations((20, 10, 20, 10, 40)), every), cin_at31=1000)
+    lait = _durations((30, 10, 20, 10, 30), (60, 10, 10, 10, 10)) | {"Referrals_AssessedNotNeed": 30}
+    t = dataclasses.replace(_targets(lait, every), cin_at31=1000, referrals=1000, pct={"nfa_pct": 20})
+    targets_by_year = {2015: before, 2016: t}
+    _two_years_within_reach(targets_by_year)
+    moved = [targets_by_year[2015].lait[m] for m in year_end.OPEN_MEASURES]
+    assert moved == pytest.approx([20 * 60.72 / 60, 10 * 60.72 / 60, 20 * 60.72 / 60, 10 * 60.72 / 60, 39.28])
+    moved = [targets_by_year[2016].lait[m] for m in year_end.OPEN_MEASURES]
+    assert moved == pytest.approx([30 * 69.46 / 70, 10 * 69.46 / 70, 20 * 69.46 / 70, 10 * 69.46 / 70, 30.54])
+    roomy = {2015: dataclasses.replace(before, lait=_durations((20, 10, 20, 20, 30))), 2016: t}
+    kept = dict(roomy[2015].lait), dict(t.lait)
+    _two_years_within_reach(roomy)
+    assert (roomy[2015].lait, roomy[2016].lait) == kept

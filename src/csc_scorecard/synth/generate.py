@@ -22,7 +22,7 @@ from .calibration import local_authority
 from .care import CareBuilder, care_leaver_records
 from .dates import year_bounds
 from .fit import fit_records
-from .journeys import Simulation
+from .journeys import Simulation, two_year_room
 from .model import World
 from .targets import (
     CALIBRATED,
@@ -285,34 +285,28 @@ def _durations_from_next_year(targets: dict[int, YearTargets]) -> None:
 
 
 def _two_years_within_reach(targets: dict[int, YearTargets]) -> None:
-    """A year whose published episodes open 2 years or more at its start outnumber those open 2 years or more at
-    its end and those closed after 2 years (each of the first is one of the others) gets, within their
-    tolerances, fewer of the first and more open at its end."""
+    """Where a year's published durations leave the episodes open 2 years or more at its start too few places
+    (`journeys.two_year_room`: each is, at its end, open 2 years or more or closed after 2 years or more), the
+    share open 2 years or more at its start goes to 0.9 of its tolerance lower, and at its end to 0.9 higher,
+    the younger bands keeping their proportions. Only years whose durations are all published, both ends."""
     years = sorted(targets)
     for year, after in pairwise(years):
         t, later = targets[year], targets[after]
-        if (
-            not {*OPEN_MEASURES, *CLOSED_MEASURES} <= later.lait_this_year
-            or not set(OPEN_MEASURES) <= t.lait_this_year
+        if not (
+            {*OPEN_MEASURES, *CLOSED_MEASURES} <= later.lait_this_year
+            and set(OPEN_MEASURES) <= t.lait_this_year
         ):
             continue
-        not_in_need = later.lait_share("Referrals_AssessedNotNeed") or 0.0
-        started = later.referrals * (1 - later.pct["nfa_pct"] / 100 - not_in_need)
-        closures = t.cin_at31 + started - later.cin_at31
-        room = (
-            later.lait["CINCease2more"] * closures
-            + later.lait["CINTime2more"] * later.cin_at31
-            - t.lait["CINTime2more"] * t.cin_at31
-        )
-        if room >= 0:
+        room = two_year_room(t, later)
+        if room is None or room >= 0:
             continue
-        for tt, sign in ((t, -1), (later, 1)):
-            shares = [tt.lait[m] for m in OPEN_MEASURES]
+        for moved, sign in ((t, -1), (later, 1)):
+            shares = [moved.lait[m] for m in OPEN_MEASURES]
             old = shares[4]
             new = old + sign * 0.9 * allowed(old, count=False)
             rest = (sum(shares) - new) / (sum(shares) - old)
             fitted = [s * rest for s in shares[:4]] + [new]
-            tt.lait = {**tt.lait, **dict(zip(OPEN_MEASURES, fitted, strict=True))}
+            moved.lait = {**moved.lait, **dict(zip(OPEN_MEASURES, fitted, strict=True))}
 
 
 def _calibration(world: World, targets: dict, figures: dict) -> dict:

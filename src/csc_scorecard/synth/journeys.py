@@ -36,6 +36,25 @@ from .year_end import CLOSED_MEASURES, ICPC_BAND_DAYS, OPEN_MEASURES, fit_year
 OPEN_2Y, CLOSED_2Y = OPEN_MEASURES[4], CLOSED_MEASURES[4]
 
 
+def two_year_room(before: YearTargets, t: YearTargets) -> float | None:
+    """How many episodes under 2 years old at the year's start the published durations let pass their second
+    anniversary in it: every episode 2 years or more old then is, at its end, still open (2 years or more) or
+    closed after 2 years or more, and the published shares of those leave this many places over (negative: too
+    few even for the older ones). Episodes closing are counted as DfE counts them, without the referrals ending
+    in no further action or assessed as not in need. None where a share is not published."""
+    old_before, old_after, closed_old = (
+        before.lait_share(OPEN_2Y),
+        t.lait_share(OPEN_2Y),
+        t.lait_share(CLOSED_2Y),
+    )
+    if old_before is None or old_after is None or closed_old is None:
+        return None
+    not_in_need = t.lait_share("Referrals_AssessedNotNeed") or 0.0
+    started = t.referrals * (1 - t.pct["nfa_pct"] / 100 - not_in_need)
+    closures = max(0.0, before.cin_at31 + started - t.cin_at31)
+    return closed_old * closures + old_after * t.cin_at31 - old_before * before.cin_at31
+
+
 def _recent_plans(t: YearTargets) -> int:
     """Plans to start in the last weeks of the year: those open at 31 March for under 3 months (the plans open
     less those open 3 months or more, where published), and a few more for those that end early."""
@@ -644,25 +663,13 @@ class Simulation:
             last = min(second, period.end) - ONE_DAY
             if first <= last and episode.child.short_break is None:
                 candidates.append((first, last, period))
-        if not candidates or self._room_after_two_years(year) >= 0:
+        if not candidates or year - 1 not in self.years:
+            return []
+        room = two_year_room(self.targets[year - 1], self.targets[year])
+        if room is None or room >= 0:
             return []
         rng = self.rng
         return [(first + _days(rng.randrange((last - first).days + 1)), p) for first, last, p in candidates]
-
-    def _room_after_two_years(self, year: int) -> float:
-        """How many episodes under 2 years old at the year's start the published durations let pass their second
-        anniversary in it: every episode 2 years or more old then is, at its end, still open (2 years or more)
-        or closed after 2 years or more, and the published shares of those leave this many over. Unlimited where
-        a share is not published."""
-        t, before = self.targets[year], self.targets[year - 1]
-        shares = (before.lait_share(OPEN_2Y), t.lait_share(OPEN_2Y), t.lait_share(CLOSED_2Y))
-        if year - 1 not in self.years or any(s is None for s in shares):
-            return math.inf
-        old_before, old_after, closed_old = shares
-        not_in_need = t.lait_share("Referrals_AssessedNotNeed") or 0.0
-        started = t.referrals * (1 - t.pct["nfa_pct"] / 100 - not_in_need)
-        closures = max(0.0, before.cin_at31 + started - t.cin_at31)
-        return closed_old * closures + old_after * t.cin_at31 - old_before * before.cin_at31  # type: ignore[operator]
 
     def _reopen(self, period: CarePeriod, day: dt.date, t: YearTargets) -> None:
         """The episode holding `period` closes on `day` and a new one, holding the care from then on, opens; where
@@ -904,4 +911,4 @@ class Simulation:
             episode.closed = episode.closure()
 
 
-__all__ = ["Simulation"]
+__all__ = ["Simulation", "two_year_room"]
