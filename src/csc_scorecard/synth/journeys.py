@@ -31,28 +31,7 @@ from .choice import Quota, Shares, Weighted
 from .dates import ONE_DAY, add_working_days, age_on, birthday, year_bounds
 from .model import Assessment, CarePeriod, Child, CinEpisode, CPPlan, Section47, ShortBreaks
 from .targets import ICPC_BANDS, YearTargets
-from .year_end import CLOSED_MEASURES, ICPC_BAND_DAYS, OPEN_MEASURES, fit_year
-
-OPEN_2Y, CLOSED_2Y = OPEN_MEASURES[4], CLOSED_MEASURES[4]
-
-
-def two_year_room(before: YearTargets, t: YearTargets) -> float | None:
-    """How many episodes under 2 years old at the year's start the published durations let pass their second
-    anniversary in it: every episode 2 years or more old then is, at its end, still open (2 years or more) or
-    closed after 2 years or more, and the published shares of those leave this many places over (negative: too
-    few even for the older ones). Episodes closing are counted as DfE counts them, without the referrals ending
-    in no further action or assessed as not in need. None where a share is not published."""
-    old_before, old_after, closed_old = (
-        before.lait_share(OPEN_2Y),
-        t.lait_share(OPEN_2Y),
-        t.lait_share(CLOSED_2Y),
-    )
-    if old_before is None or old_after is None or closed_old is None:
-        return None
-    not_in_need = t.lait_share("Referrals_AssessedNotNeed") or 0.0
-    started = t.referrals * (1 - t.pct["nfa_pct"] / 100 - not_in_need)
-    closures = max(0.0, before.cin_at31 + started - t.cin_at31)
-    return closed_old * closures + old_after * t.cin_at31 - old_before * before.cin_at31
+from .year_end import ICPC_BAND_DAYS, fit_year
 
 
 def _recent_plans(t: YearTargets) -> int:
@@ -180,6 +159,9 @@ class Simulation:
         self.area = area  # postcode area letters for home addresses
         # The first day of the returns written: an adoption there began no earlier (year_end.fit_ways_out).
         self.history_from = dt.date.min
+        # Years whose published durations leave too few places for episodes passing their second anniversary
+        # (generate._two_years_within_reach): care's episodes are re-opened in them (_reopenings).
+        self.reopen_in: frozenset[int] = frozenset()
 
     # ---- children -------------------------------------------------------------------------------------------
 
@@ -537,6 +519,10 @@ class Simulation:
             return False  # one start per child per year, and never while in care
         if any(plan.start >= day for plan in episode.plans) or any(s.start > day for s in episode.s47s):
             return False
+        if year_start.year in self.reopen_in and year_start < add_years(episode.referral, 2) < add_years(
+            year_start, 1
+        ):
+            return False  # care would hold it past its second anniversary this year, where there is no room
         return child.short_break is None
 
     def direct_entry(self, day: dt.date, route: str, t: YearTargets, year_start: dt.date) -> None:
@@ -605,7 +591,7 @@ class Simulation:
         self._teen_stays = t.teen_stays
         ordinary = sum(1 for f in flags if "B" not in f)
         self._rereferrals = Quota(round(t.pct["rereferral_pct"] / 100.0 * t.referrals), ordinary)
-        assessed = sum(1 for f in flags if "N" not in f) + len(direct)
+        assessed = sum(1 for f in flags if "N" not in f) + len(direct) + len(reopen)
         self._within_45 = Quota(round(t.pct["assess_45wd_pct"] / 100.0 * assessed), assessed)
         self._icpc_bands = Shares(_icpc_band_targets(t))
         assessed = 1.0 - t.pct["nfa_pct"] / 100.0
@@ -644,53 +630,56 @@ class Simulation:
                     self.start_care(episode, day, "episode")
         self._checkpoint(year, start, end)
 
-    def _reopenings(self, year: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, CarePeriod]]:
-        """Children in care whose episode of need would pass its second anniversary this year while care holds it
-        open, where the year's published durations leave no room for them. Councils close such an episode and
-        open another (the case re-referred or stepped across to another team; the CIN census allows any number
-        of episodes, never two at once): each is re-opened on a day after its first anniversary (not a
-        re-referral within 12 months) and before its second, while the child is still in care. Each takes the
-        place of one of the year's ordinary referrals, so that the year's referrals stay as published."""
-        candidates = []
-        for period in self.periods:
-            episode = period.episode
-            if not period.start < start <= period.end or episode.periods[-1] is not period:
-                continue
+    def _reopenings(self, year: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, CinEpisode]]:
+        """Episodes of need that care or short breaks would hold open past their second anniversary this year,
+        in a year whose published durations leave no room for them (`reopen_in`). Councils close such an episode
+        and open another (the case re-referred or stepped across to another team; the CIN census allows any
+        number of episodes, never two at once): each is re-opened on a day after its first anniversary (not a
+        re-referral within 12 months) and before its second, while the care or the short breaks go on. Each
+        takes the place of one of the year's ordinary referrals, so that the year's referrals stay as published."""
+        if year not in self.reopen_in:
+            return []
+        held = [(p.episode, p.start, p.end) for p in self.periods if p.episode.periods[-1] is p]
+        held += [(b.child.episodes[-1], b.start, b.end) for b in self.short_breaks]
+        out = []
+        for episode, held_from, held_to in held:
             second = add_years(episode.referral, 2)
-            if not start < second <= end or period.end < second or episode.child.episodes[-1] is not episode:
+            if not (held_from < start <= held_to and start < second <= end):
                 continue
-            first = max(start, add_years(episode.referral, 1) + ONE_DAY)
-            last = min(second, period.end) - ONE_DAY
-            if first <= last and episode.child.short_break is None:
-                candidates.append((first, last, period))
-        if not candidates or year - 1 not in self.years:
-            return []
-        room = two_year_room(self.targets[year - 1], self.targets[year])
-        if room is None or room >= 0:
-            return []
-        rng = self.rng
-        return [(first + _days(rng.randrange((last - first).days + 1)), p) for first, last, p in candidates]
+            # care planned to end sooner may still be extended at 31 March (_adjust_care)
+            first, last = max(start, add_years(episode.referral, 1) + ONE_DAY), min(second, held_to)
+            if episode.child.episodes[-1] is episode and first < last:
+                out.append((first + _days(self.rng.randrange((last - first).days)), episode))
+        return out
 
-    def _reopen(self, period: CarePeriod, day: dt.date, t: YearTargets) -> None:
-        """The episode holding `period` closes on `day` and a new one, holding the care from then on, opens; where
-        care or the episode has changed since the year began (care ended, another episode opened, something else
-        in the episode still open), an ordinary referral comes instead."""
-        old = period.episode
+    def _reopen(self, old: CinEpisode, day: dt.date, t: YearTargets) -> None:
+        """`old` closes on `day` and a new episode, holding its care or short breaks from then on, opens; where
+        that has changed since the year began (care ended, another episode opened, something else in the episode
+        still open), an ordinary referral comes instead."""
         child = old.child
+        period = old.periods[-1] if old.periods else None
+        breaks = child.short_break if old.kind == "short_break" else None
         held = old.periods
-        old.periods = [p for p in held if p is not period]
-        if not (period.start < day < period.end and child.episodes[-1] is old and old.lock() < day):
+        old.periods = old.periods[:-1]
+        going_on = (period is not None and period.start < day < period.end) or (
+            breaks is not None and breaks.start < day < breaks.end
+        )
+        if not (going_on and child.episodes[-1] is old and old.lock() < day):
             old.periods = held
             self.referral(day, "", t)
             return
-        episode = self._new_episode(child, day, "reopened")
+        episode = self._new_episode(child, day, "short_break" if breaks else "reopened")
         episode.need = old.need
         self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
+        episode.need_end = old.need_end
         old.need_end = day
         self.push(old)
-        period.episode = episode
-        episode.periods.append(period)
-        self.set_end(period, period.end)
+        if period is not None:
+            period.episode = episode
+            episode.periods.append(period)
+            self.set_end(period, period.end)
+        else:
+            self.push(episode)
 
     def _referral_flags(
         self, days: list[dt.date], t: YearTargets, year_start: dt.date, end: dt.date, enquiries: int
@@ -911,4 +900,4 @@ class Simulation:
             episode.closed = episode.closure()
 
 
-__all__ = ["Simulation", "two_year_room"]
+__all__ = ["Simulation"]
