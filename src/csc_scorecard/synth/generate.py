@@ -354,7 +354,7 @@ def _towards_fewer_old(t: YearTargets, sign: int) -> YearTargets:
     """The share open 2 years or more and the number open moved by `sign` (-1 the year before, +1 the year after)
     within their tolerances: 0.9 of them, but the share after only 0.6, since the episodes held open by care, a
     plan or short breaks already fill much of it and the fit cannot close them (with 0.9, seeds 2, 3 and 5 put
-    it outside; with 0.6 seeds 1 and 3 to 7 meet every 2016-17 figure of Walsall's)."""
+    it outside; with 0.6 seeds 1 and 4 to 7 meet every 2016-17 figure of Walsall's)."""
     shares = [t.lait[m] for m in OPEN_MEASURES]
     old = shares[4]
     new = old + sign * (0.6 if sign > 0 else 0.9) * allowed(old, count=False)
