@@ -326,10 +326,10 @@ def _two_years_within_reach(targets: dict[int, YearTargets]) -> frozenset[int]:
     """Where a year's published durations leave the episodes open 2 years or more at its start too few places
     (`two_year_room`), the share open 2 years or more and the number open move within their tolerances, lower at
     its start and higher at its end (`_towards_fewer_old`: fewer old episodes, more places for them), the
-    younger bands keeping their proportions. Only where that makes
-    room for the older episodes, a year and two years old (`one_year_room`): not where the year's durations
-    cannot be met anyway (Norfolk 2016-17, lait_consistency). Only years whose durations are all published,
-    both ends. The years changed, where the simulation re-opens care's episodes (Simulation.reopen_in)."""
+    younger bands keeping their proportions. Only where that makes room for the older episodes, a year and two
+    years old (`one_year_room`): not where the year's durations cannot be met anyway (Norfolk 2016-17,
+    lait_consistency). Only years whose durations are all published, both ends. Returns the years changed, in
+    which the simulation re-opens care's episodes (Simulation.reopen_in)."""
     years = sorted(targets)
     tight = set()
     for year, after in pairwise(years):

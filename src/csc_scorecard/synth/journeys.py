@@ -659,22 +659,23 @@ class Simulation:
         child = old.child
         period = old.periods[-1] if old.periods else None
         breaks = child.short_break if old.kind == "short_break" else None
+        in_care = period is not None and period.start < day < period.end
         held = old.periods
-        old.periods = old.periods[:-1]
-        going_on = (period is not None and period.start < day < period.end) or (
-            breaks is not None and breaks.start < day < breaks.end
-        )
+        if in_care:
+            old.periods = held[:-1]  # the care goes to the new episode: it no longer holds this one open
+        going_on = in_care or (breaks is not None and breaks.start < day < breaks.end)
         if not (going_on and child.episodes[-1] is old and old.lock() < day):
             old.periods = held
             self.referral(day, "", t)
             return
-        episode = self._new_episode(child, day, "short_break" if breaks else "reopened")
+        episode = self._new_episode(child, day, "short_break" if breaks and not in_care else "reopened")
         episode.need = old.need
         self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
         episode.need_end = old.need_end
         old.need_end = day
         self.push(old)
-        if period is not None:
+        if in_care:
+            assert period is not None
             period.episode = episode
             episode.periods.append(period)
             self.set_end(period, period.end)
