@@ -232,7 +232,11 @@ def test_walsall_calibration_targets_are_the_published_figures(walsall):
     }
     # EES c1 referral_count, b1 At31_episodes, d5 CPP_At31 (years ending March 2014-2017)
     assert targets["referrals"] == [6541, 6167, 3899, 4586]
-    assert targets["cin_at31"] == [2824, 2319, 2662, 2591]
+    # 2015-16's and 2016-17's episodes open move within their 2% (2,662 -> 2,614, 2,591 -> 2,638): 2016-17's
+    # published durations leave too few places for the episodes 2 years old at 31 March 2016
+    # (synth/generate._two_years_within_reach)
+    assert targets["cin_at31"] == [2824, 2319, 2614, 2638]
+    assert [calibration[y]["cin_at31"]["published_value"] for y in WALSALL_YEARS] == [2824, 2319, 2662, 2591]
     # 2015-16 and 2016-17's plans open move within their 2% (375 -> 381, 333 -> 327; 2016-17's starts 528 -> 538):
     # 2016-17's published 91.3 plans ended per 10,000 (603) ask for more than 375 + 528 - 333 = 570
     # (synth/targets.plans_ended_from_flows)

@@ -209,7 +209,8 @@ class CareBuilder:
         cls = final_class(period)
         stop = min(end, self.horizon)
         age0 = age_on(child.dob, start)
-        plans_ended = any(p.ended_by_care and p.end == start for p in period.episode.plans)
+        # the child's plans, not the episode's: care may have moved to a later episode (journeys._reopen)
+        plans_ended = any(p.ended_by_care and p.end == start for p in child.plans)
         ls = self._first_legal_status(period.route, plans_ended)
         # A baby accommodated with consent (s20) may be placed for adoption with consent: no placement order.
         consent = cls == "adoption" and ls == "V2" and age0 == 0 and _frac(period.u, 17) < 0.25

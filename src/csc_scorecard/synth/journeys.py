@@ -159,6 +159,9 @@ class Simulation:
         self.area = area  # postcode area letters for home addresses
         # The first day of the returns written: an adoption there began no earlier (year_end.fit_ways_out).
         self.history_from = dt.date.min
+        # Years whose published durations leave too few places for episodes passing their second anniversary
+        # (generate._two_years_within_reach): care's episodes are re-opened in them (_reopenings).
+        self.reopen_in: frozenset[int] = frozenset()
 
     # ---- children -------------------------------------------------------------------------------------------
 
@@ -516,6 +519,10 @@ class Simulation:
             return False  # one start per child per year, and never while in care
         if any(plan.start >= day for plan in episode.plans) or any(s.start > day for s in episode.s47s):
             return False
+        if year_start.year in self.reopen_in and year_start < add_years(episode.referral, 2) < add_years(
+            year_start, 1
+        ):
+            return False  # care would hold it past its second anniversary this year, where there is no room
         return child.short_break is None
 
     def direct_entry(self, day: dt.date, route: str, t: YearTargets, year_start: dt.date) -> None:
@@ -573,7 +580,8 @@ class Simulation:
         while len(direct) > t.referrals:  # a tiny LA with more starts than referrals: use open children
             i = direct.pop()
             entries[i] = (entries[i][0], "episode")
-        n_regular = t.referrals - len(direct)
+        reopen = self._reopenings(year, start, end)[: max(0, (t.referrals - len(direct)) // 4)]
+        n_regular = t.referrals - len(direct) - len(reopen)
         # Police protection and newborns come into care with an enquiry about a third of the time: those are
         # among the year's published enquiries, and the ordinary referrals have the rest. The conferences need
         # enquiries of the ordinary referrals, so where the target leaves none over (Rutland 2015-16: 57 enquiries
@@ -585,7 +593,7 @@ class Simulation:
         self._teen_stays = t.teen_stays
         ordinary = sum(1 for f in flags if "B" not in f)
         self._rereferrals = Quota(round(t.pct["rereferral_pct"] / 100.0 * t.referrals), ordinary)
-        assessed = sum(1 for f in flags if "N" not in f) + len(direct)
+        assessed = sum(1 for f in flags if "N" not in f) + len(direct) + len(reopen)
         self._within_45 = Quota(round(t.pct["assess_45wd_pct"] / 100.0 * assessed), assessed)
         self._icpc_bands = Shares(_icpc_band_targets(t))
         assessed = 1.0 - t.pct["nfa_pct"] / 100.0
@@ -593,6 +601,7 @@ class Simulation:
         events = [(day, 0, i) for i, day in enumerate(days)]
         for i, (day, route) in enumerate(entries):
             events.append((day, 1 if route != "episode" else 2, i))
+        events += [(day, 3, i) for i, (day, _) in enumerate(reopen)]
         events.sort()
         skip_regular = 0  # referrals given up to entries that had to bring their own referral
         # plain referrals still to come (those that can be given up), so that the year's referrals stay as published
@@ -608,6 +617,8 @@ class Simulation:
                 self.referral(day, flags[i], t)
             elif kind == 1:
                 self.direct_entry(day, entries[i][1], t, start)
+            elif kind == 3:
+                self._reopen(reopen[i][1], day, t)
             else:
                 episode = self._entry_candidate(day, start)
                 if episode is None and skip_regular >= plain_left:  # no referral left to give up: look harder
@@ -620,6 +631,58 @@ class Simulation:
                 else:
                     self.start_care(episode, day, "episode")
         self._checkpoint(year, start, end)
+
+    def _reopenings(self, year: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, CinEpisode]]:
+        """Episodes of need that care or short breaks would hold open past their second anniversary this year,
+        in a year whose published durations leave no room for them (`reopen_in`). Councils close such an episode
+        and open another (the case re-referred or stepped across to another team; the CIN census allows any
+        number of episodes, never two at once): each is re-opened on a day after its first anniversary (not a
+        re-referral within 12 months) and before its second, while the care or the short breaks go on. Each
+        takes the place of one of the year's ordinary referrals, so that the year's referrals stay as published."""
+        if year not in self.reopen_in:
+            return []
+        held = [(p.episode, p.start, p.end) for p in self.periods if p.episode.periods[-1] is p]
+        held += [(b.child.episodes[-1], b.start, b.end) for b in self.short_breaks]
+        out = []
+        for episode, held_from, held_to in held:
+            second = add_years(episode.referral, 2)
+            if not (held_from < start <= held_to and start < second <= end):
+                continue
+            # care planned to end sooner may still be extended at 31 March (_adjust_care)
+            first, last = max(start, add_years(episode.referral, 1) + ONE_DAY), min(second, held_to)
+            if episode.child.episodes[-1] is episode and first < last:
+                out.append((first + _days(self.rng.randrange((last - first).days)), episode))
+        return out
+
+    def _reopen(self, old: CinEpisode, day: dt.date, t: YearTargets) -> None:
+        """`old` closes on `day` and a new episode, holding its care or short breaks from then on, opens; where
+        that has changed since the year began (care ended, another episode opened, something else in the episode
+        still open), an ordinary referral comes instead."""
+        child = old.child
+        period = old.periods[-1] if old.periods else None
+        breaks = child.short_break if old.kind == "short_break" else None
+        in_care = period is not None and period.start < day < period.end
+        held = old.periods
+        if in_care:
+            old.periods = held[:-1]  # the care goes to the new episode: it no longer holds this one open
+        going_on = in_care or (breaks is not None and breaks.start < day < breaks.end)
+        if not (going_on and child.episodes[-1] is old and old.lock() < day):
+            old.periods = held
+            self.referral(day, "", t)
+            return
+        episode = self._new_episode(child, day, "short_break" if breaks and not in_care else "reopened")
+        episode.need = old.need
+        self._assess(episode, t.pct["assess_45wd_pct"] / 100.0)
+        episode.need_end = old.need_end
+        old.need_end = day
+        self.push(old)
+        if in_care:
+            assert period is not None
+            period.episode = episode
+            episode.periods.append(period)
+            self.set_end(period, period.end)
+        else:
+            self.push(episode)
 
     def _referral_flags(
         self, days: list[dt.date], t: YearTargets, year_start: dt.date, end: dt.date, enquiries: int

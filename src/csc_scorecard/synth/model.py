@@ -117,7 +117,9 @@ class CinEpisode:
         self.referral = referral
         self.source = source
         self.need = need
-        self.kind = kind  # "referral", "direct" (straight into care), "stock" (open when the simulation began), "short_break"
+        # "referral", "direct" (straight into care), "stock" (open when the simulation began), "short_break",
+        # "reopened" (a child in care's next episode: Simulation._reopen)
+        self.kind = kind
         self.nfa = False
         self.need_end = referral
         self.assessment: Assessment | None = None
