@@ -338,7 +338,8 @@ class _Writer:
                 columns.append(exp.alias_(lacking, measure.column("h")))
         spans = self._spans(slot)
         if spans:  # the rows alone first: each child's spans are trimmed before they meet the windows
-            columns = columns[1:] + self._span_columns(slot, measures, columns)
+            columns = [c for c in columns if c.alias_or_name != "period_id"]
+            columns += self._span_columns(slot, measures, columns)
         query = exp.select(*columns).from_(
             exp.to_table(builder.indicator.population or "").as_(u), copy=False
         )
@@ -377,9 +378,9 @@ class _Writer:
     def _spans(self, slot: _Slot) -> bool:
         """A stock slot counting children whose every measure is the same at every window (no fragment reads
         the window's dates, no breakdown): its children are counted from each child's spans trimmed so that
-        none overlaps another of the child's (_span_columns), one row per child and window, where a grouping
-        per child over the rows x windows was a third of the national CIN query (benchmarks/README.md, issue
-        18 session 7)."""
+        none overlaps another of the child's (_span_columns), one row per child and window, where grouping the
+        rows x windows per child was a quarter of the national CIN query (benchmarks/README.md, issue 18
+        session 7). Its window function costs more than that grouping on small stores (0.01 s)."""
         ind = slot.request.indicator
         per_period = self.catalogue.population(ind.population or "").per_period
         if ind.open_at_end is None or self.breakdown or per_period:
@@ -439,11 +440,11 @@ class _Writer:
         for m in measures:
             if not m.children:
                 continue
-            for (flag, latest), first in zip(self._span_flags(m), ("fb", "fn"), strict=False):
+            for (flag, reach), first in zip(self._span_flags(m), ("fb", "fn"), strict=False):
                 conditions = [_col("child_id", s).is_(exp.null()).not_()]
                 if flag is not None:
                     conditions.append(exp.EQ(this=_col(flag, s), expression=exp.Literal.number(1)))
-                earlier = _col(latest, s)
+                earlier = _col(reach, s)
                 reached = exp.or_(
                     earlier.is_(exp.null()), exp.LTE(this=earlier.copy(), expression=day.copy())
                 )
