@@ -195,3 +195,66 @@ def test_every_event_date_the_catalogue_counts_by_is_a_date(store):
             query = query.with_(name, as_=cte)
         ((_, kind, *_),) = store.con.execute("DESCRIBE " + adapter.sql(query)).fetchall()
         assert kind == "DATE", f"{request.indicator.id}: {request.indicator.event_date} is {kind}"
+
+
+@pytest.fixture
+def spans(tmp_path) -> Store:
+    """Referrals of one census year, each child's spans chosen for a boundary (quarter ends 30 June, 30
+    September, 31 December 2016 and 31 March 2017)."""
+    s = Store(tmp_path)
+    rows = [
+        ("A", "2016-04-10", "2016-06-30", False),  # closed on the Q1 end: not open at it...
+        ("A", "2016-06-30", None, False),  # ...but the next starts that day: open at every end
+        ("B", "2016-04-20", "2016-09-30", False),  # closed on the Q2 end: open at Q1 only
+        ("C", "2016-05-01", None, False),  # open-ended: every end
+        ("D", "2016-04-01", "2016-12-31", False),  # overlapping: contains the next, reaches the third
+        ("D", "2016-05-01", "2016-10-01", False),
+        ("D", "2016-09-01", None, False),
+        ("E", "2016-08-01", "2016-11-01", False),  # two starting the same day: Q2 on, once
+        ("E", "2016-08-01", None, False),
+        ("F", "2016-04-01", None, True),  # NFA and open throughout: open, not counted...
+        ("F", "2016-07-01", "2016-12-01", False),  # ...but counted at Q2 by this one, which it covers
+        ("G", "2016-04-01", "2016-10-15", False),  # counted at Q1 and Q2; then only its NFA referral is open
+        ("G", "2016-05-01", None, True),
+        ("H", "2016-04-05", "2016-04-01", False),  # closed before it started: never open
+        ("H", "2016-04-20", "2016-07-15", False),  # open at Q1 only
+    ]
+    for child, referral, closure, nfa in rows:
+        s.add("cin_episodes", child_id=child, referral_date=referral, closure_date=closure, referral_nfa=nfa)
+        s.child(child, "2010-01-01", sex="F" if child in "ACEG" else "M")
+    return s
+
+
+def test_children_open_at_each_window_end_counted_once_from_their_spans(spans):
+    """A stock of children is counted from each child's spans trimmed in start order (engine/batch.py
+    _span_columns), not by grouping the rows per child: hand-worked at each quarter end, every child once, on
+    both of the engine's ways of counting children, and the same as the breakdown's groups (counted per child)."""
+    catalogue = catalogue_for(spans.con)
+    periods = [*quarters("2016-17Q1", "2016-17Q4"), parse_period("2016-17")]
+    (cin,) = build_requests(catalogue, periods, ["cin_count"], None, None, {})
+    # Open (denominator) and counted (numerator: not NFA) children: a twin of cin_count with a denominator.
+    twin = cin.indicator.model_copy(update={"id": "cin_share", "unit": "percent", "denominator": "TRUE"})
+    share = dataclasses.replace(cin, indicator=twin)
+    for requests, spanned in (
+        ([cin, share], True),
+        (build_requests(catalogue, periods, ["cin_count"], "sex", None, {}), False),
+    ):
+        ((tree, _),) = batch_trees(catalogue, requests, filtered=False)
+        assert (
+            batch.SPAN_START in tree.sql()
+        ) is spanned  # a breakdown counts per child (it may differ by row)
+    counted = {"2016-17Q1": 6, "2016-17Q2": 6, "2016-17Q3": 4, "2016-17Q4": 4, "2016-17": 4}
+    open_ = {"2016-17Q1": 7, "2016-17Q2": 6, "2016-17Q3": 6, "2016-17Q4": 6, "2016-17": 6}
+    for adapter in (adapter_for(spans.con), _PerChildFirst(spans.con)):
+        results = run_requests(adapter, catalogue, [cin, share])
+        assert {r.period: r.numerator for r in results if r.indicator_id == "cin_count"} == counted
+        assert {r.period: (r.numerator, r.denominator) for r in results if r.indicator_id == "cin_share"} == {
+            p: (counted[p], open_[p]) for p in counted
+        }
+    everyone = compute(
+        spans.con, periods, ["cin_count"], options={"cin_count": {"exclude_nfa_referrals": False}}
+    )
+    assert {r.period: r.numerator for r in everyone} == open_
+    by_sex = compute(spans.con, periods, ["cin_count"], breakdown="sex")
+    for period, total in counted.items():
+        assert sum(r.numerator for r in by_sex if r.period == period) == total
