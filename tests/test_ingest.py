@@ -80,6 +80,26 @@ def test_commit_is_one_transaction(tmp_path: Path) -> None:
     assert table_checksums(db) == before
 
 
+def test_a_batch_holding_two_versions_of_a_return_keeps_only_the_second(tmp_path: Path) -> None:
+    # The raw rows of a batch are inserted together at its end (store/load.py), so the second version's
+    # replacement of the first must find the first's rows in the store to delete.
+    second = tmp_path / "CIN_335_2016-17_v2.xml"
+    second.write_bytes(CIN.read_bytes() + b"\n<!-- version 2 -->\n")
+    batch = prepare([CIN])
+    batch.returns += prepare([second]).returns
+    db = tmp_path / "s.duckdb"
+    outcomes = commit(db, batch).outcomes
+    assert [o.action for o in outcomes] == ["loaded", "replaced load 1"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        per_load = dict(con.execute("SELECT load_id, count(*) FROM raw_children GROUP BY 1").fetchall())
+        canonical = con.execute("SELECT count(*), min(load_id), max(load_id) FROM children").fetchone()
+    finally:
+        con.close()
+    assert set(per_load) == {2}
+    assert canonical == (per_load[2], 2, 2)
+
+
 def test_options_are_checked_once_and_named_as_the_entry_point_names_them(tmp_path: Path) -> None:
     bad = LoadOptions(la="999", year="2016-18")
     assert rejected(lambda: prepare([FIXTURES], bad)) == [

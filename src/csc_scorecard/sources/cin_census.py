@@ -12,7 +12,6 @@ among elements of the same name, and the line of the element (or of its parent w
 from __future__ import annotations
 
 import datetime as dt
-import mmap
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,7 +87,6 @@ def read_flat(path: Path, *, la: str | None, year: str | None) -> tuple[_Reader,
     """The return's tables with every value checked in DuckDB (sources/cin_flat.py), or None when anything is
     wrong with it: `read` then reads it value by value, which words each Problem."""
     reader = _FlatReader(Problems(path.name), la=la, year=year)
-    reader.namespaced = _declares_namespace(path)
     try:
         reader.run(iterparse(path, reader.problems, tags=_Reader.ACTS_ON))
     except (ReturnRejected, _NotFlat):
@@ -520,23 +518,17 @@ class _Reader:
         self.tables.append("cp_plans", node.el.sourceline, row)
 
 
-def _declares_namespace(path: Path) -> bool:
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b"xmlns") >= 0
-
-
 class _FlatReader(_Reader):
     """The same stream and Header, with each Child flattened into raw columns (checked later, in DuckDB); the
     first Child the value-by-value reader would object to ends it (`flat` None)."""
 
     flat: FlatChildren | None = None
-    namespaced = True  # whether the file declares any namespace (else tags are local names, read faster)
 
     def _read_child(self, el: etree._Element) -> None:
         if self.flat is None:
             uses_sex = (self.collection_year or "") >= SEX_FROM
             sex = ("Sex", "GenderCurrent") if uses_sex else ("GenderCurrent", "Sex")
-            self.flat = FlatChildren(*sex, namespaced=self.namespaced)
+            self.flat = FlatChildren(*sex)
         if not self.flat.add(el):
             raise _NotFlat
         release(el)

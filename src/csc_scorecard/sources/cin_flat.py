@@ -60,39 +60,32 @@ def local_tag(tag: object) -> str:
 
 _PART_OF = {"Assessments": "assessments", "CINPlanDates": "cin_plans", "Section47": "section47",
             "ChildProtectionPlans": "cp_plans"}  # fmt: skip
-_PART_TAGS = tuple(f"{{*}}{name}" for name in _PART_OF)
 _IDS = RAW["children"][:7]
 _EPISODE = RAW["cin_episodes"][1:]
 _LEAVES = {table: tuple(c for c in RAW[table][2:] if not c.endswith("*")) for table in _PART_OF.values()}
+# A part's repeated field: (the element holding the repeats, the repeat's name)
+_REPEATS = {"assessments": ("FactorsIdentifiedAtAssessment", "AssessmentFactors"), "cp_plans": ("Reviews", "CPPreviewDate")}  # fmt: skip
 
 
-def _first(el: etree._Element) -> dict[str, etree._Element]:
-    """Each child element by local name, the first of a name winning (as the value-by-value reader reads)."""
-    return {local_tag(kid.tag): kid for kid in reversed(el)}
+class _LocalNames(dict[object, str]):
+    """Each tag's local name, looked up rather than computed: a subscript per element is the walk's cheapest step
+    (a return has a few dozen distinct tags)."""
 
-
-def _first_plain(el: etree._Element) -> dict[str, etree._Element]:
-    """`_first` for a file that declares no namespace, where every tag is its local name."""
-    return {kid.tag: kid for kid in reversed(el)}
-
-
-def _text(el: etree._Element | None) -> str | None:
-    return None if el is None else el.text
-
-
-def _repeats(parent: etree._Element | None, name: str) -> list[str | None] | None:
-    """Text of every `name` child of `parent` (in any namespace); None when there is no `parent`."""
-    if parent is None:
-        return None
-    return [kid.text for kid in parent.iterchildren(f"{{*}}{name}")]
+    def __missing__(self, tag: object) -> str:
+        name = self[tag] = local_tag(tag)
+        return name
 
 
 class FlatChildren:
-    """Rows of raw text for each CIN table, gathered a Child at a time and moved into Arrow in chunks."""
+    """Rows of raw text for each CIN table, gathered a Child at a time and moved into Arrow in chunks.
 
-    def __init__(self, sex_element: str, other_sex_element: str, *, namespaced: bool = True):
+    The walk is written for speed, being Python's step for each element of a national load's largest part: each
+    element's children are iterated once per level (no tag-filtered iterators, each of which costs a matcher to
+    build), their first of each local name kept in a dict."""
+
+    def __init__(self, sex_element: str, other_sex_element: str):
         self.sex, self.other_sex = sex_element, other_sex_element
-        self.first = _first if namespaced else _first_plain
+        self.names = _LocalNames()
         self.rows: dict[str, list[tuple]] = {t: [] for t in RAW}
         self.batches: dict[str, list[pa.RecordBatch]] = {t: [] for t in RAW}
         self.children = 0
@@ -100,44 +93,49 @@ class FlatChildren:
     def add(self, child: etree._Element) -> bool:
         """Take a Child's rows; False (nothing kept) when its shape is one the value-by-value reader objects
         to: no ChildIdentifiers or ChildCharacteristics, no birth date element, the wrong sex element."""
-        first = self.first
-        kids = first(child)
+        names = self.names
+        kids = {names[kid.tag]: kid for kid in reversed(child)}  # the first of each name wins
         ids, chars = kids.get("ChildIdentifiers"), kids.get("ChildCharacteristics")
         if ids is None or chars is None:
             return False
-        id_kids = first(ids)
-        if self.other_sex in id_kids or (
-            "PersonBirthDate" not in id_kids and "ExpectedPersonBirthDate" not in id_kids
+        id_texts = {names[kid.tag]: kid.text for kid in reversed(ids)}
+        if self.other_sex in id_texts or (
+            "PersonBirthDate" not in id_texts and "ExpectedPersonBirthDate" not in id_texts
         ):
             return False
-        char_kids = first(chars)
-        values = [None if (k := id_kids.get(n)) is None else k.text for n in _IDS]
-        child_id = values[0]
+        char_kids = {names[kid.tag]: kid for kid in reversed(chars)}
+        ethnicity = char_kids.get("Ethnicity")
+        disabilities = char_kids.get("Disabilities")
+        child_id = id_texts.get("LAchildID")
         self.rows["children"].append((
-            *values, _text(id_kids.get(self.sex)), _text(char_kids.get("Ethnicity")),
-            _repeats(char_kids.get("Disabilities"), "Disability"), child.sourceline,
+            *[id_texts.get(n) for n in _IDS], id_texts.get(self.sex), None if ethnicity is None else ethnicity.text,
+            None if disabilities is None else [k.text for k in disabilities if names[k.tag] == "Disability"],
+            child.sourceline,
         ))  # fmt: skip
-        for details in child.iterchildren("{*}CINdetails"):
-            self._details(details, child_id)
+        for details in child:
+            if names[details.tag] == "CINdetails":
+                self._details(details, child_id)
         self.children += 1
         if self.children % CHUNK_CHILDREN == 0:
             self._move()
         return True
 
     def _details(self, details: etree._Element, child_id: str | None) -> None:
-        first = self.first
-        kids = first(details)
+        names, rows = self.names, self.rows
+        kids = {names[kid.tag]: kid for kid in reversed(details)}
         episode = [None if (k := kids.get(n)) is None else k.text for n in _EPISODE]
-        self.rows["cin_episodes"].append((child_id, *episode, details.sourceline))
-        for part in details.iterchildren(*_PART_TAGS):
-            table = _PART_OF[local_tag(part.tag)]
-            found = first(part)
+        rows["cin_episodes"].append((child_id, *episode, details.sourceline))
+        for part in details:
+            table = _PART_OF.get(names[part.tag])
+            if table is None:
+                continue
+            found = {names[kid.tag]: kid for kid in reversed(part)}
             leaves = [None if (k := found.get(n)) is None else k.text for n in _LEAVES[table]]
-            if table == "assessments":
-                leaves.append(_repeats(found.get("FactorsIdentifiedAtAssessment"), "AssessmentFactors"))
-            elif table == "cp_plans":
-                leaves.append(_repeats(found.get("Reviews"), "CPPreviewDate"))
-            self.rows[table].append((child_id, episode[0], *leaves, part.sourceline))
+            if table in _REPEATS:
+                holder, name = _REPEATS[table]
+                held = found.get(holder)
+                leaves.append(None if held is None else [k.text for k in held if names[k.tag] == name])
+            rows[table].append((child_id, episode[0], *leaves, part.sourceline))
 
     def _move(self) -> None:
         for table, rows in self.rows.items():
