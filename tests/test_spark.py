@@ -207,8 +207,8 @@ def test_a_batch_runs_a_cte_at_a_time_and_releases_what_it_kept(store, spark) ->
 
 def test_a_relation_given_with_a_query_is_a_local_relation(store, spark) -> None:
     """The windows and LAs given with a batch are literal rows to Spark: a local relation of known size, so joins
-    with them are broadcasts (not a cartesian product, nor the other side shuffled and sorted), and no Python
-    worker starts to read them. Their values come back as given, NULLs, quotes and fractions included."""
+    with them are broadcasts (not a cartesian product, nor the other side shuffled and sorted), not an RDD of
+    unknown size. Their values come back as given, NULLs, quotes and fractions included."""
     windows = Relation(
         (("period_id", "INT"), ("period_end", "DATE"), ("annual_factor", "DOUBLE"), ("la_code", "VARCHAR")),
         [(1, date(2017, 3, 31), 1 / 3, "335"), (2, None, 4.0, "it's")],

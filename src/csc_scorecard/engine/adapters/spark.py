@@ -101,9 +101,6 @@ def _start(settings: SparkSettings) -> SparkSession:
         "spark.local.dir": str(scratch / "local"),
         "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
         "spark.sql.session.timeZone": "UTC",
-        # A slot's loads are sets collected per LA and window (thousands of groups nationally): past this many
-        # groups a task sorts its rows and aggregates them in order instead, spilling (Spark's default is 128).
-        "spark.sql.objectHashAggregate.sortBased.fallbackThreshold": "65536",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         **({"spark.driver.memory": settings.driver_memory} if settings.driver_memory else {}),
@@ -285,7 +282,7 @@ def _sets_of_sets(tree: exp.Expression) -> exp.Expression:
     """`ARRAY_DISTINCT(FLATTEN(COLLECT_LIST(x)))` with COLLECT_SET: the same elements (the engine sorts a result's
     loads), but the aggregate holds each distinct list once rather than one list per row. The loads of a slot
     counted per child are each child's set of loads, mostly the same one or two; collecting them per LA and
-    window held every child's list (and spilled a gigabyte nationally: benchmarks/README.md, session 7)."""
+    window held every child's list (2.6 GB spilled for cin_count's slot nationally: benchmarks/README.md)."""
     for agg in list(tree.find_all(exp.ArrayAgg)):
         flatten = agg.parent
         if isinstance(flatten, exp.Flatten) and isinstance(flatten.parent, exp.ArrayDistinct):
@@ -295,8 +292,8 @@ def _sets_of_sets(tree: exp.Expression) -> exp.Expression:
 
 def _values(relation: Relation) -> str:
     """A relation as a query of literal rows. Spark plans it as a local relation of known size, so a join with it
-    is a broadcast; a DataFrame made from Python rows is of unknown size (joined by shuffling and sorting the
-    other side, or as a cartesian product) and is read by starting Python workers (benchmarks/README.md)."""
+    is a broadcast; a DataFrame made from Python rows is an RDD of unknown size (joined by shuffling and sorting
+    the other side, or as a cartesian product: benchmarks/README.md, issue 18 item 5)."""
     types = [_SPARK_TYPES.get(kind, kind) for _, kind in relation.columns]
     names = [column for column, _ in relation.columns]
     if not relation.rows:
