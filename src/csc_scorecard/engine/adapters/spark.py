@@ -293,7 +293,8 @@ def _sets_of_sets(tree: exp.Expression) -> exp.Expression:
 def _values(relation: Relation) -> str:
     """A relation as a query of literal rows. Spark plans it as a local relation of known size, so a join with it
     is a broadcast; a DataFrame made from Python rows is an RDD of unknown size (joined by shuffling and sorting
-    the other side, or as a cartesian product: benchmarks/README.md, issue 18 item 5)."""
+    the other side, or as a cartesian product: benchmarks/README.md, issue 18 item 5), and every read of it runs
+    a Python worker (PySpark re-pickles the rows: `RDD._reserialize`)."""
     types = [_SPARK_TYPES.get(kind, kind) for _, kind in relation.columns]
     names = [column for column, _ in relation.columns]
     if not relation.rows:
