@@ -10,6 +10,7 @@ once) this module.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 import pytest
 
@@ -17,7 +18,7 @@ from conftest import LOCAL_DATA_YEARS
 from csc_scorecard.catalogue import load_catalogue
 from csc_scorecard.config import load_settings
 from csc_scorecard.engine import IndicatorResult, compute
-from csc_scorecard.engine.adapters import adapter_for
+from csc_scorecard.engine.adapters import Relation, adapter_for
 from csc_scorecard.engine.adapters.spark import _LOCAL_JAVA_OPTIONS, SparkAdapter, _Staged
 from csc_scorecard.engine.build import results_query
 from csc_scorecard.engine.compute import build_requests
@@ -202,6 +203,47 @@ def test_a_batch_runs_a_cte_at_a_time_and_releases_what_it_kept(store, spark) ->
             views.tableExists("cla_episodes") and not views.tableExists("kids") and not views.tableExists("n")
         )
         assert set(context.getPersistentRDDs()) == before
+
+
+def test_a_relation_given_with_a_query_is_a_local_relation(store, spark) -> None:
+    """The windows and LAs given with a batch are literal rows to Spark: a local relation of known size, so joins
+    with them are broadcasts (not a cartesian product, nor the other side shuffled and sorted), not an RDD of
+    unknown size. Their values come back as given, NULLs, quotes and fractions included."""
+    windows = Relation(
+        (("period_id", "INT"), ("period_end", "DATE"), ("annual_factor", "DOUBLE"), ("la_code", "VARCHAR")),
+        [(1, date(2017, 3, 31), 1 / 3, "335"), (2, None, 4.0, "it's")],
+    )
+    empty = Relation((("la_code", "VARCHAR"),), [])
+    with SparkAdapter(store, spark=spark) as adapter:
+        rows = adapter.run(
+            "SELECT w.*, (SELECT count(*) FROM none_here) AS none_here FROM windows AS w ORDER BY period_id",
+            [],
+            {"windows": windows, "none_here": empty},
+        )
+        plan = adapter.spark.table("windows").crossJoin(adapter.spark.table("none_here"))
+        physical = plan._jdf.queryExecution().executedPlan().toString()
+    assert [tuple(row.values()) for row in rows] == [
+        (1, date(2017, 3, 31), 1 / 3, "335", 0),
+        (2, None, 4.0, "it's", 0),
+    ]
+    assert "LocalTableScan" in physical and "ExistingRDD" not in physical and "Cartesian" not in physical
+
+
+def test_loads_of_loads_are_collected_as_sets(store, spark) -> None:
+    """ARRAY_DISTINCT(FLATTEN(COLLECT_LIST(loads))) runs as COLLECT_SET (each distinct set held once): the same
+    elements, for a hand-worked case; other lists are left as they are."""
+    sql = (
+        "WITH kids AS (SELECT * FROM VALUES ('a', 1, array('L1')), ('a', 2, array('L1')), ('a', 3, array('L1', 'L2')),"
+        " ('b', 4, array('L3')), ('b', 5, CAST(NULL AS ARRAY<STRING>)) AS t(la_code, child, loads)) "
+        "SELECT la_code, ARRAY_SORT(ARRAY_DISTINCT(FLATTEN(COLLECT_LIST(loads)))) AS loads,"
+        " SIZE(COLLECT_LIST(loads)) AS lists FROM kids GROUP BY la_code ORDER BY la_code"
+    )
+    staged = _Staged(spark, sql)
+    rendered = staged.tree.sql(dialect="spark")
+    assert "FLATTEN(COLLECT_SET(loads))" in rendered and "SIZE(COLLECT_LIST(loads))" in rendered
+    rows = [tuple(row) for row in staged.result().collect()]
+    staged.release()
+    assert rows == [("a", ["L1", "L2"], 3), ("b", ["L3"], 1)]
 
 
 def test_transpiled_sql_is_sparks_own(store, spark) -> None:

@@ -177,10 +177,7 @@ class SparkAdapter(EngineAdapter):
     def run(self, sql: str, tables: Sequence[str], inputs: Mapping[str, Relation]) -> list[dict[str, Any]]:
         self.register(sorted(tables))
         for name, relation in inputs.items():
-            schema = ", ".join(
-                f"{column} {_SPARK_TYPES.get(kind, kind)}" for column, kind in relation.columns
-            )
-            self.spark.createDataFrame(list(relation.rows), schema=schema).createOrReplaceTempView(name)
+            self.spark.sql(_values(relation)).createOrReplaceTempView(name)
             self.inputs.add(name)
         staged = _Staged(self.spark, sql)
         try:
@@ -241,7 +238,7 @@ class _Staged:
 
     def __init__(self, spark: SparkSession, sql: str):
         self.spark = spark
-        self.tree = sqlglot.parse_one(sql, dialect="spark")
+        self.tree = _sets_of_sets(sqlglot.parse_one(sql, dialect="spark"))
         self.views: list[str] = []
         self.kept: list[Any] = []  # the JVM's RDDs behind the checkpoints, released after the batch
 
@@ -279,6 +276,38 @@ class _Staged:
             self.spark.catalog.dropTempView(view)
         for rdd in self.kept:
             rdd.unpersist(False)
+
+
+def _sets_of_sets(tree: exp.Expression) -> exp.Expression:
+    """`ARRAY_DISTINCT(FLATTEN(COLLECT_LIST(x)))` with COLLECT_SET: the same elements (the engine sorts a result's
+    loads), but the aggregate holds each distinct list once rather than one list per row. The loads of a slot
+    counted per child are each child's set of loads, mostly the same one or two; collecting them per LA and
+    window held every child's list (2.6 GB spilled for cin_count's slot nationally: benchmarks/README.md)."""
+    for agg in list(tree.find_all(exp.ArrayAgg)):
+        flatten = agg.parent
+        if isinstance(flatten, exp.Flatten) and isinstance(flatten.parent, exp.ArrayDistinct):
+            agg.replace(exp.ArrayUniqueAgg(this=agg.this))
+    return tree
+
+
+def _values(relation: Relation) -> str:
+    """A relation as a query of literal rows. Spark plans it as a local relation of known size, so a join with it
+    is a broadcast; a DataFrame made from Python rows is an RDD of unknown size (joined by shuffling and sorting
+    the other side, or as a cartesian product: benchmarks/README.md, issue 18 item 5), and every read of it runs
+    a Python worker (PySpark re-pickles the rows: `RDD._reserialize`)."""
+    types = [_SPARK_TYPES.get(kind, kind) for _, kind in relation.columns]
+    names = [column for column, _ in relation.columns]
+    if not relation.rows:
+        nulls = [exp.cast(exp.null(), kind).as_(name) for name, kind in zip(names, types, strict=True)]
+        return exp.select(*nulls).where(exp.false()).sql(dialect="spark")
+    rows = [
+        tuple(
+            exp.cast(exp.null() if value is None else exp.Literal.string(str(value)), kind)
+            for value, kind in zip(row, types, strict=True)
+        )
+        for row in relation.rows
+    ]
+    return exp.select("*").from_(exp.values(rows, alias="t", columns=names)).sql(dialect="spark")
 
 
 def _quoted_path(path: Path) -> str:
