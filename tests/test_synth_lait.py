@@ -21,6 +21,7 @@ from csc_scorecard.synth import generate, targets, year_end
 from csc_scorecard.synth.calibration import lait_rounding
 from csc_scorecard.synth.choice import Quota, Shares
 from csc_scorecard.synth.generate import _two_years_within_reach, one_year_room, two_year_room
+from csc_scorecard.synth.journeys import Simulation
 from csc_scorecard.synth.lait_check import LaitCheck, allowed_difference, lait_checks
 from csc_scorecard.synth.lait_consistency import published_contradictions
 from csc_scorecard.synth.model import Assessment, Child, CinEpisode
@@ -502,3 +503,48 @@ def test_too_few_places_move_the_old_episodes_within_their_tolerances() -> None:
         kept = {y: (t.lait, t.cin_at31) for y, t in unmoved.items()}
         assert _two_years_within_reach(unmoved) == frozenset()
         assert {y: (t.lait, t.cin_at31) for y, t in unmoved.items()} == kept
+
+
+def _simulation(history_from: dt.date) -> Simulation:
+    sim = Simulation("857", {}, [2016], random.Random(5), ([], []), [], "LE")
+    sim.history_from = history_from
+    return sim
+
+
+def test_referrals_lean_to_the_years_end_where_the_share_open_under_3_months_asks_for_it() -> None:
+    # Rutland 2016-17: 383 referrals, 9.9% ending in no further action and 28.2% assessed not in need leave
+    # 383 x 0.619 = 237.077 episodes; 36.3% of 240 open under 3 months is 87.12, 36.75% of them: over 32%, so that
+    # share of the referrals comes from 1 January 2017 (90 days to 31 March)
+    start, end = dt.date(2016, 4, 1), dt.date(2017, 3, 31)
+    lait = {"CINTime3months": 36.3}
+    pct = {"nfa_pct": 9.9, "not_in_need_pct": 28.2}
+    t = dataclasses.replace(_targets(lait, set(lait)), referrals=383, cin_at31=240, pct=pct)
+    sim = _simulation(start)
+    late = sim._late_referrals(t, start, end)
+    assert late is not None and late[0] == 90 and abs(late[1] - 87.12 / 237.077) < 1e-9
+    # Hartlepool 2016-17's 20.7% of 1,319 is 29.9% of its 914 episodes: an even year, as before
+    hartlepool = dataclasses.replace(t, referrals=1269, cin_at31=1319, lait={"CINTime3months": 20.7})
+    hartlepool.pct = {"nfa_pct": 100 * (1 - 914 / 1269) / 2, "not_in_need_pct": 100 * (1 - 914 / 1269) / 2}
+    assert sim._late_referrals(hartlepool, start, end) is None
+    # another year's share stands in, or a burn-in year: an even year
+    assert sim._late_referrals(dataclasses.replace(t, lait_this_year=frozenset()), start, end) is None
+    assert _simulation(dt.date(2017, 4, 1))._late_referrals(t, start, end) is None
+
+    # the same draws give the same days where nothing leans; 36.75% in the last 90 days where it does
+    n_days = (end - start).days + 1
+    even, rng = _simulation(start), random.Random(5)
+    for _ in range(200):
+        day = start + dt.timedelta(days=int(rng.random() * n_days))
+        if day.weekday() >= 5 and rng.random() < 0.85:
+            day = start + dt.timedelta(days=int(rng.random() * n_days))
+        assert even._referral_day(start, n_days) == day
+    days = [sim._referral_day(start, n_days, late) for _ in range(20_000)]
+    assert all(start <= d <= end for d in days)
+    assert 0.35 < sum(d > dt.date(2016, 12, 31) for d in days) / len(days) < 0.385
+
+
+def test_the_last_working_day_by_a_date() -> None:
+    assert year_end._last_working_day(dt.date(2017, 3, 31)) == dt.date(2017, 3, 31)  # a Friday
+    assert year_end._last_working_day(dt.date(2017, 4, 2)) == dt.date(2017, 3, 31)  # a Sunday
+    # Easter 2016: Good Friday 25 March, Easter Monday 28 March
+    assert year_end._last_working_day(dt.date(2016, 3, 28)) == dt.date(2016, 3, 24)

@@ -410,7 +410,8 @@ def fit_conferences(sim: Simulation, t: YearTargets, start: dt.date, end: dt.dat
     def over(b: int) -> float:  # how far over its published count a band is, in its tolerances (2% or 1)
         return (have[b] - targets[b]) / max(1.0, 0.02 * targets[b])  # type: ignore[operator]
 
-    def share_off() -> bool:  # in a year the returns show, the share within 15 working days outside its tolerance
+    def share_off() -> bool:
+        # a year the returns show, its share within 15 working days outside the checker's tolerance
         if start < sim.history_from:
             return False
         within, total = have[0] + have[1], sum(have.values())
