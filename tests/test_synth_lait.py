@@ -79,11 +79,13 @@ PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradi
 # the plans' counts towards the out-of-reach 2015-16), the enquiries and conferences (from their rates where a band
 # by working days is suppressed or 1.6 enquiries a conference overshoots: targets._conferences_and_enquiries), and
 # the care leavers' shares in and not in education, employment or training. Still outside:
-# - children in need by duration, and in 2016-17 at 31 March: the published shares want more episodes referred in
-#   the last 3 to 6 months than a year of evenly spread referrals leaves open (2016-17: 36.3% of 240 open under 3
-#   months is 87, of 237 episodes starting in the year; 62 were young enough), and the fit keeps fewer open where
-#   a band has too few (2016-17: 213 of 240); the other bands' shares follow. The figures fit at the edges of
-#   their tolerances (cin_one_year_old and cin_two_years_old, 2016-17), so no proof;
+# - children in need open 3 to 6 months, 6 to 12 months and 1 to 2 years at 31 March 2016: the year's CIN rate and
+#   other bands are proven out of reach, and these follow from the episodes the fit could keep open (no proof).
+#   2016-17's CIN rate and ten bands closed in session 7: the referrals lean towards the year's end where the
+#   published share open under 3 months asks for more than 32% of the year's episodes (36.7%; 62 of the 87 it
+#   needs were young enough from an even year: journeys.Simulation._late_referrals), the conferences the late
+#   enquiries pushed past 31 March brought forward (year_end._bring_forward) and the band fit keeping the share
+#   within 15 working days (year_end.fit_conferences);
 # - care leavers aged 19 to 21 in 2016-17: 14 against 20 (18 to 22), the simulation's young people leaving care at
 #   18 in the three years before; with 14, the shares in and not in education, employment or training (70%, 30%)
 #   are met and the count in it (15) is not (10).
@@ -94,22 +96,8 @@ UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
     },
     "857": {
         *(
-            (year, indicator)
-            for year in ("2015-16", "2016-17")
+            ("2015-16", indicator)
             for indicator in ("cin_open_3_6m_pct", "cin_open_6_12m_pct", "cin_open_1_2y_pct")
-        ),
-        *(
-            ("2016-17", indicator)
-            for indicator in (
-                "cin_rate",
-                "cin_open_under_3m_pct",
-                "cin_open_2y_plus_pct",
-                "cin_closed_under_3m_pct",
-                "cin_closed_3_6m_pct",
-                "cin_closed_6_12m_pct",
-                "cin_closed_1_2y_pct",
-                "cin_closed_2y_plus_pct",
-            )
         ),
         ("2016-17", "care_leavers_19_21_count"),
         ("2016-17", "care_leavers_19_21_eet_count"),
