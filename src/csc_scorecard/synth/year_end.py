@@ -410,13 +410,26 @@ def fit_conferences(sim: Simulation, t: YearTargets, start: dt.date, end: dt.dat
     def over(b: int) -> float:  # how far over its published count a band is, in its tolerances (2% or 1)
         return (have[b] - targets[b]) / max(1.0, 0.02 * targets[b])  # type: ignore[operator]
 
+    def share_off() -> bool:
+        # a year the returns show, its share within 15 working days outside the checker's tolerance
+        if start < sim.history_from:
+            return False
+        within, total = have[0] + have[1], sum(have.values())
+        share = t.pct["icpc_15wd_pct"]
+        one = 100 / total if within < SMALL_COUNT else 0.0
+        return bool(total) and abs(100 * within / total - share) > max(allowed(share, count=False), one)
+
     for _ in range(sum(targets)):  # type: ignore[arg-type]
         receiver = min(ICPC_BAND_DAYS, key=over)
         donor = max((b for b in ICPC_BAND_DAYS if held[b]), key=over, default=None)
-        if donor is None or donor == receiver or (over(donor) <= 1 and over(receiver) >= -1):
+        if donor is None or donor == receiver:
+            return
+        # each band within its count (one child for a small one) may still leave the share within 15 working
+        # days outside (Rutland 2016-17: 13, 24, 2, 2 published; 14, 24, 1, 2 held is 92.7% against 90.2 ±2.44)
+        if not share_off() and over(donor) <= 1 and over(receiver) >= -1:
             return
         step = 1 / max(1.0, 0.02 * targets[donor]) + 1 / max(1.0, 0.02 * targets[receiver])  # type: ignore[operator]
-        if over(donor) - over(receiver) <= step:  # a move would not bring them nearer
+        if not share_off() and over(donor) - over(receiver) <= step:  # a move would not bring them nearer
             return
         episode, s47 = held[donor].pop()
         low, high = ICPC_BAND_DAYS[receiver]
@@ -474,8 +487,12 @@ def _bring_forward(
     first band allows, by 31 March. Where those are not enough and the plans are fewer than 50 (where one plan
     moves their rate per 10,000 by more than its 2%), a referral of the year's last days has its conference one
     working day after the enquiry began (Rutland 2015-16: 45 plans of 46, 56.05 per 10,000 against 57.3
-    ±1.15; referred on Saturday 26 March 2016, before Easter, three working days on is 1 April)."""
-    if plans >= t.cpp_starts:
+    ±1.15; referred on Saturday 26 March 2016, before Easter, three working days on is 1 April). Where the plans
+    are met but the conferences are short by more than their tolerance (the year's referrals leaning to its end,
+    Simulation._late_referrals: Rutland 2016-17, 39 of 41), conferences that started no plan are brought
+    forward the same way."""
+    for_plans = plans < t.cpp_starts
+    if not for_plans and t.icpc - held <= allowed(t.icpc, count=True):
         return
     for soonest in (ICPC_BAND_DAYS[0][0], 1) if t.cpp_starts < SMALL_COUNT else (ICPC_BAND_DAYS[0][0],):
         after = [
@@ -486,12 +503,14 @@ def _bring_forward(
             if s47.icpc is not None
             and s47.icpc > end
             and add_working_days(e.referral, soonest) <= end
-            and any(p.start == s47.icpc for p in e.plans)
+            and any(p.start == s47.icpc for p in e.plans) == for_plans
             and _movable_conference(e, s47)
         ]
         sim.rng.shuffle(after)
-        plans, held = _brought_forward(sim, t, after, end, held, plans, soonest)
-        if plans >= t.cpp_starts or held >= t.icpc + 2:
+        if not for_plans:  # the enquiries begun earliest first: they may take a band after 15 working days
+            after.sort(key=lambda pair: pair[1].start)
+        plans, held = _brought_forward(sim, t, after, start, end, held, plans, soonest, for_plans)
+        if (plans >= t.cpp_starts if for_plans else held >= t.icpc) or held >= t.icpc + 2:
             return
 
 
@@ -499,18 +518,29 @@ def _brought_forward(
     sim: Simulation,
     t: YearTargets,
     after: list[tuple[CinEpisode, Section47]],
+    start: dt.date,
     end: dt.date,
     held: int,
     plans: int,
     soonest: int,
+    for_plans: bool = True,
 ) -> tuple[int, int]:
     """The conferences of `after` brought forward to `soonest` working days after their enquiry (or the referral)
-    began, while plans are short; the year's plans and conferences then."""
+    began, while plans (or, not `for_plans`, conferences) are short; the year's plans and conferences then. For
+    conferences, one held after 15 working days (on the last working day by 31 March) where the year's share
+    within 15 working days is over the published."""
+    years = [s47 for e in sim.live for s47 in e.s47s if s47.icpc is not None and start <= s47.icpc <= end]
+    within = sum(1 for s47 in years if working_days_between(s47.start, s47.icpc) <= 15)
+    share = t.pct["icpc_15wd_pct"] / 100.0
     for episode, s47 in after:
-        if plans >= t.cpp_starts or held >= t.icpc + 2:
+        if (plans >= t.cpp_starts if for_plans else held >= t.icpc) or held >= t.icpc + 2:
             break
         begins = s47.start if add_working_days(s47.start, soonest) <= end else episode.referral
         day = add_working_days(begins, soonest)
+        last = _last_working_day(end)
+        if not for_plans and within / (held + 1) > share and working_days_between(s47.start, last) > 15:
+            begins, day = s47.start, last
+        within += working_days_between(begins, day) <= 15
         starts = [p for p in episode.plans if p.start == s47.icpc]
         for plan in starts:
             plan.start = day
@@ -519,6 +549,12 @@ def _brought_forward(
         held += 1
         plans += len(starts)
     return plans, held
+
+
+def _last_working_day(day: dt.date) -> dt.date:
+    while add_working_days(day, 0) != day:
+        day -= ONE_DAY
+    return day
 
 
 def _band(days: int) -> int:
