@@ -15,6 +15,7 @@ from csc_scorecard.synth.lait_consistency import (
     Proof,
     cin_one_year_old,
     cin_one_year_old_shorter_bands,
+    cin_one_year_old_younger_open_bands,
     cin_two_years_old,
     cpp_plans_ended,
     cpp_plans_ended_too_few,
@@ -194,6 +195,25 @@ def test_rutland_2015_16_episodes_a_year_old_are_more_than_its_later_figures_can
     assert cin_one_year_old("857", 2016, DFE).least_slack() < 0
     assert cin_one_year_old("857", 2016, CATALOGUE).least_slack() < 0
     assert cin_two_years_old("857", 2016, CATALOGUE).least_slack() < 0
+
+
+def test_rutland_2015_16_younger_open_bands_leave_too_few_places_for_the_old_episodes() -> None:
+    # the five shares open at 31 March 2016 add to 100%: 23.8 + 23.5 + 15 + 8.5 = 70.8% under 2 years leave
+    # 29.2% open 2 years or more, as published, so the slack as published is the stock's proof's
+    dfe = cin_one_year_old_younger_open_bands("857", 2015, DFE)
+    assert dfe.slack == pytest.approx(130.988 - 75.92 - 5.016, abs=0.01)
+    # at worst each younger band at its bottom: 23.324 + 23.03 + 14.5 + 8.115 (8.5% of 260 is 22 children: one
+    # child, 0.385 points) = 68.969%, leaving 31.031% of 265.2 = 82.29 open 2 years or more, against 125.64 open
+    # a year or more at 31 March 2015 less 7.17 closed after 6 months or more
+    assert dfe.least_slack() == pytest.approx(125.642 - 82.295 - 7.173, abs=0.01)
+    # from the LAIT figures: 31.031% of 265.23 = 82.30, and 21.65 closed after 6 months or more
+    catalogue = cin_one_year_old_younger_open_bands("857", 2015, CATALOGUE)
+    assert catalogue.slack == pytest.approx(130.98 - 75.93 - 19.03, abs=0.02)
+    assert catalogue.least_slack() == pytest.approx(125.64 - 82.30 - 21.65, abs=0.05)
+    # wider than the share open 2 years or more's own tolerance (±0.584), so a weaker proof, but still one
+    assert catalogue.least_slack() < cin_one_year_old_shorter_bands("857", 2015, CATALOGUE).least_slack()
+    # 2016-17's younger bands leave room: no contradiction there
+    assert cin_one_year_old_younger_open_bands("857", 2016, CATALOGUE).least_slack() < 0
 
 
 def test_hartlepool_three_or_more_placements_fit_as_dfe_rounded_them() -> None:

@@ -73,19 +73,20 @@ PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradi
 # 10,000 = 29 plans, where 27 open + 46 started - 27 open = 46 ended), and 2015-16's CIN rate, open 2 years or more
 # and closed under 3 and 3 to 6 months: 131 episodes open a year or more at 31 March 2015 against 76 open 2 years or
 # more a year later and 11.4% of the closures after 6 months or more (lait_consistency
-# .cin_one_year_old_shorter_bands; 40 episodes short at worst as DfE counts, 25 from the LAIT rates). Closed in
+# .cin_one_year_old_shorter_bands; 40 episodes short at worst as DfE counts, 25 from the LAIT rates). Open 3 to 6
+# months, 6 to 12 months and 1 to 2 years at 31 March 2016 by the same inequality with the share open 2 years or
+# more taken as what the four younger bands leave (they add to 100%: at their edges 31.0%, 36 or 22 episodes short:
+# cin_one_year_old_younger_open_bands); the council meets the fourth, under 3 months. Closed in
 # session 7 (docs/dev/synthetic-council-lait.md): the rates per 10,000 on fewer than 50 children (a count within
 # its own one child that meets the rate too, synth/targets._within_rate; plans_ended_from_flows no longer moves
 # the plans' counts towards the out-of-reach 2015-16), the enquiries and conferences (from their rates where a band
 # by working days is suppressed or 1.6 enquiries a conference overshoots: targets._conferences_and_enquiries), and
-# the care leavers' shares in and not in education, employment or training. Still outside:
-# - children in need open 3 to 6 months, 6 to 12 months and 1 to 2 years at 31 March 2016: the year's CIN rate and
-#   other bands are proven out of reach, and these follow from the episodes the fit could keep open (no proof).
-#   2016-17's CIN rate and ten bands closed in session 7: the referrals lean towards the year's end where the
-#   published share open under 3 months asks for more than 32% of the year's episodes (36.7%; 62 of the 87 it
-#   needs were young enough from an even year: journeys.Simulation._late_referrals), the conferences the late
-#   enquiries pushed past 31 March brought forward (year_end._bring_forward) and the band fit keeping the share
-#   within 15 working days (year_end.fit_conferences);
+# the care leavers' shares in and not in education, employment or training. 2016-17's CIN rate and ten bands closed
+# in session 7 too: the referrals lean towards the year's end where the published share open under 3 months asks
+# for more than 32% of the year's episodes (36.7%; 62 of the 87 it needs were young enough from an even year:
+# journeys.Simulation._late_referrals), the conferences the late enquiries pushed past 31 March brought forward
+# (year_end._bring_forward) and the band fit keeping the share within 15 working days (year_end.fit_conferences).
+# Still outside:
 # - care leavers aged 19 to 21 in 2016-17: 14 against 20 (18 to 22), the simulation's young people leaving care at
 #   18 in the three years before; with 14, the shares in and not in education, employment or training (70%, 30%)
 #   are met and the count in it (15) is not (10).
@@ -95,10 +96,6 @@ UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
         ("2015-16", "cin_closed_2y_plus_pct"),
     },
     "857": {
-        *(
-            ("2015-16", indicator)
-            for indicator in ("cin_open_3_6m_pct", "cin_open_6_12m_pct", "cin_open_1_2y_pct")
-        ),
         ("2016-17", "care_leavers_19_21_count"),
         ("2016-17", "care_leavers_19_21_eet_count"),
     },

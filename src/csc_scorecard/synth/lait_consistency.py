@@ -198,24 +198,48 @@ def cin_one_year_old_shorter_bands(la: str, start_year: int, counted: str = DFE)
     """As cin_one_year_old where the year's closed bands of 6 months or more are suppressed (Rutland 2015-16):
     the episodes closed after a year or more are at most those closed that are in neither published shorter
     band (under 3 months, 3 to 6 months)."""
+    return _one_year_old_shorter_bands(la, start_year, counted, younger_open_bands=False)
+
+
+def cin_one_year_old_younger_open_bands(la: str, start_year: int, counted: str = DFE) -> Proof:
+    """As cin_one_year_old_shorter_bands with the share open 2 years or more at the year's end taken as what
+    the four younger open bands leave: the five shares of the episodes open add to 100%, so records that meet
+    the younger bands have the rest open 2 years or more, and those cannot hold the old episodes either."""
+    return _one_year_old_shorter_bands(la, start_year, counted, younger_open_bands=True)
+
+
+_YOUNGER_OPEN = ("CINTime3months", "CINTime3-6", "CINTime6-1", "CINTime1-2")
+
+
+def _one_year_old_shorter_bands(la: str, start_year: int, counted: str, *, younger_open_bands: bool) -> Proof:
     n = _episodes(la, start_year, counted)
+    after = n.after(_values(n.figures))
+    if younger_open_bands:
+        open_figures = {f"open_{m}": lait_figure(m, la, start_year, of=after) for m in _YOUNGER_OPEN}
+    else:
+        open_figures = {"open_2y": lait_figure("CINTime2more", la, start_year, of=after)}
     figures = {
         **n.figures,
         "before_1_2y": lait_figure("CINTime1-2", la, start_year - 1, of=n.before(_values(n.figures))),
         "before_2y": lait_figure("CINTime2more", la, start_year - 1, of=n.before(_values(n.figures))),
-        "open_2y": lait_figure("CINTime2more", la, start_year, of=n.after(_values(n.figures))),
+        **open_figures,
         "closed_3m": lait_figure("CINCease3months", la, start_year, of=n.ended(_values(n.figures))),
         "closed_3_6m": lait_figure("CINCease3-6", la, start_year, of=n.ended(_values(n.figures))),
     }
 
+    def open_2y(v: Values) -> float:
+        if younger_open_bands:
+            return 100 - sum(v[f"open_{m}"] for m in _YOUNGER_OPEN)
+        return v["open_2y"]
+
     def slack(v: Values) -> float:
         one_year_old = (v["before_1_2y"] + v["before_2y"]) * n.before(v)
-        accounted = v["open_2y"] * n.after(v) + (100 - v["closed_3m"] - v["closed_3_6m"]) * n.ended(v)
+        accounted = open_2y(v) * n.after(v) + (100 - v["closed_3m"] - v["closed_3_6m"]) * n.ended(v)
         return (one_year_old - accounted) / 100
 
+    left = "those the younger open bands leave" if younger_open_bands else "those open 2y+"
     why = (
-        f"{counted}, open 1y+ a year before exceed those open 2y+ at 31 March and those closed after 6 months"
-        " or more"
+        f"{counted}, open 1y+ a year before exceed {left} at 31 March and those closed after 6 months or more"
     )
     return Proof(la, financial_year_label(start_year), why, figures, slack)
 
@@ -304,6 +328,15 @@ _RUTLAND_2015_NEED = (
     "cin_closed_under_3m_pct",
     "cin_closed_3_6m_pct",
 )
+# The same inequality with the share open 2 years or more taken as what the four younger open bands leave (the
+# five add to 100%): 23.8 + 23.5 + 15 + 8.5% leave 29.2% again, and at the edges of their tolerances 31.0%, still
+# 36 or 22 episodes short at worst. Records that meet the younger bands miss the stock's figures, so the council
+# misses the three of them it does not meet (open under 3 months is within).
+_RUTLAND_2015_YOUNGER_OPEN = (
+    "cin_open_3_6m_pct",
+    "cin_open_6_12m_pct",
+    "cin_open_1_2y_pct",
+)
 _CONTRADICTIONS: tuple[tuple[str, int, tuple[str, ...], tuple[Callable[[], Proof], ...]], ...] = (
     (
         "926",
@@ -319,6 +352,15 @@ _CONTRADICTIONS: tuple[tuple[str, int, tuple[str, ...], tuple[Callable[[], Proof
         (
             lambda: cin_one_year_old_shorter_bands("857", 2015, DFE),
             lambda: cin_one_year_old_shorter_bands("857", 2015, CATALOGUE),
+        ),
+    ),
+    (
+        "857",
+        2015,
+        _RUTLAND_2015_YOUNGER_OPEN,
+        (
+            lambda: cin_one_year_old_younger_open_bands("857", 2015, DFE),
+            lambda: cin_one_year_old_younger_open_bands("857", 2015, CATALOGUE),
         ),
     ),
 )
@@ -342,6 +384,7 @@ __all__ = [
     "b1_figure",
     "cin_one_year_old",
     "cin_one_year_old_shorter_bands",
+    "cin_one_year_old_younger_open_bands",
     "cin_two_years_old",
     "cpp_plans_ended",
     "cpp_plans_ended_too_few",
