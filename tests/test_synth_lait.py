@@ -95,10 +95,6 @@ UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
         ("2015-16", "cin_closed_under_3m_pct"),
         ("2015-16", "cin_closed_2y_plus_pct"),
     },
-    "857": {
-        ("2016-17", "care_leavers_19_21_count"),
-        ("2016-17", "care_leavers_19_21_eet_count"),
-    },
 }
 
 

@@ -608,15 +608,10 @@ def care_leaver_records(
     first, last = years[0], years[-1]
     out: list[CareLeaverRecord] = []
     for child in children:
-        if not child.periods:
+        period = former_relevant(child)
+        if period is None:
             continue
-        period = child.periods[-1]
         way_out = final_class(period)
-        if period.end == FAR or way_out in CARE_LEAVER_EXCLUDED or period.rec in ("E3", "E2", "E15"):
-            continue
-        b14 = birthday(child.dob, 14)
-        if age_on(child.dob, period.end) < 16 or (period.end - max(period.start, b14)).days < 91:
-            continue
         for age in range(17, 22):
             day = birthday(child.dob, age)
             year = parse_financial_year(financial_year_of(day))
@@ -624,6 +619,19 @@ def care_leaver_records(
                 continue
             out.append(_oc3(child, year, age, period.rec, rng, pct[year], way_out in WENT_HOME))
     return out
+
+
+def former_relevant(child: Child) -> CarePeriod | None:
+    """The child's last period of care if it makes them a former relevant care leaver (care_leaver_records)."""
+    if not child.periods:
+        return None
+    period = child.periods[-1]
+    if period.end == FAR or final_class(period) in CARE_LEAVER_EXCLUDED or period.rec in ("E3", "E2", "E15"):
+        return None
+    b14 = birthday(child.dob, 14)
+    if age_on(child.dob, period.end) < 16 or (period.end - max(period.start, b14)).days < 91:
+        return None
+    return period
 
 
 def _oc3(

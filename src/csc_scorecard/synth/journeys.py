@@ -30,7 +30,7 @@ from ..periods import add_months, add_years
 from .choice import Quota, Shares, Weighted
 from .dates import ONE_DAY, add_working_days, age_on, birthday, year_bounds
 from .model import Assessment, CarePeriod, Child, CinEpisode, CPPlan, Section47, ShortBreaks
-from .targets import ICPC_BANDS, YearTargets
+from .targets import ICPC_BANDS, YearTargets, allowed
 from .year_end import ICPC_BAND_DAYS, OPEN_MEASURES, fit_year
 
 # The share of a year's episodes the published share open under 3 months may ask for before the referrals lean
@@ -861,26 +861,59 @@ class Simulation:
             return
         per_age = out.care_leavers_19_21 / 3 * 1.05
         in_care = Counter(age_on(c.dob, t0) for c in self.children if c.periods)
-        rng = self.rng
         for age in range(16, 21 - burn_in):
             missing = per_age - in_care[age]
             for _ in range(round(max(0.0, missing) * (0.5 if age == 16 else 1.0))):
-                child = self.new_child(self._dob_for_age(t0, age))
-                b16, b14 = birthday(child.dob, 16), birthday(child.dob, 14)
-                latest = min(t0 - ONE_DAY, birthday(child.dob, 18) - ONE_DAY)
-                end = b16 + _days(rng.random() * max(1, (latest - b16).days))
-                start = b14 + _days(rng.random() * max(1, (end - b14).days - 120))
-                episode = self._new_episode(child, start - _days(_between(rng, 0, 30)), "stock")
-                episode.assessment = Assessment(
-                    episode.referral, episode.referral + _days(_between(rng, 5, 25)), ("21",)
-                )
-                period = CarePeriod(child, episode, start, end, "stock", "long", rng.random())
-                period.way_out = "independent"
-                episode.periods.append(period)
-                child.periods.append(period)
-                self.periods.append(period)
-                episode.need_end = end
-                self.push(episode)
+                self._left_care(self.new_child(self._dob_for_age(t0, age)), t0)
+
+    def _left_care(self, child: Child, before: dt.date) -> None:
+        """Care from after the child's 14th birthday to a day from their 16th, before `before` and their 18th."""
+        rng = self.rng
+        b16, b14 = birthday(child.dob, 16), birthday(child.dob, 14)
+        latest = min(before - ONE_DAY, birthday(child.dob, 18) - ONE_DAY)
+        end = b16 + _days(rng.random() * max(1, (latest - b16).days))
+        start = b14 + _days(rng.random() * max(1, (end - b14).days - 120))
+        episode = self._new_episode(child, start - _days(_between(rng, 0, 30)), "stock")
+        episode.assessment = Assessment(
+            episode.referral, episode.referral + _days(_between(rng, 5, 25)), ("21",)
+        )
+        period = CarePeriod(child, episode, start, end, "stock", "long", rng.random())
+        period.way_out = "independent"
+        episode.periods.append(period)
+        child.periods.append(period)
+        self.periods.append(period)
+        episode.need_end = end
+        self.push(episode)
+
+    def _leavers_before_returns(self) -> None:
+        """Where an output year's former relevant care leavers aged 19 to 21 (those who went home too: the fit
+        may count them) fall short of the published cohort by more than its tolerance, the simulation's
+        teenagers in care being too few (Rutland 2016-17: 14 against 20, its teenagers already staying until 18
+        at or near the most `targets.teen_stays` allows), young people who left care at 16 or 17 before the first return
+        and are 19 that year make up the shortfall, with a twentieth more for those who die or go home (the fit
+        takes off any surplus). The returns show only their care leaver's records: their care and episode of
+        need ended before the first year written."""
+        from .care import former_relevant
+
+        if self.history_from == dt.date.min:
+            return
+        for year in (y for y in self.years if y >= self.history_from.year):
+            wanted = self.targets[year].care_leavers_19_21
+            first, last = year_bounds(year)
+            cohort = 0
+            for child in self.children:
+                if former_relevant(child) is None:
+                    continue
+                cohort += any(first <= birthday(child.dob, age) <= last for age in (19, 20, 21))
+            if not wanted or cohort >= wanted - allowed(wanted, count=True):
+                continue
+            for _ in range(round((wanted - cohort) * 1.05)):
+                dob = add_years(first + _days(_between(self.rng, 0, (last - first).days)), -19)
+                if birthday(dob, 16) >= self.history_from - ONE_DAY:
+                    continue  # too young to have left care before the returns
+                child = self.new_child(dob)
+                self._left_care(child, self.history_from)
+                child.episodes[-1].closed = child.episodes[-1].closure()
 
     def _stock_care(self, t: YearTargets, t0: dt.date) -> None:
         rng = self.rng
@@ -941,6 +974,7 @@ class Simulation:
         self.init_stocks(self.years[0])
         for year in self.years:
             self.simulate_year(year)
+        self._leavers_before_returns()
         for episode in self.episodes:
             episode.closed = episode.closure()
 
