@@ -19,7 +19,9 @@ import pytest
 
 from csc_scorecard.synth import generate, targets, year_end
 from csc_scorecard.synth.calibration import lait_rounding
+from csc_scorecard.synth.care import former_relevant
 from csc_scorecard.synth.choice import Quota, Shares
+from csc_scorecard.synth.dates import age_on, birthday
 from csc_scorecard.synth.generate import _two_years_within_reach, one_year_room, two_year_room
 from csc_scorecard.synth.journeys import Simulation
 from csc_scorecard.synth.lait_check import LaitCheck, allowed_difference, lait_checks
@@ -558,3 +560,31 @@ def test_conferences_short_with_the_plans_met_are_brought_forward() -> None:
     sim.live.append(again)
     year_end._bring_forward(sim, t, start, end, 40, 36)
     assert again.s47s[0].icpc == dt.date(2017, 4, 10)
+
+
+def test_care_leavers_short_of_the_published_cohort_come_from_before_the_returns() -> None:
+    # 20 published aged 19 to 21 in 2016-17 (±1, a count under 50), none in the simulation: 20 x 1.05 = 21 young
+    # people 19 that year, whose care (from 14, ending at 16 or 17) and episode of need ended before 1 April 2015,
+    # the first day the returns write: former relevant care leavers that no CIN or 903 episode shows
+    first_day = dt.date(2015, 4, 1)
+    wanted = {2016: dataclasses.replace(_targets({}, set()), care_leavers_19_21=20)}
+    sim = Simulation("857", wanted, [2016], random.Random(5), (["WBRI"], [1.0]), [], "LE")
+    sim.history_from = first_day
+    sim._leavers_before_returns()
+    assert len(sim.children) == 21
+    for child in sim.children:
+        assert dt.date(2016, 4, 1) <= birthday(child.dob, 19) <= dt.date(2017, 3, 31)
+        period = former_relevant(child)
+        assert period is not None and period is child.periods[0]
+        assert 16 <= age_on(child.dob, period.end) <= 17 and period.end < first_day
+        assert child.episodes[0].closed is not None and child.episodes[0].closed < first_day
+    # 21 against 22 is within the count's one child: nothing added, no draw taken
+    wanted[2016] = dataclasses.replace(wanted[2016], care_leavers_19_21=22)
+    state = sim.rng.getstate()
+    sim._leavers_before_returns()
+    assert len(sim.children) == 21 and sim.rng.getstate() == state
+    # 19 in 2018-19 is 16 after 1 April 2015: too young to have left care before the returns, so none
+    later = Simulation("857", {2018: wanted[2016]}, [2018], random.Random(5), (["WBRI"], [1.0]), [], "LE")
+    later.history_from = first_day
+    later._leavers_before_returns()
+    assert later.children == []
