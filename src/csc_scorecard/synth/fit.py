@@ -420,7 +420,7 @@ def fit_care_leavers(world: World, t: YearTargets, rng: random.Random, year: int
         if excess > 0 and "CareLeaversNEET" not in t.lait_this_year:
             neet, excess = max(0, neet - excess), max(0, excess - neet)
         if excess > 0 and "CareLeaverEET" in t.lait_this_year:
-            # a cohort smaller than the one DfE counted (Rutland 2016-17: 14 against 20): the count in education,
+            # a cohort smaller than the one DfE counted (Rutland 2016-17 had 14 against 20): the count in education,
             # employment or training (15) gives way to the shares in it and not in it (70% and 30%)
             eet = max(0, eet - excess)
             higher = min(higher, eet)
