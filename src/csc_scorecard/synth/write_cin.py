@@ -256,7 +256,9 @@ def write_cin(world: World, start_year: int, folder: Path) -> tuple[Path, dict[s
             episodes = [
                 e
                 for e in child.episodes
-                if e.referral <= ref and e.closed >= first and (e.not_carried is None or e.not_carried > first)
+                if e.referral <= ref
+                and e.closed >= first
+                and (e.not_carried is None or e.not_carried > first)
             ]
             if episodes:
                 ret.child(child, episodes)
