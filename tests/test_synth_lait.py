@@ -90,10 +90,6 @@ PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradi
 #   18 in the three years before; with 14, the shares in and not in education, employment or training (70%, 30%)
 #   are met and the count in it (15) is not (10).
 UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
-    "335": {
-        ("2015-16", "cin_closed_under_3m_pct"),
-        ("2015-16", "cin_closed_2y_plus_pct"),
-    },
     "857": {
         *(
             ("2015-16", indicator)
