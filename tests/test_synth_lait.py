@@ -93,12 +93,7 @@ PUBLISHED_CONTRADICTIONS = {la: set(marked) for la, marked in published_contradi
 # output year's cohort where the simulation's falls short by more than its tolerance
 # (journeys.Simulation._leavers_before_returns): 20, and 14 in education, employment or training (15 ±2.5).
 # Nothing of Rutland's is outside unproven.
-UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {
-    "335": {
-        ("2015-16", "cin_closed_under_3m_pct"),
-        ("2015-16", "cin_closed_2y_plus_pct"),
-    },
-}
+UNPROVEN_GAPS: dict[str, set[tuple[str, str]]] = {}
 
 
 KNOWN_GAPS = {

@@ -245,6 +245,27 @@ def _cla_ees(label_2019: str, label_2021: str) -> Series:
     return _merge(new, old)
 
 
+def cin_not_carried(la_code: str, start_year: int) -> int | None:
+    """Episodes DfE's table B1 had open at the year's start (its previous 31 March) that the year's return no
+    longer holds: the previous At31 less this year's episodes at any point less those started (councils
+    back-date closures or delete episodes after submitting). None where B1 lacks a figure."""
+
+    def number(column: str, end_year: int) -> float | None:
+        found = _first_numeric(
+            _ees("cin_b1_children_in_need_2013_to_2025.csv", column).get(la_code, {}).get(end_year, [])
+        )
+        return None if found is None else found[0]
+
+    before = number("At31_episodes", start_year)
+    anypoint, started = (
+        number("Anypoint_episodes", start_year + 1),
+        number("Started_episodes", start_year + 1),
+    )
+    if before is None or anypoint is None or started is None:
+        return None
+    return max(0, round(before - (anypoint - started)))
+
+
 @cache
 def _series(name: str) -> Series:
     """Every figure's candidates by LA and year ending 31 March."""

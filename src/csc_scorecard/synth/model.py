@@ -105,6 +105,7 @@ class CinEpisode:
         "need",
         "need_end",
         "nfa",
+        "not_carried",
         "periods",
         "plans",
         "referral",
@@ -128,6 +129,9 @@ class CinEpisode:
         self.periods: list[CarePeriod] = []
         self.closed: dt.date | None = None  # frozen closure, set once the simulation is finished
         self.cached: dt.date | None = None  # closure as of the last `refresh()`
+        # the 1 April of the return that no longer holds it (it closes that day, without a closure date, as
+        # the store counts it: quality.mark_not_carried); None when every return carries it
+        self.not_carried: dt.date | None = None
 
     def lock(self) -> dt.date:
         """The earliest the episode could close: the end of the last thing inside it."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from ..catalogue.checks import lait_measures
-from .calibration import Published, _number, lait_published, lait_rounding, published
+from .calibration import Published, _number, cin_not_carried, lait_published, lait_rounding, published
 from .lait_check import SMALL_COUNT, allowed_difference
 
 # England-wide shapes used where the LA's own figure is not published (roughly the 2015-2017 national values).
@@ -76,6 +76,7 @@ class YearTargets:
     )  # LAIT values, the year's or the nearest (not scaled)
     scale: float = 1.0
     lait_this_year: frozenset[str] = frozenset()  # the measures LAIT publishes for the year itself
+    not_carried: int = 0  # episodes open at the year's start that its return no longer holds (B1), scaled
 
     def lait_count(self, measure: str) -> int | None:
         """A LAIT count for the year, scaled; None where LAIT has none."""
@@ -198,6 +199,7 @@ def year_targets(la_code: str, start_year: int, scale: float) -> YearTargets:
         lait=lait,
         scale=scale,
         lait_this_year=this_year,
+        not_carried=_scaled(cin_not_carried(la_code, start_year), scale),
     )
     # a small count's rate per 10,000: the count within its tolerance that meets the published rate too
     t.cla_at31 = _within_rate(t, t.cla_at31, "LACnum", "LAC", population)

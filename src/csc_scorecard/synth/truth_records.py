@@ -75,8 +75,10 @@ class _Loaded:
                 self.referrals.append((child.id, ep.referral, ep.nfa))
                 self.referrals_by_child[child.id].append(ep.referral)
                 self.episodes.append((child.id, ep.referral, cut(closed), ep.nfa))
-                reason = closure_reason(ep) if closed <= last else ""
-                self.referral_rows.append((child.id, ep.referral, ep.source, ep.nfa, cut(closed), reason))
+                # one a later return no longer holds: open until that return's year, never closed
+                reason = closure_reason(ep) if closed <= last and ep.not_carried is None else ""
+                shown = cut(closed) if ep.not_carried is None else None
+                self.referral_rows.append((child.id, ep.referral, ep.source, ep.nfa, shown, reason))
                 if ep.assessment is not None and ep.assessment.start <= last:
                     self.assessments.append((ep.assessment.start, cut(ep.assessment.auth)))
                 for s47 in ep.s47s:

@@ -253,7 +253,13 @@ def write_cin(world: World, start_year: int, folder: Path) -> tuple[Path, dict[s
     path = folder / cin_file_name(world.la_code, start_year)
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         for child in world.children:
-            episodes = [e for e in child.episodes if e.referral <= ref and e.closed >= first]
+            episodes = [
+                e
+                for e in child.episodes
+                if e.referral <= ref
+                and e.closed >= first
+                and (e.not_carried is None or e.not_carried > first)
+            ]
             if episodes:
                 ret.child(child, episodes)
                 if len(ret.lines) > 50_000:  # written in pieces: a scaled-up council's file is large

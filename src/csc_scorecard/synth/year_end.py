@@ -604,6 +604,9 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
     not_in_need = _fit_not_in_need(sim, t, free, start, end)
     closing_at_assessment = set(map(id, not_in_need))
     free = [e for e in free if id(e) not in closing_at_assessment]
+    if start > sim.history_from and t.not_carried:  # the first written year has no return before it
+        dropped = set(map(id, _not_carried(sim, t, free, start, end)))
+        free = [e for e in free if id(e) not in dropped]
     total = sum(fixed_open.values()) + sum(fixed_closed.values()) + len(free)
     open_total = min(total - sum(fixed_closed.values()), max(sum(fixed_open.values()), t.cin_at31))
     if start >= sim.history_from:  # a year the returns show
@@ -620,6 +623,32 @@ def fit_need(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> N
     )
     for e, band in plan.items():
         _place(sim, e, band, start, end)
+
+
+def _not_carried(
+    sim: Simulation, t: YearTargets, free: list[CinEpisode], start: dt.date, end: dt.date
+) -> list[CinEpisode]:
+    """The episodes open at the year's start that its return no longer holds (B1: `t.not_carried`), as councils
+    back-date closures or delete episodes after submitting. DfE counts them neither open nor closed in the year,
+    and neither does the store (quality.mark_not_carried). Chosen from those that would close in the year anyway
+    under 2 years old with nothing in the year hanging on them, so the year's closures keep their published
+    shares: each closes on the year's first day, with no closure date in any return."""
+    two_years_before = add_years(end, -2)
+    candidates = [
+        e
+        for e in free
+        if e.kind in ("referral", "stock")
+        and two_years_before < e.referral < start
+        and e.lock() < start
+        and not e.periods
+        and not e.plans
+    ]
+    chosen = candidates[: t.not_carried]  # `free` is shuffled
+    for e in chosen:
+        e.not_carried = start
+        e.need_end = start
+        sim.push(e)
+    return chosen
 
 
 def _release_assessments(sim: Simulation, t: YearTargets, start: dt.date, end: dt.date) -> None:
