@@ -264,6 +264,16 @@ def test_an_open_cin_episode_the_next_census_does_not_carry_is_open_until_its_ye
     assert result(store, "cin_count", "2016-17").numerator == 2
     assert result(store, "cpp_count", "2015-16").numerator == 1
     assert result(store, "cpp_count", "2016-17").numerator == 0  # the 2016-17 census has no plan for A
+    # the episodes open by duration count the same episodes as cin_count: at 31 March 2016 A (10 months) and C
+    # (8 months), both 6 to 12 months; at 31 March 2017 C (1 year 8 months) and D (11 months), not A, which would
+    # have been 1 to 2 years
+    for indicator, period, counts in (
+        ("cin_open_6_12m_pct", "2015-16", (2, 2)),
+        ("cin_open_1_2y_pct", "2016-17", (1, 2)),
+        ("cin_open_under_3m_pct", "2016-17Q1", (1, 2)),  # D (2 months) of C and D on 30 June 2016
+    ):
+        found = result(store, indicator, period)
+        assert (found.numerator, found.denominator) == counts, indicator
     assert flagged(store) == [
         ("cin_episode_not_carried", "A", "CIN episode referred 01/06/2015",
          "open at the end of the 2015-16 CIN census, not in the 2016-17 CIN census: not counted open from 01/04/2016"),
