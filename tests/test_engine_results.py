@@ -261,8 +261,9 @@ def test_children_open_at_each_window_end_counted_once_from_their_spans(spans):
 
 
 def test_loads_of_children_counted_per_child_are_those_of_their_measures_rows(tmp_path):
-    """Where children are counted per child (a breakdown), a measure's loads are those of every row of a measure
-    without a denominator, of its denominator's rows with one: hand-worked, on both ways of counting."""
+    """Where children are counted per child (a breakdown: the path Spark takes), the loads are collected apart
+    from the counts (engine/batch.py _per_child_then_loads): those of every row of a measure without a
+    denominator, of its denominator's rows with one; hand-worked, the same on both ways of counting."""
     s = Store(tmp_path)
     for child, load, nfa, sex in [
         ("A", 1, False, "F"),
