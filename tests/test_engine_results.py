@@ -258,3 +258,37 @@ def test_children_open_at_each_window_end_counted_once_from_their_spans(spans):
     by_sex = compute(spans.con, periods, ["cin_count"], breakdown="sex")
     for period, total in counted.items():
         assert sum(r.numerator for r in by_sex if r.period == period) == total
+
+
+def test_loads_of_children_counted_per_child_are_those_of_their_measures_rows(tmp_path):
+    """Where children are counted per child (a breakdown: the path Spark takes), the loads are collected apart
+    from the counts (engine/batch.py _per_child_then_loads): those of every row of a measure without a
+    denominator, of its denominator's rows with one; hand-worked, the same on both ways of counting."""
+    s = Store(tmp_path)
+    for child, load, nfa, sex in [
+        ("A", 1, False, "F"),
+        ("A", 2, True, "F"),
+        ("B", 3, True, "M"),
+        ("C", 4, False, "M"),
+    ]:
+        s.add("cin_episodes", load_id=load, child_id=child, referral_date="2016-05-01", referral_nfa=nfa)
+        s.child(child, "2010-01-01", sex=sex)
+    s.add(
+        "cin_episodes", load_id=4, child_id="C", referral_date="2016-06-01"
+    )  # a child's second row, one load
+    catalogue = catalogue_for(s.con)
+    year = [parse_period("2016-17")]
+    (cin,) = build_requests(catalogue, year, ["cin_count"], "sex", None, {})
+    twin = cin.indicator.model_copy(
+        update={"id": "cin_share", "unit": "percent", "denominator": "NOT coalesce(referral_nfa, FALSE)"}
+    )
+    share = dataclasses.replace(cin, indicator=twin)
+    for adapter in (adapter_for(s.con), _PerChildFirst(s.con)):
+        results = run_requests(adapter, catalogue, [cin, share])
+        got = {(r.indicator_id, r.breakdown_value): (r.numerator, r.denominator, r.load_ids) for r in results}
+        assert got == {
+            ("cin_count", "Female"): (1, None, (1, 2)),
+            ("cin_count", "Male"): (1, None, (3, 4)),
+            ("cin_share", "Female"): (1, 1, (1,)),
+            ("cin_share", "Male"): (1, 1, (4,)),
+        }

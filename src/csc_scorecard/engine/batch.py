@@ -481,7 +481,7 @@ class _Writer:
         """Each measure's aggregates per LA, window (and breakdown value). Where a measure counts children the
         rows are first grouped per child, so that every count of children is a plain one: with per_child (Spark,
         which computes several COUNT(DISTINCT ...) by copying each row once per distinct expression) the loads
-        are listed per child and flattened; otherwise (DuckDB) the same grouping also groups the rows per load
+        are collected apart (_per_child_then_loads); otherwise (DuckDB) the same grouping also groups the rows per load
         (_per_child_and_load). A slot of spans (_spans) has one row per child flagged, so it is summed."""
         keys = ["la_code", "period_id", *(["breakdown_value"] if self.breakdown else [])]
         if spans or not any(m.children for m in measures):
@@ -491,16 +491,42 @@ class _Writer:
             return self._grouped(exp.to_table(scoped).as_("s"), keys, columns)
         if not self.per_child:
             return self._per_child_and_load(scoped, keys, measures)
+        return self._per_child_then_loads(scoped, keys, measures)
+
+    def _per_child_then_loads(
+        self, scoped: str, keys: Sequence[str], measures: Sequence[Measure]
+    ) -> exp.Select:
+        """Children counted per child with plain aggregates (COUNT, MAX: Spark's generated hash aggregation), and
+        each measure's loads collected apart, per LA and window, straight from the rows, the two joined on those
+        keys. A set of loads per child made Spark's aggregates per child ObjectHashAggregates over millions of
+        groups, which fall back to sorting and spill (benchmarks/README.md, issue 18 item 5)."""
         inner = [_col(k, "s") for k in [*keys, "child_id"]]
         outer: list[exp.Expression] = [_col(k, "s") for k in keys]
+        loads: list[exp.Expression] = [_col(k, "s") for k in keys]
+        taken: list[exp.Expression] = [_col(k, "c") for k in keys]
         for m in measures:
-            written = self._plain(m, per_child=True)
+            written = [(name, tree) for name, tree in self._plain(m, per_child=True) if name != LOADS]
             inner += [exp.alias_(tree, m.column(name)) for name, tree in written]
             flags = {name for name, _ in written}
-            for name, _ in self._plain(m):
+            for name, tree in self._plain(m):
+                if name == LOADS:  # the loads of the rows in the denominator, as in _plain
+                    loads.append(exp.alias_(tree, m.column(LOADS)))
+                    taken.append(_col(m.column(LOADS), "l"))
+                    continue
                 outer.append(exp.alias_(self._of_children(m, name, flags), m.column(name)))
+                taken.append(_col(m.column(name), "c"))
         per_child = self._grouped(exp.to_table(scoped).as_("s"), [*keys, "child_id"], inner)
-        return self._grouped(per_child.subquery("s"), keys, outer)
+        counted = self._grouped(per_child.subquery("s"), keys, outer)
+        loaded = self._grouped(exp.to_table(scoped).as_("s"), keys, loads)
+        on = [  # a breakdown's value may be null; a group without an LA or window is in no result
+            (exp.NullSafeEQ if k == "breakdown_value" else exp.EQ)(this=_col(k, "c"), expression=_col(k, "l"))
+            for k in keys
+        ]
+        return (
+            exp.select(*taken)
+            .from_(counted.subquery("c"), copy=False)
+            .join(loaded.subquery("l"), on=exp.and_(*on), copy=False)
+        )
 
     def _per_child_and_load(
         self, scoped: str, keys: Sequence[str], measures: Sequence[Measure]
@@ -601,9 +627,6 @@ class _Writer:
         column = _col(m.column(name), "s")
         if m.children and name in (BASE, COUNTED):
             return exp.Count(this=_when(m.column(name) if name in written else None, _col("child_id", "s")))
-        if name == LOADS:
-            loads = exp.Flatten(this=exp.ArrayAgg(this=column))
-            return exp.ArrayDistinct(this=loads) if self.distinct_loads else loads
         if name == MISSING and not m.history:
             return exp.Literal.number(0)
         return exp.Sum(this=column)
