@@ -229,23 +229,6 @@ def test_a_relation_given_with_a_query_is_a_local_relation(store, spark) -> None
     assert "LocalTableScan" in physical and "ExistingRDD" not in physical and "Cartesian" not in physical
 
 
-def test_loads_of_loads_are_collected_as_sets(store, spark) -> None:
-    """ARRAY_DISTINCT(FLATTEN(COLLECT_LIST(loads))) runs as COLLECT_SET (each distinct set held once): the same
-    elements, for a hand-worked case; other lists are left as they are."""
-    sql = (
-        "WITH kids AS (SELECT * FROM VALUES ('a', 1, array('L1')), ('a', 2, array('L1')), ('a', 3, array('L1', 'L2')),"
-        " ('b', 4, array('L3')), ('b', 5, CAST(NULL AS ARRAY<STRING>)) AS t(la_code, child, loads)) "
-        "SELECT la_code, ARRAY_SORT(ARRAY_DISTINCT(FLATTEN(COLLECT_LIST(loads)))) AS loads,"
-        " SIZE(COLLECT_LIST(loads)) AS lists FROM kids GROUP BY la_code ORDER BY la_code"
-    )
-    staged = _Staged(spark, sql)
-    rendered = staged.tree.sql(dialect="spark")
-    assert "FLATTEN(COLLECT_SET(loads))" in rendered and "SIZE(COLLECT_LIST(loads))" in rendered
-    rows = [tuple(row) for row in staged.result().collect()]
-    staged.release()
-    assert rows == [("a", ["L1", "L2"], 3), ("b", ["L3"], 1)]
-
-
 def test_transpiled_sql_is_sparks_own(store, spark) -> None:
     """What the dialects disagree on is written the Spark way (a change here means a sqlglot upgrade moved it)."""
     catalogue = load_catalogue()

@@ -238,7 +238,7 @@ class _Staged:
 
     def __init__(self, spark: SparkSession, sql: str):
         self.spark = spark
-        self.tree = _sets_of_sets(sqlglot.parse_one(sql, dialect="spark"))
+        self.tree = sqlglot.parse_one(sql, dialect="spark")
         self.views: list[str] = []
         self.kept: list[Any] = []  # the JVM's RDDs behind the checkpoints, released after the batch
 
@@ -276,18 +276,6 @@ class _Staged:
             self.spark.catalog.dropTempView(view)
         for rdd in self.kept:
             rdd.unpersist(False)
-
-
-def _sets_of_sets(tree: exp.Expression) -> exp.Expression:
-    """`ARRAY_DISTINCT(FLATTEN(COLLECT_LIST(x)))` with COLLECT_SET: the same elements (the engine sorts a result's
-    loads), but the aggregate holds each distinct list once rather than one list per row. The loads of a slot
-    counted per child are each child's set of loads, mostly the same one or two; collecting them per LA and
-    window held every child's list (2.6 GB spilled for cin_count's slot nationally: benchmarks/README.md)."""
-    for agg in list(tree.find_all(exp.ArrayAgg)):
-        flatten = agg.parent
-        if isinstance(flatten, exp.Flatten) and isinstance(flatten.parent, exp.ArrayDistinct):
-            agg.replace(exp.ArrayUniqueAgg(this=agg.this))
-    return tree
 
 
 def _values(relation: Relation) -> str:
