@@ -505,7 +505,7 @@ class _Writer:
         loads: list[exp.Expression] = [_col(k, "s") for k in keys]
         taken: list[exp.Expression] = [_col(k, "c") for k in keys]
         for m in measures:
-            written = [(name, tree) for name, tree in self._plain(m, per_child=True) if name != LOADS]
+            written = self._plain(m, per_child=True)
             inner += [exp.alias_(tree, m.column(name)) for name, tree in written]
             flags = {name for name, _ in written}
             for name, tree in self._plain(m):
@@ -541,7 +541,7 @@ class _Writer:
         outer: list[exp.Expression] = [_col(k, "s") for k in keys]
         per_child = exp.EQ(this=_col(BY_LOAD, "s"), expression=exp.Literal.number(0))
         for m in measures:
-            written = [(name, tree) for name, tree in self._plain(m, per_child=True) if name != LOADS]
+            written = self._plain(m, per_child=True)
             inner += [exp.alias_(tree, m.column(name)) for name, tree in written]
             flags = {name for name, _ in written}
             if m.filtered and BASE not in flags:  # a load's rows in the denominator, for its loads
@@ -614,10 +614,13 @@ class _Writer:
         if m.leaves_out:
             out.append((LEFT_OUT, exp.Sum(this=_col(m.column("o"), "s"))))
         out.append((MISSING, exp.Sum(this=_col(m.column("h"), "s")) if m.history else exp.Literal.number(0)))
-        loads = _when(base, _col("load_id", "s"))
-        out.append(
-            (LOADS, exp.ArrayUniqueAgg(this=loads) if self.distinct_loads else exp.ArrayAgg(this=loads))
-        )
+        if (
+            not per_child
+        ):  # per child, the loads are collected apart (_per_child_and_load, _per_child_then_loads)
+            loads = _when(base, _col("load_id", "s"))
+            out.append(
+                (LOADS, exp.ArrayUniqueAgg(this=loads) if self.distinct_loads else exp.ArrayAgg(this=loads))
+            )
         return out
 
     def _of_children(self, m: Measure, name: str, written: set[str]) -> exp.Expression:
