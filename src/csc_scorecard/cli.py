@@ -614,9 +614,8 @@ def indicators(
             con, periods, list(indicator_ids) or None, breakdown, list(la_codes) or None,
             catalogue=catalogue, engine=engine,
         )  # fmt: skip
-        ids = tuple(indicator_ids) or tuple(
-            catalogue.ids()
-        )  # each LA's figures are computed apart: as for one
+        # each LA's figures are computed apart from the others', so what was asked holds for each LA alone
+        ids = tuple(indicator_ids) or tuple(catalogue.ids())
         _keep_results(con, results, periods, ids, basis, catalogue)
     except CatalogueError as error:
         raise click.UsageError(str(error)) from None
