@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..periods import add_months, add_years
-from ..working_days import working_days_between
+from ..working_days import is_working_day, working_days_between
 from .care import final_class
 from .dates import ONE_DAY, add_working_days, age_on, birthday
 from .lait_check import SMALL_COUNT
@@ -552,7 +552,7 @@ def _brought_forward(
 
 
 def _last_working_day(day: dt.date) -> dt.date:
-    while add_working_days(day, 0) != day:
+    while not is_working_day(day):
         day -= ONE_DAY
     return day
 
