@@ -626,19 +626,18 @@ def indicators(
 
 
 def _keep_results(con, results, periods, ids, basis, catalogue) -> None:
-    """Keep what `indicators` computed: whole-LA figures with the store's basis, per LA, so that `judge`,
-    `report` and the dashboard read them back rather than compute them again (engine/results.py); a breakdown's,
-    or an LA's the store changed under, as plain results."""
-    from .engine.results import Computation, save_computed, save_results
+    """Keep what `indicators` computed: whole-LA figures with the store's basis, for every LA in one transaction,
+    so that `judge`, `report` and the dashboard read them back rather than compute them again
+    (engine/results.py); a breakdown's, or figures the store changed under, as plain results."""
+    from .engine.results import Computation, save_computations, save_results
 
     codes = tuple(p.code for p in periods)
-    plain = []
-    for la_code in dict.fromkeys(r.la_code for r in results):
-        mine = [r for r in results if r.la_code == la_code]
-        if basis is None or not save_computed(con, Computation(la_code, codes, ids, basis), mine, catalogue):
-            plain += mine
-    if plain:
-        save_results(con, plain)
+    las = dict.fromkeys(r.la_code for r in results)
+    kept = basis is not None and save_computations(
+        con, [Computation(la_code, codes, ids, basis) for la_code in las], results, catalogue
+    )
+    if not kept:
+        save_results(con, results)
 
 
 def _print_explanation(con, indicator_id, period, la_codes, breakdown, limit) -> None:

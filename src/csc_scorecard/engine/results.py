@@ -215,38 +215,75 @@ def save_computed(
     """Keep an engine call's whole-LA results with their basis, replacing the LA's earlier ones for those periods
     and indicators; False (nothing written) when the store is no longer as they were computed from, or a number
     is of a type the results table cannot give back."""
-    mine = [r for r in results if r.la_code == computation.la_code and r.breakdown is None]
+    return save_computations(con, [computation], results, catalogue)
+
+
+def save_computations(
+    con: duckdb.DuckDBPyConnection,
+    computations: Sequence[Computation],
+    results: Sequence[IndicatorResult],
+    catalogue: Catalogue,
+) -> bool:
+    """save_computed for several LAs' computations on one basis, in one transaction with one check of the basis
+    and one statement per table (`indicators` for every LA: 152 transactions took 2.3 s where computing took 1)."""
+    if not computations:
+        return True
+    (basis,) = {c.basis for c in computations}
+    by_la = {c.la_code: c for c in computations}
+    mine = [r for r in results if r.la_code in by_la and r.breakdown is None]
     if any(_number_type(n) is None and n is not None for r in mine for n in (r.numerator, r.denominator)):
         return False
-    la_code, codes, ids = computation.la_code, list(computation.periods), list(computation.indicator_ids)
+    series = pa.table(
+        {
+            name: [row[i] for c in computations for row in _series_of(c)]
+            for i, name in enumerate(("la_code", "period", "indicator_id"))
+        }
+    )
     now = dt.datetime.now()
     con.begin()
     try:
-        if results_basis(con, catalogue) != computation.basis:
+        if results_basis(con, catalogue) != basis:
             con.rollback()
             return False
-        earlier = _saved_on(con, la_code, computation.basis, codes)
-        con.execute(
-            f"DELETE FROM {RESULTS_TABLE} WHERE la_code = ? AND breakdown IS NULL "
-            "AND list_contains(?, period) AND list_contains(?, indicator_id)",
-            [la_code, codes, ids],
-        )
+        earlier: dict[tuple[str, str], set[str]] = {}
+        for la_code, period, ids in con.execute(
+            f"SELECT la_code, period, indicator_ids FROM {BASIS_TABLE} WHERE basis = ? AND list_contains(?, la_code)",
+            [basis, list(by_la)],
+        ).fetchall():
+            earlier[(la_code, period)] = set(ids)
+        con.register("saved_series", series)
+        try:
+            con.execute(
+                f"DELETE FROM {RESULTS_TABLE} AS r USING saved_series AS i WHERE r.la_code = i.la_code "
+                "AND r.period = i.period AND r.indicator_id = i.indicator_id AND r.breakdown IS NULL"
+            )
+            con.execute(
+                f"DELETE FROM {BASIS_TABLE} AS b USING (SELECT DISTINCT la_code, period FROM saved_series) AS i "
+                "WHERE b.la_code = i.la_code AND b.period = i.period"
+            )
+        finally:
+            con.unregister("saved_series")
         _insert(con, mine, now)
-        con.execute(
-            f"DELETE FROM {BASIS_TABLE} WHERE la_code = ? AND list_contains(?, period)", [la_code, codes]
-        )
-        con.executemany(
-            f"INSERT INTO {BASIS_TABLE} VALUES (?, ?, ?, ?, ?)",
-            [
-                [la_code, code, computation.basis, sorted(earlier.get(code, set()) | set(ids)), now]
-                for code in codes
-            ],
-        )
+        held = [(c.la_code, code, earlier.get((c.la_code, code), set()) | set(c.indicator_ids))
+                for c in computations for code in c.periods]  # fmt: skip
+        con.register("saved_basis", pa.table({
+            "la_code": [la for la, _, _ in held], "period": [code for _, code, _ in held],
+            "basis": [basis] * len(held), "indicator_ids": [sorted(ids) for _, _, ids in held],
+            "saved_at": pa.array([now] * len(held), pa.timestamp("us")),
+        }))  # fmt: skip
+        try:
+            con.execute(f"INSERT INTO {BASIS_TABLE} BY NAME SELECT * FROM saved_basis")
+        finally:
+            con.unregister("saved_basis")
         con.commit()
     except BaseException:
         con.rollback()
         raise
     return True
+
+
+def _series_of(computation: Computation) -> list[tuple[str, str, str]]:
+    return [(computation.la_code, code, i) for code in computation.periods for i in computation.indicator_ids]
 
 
 __all__ = [
@@ -256,6 +293,7 @@ __all__ = [
     "IndicatorResult",
     "read_results",
     "results_basis",
+    "save_computations",
     "save_computed",
     "save_results",
     "saved_results",
