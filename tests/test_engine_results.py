@@ -9,14 +9,16 @@ import pytest
 from sqlglot import exp
 
 from canonical_rows import LA, Store
-from csc_scorecard.catalogue import CORE_INDICATOR_IDS, CatalogueError
+from csc_scorecard.catalogue import CORE_INDICATOR_IDS, CatalogueError, load_catalogue
 from csc_scorecard.engine import ADAPTERS, adapter_for, batch, compute, read_results, save_results
 from csc_scorecard.engine.adapters.duckdb import DuckDBAdapter
 from csc_scorecard.engine.batch import batch_trees
 from csc_scorecard.engine.build import population_ctes
 from csc_scorecard.engine.compute import build_requests, run_requests
+from csc_scorecard.engine.coverage import coverage
 from csc_scorecard.engine.manual import catalogue_for
 from csc_scorecard.periods import parse_period, quarters
+from csc_scorecard.store.status import SnapshotCover
 
 
 @pytest.fixture
@@ -292,3 +294,32 @@ def test_loads_of_children_counted_per_child_are_those_of_their_measures_rows(tm
             ("cin_share", "Female"): (1, 1, (1,)),
             ("cin_share", "Male"): (1, 1, (4,)),
         }
+
+
+def test_coverage_is_each_las_own_where_las_share_their_gaps():
+    """LAs with the same years loaded of the returns read (and the same snapshot) share their gaps; one with
+    other years, or a snapshot, has its own. Re-referrals need the window's CIN census and the year before
+    (12 months before each referral), worked by hand."""
+    catalogue = load_catalogue()
+    indicator = catalogue.definition("re_referrals_12m_pct")
+    periods = [parse_period("2016-17Q1"), parse_period("2015-16Q1")]
+    loaded = {
+        "A": {"cin": frozenset({2015, 2016})},
+        "B": {"cin": frozenset({2016})},
+        "C": {"cin": frozenset({2016, 2015}), "ssda903": frozenset({2016})},  # as A: no 903 is read
+        "D": {"ssda903": frozenset({2016})},  # no CIN census: not listed
+        "E": {"cin": frozenset({2016})},  # as B, but its snapshot holds April 2015 to June 2016
+    }
+    snapshot = SnapshotCover(9, frozenset({"cin_episodes"}), dt.date(2015, 4, 1), dt.date(2016, 6, 30))
+    rows = coverage(catalogue, indicator, periods, loaded, {"E": snapshot})
+    why = "(earlier referrals in the 12 months before each referral)"
+    assert [(r.la_code, r.period_id, r.gap and r.gap.note()) for r in rows] == [
+        ("A", 0, None),
+        ("A", 1, f"withheld: needs the 2014-15 CIN census {why}"),
+        ("B", 0, f"withheld: needs the 2015-16 CIN census {why}"),
+        ("B", 1, f"not covered: needs the 2014-15 and 2015-16 CIN censuses {why}"),
+        ("C", 0, None),
+        ("C", 1, f"withheld: needs the 2014-15 CIN census {why}"),
+        ("E", 0, None),
+        ("E", 1, f"withheld: needs the 2014-15 CIN census {why}"),
+    ]

@@ -198,7 +198,7 @@ def _computed(
         if not las:  # no LA has any of the returns these indicators read
             continue
         inputs[LAS] = Relation((("la_code", "VARCHAR"),), [(code,) for code in las])
-        rows = adapter.run(batch.sql, batch.tables, inputs)
+        rows = _ordered(adapter.run(batch.sql, batch.tables, inputs))
         for index in members:
             by_request[index] = _results(requests[index], batch.measures[index], rows, windows, populations)
     return [by_request.get(index, []) for index in range(len(requests))]
@@ -212,27 +212,10 @@ def _window_values(window: PeriodRow) -> tuple:
     return (window.period_id, period.start, period.end, window.population_year, float(window.annual_factor))
 
 
-def _results(
-    request: Request,
-    measure: Measure,
-    rows: Sequence[Mapping[str, Any]],
-    windows: Sequence[PeriodRow],
-    populations: _Populations | None,
-) -> list[IndicatorResult]:
-    """The request's rows of its batch: each LA whose returns it reads (and, by a breakdown, each group with
-    records in some window) in every window, in the order la_code, window, breakdown value (none first)."""
-    gaps = {(c.la_code, c.period_id): c for c in request.coverage}
-    las = {c.la_code for c in request.coverage}
-    groups = None
-    if request.breakdown is not None:
-        rows_column = measure.column(ROWS)
-        groups = {(r["la_code"], r["breakdown_value"]) for r in rows if r[rows_column]}
-    chosen = [
-        r
-        for r in rows
-        if r["la_code"] in las and (groups is None or (r["la_code"], r["breakdown_value"]) in groups)
-    ]
-    chosen.sort(
+def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A batch's rows in the order of its results: la_code, window, breakdown value (none first). Sorted once
+    for every request the batch serves, each taking its own rows in this order."""
+    rows.sort(
         key=lambda r: (
             r["la_code"],
             r["period_id"],
@@ -240,12 +223,27 @@ def _results(
             r["breakdown_value"] or "",
         )
     )
-    return [
-        _result(
-            request, measure, windows[r["period_id"]], r, gaps[(r["la_code"], r["period_id"])], populations
-        )
-        for r in chosen
-    ]
+    return rows
+
+
+def _results(
+    request: Request,
+    measure: Measure,
+    rows: Sequence[Mapping[str, Any]],
+    windows: Sequence[PeriodRow],
+    populations: _Populations | None,
+) -> list[IndicatorResult]:
+    """The request's rows of its batch (`rows` in order: _ordered): each LA whose returns it reads (and, by a
+    breakdown, each group with records in some window) in every window."""
+    gaps = {(c.la_code, c.period_id): c for c in request.coverage}
+    las = {c.la_code for c in request.coverage}
+    chosen = [r for r in rows if r["la_code"] in las]
+    if request.breakdown is not None:
+        rows_column = measure.column(ROWS)
+        groups = {(r["la_code"], r["breakdown_value"]) for r in rows if r[rows_column]}
+        chosen = [r for r in chosen if (r["la_code"], r["breakdown_value"]) in groups]
+    result = _Reader(request, measure, populations).result
+    return [result(windows[r["period_id"]], r, gaps[r["la_code"], r["period_id"]]) for r in chosen]
 
 
 class _Populations:
@@ -265,94 +263,95 @@ class _Populations:
         return estimates[found - 1] if found else None
 
 
-def _result(
-    request: Request,
-    measure: Measure,
-    window: PeriodRow,
-    row: Mapping[str, Any],
-    covered: CoverageRow,
-    populations: _Populations | None,
-) -> IndicatorResult:
-    indicator, period = request.indicator, window.period
-    estimate = None
-    if indicator.unit == "rate_per_10k" and populations is not None:
-        estimate = populations.at(row["la_code"], window.population_year)
-    missing = row[measure.column(MISSING)]
-    numerator = denominator = value = None
-    if covered.covered and missing == 0:
-        factor = float(window.annual_factor) if request.option("annualise") else None
-        numerator, denominator, value = figures(
-            indicator, row, measure, estimate[1] if estimate else None, factor
+class _Reader:
+    """One request's results from its batch's rows; what they all share (the columns read, the unit, the
+    options) worked out once, as a request may have tens of thousands of LAs and windows."""
+
+    def __init__(self, request: Request, measure: Measure, populations: _Populations | None):
+        self.request, self.measure, self.indicator = request, measure, request.indicator
+        self.populations = populations if request.indicator.unit == "rate_per_10k" else None
+        self.annualise = request.option("annualise")
+        self.missing, self.loads = measure.column(MISSING), measure.column(LOADS)
+        self.left_out = measure.column(LEFT_OUT) if measure.leaves_out else None
+
+    def result(self, window: PeriodRow, row: Mapping[str, Any], covered: CoverageRow) -> IndicatorResult:
+        indicator, period = self.indicator, window.period
+        estimate = None
+        if self.populations is not None:
+            estimate = self.populations.at(row["la_code"], window.population_year)
+        missing = row[self.missing]
+        numerator = denominator = value = None
+        if covered.gap is None and missing == 0:
+            factor = float(window.annual_factor) if self.annualise else None
+            numerator, denominator, value = figures(
+                indicator, row, self.measure, estimate[1] if estimate else None, factor
+            )
+        loads = set(row[self.loads] or ())
+        loads.discard(None)
+        return IndicatorResult(
+            la_code=row["la_code"],
+            indicator_id=indicator.id,
+            period=period.code,
+            period_start=period.start,
+            period_end=period.end,
+            breakdown=self.request.breakdown_name,
+            breakdown_value=row["breakdown_value"],
+            numerator=numerator,
+            denominator=denominator,
+            value=value,
+            population_year=estimate[0] if estimate else None,
+            notes=self._notes(window, row, covered, missing, estimate, value),
+            load_ids=tuple(sorted(loads)),
         )
-    return IndicatorResult(
-        la_code=row["la_code"],
-        indicator_id=indicator.id,
-        period=period.code,
-        period_start=period.start,
-        period_end=period.end,
-        breakdown=request.breakdown_name,
-        breakdown_value=row["breakdown_value"],
-        numerator=numerator,
-        denominator=denominator,
-        value=value,
-        population_year=estimate[0] if estimate else None,
-        notes="; ".join(_notes(request, window, row, covered, measure, estimate, value)),
-        load_ids=tuple(sorted({i for i in row[measure.column(LOADS)] or () if i is not None})),
-    )
 
+    def _notes(
+        self,
+        window: PeriodRow,
+        row: Mapping[str, Any],
+        covered: CoverageRow,
+        missing: int,
+        estimate: tuple[int, int, str] | None,
+        value: float | None,
+    ) -> str:
+        """Why a figure is blank (returns or history not loaded, 0 ÷ 0, no population), what a rate used, and
+        the flagged records it leaves out."""
+        if covered.gap is not None:
+            return covered.gap.note()
+        notes = self._value_notes(window, row, missing, estimate, value)
+        if self.left_out is not None and row[self.left_out]:
+            notes.append(_left_out_note(self.indicator, row[self.left_out]))
+        return "; ".join(notes)
 
-def _notes(
-    request: Request,
-    window: PeriodRow,
-    row: Mapping[str, Any],
-    covered: CoverageRow,
-    measure: Measure,
-    estimate: tuple[int, int, str] | None,
-    value: float | None,
-) -> list[str]:
-    """Why a figure is blank (returns or history not loaded, 0 ÷ 0, no population), what a rate used, and the
-    flagged records it leaves out."""
-    if covered.gap is not None:
-        return [covered.gap.note()]
-    left_out = _left_out_note(request.indicator, row[measure.column(LEFT_OUT)] if measure.leaves_out else 0)
-    return [*_value_notes(request, window, row, measure, estimate, value), *left_out]
-
-
-def _left_out_note(indicator: Indicator, count: int) -> list[str]:
-    if not count:
+    def _value_notes(
+        self,
+        window: PeriodRow,
+        row: Mapping[str, Any],
+        missing: int,
+        estimate: tuple[int, int, str] | None,
+        value: float | None,
+    ) -> list[str]:
+        history, unit = self.indicator.history, self.indicator.unit
+        if missing and history is not None:
+            counted = base_count(row, self.measure)
+            return [f"withheld: {missing} of {counted} {history.reason}; load the earlier returns"]
+        if unit == "rate_per_10k":
+            used, source = (estimate[0], estimate[2]) if estimate else (None, None)
+            notes = [_population_note(row["la_code"], window.population_year, used, source)]
+            if self.annualise:
+                notes.append(f"annualised (x {window.annual_factor:.4f})")
+            return notes
+        if unit != "count" and value is None:
+            return ["undefined: no records in the denominator (0 ÷ 0)"]
         return []
+
+
+def _left_out_note(indicator: Indicator, count: int) -> str:
     rules = {rule.id: rule for rule in all_rules()}
     what = "; ".join(
         rules[r].says + (f" (DfE {rules[r].dfe})" if rules[r].dfe else "") for r in indicator.leaves_out
     )
     records = "record" if count == 1 else "records"
-    return [f"left out: {count:,} {records} with {what}; csc-scorecard quality lists them"]
-
-
-def _value_notes(
-    request: Request,
-    window: PeriodRow,
-    row: Mapping[str, Any],
-    measure: Measure,
-    estimate: tuple[int, int, str] | None,
-    value: float | None,
-) -> list[str]:
-    history = request.indicator.history
-    missing = row[measure.column(MISSING)]
-    if missing and history is not None:
-        return [
-            f"withheld: {missing} of {base_count(row, measure)} {history.reason}; load the earlier returns"
-        ]
-    unit = request.indicator.unit
-    if unit == "rate_per_10k":
-        used, source = (estimate[0], estimate[2]) if estimate else (None, None)
-        notes = [_population_note(row["la_code"], window.population_year, used, source)]
-        if request.option("annualise"):
-            notes.append(f"annualised (x {window.annual_factor:.4f})")
-        return notes
-    if unit != "count" and value is None:
-        return ["undefined: no records in the denominator (0 ÷ 0)"]
-    return []
+    return f"left out: {count:,} {records} with {what}; csc-scorecard quality lists them"
 
 
 def _population_note(la_code: str, wanted: int, used: int | None, source: str | None) -> str:

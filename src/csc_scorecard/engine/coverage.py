@@ -221,6 +221,9 @@ def coverage(
     kinds = returns_read(catalogue, indicator)
     tables = tables_read(catalogue, indicator)
     snapshots = snapshots or {}
+    # A gap depends on an LA only through its snapshot and the years loaded of the kinds read: LAs alike in
+    # those (most of a region's) share their gaps, worked out once.
+    alike: dict[tuple, list[Gap | None]] = {}
     rows = []
     for la_code in sorted(set(loaded) | set(snapshots)):
         snapshot = snapshots.get(la_code)
@@ -228,9 +231,10 @@ def coverage(
         held = snapshot is not None and bool(tables) and tables <= snapshot.tables
         if not held and (SNAPSHOT_ONLY in kinds or not any(returned.get(kind) for kind in kinds)):
             continue  # what only a snapshot holds is not listed as missing where there is no snapshot
-        for period_id, period in enumerate(periods):
-            found = gap(indicator, kinds, period, returned, snapshot, tables)
-            rows.append(CoverageRow(la_code, period_id, found))
+        key = (snapshot, tuple(frozenset(returned.get(kind, ())) for kind in kinds))
+        if key not in alike:
+            alike[key] = [gap(indicator, kinds, period, returned, snapshot, tables) for period in periods]
+        rows += (CoverageRow(la_code, period_id, found) for period_id, found in enumerate(alike[key]))
     return rows
 
 
