@@ -58,93 +58,136 @@ def local_tag(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-_PART_OF = {"Assessments": "assessments", "CINPlanDates": "cin_plans", "Section47": "section47",
-            "ChildProtectionPlans": "cp_plans"}  # fmt: skip
 _IDS = RAW["children"][:7]
 _EPISODE = RAW["cin_episodes"][1:]
-_LEAVES = {table: tuple(c for c in RAW[table][2:] if not c.endswith("*")) for table in _PART_OF.values()}
-# A part's repeated field: (the element holding the repeats, the repeat's name)
-_REPEATS = {"assessments": ("FactorsIdentifiedAtAssessment", "AssessmentFactors"), "cp_plans": ("Reviews", "CPPreviewDate")}  # fmt: skip
+# Each part of a CINdetails: (its table, its fields read once, its repeated field as (holder, repeat) or None)
+_PARTS = {
+    "Assessments": ("assessments", RAW["assessments"][2:5], ("FactorsIdentifiedAtAssessment", "AssessmentFactors")),
+    "CINPlanDates": ("cin_plans", RAW["cin_plans"][2:], None),
+    "Section47": ("section47", RAW["section47"][2:], None),
+    "ChildProtectionPlans": ("cp_plans", RAW["cp_plans"][2:7], ("Reviews", "CPPreviewDate")),
+}  # fmt: skip
 
 
-class _LocalNames(dict[object, str]):
-    """Each tag's local name, looked up rather than computed: a subscript per element is the walk's cheapest step
-    (a return has a few dozen distinct tags)."""
+class _Slots(dict[object, int]):
+    """Each tag's slot in a record, by its local name: `names` from `first` on, then one slot for any other name
+    (read, never kept), then `holders` (elements whose own children are read in turn). Looked up rather than
+    computed: a subscript per element is the walk's cheapest step (a return has a few dozen distinct tags)."""
 
-    def __missing__(self, tag: object) -> str:
-        name = self[tag] = local_tag(tag)
-        return name
+    def __init__(self, names: tuple[str, ...], holders: tuple[str, ...] = (), first: int = 0):
+        super().__init__()
+        self.other = first + len(names)
+        self.index = {name: first + i for i, name in enumerate((*names, "", *holders)) if name}
+
+    def __missing__(self, tag: object) -> int:
+        slot = self[tag] = self.index.get(local_tag(tag), self.other)
+        return slot
 
 
 class FlatChildren:
     """Rows of raw text for each CIN table, gathered a Child at a time and moved into Arrow in chunks.
 
-    The walk is written for speed, being Python's step for each element of a national load's largest part: each
-    element's children are iterated once per level (no tag-filtered iterators, each of which costs a matcher to
-    build), their first of each local name kept in a dict."""
+    The walk is written for speed, being Python's step for each element of a national load's largest part:
+    each element's children are iterated once, last to first, each child's text (or, for an element holding
+    others, the child itself) put in its name's slot of the record, so that the first of each name is the one
+    kept, as the value-by-value reader keeps it. Only an element's own children are read into its record: an
+    element of a known name anywhere else is not read, as that reader does not read it. A table's rows are
+    held as one list of values, row after row, which slicing turns into columns."""
 
     def __init__(self, sex_element: str, other_sex_element: str):
-        self.sex, self.other_sex = sex_element, other_sex_element
-        self.names = _LocalNames()
-        self.rows: dict[str, list[tuple]] = {t: [] for t in RAW}
+        self.child_slots = _Slots((), ("ChildIdentifiers", "ChildCharacteristics", "CINdetails"))
+        self.id_slots = _Slots((*_IDS, sex_element, other_sex_element))
+        self.char_slots = _Slots(("Ethnicity",), ("Disabilities",))
+        self.disability_slots = _Slots(("Disability",))
+        self.detail_slots = _Slots(_EPISODE, tuple(_PARTS), first=1)
+        self.parts = tuple(
+            (
+                table,
+                _Slots(fields, () if repeat is None else (repeat[0],), first=2),
+                None if repeat is None else _Slots((repeat[1],)),
+            )
+            for table, fields, repeat in _PARTS.values()
+        )
+        self.values: dict[str, list] = {t: [] for t in RAW}
         self.batches: dict[str, list[pa.RecordBatch]] = {t: [] for t in RAW}
         self.children = 0
 
     def add(self, child: etree._Element) -> bool:
         """Take a Child's rows; False (nothing kept) when its shape is one the value-by-value reader objects
         to: no ChildIdentifiers or ChildCharacteristics, no birth date element, the wrong sex element."""
-        names = self.names
-        kids = {names[kid.tag]: kid for kid in reversed(child)}  # the first of each name wins
-        ids, chars = kids.get("ChildIdentifiers"), kids.get("ChildCharacteristics")
+        slots = self.child_slots
+        held: list = [None, None, None, None]  # (other), ChildIdentifiers, ChildCharacteristics, CINdetails
+        details = []
+        for kid in reversed(child):
+            slot = slots[kid.tag]
+            held[slot] = kid
+            if slot == 3:
+                details.append(kid)
+        ids, chars = held[1], held[2]
         if ids is None or chars is None:
             return False
-        id_texts = {names[kid.tag]: kid.text for kid in reversed(ids)}
-        if self.other_sex in id_texts or (
-            "PersonBirthDate" not in id_texts and "ExpectedPersonBirthDate" not in id_texts
-        ):
+        slots = self.id_slots
+        found: list = [None] * 10  # _IDS, the sex element, the other sex element, (other)
+        for kid in reversed(ids):
+            found[slots[kid.tag]] = kid
+        if found[8] is not None or (found[4] is None and found[5] is None):
             return False
-        char_kids = {names[kid.tag]: kid for kid in reversed(chars)}
-        ethnicity = char_kids.get("Ethnicity")
-        disabilities = char_kids.get("Disabilities")
-        child_id = id_texts.get("LAchildID")
-        self.rows["children"].append((
-            *[id_texts.get(n) for n in _IDS], id_texts.get(self.sex), None if ethnicity is None else ethnicity.text,
-            None if disabilities is None else [k.text for k in disabilities if names[k.tag] == "Disability"],
-            child.sourceline,
-        ))  # fmt: skip
-        for details in child:
-            if names[details.tag] == "CINdetails":
-                self._details(details, child_id)
+        row = [None if kid is None else kid.text for kid in found]
+        slots = self.char_slots
+        held = [None, None, None]  # Ethnicity, (other), Disabilities
+        for kid in reversed(chars):
+            held[slots[kid.tag]] = kid
+        ethnicity, disabilities = held[0], held[2]
+        row[8] = None if ethnicity is None else ethnicity.text
+        slots = self.disability_slots
+        row[9] = None if disabilities is None else [kid.text for kid in disabilities if not slots[kid.tag]]
+        row.append(child.sourceline)
+        self.values["children"] += row
+        for cin_details in reversed(details):
+            self._details(cin_details, row[0])
         self.children += 1
         if self.children % CHUNK_CHILDREN == 0:
             self._move()
         return True
 
     def _details(self, details: etree._Element, child_id: str | None) -> None:
-        names, rows = self.names, self.rows
-        kids = {names[kid.tag]: kid for kid in reversed(details)}
-        episode = [None if (k := kids.get(n)) is None else k.text for n in _EPISODE]
-        rows["cin_episodes"].append((child_id, *episode, details.sourceline))
-        for part in details:
-            table = _PART_OF.get(names[part.tag])
-            if table is None:
-                continue
-            found = {names[kid.tag]: kid for kid in reversed(part)}
-            leaves = [None if (k := found.get(n)) is None else k.text for n in _LEAVES[table]]
-            if table in _REPEATS:
-                holder, name = _REPEATS[table]
-                held = found.get(holder)
-                leaves.append(None if held is None else [k.text for k in held if names[k.tag] == name])
-            rows[table].append((child_id, episode[0], *leaves, part.sourceline))
+        slots, values = self.detail_slots, self.values
+        episode: list = [child_id, None, None, None, None, None, None, None, None]  # child, _EPISODE, (other)
+        parts = []
+        for kid in reversed(details):
+            slot = slots[kid.tag]
+            if slot < 9:
+                episode[slot] = kid.text
+            else:
+                parts.append((slot, kid))
+        episode[8] = details.sourceline
+        values["cin_episodes"] += episode
+        for slot, part in reversed(parts):
+            table, slots, repeats = self.parts[slot - 9]
+            other = slots.other
+            record: list = [child_id, episode[1], *[None] * (other - 1)]  # keys, the fields, (other)
+            holder = None
+            for kid in reversed(part):
+                slot = slots[kid.tag]
+                if slot <= other:
+                    record[slot] = kid.text
+                else:
+                    holder = kid
+            if repeats is None:
+                record[other] = part.sourceline
+            else:
+                record[other] = None if holder is None else [k.text for k in holder if not repeats[k.tag]]
+                record.append(part.sourceline)
+            values[table] += record
 
     def _move(self) -> None:
-        for table, rows in self.rows.items():
-            if rows:
+        for table, values in self.values.items():
+            if values:
                 schema = _raw_schema(table)
-                columns = zip(*rows, strict=True)
-                arrays = [pa.array(column, type=f.type) for column, f in zip(columns, schema, strict=True)]
+                width = len(schema)
+                arrays = [pa.array(values[i::width], type=f.type) for i, f in enumerate(schema)]
                 self.batches[table].append(pa.RecordBatch.from_arrays(arrays, schema=schema))
-                self.rows[table] = []
+                self.values[table] = []
 
     def raw_tables(self) -> dict[str, pa.Table]:
         self._move()
