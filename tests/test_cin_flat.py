@@ -90,6 +90,7 @@ REFUSED = [
     ("<PersonBirthDate>2010-01-01</PersonBirthDate>", ""),  # no birth date element
     ("<GenderCurrent>1</GenderCurrent>", "<GenderCurrent>1</GenderCurrent><Sex>M</Sex>"),
     ("<GenderCurrent>1</GenderCurrent>", ""),
+    ("<GenderCurrent>1</GenderCurrent>", "<GenderCurrent>1</GenderCurrent><Sex/>"),  # even empty
     ("<Ethnicity>WBRI</Ethnicity>", "<Ethnicity>wbri</Ethnicity>"),
     ("<Ethnicity>WBRI</Ethnicity>", "<Ethnicity>WBRI</Ethnicity><Disabilities><Disability/></Disabilities>"),
     ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>no</ReferralNFA>"),
@@ -120,6 +121,7 @@ _S47 = "<Section47><S47ActualStartDate>2016-06-05</S47ActualStartDate><ICPCnotRe
 _ASSESSMENT = "<AssessmentActualStartDate>2016-06-02</AssessmentActualStartDate>"
 _NEG = "<InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse>"
 _PLANS = "<CINPlanDates><CINPlanStartDate>2016-06-03</CINPlanStartDate></CINPlanDates>"
+_S47_ICPC = _S47.replace("</Section47>", "<DateOfInitialCPC>2016-06-20</DateOfInitialCPC></Section47>")
 _JUNE = [dt.date(2016, 6, 1)]
 MISPLACED_OR_REPEATED = [
     # an episode's field among the Child's identifiers (and no Disabilities to fill its row's list) is not read
@@ -139,7 +141,18 @@ MISPLACED_OR_REPEATED = [
     ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA><CINdetails><CINreferralDate>2016-05-01"
      "</CINreferralDate><ReferralSource>2A</ReferralSource><ReferralNFA>false</ReferralNFA></CINdetails>",
      "cin_episodes", "referral_date", _JUNE),
+    # DateOfInitialCPC, a field of both CINdetails and Section47, read in each, and in no other place
+    ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA>" + _S47_ICPC, "section47", "icpc_date",
+     [dt.date(2016, 6, 20)]),
+    ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA>" + _S47_ICPC, "cin_episodes",
+     "initial_cpc_date", [None]),
+    (_ASSESSMENT, _ASSESSMENT + "<DateOfInitialCPC>2016-06-20</DateOfInitialCPC>", "cin_episodes",
+     "initial_cpc_date", [None]),
     # repeats: the first of a field, of a holder of repeats, of ChildIdentifiers; every part, in order
+    ("<LAchildID>B1</LAchildID>", "<LAchildID>B1</LAchildID><UPN/><UPN>A123456789012</UPN>", "children", "upn",
+     [None]),
+    ("<PersonBirthDate>2010-01-01</PersonBirthDate>", "<PersonBirthDate/><PersonBirthDate>2010-01-01"
+     "</PersonBirthDate>", "children", "dob", [None]),
     ("<CINreferralDate>2016-06-01</CINreferralDate>",
      "<CINreferralDate>2016-06-01</CINreferralDate><CINreferralDate>2016-05-01</CINreferralDate>",
      "assessments", "referral_date", _JUNE),

@@ -58,56 +58,72 @@ def local_tag(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-_IDS = RAW["children"][:7]
-_EPISODE = RAW["cin_episodes"][1:]
-# Each part of a CINdetails: (its table, its fields read once, its repeated field as (holder, repeat) or None)
-_PARTS = {
-    "Assessments": ("assessments", RAW["assessments"][2:5], ("FactorsIdentifiedAtAssessment", "AssessmentFactors")),
-    "CINPlanDates": ("cin_plans", RAW["cin_plans"][2:], None),
-    "Section47": ("section47", RAW["section47"][2:], None),
-    "ChildProtectionPlans": ("cp_plans", RAW["cp_plans"][2:7], ("Reviews", "CPPreviewDate")),
-}  # fmt: skip
+# What each element is read into. A Child's records are read from the children of these containers only:
+_CHILD, _IDS, _CHARS, _DISABILITIES, _DETAILS, _ASSESSMENT, _PLAN, _S47, _CPP, _FACTORS, _REVIEWS = range(11)
+_NOWHERE = 11  # any other name's container: none
+_PARTS = {_ASSESSMENT: "assessments", _PLAN: "cin_plans", _S47: "section47", _CPP: "cp_plans"}
+_WIDTH = {part: len(RAW[table]) + 1 for part, table in _PARTS.items()}  # with src_line
+_HOLDER_SLOT = {_DISABILITIES: 9, _FACTORS: 5, _REVIEWS: 7}  # where each holder's list of repeats goes
+# What an element is: a field (its text kept in a slot of its container's record, the first of each name),
+# DateOfInitialCPC (a field of two containers), a repeat (its text appended to its holder's list), a container
+_FIELD, _EITHER, _REPEAT, _CONTAINER = range(4)
+_S47_ICPC = RAW["section47"].index("DateOfInitialCPC")
+_OTHER_SEX = 11  # the slot of the sex element of the other years, past the children row's
 
 
-class _Slots(dict[object, int]):
-    """Each tag's slot in a record, by its local name: `names` from `first` on, then one slot for any other name
-    (read, never kept), then `holders` (elements whose own children are read in turn). Looked up rather than
-    computed: a subscript per element is the walk's cheapest step (a return has a few dozen distinct tags)."""
+def _codes(sex_element: str, other_sex_element: str) -> dict[str, tuple[int, int, int]]:
+    """(the container an element of each name is read from, its slot there, what it is), by local name."""
+    codes = {name: (_IDS, i, _FIELD) for i, name in enumerate((*RAW["children"][:7], sex_element))}
+    codes[other_sex_element] = (_IDS, _OTHER_SEX, _FIELD)
+    codes["Ethnicity"] = (_CHARS, 8, _FIELD)
+    for slot, name in enumerate(RAW["cin_episodes"][1:], 1):
+        codes[name] = (_DETAILS, slot, _FIELD)
+    codes["DateOfInitialCPC"] = (_DETAILS, codes["DateOfInitialCPC"][1], _EITHER)
+    for part, table in _PARTS.items():
+        for slot, name in enumerate(RAW[table][2:], 2):
+            if not name.endswith("*") and name != "DateOfInitialCPC":
+                codes[name] = (part, slot, _FIELD)
+    containers = {
+        "ChildIdentifiers": (_CHILD, _IDS), "ChildCharacteristics": (_CHILD, _CHARS),
+        "Disabilities": (_CHARS, _DISABILITIES), "CINdetails": (_CHILD, _DETAILS), "Assessments": (_DETAILS, _ASSESSMENT),
+        "CINPlanDates": (_DETAILS, _PLAN), "Section47": (_DETAILS, _S47), "ChildProtectionPlans": (_DETAILS, _CPP),
+        "FactorsIdentifiedAtAssessment": (_ASSESSMENT, _FACTORS), "Reviews": (_CPP, _REVIEWS),
+    }  # fmt: skip
+    codes.update({name: (parent, kind, _CONTAINER) for name, (parent, kind) in containers.items()})
+    repeats = {"Disability": _DISABILITIES, "AssessmentFactors": _FACTORS, "CPPreviewDate": _REVIEWS}
+    codes.update({name: (holder, 0, _REPEAT) for name, holder in repeats.items()})
+    return codes
 
-    def __init__(self, names: tuple[str, ...], holders: tuple[str, ...] = (), first: int = 0):
+
+class _Codes(dict[object, tuple[int, int, int]]):
+    """`_codes` by tag, looked up rather than computed: a subscript per element is the walk's cheapest step (a
+    return has a few dozen distinct tags, in any namespace). Any other name is read from nowhere."""
+
+    def __init__(self, named: dict[str, tuple[int, int, int]]):
         super().__init__()
-        self.other = first + len(names)
-        self.index = {name: first + i for i, name in enumerate((*names, "", *holders)) if name}
+        self.named = named
 
-    def __missing__(self, tag: object) -> int:
-        slot = self[tag] = self.index.get(local_tag(tag), self.other)
-        return slot
+    def __missing__(self, tag: object) -> tuple[int, int, int]:
+        code = self[tag] = self.named.get(local_tag(tag), (_NOWHERE, 0, _FIELD))
+        return code
+
+
+_EMPTY = object()  # an element with no text, kept where None would let a later one of its name in
 
 
 class FlatChildren:
     """Rows of raw text for each CIN table, gathered a Child at a time and moved into Arrow in chunks.
 
     The walk is written for speed, being Python's step for each element of a national load's largest part:
-    each element's children are iterated once, last to first, each child's text (or, for an element holding
-    others, the child itself) put in its name's slot of the record, so that the first of each name is the one
-    kept, as the value-by-value reader keeps it. Only an element's own children are read into its record: an
-    element of a known name anywhere else is not read, as that reader does not read it. A table's rows are
-    held as one list of values, row after row, which slicing turns into columns."""
+    one pass over each Child's descendants, each element dispatched on its name into its container's record,
+    and read only when its parent is the container its name belongs in (the Child's first ChildIdentifiers and
+    ChildCharacteristics, each CINdetails, each part of the CINdetails being read, each part's first holder of
+    repeats): an element of a known name anywhere else is not read, as the value-by-value reader does not
+    read it. The first element of each name in a record is the one kept, as that reader keeps it. A table's
+    rows are held as one list of values, row after row, which slicing turns into columns."""
 
     def __init__(self, sex_element: str, other_sex_element: str):
-        self.child_slots = _Slots((), ("ChildIdentifiers", "ChildCharacteristics", "CINdetails"))
-        self.id_slots = _Slots((*_IDS, sex_element, other_sex_element))
-        self.char_slots = _Slots(("Ethnicity",), ("Disabilities",))
-        self.disability_slots = _Slots(("Disability",))
-        self.detail_slots = _Slots(_EPISODE, tuple(_PARTS), first=1)
-        self.parts = tuple(
-            (
-                table,
-                _Slots(fields, () if repeat is None else (repeat[0],), first=2),
-                None if repeat is None else _Slots((repeat[1],)),
-            )
-            for table, fields, repeat in _PARTS.values()
-        )
+        self.codes = _Codes(_codes(sex_element, other_sex_element))
         self.values: dict[str, list] = {t: [] for t in RAW}
         self.batches: dict[str, list[pa.RecordBatch]] = {t: [] for t in RAW}
         self.children = 0
@@ -115,70 +131,70 @@ class FlatChildren:
     def add(self, child: etree._Element) -> bool:
         """Take a Child's rows; False (nothing kept) when its shape is one the value-by-value reader objects
         to: no ChildIdentifiers or ChildCharacteristics, no birth date element, the wrong sex element."""
-        slots = self.child_slots
-        held: list = [None, None, None, None]  # (other), ChildIdentifiers, ChildCharacteristics, CINdetails
-        details = []
-        for kid in reversed(child):
-            slot = slots[kid.tag]
-            held[slot] = kid
-            if slot == 3:
-                details.append(kid)
-        ids, chars = held[1], held[2]
-        if ids is None or chars is None:
+        codes = self.codes
+        # the container being read of each kind (_NOWHERE's stays None: no element's parent is None)
+        reading: list = [child, None, None, None, None, None, None, None, None, None, None, None]
+        # the children row (_IDS, sex, Ethnicity, Disability*, src_line), then the other years' sex element
+        row: list = [None] * 12
+        records: list = [None, row, row, None, None, None, None, None, None, None, None, None]
+        episodes, parts = [], []
+        empty = False
+        for el in child.iterdescendants():
+            container, slot, what = codes[el.tag]
+            if el.getparent() is not reading[container]:
+                if what != _EITHER or el.getparent() is not reading[_S47]:
+                    continue  # not where the value-by-value reader reads it
+                container, slot = _S47, _S47_ICPC
+            if what <= _EITHER:
+                record = records[container]
+                if record[slot] is None:
+                    text = el.text
+                    if text is None:
+                        text, empty = _EMPTY, True
+                    record[slot] = text
+            elif what == _REPEAT:
+                records[container].append(el.text)
+            elif slot == _DETAILS:
+                reading[_DETAILS] = el
+                records[_DETAILS] = episode = [None] * 9
+                episode[8] = el.sourceline
+                episodes.append(episode)
+            elif slot in _PARTS:
+                reading[slot] = el
+                records[slot] = record = [None] * _WIDTH[slot]
+                record[1] = records[_DETAILS]  # its episode, for the referral date once the episode is read
+                record[-1] = el.sourceline
+                parts.append((slot, record))
+                if slot == _ASSESSMENT:
+                    reading[_FACTORS] = None
+                elif slot == _CPP:
+                    reading[_REVIEWS] = None
+            elif reading[slot] is None:
+                # the first ChildIdentifiers, ChildCharacteristics or holder of repeats (no other is read)
+                reading[slot] = el
+                if slot in _HOLDER_SLOT:
+                    records[container][_HOLDER_SLOT[slot]] = records[slot] = []
+        if reading[_IDS] is None or reading[_CHARS] is None:
             return False
-        slots = self.id_slots
-        found: list = [None] * 10  # _IDS, the sex element, the other sex element, (other)
-        for kid in reversed(ids):
-            found[slots[kid.tag]] = kid
-        if found[8] is not None or (found[4] is None and found[5] is None):
-            return False
-        row = [None if kid is None else kid.text for kid in found]
-        slots = self.char_slots
-        held = [None, None, None]  # Ethnicity, (other), Disabilities
-        for kid in reversed(chars):
-            held[slots[kid.tag]] = kid
-        ethnicity, disabilities = held[0], held[2]
-        row[8] = None if ethnicity is None else ethnicity.text
-        slots = self.disability_slots
-        row[9] = None if disabilities is None else [kid.text for kid in disabilities if not slots[kid.tag]]
-        row.append(child.sourceline)
-        self.values["children"] += row
-        for cin_details in reversed(details):
-            self._details(cin_details, row[0])
+        if row.pop() is not None or (row[4] is None and row[5] is None):
+            return False  # the other years' sex element, or no birth date element
+        row[10] = child.sourceline
+        if empty:
+            for record in (row, *episodes, *(record for _, record in parts)):
+                record[:] = [None if value is _EMPTY else value for value in record]
+        values = self.values
+        values["children"] += row
+        child_id = row[0]
+        for episode in episodes:
+            episode[0] = child_id
+            values["cin_episodes"] += episode
+        for part, record in parts:
+            record[0], record[1] = child_id, record[1][1]
+            values[_PARTS[part]] += record
         self.children += 1
         if self.children % CHUNK_CHILDREN == 0:
             self._move()
         return True
-
-    def _details(self, details: etree._Element, child_id: str | None) -> None:
-        slots, values = self.detail_slots, self.values
-        episode: list = [child_id, None, None, None, None, None, None, None, None]  # child, _EPISODE, (other)
-        parts = []
-        for kid in reversed(details):
-            slot = slots[kid.tag]
-            if slot < 9:
-                episode[slot] = kid.text
-            else:
-                parts.append((slot, kid))
-        episode[8] = details.sourceline
-        values["cin_episodes"] += episode
-        for slot, part in reversed(parts):
-            table, slots, repeats = self.parts[slot - 9]
-            other = slots.other
-            record: list = [child_id, episode[1], *[None] * (other - 1)]  # keys, the fields, (other)
-            holder = None
-            for kid in reversed(part):
-                slot = slots[kid.tag]
-                if slot <= other:
-                    record[slot] = kid.text
-                else:
-                    holder = kid
-            if repeats is None:
-                record[other] = part.sourceline
-            else:
-                record[other] = None if holder is None else [k.text for k in holder if not repeats[k.tag]]
-                record.append(part.sourceline)
-            values[table] += record
 
     def _move(self) -> None:
         for table, values in self.values.items():
