@@ -63,7 +63,13 @@ _CHILD, _IDS, _CHARS, _DISABILITIES, _DETAILS, _ASSESSMENT, _PLAN, _S47, _CPP, _
 _NOWHERE = 11  # any other name's container: none
 _PARTS = {_ASSESSMENT: "assessments", _PLAN: "cin_plans", _S47: "section47", _CPP: "cp_plans"}
 _WIDTH = {part: len(RAW[table]) + 1 for part, table in _PARTS.items()}  # with src_line
-_HOLDER_SLOT = {_DISABILITIES: 9, _FACTORS: 5, _REVIEWS: 7}  # where each holder's list of repeats goes
+_EPISODE_WIDTH = len(RAW["cin_episodes"]) + 1
+# where each holder's list of repeats goes in its container's record
+_HOLDER_SLOT = {
+    _DISABILITIES: RAW["children"].index("Disability*"),
+    _FACTORS: RAW["assessments"].index("AssessmentFactors*"),
+    _REVIEWS: RAW["cp_plans"].index("CPPreviewDate*"),
+}
 # What an element is: a field (its text kept in a slot of its container's record, the first of each name),
 # DateOfInitialCPC (a field of two containers), a repeat (its text appended to its holder's list), a container
 _FIELD, _EITHER, _REPEAT, _CONTAINER = range(4)
@@ -75,7 +81,7 @@ def _codes(sex_element: str, other_sex_element: str) -> dict[str, tuple[int, int
     """(the container an element of each name is read from, its slot there, what it is), by local name."""
     codes = {name: (_IDS, i, _FIELD) for i, name in enumerate((*RAW["children"][:7], sex_element))}
     codes[other_sex_element] = (_IDS, _OTHER_SEX, _FIELD)
-    codes["Ethnicity"] = (_CHARS, 8, _FIELD)
+    codes["Ethnicity"] = (_CHARS, RAW["children"].index("Ethnicity"), _FIELD)
     for slot, name in enumerate(RAW["cin_episodes"][1:], 1):
         codes[name] = (_DETAILS, slot, _FIELD)
     codes["DateOfInitialCPC"] = (_DETAILS, codes["DateOfInitialCPC"][1], _EITHER)
@@ -156,8 +162,8 @@ class FlatChildren:
                 records[container].append(el.text)
             elif slot == _DETAILS:
                 reading[_DETAILS] = el
-                records[_DETAILS] = episode = [None] * 9
-                episode[8] = el.sourceline
+                records[_DETAILS] = episode = [None] * _EPISODE_WIDTH
+                episode[-1] = el.sourceline
                 episodes.append(episode)
             elif slot in _PARTS:
                 reading[slot] = el
@@ -178,7 +184,7 @@ class FlatChildren:
             return False
         if row.pop() is not None or (row[4] is None and row[5] is None):
             return False  # the other years' sex element, or no birth date element
-        row[10] = child.sourceline
+        row[-1] = child.sourceline
         if empty:
             for record in (row, *episodes, *(record for _, record in parts)):
                 record[:] = [None if value is _EMPTY else value for value in record]
