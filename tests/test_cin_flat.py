@@ -3,12 +3,13 @@ and leaves to it every return it would word a Problem for (tests/test_cin_census
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from csc_scorecard.sources.cin_census import _Reader, read_flat
-from csc_scorecard.sources.problems import Problems
+from csc_scorecard.sources.cin_census import _Reader, read, read_flat
+from csc_scorecard.sources.problems import Problems, ReturnRejected
 from csc_scorecard.sources.xmlsafe import iterparse
 from test_cin_census import BASE, FIXTURES, write
 
@@ -89,6 +90,7 @@ REFUSED = [
     ("<PersonBirthDate>2010-01-01</PersonBirthDate>", ""),  # no birth date element
     ("<GenderCurrent>1</GenderCurrent>", "<GenderCurrent>1</GenderCurrent><Sex>M</Sex>"),
     ("<GenderCurrent>1</GenderCurrent>", ""),
+    ("<GenderCurrent>1</GenderCurrent>", "<GenderCurrent>1</GenderCurrent><Sex/>"),  # even empty
     ("<Ethnicity>WBRI</Ethnicity>", "<Ethnicity>wbri</Ethnicity>"),
     ("<Ethnicity>WBRI</Ethnicity>", "<Ethnicity>WBRI</Ethnicity><Disabilities><Disability/></Disabilities>"),
     ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>no</ReferralNFA>"),
@@ -111,3 +113,97 @@ REFUSED = [
 @pytest.mark.parametrize(("old", "new"), REFUSED)
 def test_returns_with_problems_are_left_to_the_value_by_value_reader(tmp_path, old, new):
     assert flat(write(tmp_path, BASE, (old, new))) is None
+
+
+# Elements of a known name in a place the value-by-value reader does not look, and repeated elements: each
+# (old, new) with the table and column it would move, and that column as both readers read it, worked by hand.
+_S47 = "<Section47><S47ActualStartDate>2016-06-05</S47ActualStartDate><ICPCnotRequired>false</ICPCnotRequired></Section47>"
+_ASSESSMENT = "<AssessmentActualStartDate>2016-06-02</AssessmentActualStartDate>"
+_NEG = "<InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse>"
+_PLANS = "<CINPlanDates><CINPlanStartDate>2016-06-03</CINPlanStartDate></CINPlanDates>"
+_S47_ICPC = _S47.replace("</Section47>", "<DateOfInitialCPC>2016-06-20</DateOfInitialCPC></Section47>")
+_JUNE = [dt.date(2016, 6, 1)]
+MISPLACED_OR_REPEATED = [
+    # an episode's field among the Child's identifiers (and no Disabilities to fill its row's list) is not read
+    ("<LAchildID>B1</LAchildID>", "<LAchildID>B1</LAchildID><CINreferralDate>2016-05-01</CINreferralDate>",
+     "cin_episodes", "referral_date", _JUNE),
+    ("<LAchildID>B1</LAchildID>", "<LAchildID>B1</LAchildID><Disability>HAND</Disability>",
+     "children", "disabilities", [None]),
+    ("<LAchildID>B1</LAchildID>", "<LAchildID>B1</LAchildID><Disabilities><Disability>HAND</Disability></Disabilities>",
+     "children", "disabilities", [None]),
+    ("<Ethnicity>WBRI</Ethnicity>", "<Ethnicity>WBRI</Ethnicity><Disability>HAND</Disability>",
+     "children", "disabilities", [None]),
+    (_ASSESSMENT, _ASSESSMENT + "<PrimaryNeedCode>N1</PrimaryNeedCode>", "cin_episodes", "primary_need", [None]),
+    (_ASSESSMENT, _ASSESSMENT + "<AssessmentFactors>21</AssessmentFactors>", "assessments", "factors", [None]),
+    (_NEG, _NEG + "<CPPreviewDate>2016-08-01</CPPreviewDate>", "cp_plans", "review_dates", [None]),
+    ("<Ethnicity>WBRI</Ethnicity>", "<Ethnicity>WBRI</Ethnicity>" + _S47, "section47", "start_date", []),
+    (_ASSESSMENT, _ASSESSMENT + _PLANS, "cin_plans", "start_date", []),
+    ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA><CINdetails><CINreferralDate>2016-05-01"
+     "</CINreferralDate><ReferralSource>2A</ReferralSource><ReferralNFA>false</ReferralNFA></CINdetails>",
+     "cin_episodes", "referral_date", _JUNE),
+    # DateOfInitialCPC, a field of both CINdetails and Section47, read in each, and in no other place
+    ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA>" + _S47_ICPC, "section47", "icpc_date",
+     [dt.date(2016, 6, 20)]),
+    ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA>" + _S47_ICPC, "cin_episodes",
+     "initial_cpc_date", [None]),
+    (_ASSESSMENT, _ASSESSMENT + "<DateOfInitialCPC>2016-06-20</DateOfInitialCPC>", "cin_episodes",
+     "initial_cpc_date", [None]),
+    # repeats: the first of a field, of a holder of repeats, of ChildIdentifiers; every part, in order
+    ("<LAchildID>B1</LAchildID>", "<LAchildID>B1</LAchildID><UPN/><UPN>A123456789012</UPN>", "children", "upn",
+     [None]),
+    ("<PersonBirthDate>2010-01-01</PersonBirthDate>", "<PersonBirthDate/><PersonBirthDate>2010-01-01"
+     "</PersonBirthDate>", "children", "dob", [None]),
+    ("<CINreferralDate>2016-06-01</CINreferralDate>",
+     "<CINreferralDate>2016-06-01</CINreferralDate><CINreferralDate>2016-05-01</CINreferralDate>",
+     "assessments", "referral_date", _JUNE),
+    ("<GenderCurrent>1</GenderCurrent>", "<GenderCurrent>1</GenderCurrent><PersonBirthDate>2011-01-01"
+     "</PersonBirthDate>", "children", "dob", [dt.date(2010, 1, 1)]),
+    ("<ChildIdentifiers>", "<ChildIdentifiers><LAchildID>B2</LAchildID><PersonBirthDate>2011-01-01"
+     "</PersonBirthDate><GenderCurrent>2</GenderCurrent></ChildIdentifiers><ChildIdentifiers>",
+     "cp_plans", "child_id", ["B2"]),
+    (_ASSESSMENT, _ASSESSMENT + "<FactorsIdentifiedAtAssessment><AssessmentFactors>21</AssessmentFactors>"
+     "</FactorsIdentifiedAtAssessment><FactorsIdentifiedAtAssessment><AssessmentFactors>1C</AssessmentFactors>"
+     "</FactorsIdentifiedAtAssessment>", "assessments", "factors", [["21"]]),
+    (_NEG, _NEG + "<Reviews><CPPreviewDate>2016-08-01</CPPreviewDate></Reviews><Reviews><CPPreviewDate>"
+     "2016-09-01</CPPreviewDate></Reviews>", "cp_plans", "review_dates", [[dt.date(2016, 8, 1)]]),
+    ("<Assessments>", _PLANS + _S47 + "<Assessments>" + _ASSESSMENT.replace("02", "09") + "</Assessments>"
+     + _PLANS.replace("03", "04") + "<Assessments>", "assessments", "start_date",
+     [dt.date(2016, 6, 9), dt.date(2016, 6, 2)]),
+    ("<Assessments>", _PLANS + _S47 + "<Assessments>" + _ASSESSMENT.replace("02", "09") + "</Assessments>"
+     + _PLANS.replace("03", "04") + "<Assessments>", "cin_plans", "start_date",
+     [dt.date(2016, 6, 3), dt.date(2016, 6, 4)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("message", ["<Message>", '<Message xmlns="http://www.dcsf.gov.uk/schemas/cin">'])
+@pytest.mark.parametrize(("old", "new", "table", "column", "expected"), MISPLACED_OR_REPEATED)
+def test_misplaced_and_repeated_elements_read_as_the_value_by_value_reader_reads_them(
+    tmp_path, message, old, new, table, column, expected
+):
+    path = write(tmp_path, BASE, (old, new), ("<Message>", message), name="good.xml")
+    found = flat(path)
+    assert found == value_by_value(path)
+    assert [row[column] for row in found[table]] == expected
+
+
+# A field moved out of its place into another, where the value-by-value reader does not read it: the return
+# lacks it, and the flat read leaves the return to that reader to say so.
+MOVED = [
+    (("<ReferralSource>2A</ReferralSource>", ""), (_ASSESSMENT, _ASSESSMENT + "<ReferralSource>2A</ReferralSource>"),
+     "bad.xml: Child[1]/CINdetails[1] (line 23): ReferralSource = (blank): mandatory field is missing"),
+    ((_ASSESSMENT, ""), ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA>" + _ASSESSMENT),
+     "bad.xml: Child[1]/CINdetails[1]/Assessments[1] (line 27): AssessmentActualStartDate = (blank): "
+     "mandatory field is missing"),
+    (("<LAchildID>B1</LAchildID>", ""), ("<ReferralNFA>false</ReferralNFA>", "<ReferralNFA>false</ReferralNFA>"
+     "<LAchildID>B1</LAchildID>"),
+     "bad.xml: Child[1]/ChildIdentifiers (line 15): LAchildID = (blank): mandatory field is missing"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("removed", "added", "expected"), MOVED)
+def test_a_field_in_the_wrong_place_is_not_read(tmp_path, removed, added, expected):
+    path = write(tmp_path, BASE, removed, added)
+    assert flat(path) is None
+    with pytest.raises(ReturnRejected) as caught:
+        read(path)
+    assert [str(p) for p in caught.value.problems] == [expected]

@@ -58,93 +58,158 @@ def local_tag(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-_PART_OF = {"Assessments": "assessments", "CINPlanDates": "cin_plans", "Section47": "section47",
-            "ChildProtectionPlans": "cp_plans"}  # fmt: skip
-_IDS = RAW["children"][:7]
-_EPISODE = RAW["cin_episodes"][1:]
-_LEAVES = {table: tuple(c for c in RAW[table][2:] if not c.endswith("*")) for table in _PART_OF.values()}
-# A part's repeated field: (the element holding the repeats, the repeat's name)
-_REPEATS = {"assessments": ("FactorsIdentifiedAtAssessment", "AssessmentFactors"), "cp_plans": ("Reviews", "CPPreviewDate")}  # fmt: skip
+# What each element is read into. A Child's records are read from the children of these containers only:
+_CHILD, _IDS, _CHARS, _DISABILITIES, _DETAILS, _ASSESSMENT, _PLAN, _S47, _CPP, _FACTORS, _REVIEWS = range(11)
+_NOWHERE = 11  # any other name's container: none
+_PARTS = {_ASSESSMENT: "assessments", _PLAN: "cin_plans", _S47: "section47", _CPP: "cp_plans"}
+_WIDTH = {part: len(RAW[table]) + 1 for part, table in _PARTS.items()}  # with src_line
+_EPISODE_WIDTH = len(RAW["cin_episodes"]) + 1
+# where each holder's list of repeats goes in its container's record
+_HOLDER_SLOT = {
+    _DISABILITIES: RAW["children"].index("Disability*"),
+    _FACTORS: RAW["assessments"].index("AssessmentFactors*"),
+    _REVIEWS: RAW["cp_plans"].index("CPPreviewDate*"),
+}
+# What an element is: a field (its text kept in a slot of its container's record, the first of each name),
+# DateOfInitialCPC (a field of two containers), a repeat (its text appended to its holder's list), a container
+_FIELD, _EITHER, _REPEAT, _CONTAINER = range(4)
+_S47_ICPC = RAW["section47"].index("DateOfInitialCPC")
+_OTHER_SEX = 11  # the slot of the sex element of the other years, past the children row's
 
 
-class _LocalNames(dict[object, str]):
-    """Each tag's local name, looked up rather than computed: a subscript per element is the walk's cheapest step
-    (a return has a few dozen distinct tags)."""
+def _codes(sex_element: str, other_sex_element: str) -> dict[str, tuple[int, int, int]]:
+    """(the container an element of each name is read from, its slot there, what it is), by local name."""
+    codes = {name: (_IDS, i, _FIELD) for i, name in enumerate((*RAW["children"][:7], sex_element))}
+    codes[other_sex_element] = (_IDS, _OTHER_SEX, _FIELD)
+    codes["Ethnicity"] = (_CHARS, RAW["children"].index("Ethnicity"), _FIELD)
+    for slot, name in enumerate(RAW["cin_episodes"][1:], 1):
+        codes[name] = (_DETAILS, slot, _FIELD)
+    codes["DateOfInitialCPC"] = (_DETAILS, codes["DateOfInitialCPC"][1], _EITHER)
+    for part, table in _PARTS.items():
+        for slot, name in enumerate(RAW[table][2:], 2):
+            if not name.endswith("*") and name != "DateOfInitialCPC":
+                codes[name] = (part, slot, _FIELD)
+    containers = {
+        "ChildIdentifiers": (_CHILD, _IDS), "ChildCharacteristics": (_CHILD, _CHARS),
+        "Disabilities": (_CHARS, _DISABILITIES), "CINdetails": (_CHILD, _DETAILS), "Assessments": (_DETAILS, _ASSESSMENT),
+        "CINPlanDates": (_DETAILS, _PLAN), "Section47": (_DETAILS, _S47), "ChildProtectionPlans": (_DETAILS, _CPP),
+        "FactorsIdentifiedAtAssessment": (_ASSESSMENT, _FACTORS), "Reviews": (_CPP, _REVIEWS),
+    }  # fmt: skip
+    codes.update({name: (parent, kind, _CONTAINER) for name, (parent, kind) in containers.items()})
+    repeats = {"Disability": _DISABILITIES, "AssessmentFactors": _FACTORS, "CPPreviewDate": _REVIEWS}
+    codes.update({name: (holder, 0, _REPEAT) for name, holder in repeats.items()})
+    return codes
 
-    def __missing__(self, tag: object) -> str:
-        name = self[tag] = local_tag(tag)
-        return name
+
+class _Codes(dict[object, tuple[int, int, int]]):
+    """`_codes` by tag, looked up rather than computed: a subscript per element is the walk's cheapest step (a
+    return has a few dozen distinct tags, in any namespace). Any other name is read from nowhere."""
+
+    def __init__(self, named: dict[str, tuple[int, int, int]]):
+        super().__init__()
+        self.named = named
+
+    def __missing__(self, tag: object) -> tuple[int, int, int]:
+        code = self[tag] = self.named.get(local_tag(tag), (_NOWHERE, 0, _FIELD))
+        return code
+
+
+_EMPTY = object()  # an element with no text, kept where None would let a later one of its name in
 
 
 class FlatChildren:
     """Rows of raw text for each CIN table, gathered a Child at a time and moved into Arrow in chunks.
 
-    The walk is written for speed, being Python's step for each element of a national load's largest part: each
-    element's children are iterated once per level (no tag-filtered iterators, each of which costs a matcher to
-    build), their first of each local name kept in a dict."""
+    The walk is written for speed, being Python's step for each element of a national load's largest part:
+    one pass over each Child's descendants, each element dispatched on its name into its container's record,
+    and read only when its parent is the container its name belongs in (the Child's first ChildIdentifiers and
+    ChildCharacteristics, each CINdetails, each part of the CINdetails being read, each part's first holder of
+    repeats): an element of a known name anywhere else is not read, as the value-by-value reader does not
+    read it. The first element of each name in a record is the one kept, as that reader keeps it. A table's
+    rows are held as one list of values, row after row, which slicing turns into columns."""
 
     def __init__(self, sex_element: str, other_sex_element: str):
-        self.sex, self.other_sex = sex_element, other_sex_element
-        self.names = _LocalNames()
-        self.rows: dict[str, list[tuple]] = {t: [] for t in RAW}
+        self.codes = _Codes(_codes(sex_element, other_sex_element))
+        self.values: dict[str, list] = {t: [] for t in RAW}
         self.batches: dict[str, list[pa.RecordBatch]] = {t: [] for t in RAW}
         self.children = 0
 
     def add(self, child: etree._Element) -> bool:
         """Take a Child's rows; False (nothing kept) when its shape is one the value-by-value reader objects
         to: no ChildIdentifiers or ChildCharacteristics, no birth date element, the wrong sex element."""
-        names = self.names
-        kids = {names[kid.tag]: kid for kid in reversed(child)}  # the first of each name wins
-        ids, chars = kids.get("ChildIdentifiers"), kids.get("ChildCharacteristics")
-        if ids is None or chars is None:
+        codes = self.codes
+        # the container being read of each kind (_NOWHERE's stays None: no element's parent is None)
+        reading: list = [child, None, None, None, None, None, None, None, None, None, None, None]
+        # the children row (_IDS, sex, Ethnicity, Disability*, src_line), then the other years' sex element
+        row: list = [None] * 12
+        records: list = [None, row, row, None, None, None, None, None, None, None, None, None]
+        episodes, parts = [], []
+        empty = False
+        for el in child.iterdescendants():
+            container, slot, what = codes[el.tag]
+            if el.getparent() is not reading[container]:
+                if what != _EITHER or el.getparent() is not reading[_S47]:
+                    continue  # not where the value-by-value reader reads it
+                container, slot = _S47, _S47_ICPC
+            if what <= _EITHER:
+                record = records[container]
+                if record[slot] is None:
+                    text = el.text
+                    if text is None:
+                        text, empty = _EMPTY, True
+                    record[slot] = text
+            elif what == _REPEAT:
+                records[container].append(el.text)
+            elif slot == _DETAILS:
+                reading[_DETAILS] = el
+                records[_DETAILS] = episode = [None] * _EPISODE_WIDTH
+                episode[-1] = el.sourceline
+                episodes.append(episode)
+            elif slot in _PARTS:
+                reading[slot] = el
+                records[slot] = record = [None] * _WIDTH[slot]
+                record[1] = records[_DETAILS]  # its episode, for the referral date once the episode is read
+                record[-1] = el.sourceline
+                parts.append((slot, record))
+                if slot == _ASSESSMENT:
+                    reading[_FACTORS] = None
+                elif slot == _CPP:
+                    reading[_REVIEWS] = None
+            elif reading[slot] is None:
+                # the first ChildIdentifiers, ChildCharacteristics or holder of repeats (no other is read)
+                reading[slot] = el
+                if slot in _HOLDER_SLOT:
+                    records[container][_HOLDER_SLOT[slot]] = records[slot] = []
+        if reading[_IDS] is None or reading[_CHARS] is None:
             return False
-        id_texts = {names[kid.tag]: kid.text for kid in reversed(ids)}
-        if self.other_sex in id_texts or (
-            "PersonBirthDate" not in id_texts and "ExpectedPersonBirthDate" not in id_texts
-        ):
-            return False
-        char_kids = {names[kid.tag]: kid for kid in reversed(chars)}
-        ethnicity = char_kids.get("Ethnicity")
-        disabilities = char_kids.get("Disabilities")
-        child_id = id_texts.get("LAchildID")
-        self.rows["children"].append((
-            *[id_texts.get(n) for n in _IDS], id_texts.get(self.sex), None if ethnicity is None else ethnicity.text,
-            None if disabilities is None else [k.text for k in disabilities if names[k.tag] == "Disability"],
-            child.sourceline,
-        ))  # fmt: skip
-        for details in child:
-            if names[details.tag] == "CINdetails":
-                self._details(details, child_id)
+        if row.pop() is not None or (row[4] is None and row[5] is None):
+            return False  # the other years' sex element, or no birth date element
+        row[-1] = child.sourceline
+        if empty:
+            for record in (row, *episodes, *(record for _, record in parts)):
+                record[:] = [None if value is _EMPTY else value for value in record]
+        values = self.values
+        values["children"] += row
+        child_id = row[0]
+        for episode in episodes:
+            episode[0] = child_id
+            values["cin_episodes"] += episode
+        for part, record in parts:
+            record[0], record[1] = child_id, record[1][1]
+            values[_PARTS[part]] += record
         self.children += 1
         if self.children % CHUNK_CHILDREN == 0:
             self._move()
         return True
 
-    def _details(self, details: etree._Element, child_id: str | None) -> None:
-        names, rows = self.names, self.rows
-        kids = {names[kid.tag]: kid for kid in reversed(details)}
-        episode = [None if (k := kids.get(n)) is None else k.text for n in _EPISODE]
-        rows["cin_episodes"].append((child_id, *episode, details.sourceline))
-        for part in details:
-            table = _PART_OF.get(names[part.tag])
-            if table is None:
-                continue
-            found = {names[kid.tag]: kid for kid in reversed(part)}
-            leaves = [None if (k := found.get(n)) is None else k.text for n in _LEAVES[table]]
-            if table in _REPEATS:
-                holder, name = _REPEATS[table]
-                held = found.get(holder)
-                leaves.append(None if held is None else [k.text for k in held if names[k.tag] == name])
-            rows[table].append((child_id, episode[0], *leaves, part.sourceline))
-
     def _move(self) -> None:
-        for table, rows in self.rows.items():
-            if rows:
+        for table, values in self.values.items():
+            if values:
                 schema = _raw_schema(table)
-                columns = zip(*rows, strict=True)
-                arrays = [pa.array(column, type=f.type) for column, f in zip(columns, schema, strict=True)]
+                width = len(schema)
+                arrays = [pa.array(values[i::width], type=f.type) for i, f in enumerate(schema)]
                 self.batches[table].append(pa.RecordBatch.from_arrays(arrays, schema=schema))
-                self.rows[table] = []
+                self.values[table] = []
 
     def raw_tables(self) -> dict[str, pa.Table]:
         self._move()
