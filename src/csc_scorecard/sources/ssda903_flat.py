@@ -146,7 +146,7 @@ def _latest(con: duckdb.DuckDBPyConnection, files: Iterable[_Plain]) -> dt.date 
         if dated:
             latest = ", ".join(f'max(dmy_day(padded_dmy(clean("{c}"))))' for c in dated)
             days.extend(
-                con.sql(f"SELECT {latest} FROM {plain.source()}", params=[str(plain.path)]).fetchall()[0]
+                con.execute(f"SELECT {latest} FROM {plain.source()}", [str(plain.path)]).fetchall()[0]
             )
     return max((d for d in days if d is not None), default=None)
 

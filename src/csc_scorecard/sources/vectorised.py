@@ -13,6 +13,7 @@ their wording lives in one place, while a good return is checked in DuckDB witho
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -149,6 +150,11 @@ def _value_and_check(column: Column) -> tuple[str, str]:
     raise ValueError(f"unknown column kind {kind}")
 
 
+# A result of con.execute is copied once more on its way into Arrow, as DuckDB warns; con.sql plans the query
+# twice (once to describe the relation, again to run it), which costs more than that copy for any return read.
+warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning, __name__)
+
+
 @cache
 def _database() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"threads": 1})  # one thread: readers already run one per core
@@ -203,7 +209,7 @@ def convert(
     if isinstance(raw, pa.Table):
         con.register("raw_rows", raw)
     try:
-        table = con.sql(query, params=list(params) or None).to_arrow_table()
+        table = con.execute(query, list(params) or None).to_arrow_table()
     finally:
         if isinstance(raw, pa.Table):
             con.unregister("raw_rows")
