@@ -150,11 +150,6 @@ def _value_and_check(column: Column) -> tuple[str, str]:
     raise ValueError(f"unknown column kind {kind}")
 
 
-# A result of con.execute is copied once more on its way into Arrow, as DuckDB warns; con.sql plans the query
-# twice (once to describe the relation, again to run it), which costs more than that copy for any return read.
-warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning, __name__)
-
-
 @cache
 def _database() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"threads": 1})  # one thread: readers already run one per core
@@ -209,7 +204,11 @@ def convert(
     if isinstance(raw, pa.Table):
         con.register("raw_rows", raw)
     try:
-        table = con.execute(query, list(params) or None).to_arrow_table()
+        with warnings.catch_warnings():
+            # con.sql would plan the query twice (to describe the relation, then to run it), which costs more
+            # than the extra copy of the rows that DuckDB warns a result of con.execute makes into Arrow
+            warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+            table = con.execute(query, list(params) or None).to_arrow_table()
     finally:
         if isinstance(raw, pa.Table):
             con.unregister("raw_rows")
