@@ -110,33 +110,32 @@ def load_national(out: Path, db: Path, *, workers: int | None = None) -> list[Lo
     if problems:
         raise ReturnRejected(problems)
     workers = workers or os.cpu_count() or 1
+    con = connect(db)
+    # The readers keep every core busy, so DuckDB's own threads only contend with them for the commits; and a
+    # checkpoint at each LA's commit (DuckDB's default, once its log passes 16 MB) rewrites the same tables 152
+    # times: deferred, they are rewritten every COMMITTED_BEFORE_CHECKPOINT of log and when the store is closed.
+    con.execute("SET threads = 1")
+    con.execute(f"SET checkpoint_threshold = '{COMMITTED_BEFORE_CHECKPOINT}'")
     reports = []
-    with WorkerPool(workers) as pool:
-        pending = iter(zip(folders, options, strict=True))
-        queued: deque[Preparing] = deque()
+    try:
+        with WorkerPool(workers) as pool:
+            pending = iter(zip(folders, options, strict=True))
+            queued: deque[Preparing] = deque()
 
-        def read_ahead() -> None:
-            found = next(pending, None)
-            if found is not None:
-                (_, folder), la_options = found
-                queued.append(prepare_in(pool, [folder], la_options))
+            def read_ahead() -> None:
+                found = next(pending, None)
+                if found is not None:
+                    (_, folder), la_options = found
+                    queued.append(prepare_in(pool, [folder], la_options))
 
-        for _ in range(2 * workers):  # a few LAs ahead, so readers never wait and memory stays bounded
-            read_ahead()
-        con = connect(db)  # created and migrated while the first LAs are read
-        try:
-            # The readers keep every core busy, so DuckDB's own threads only contend with them for the commits;
-            # and a checkpoint at each LA's commit (DuckDB's default, once its log passes 16 MB) rewrites the
-            # same tables 152 times: deferred, they are rewritten every COMMITTED_BEFORE_CHECKPOINT of log and
-            # when the store is closed.
-            con.execute("SET threads = 1")
-            con.execute(f"SET checkpoint_threshold = '{COMMITTED_BEFORE_CHECKPOINT}'")
+            for _ in range(2 * workers):  # a few LAs ahead, so readers never wait and memory stays bounded
+                read_ahead()
             while queued:
                 preparing = queued.popleft()
                 read_ahead()
                 reports.append(commit(con, preparing.batch()))
-        finally:
-            con.close()
+    finally:
+        con.close()
     return reports
 
 
