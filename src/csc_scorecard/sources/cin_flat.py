@@ -20,11 +20,12 @@ from .tables import TABLES_BY_NAME
 from .vectorised import Column, convert, duplicated
 
 CHUNK_CHILDREN = 4096  # Children held as Python tuples before they are moved into Arrow
-# Below this many bytes a return is read value by value. DuckDB's planning of the six tables' checks (some 0.05 s)
-# outweighs what the cheaper walk saves on a small return. The lines cross near 5.5 MB (CPU, one process, the
-# national synthetic set's 2015-16 returns, best of three: 0.54 MB 0.073 s flat against 0.024 s; 4.2 MB 0.188
-# against 0.179; 6.0 MB 0.248 against 0.258; 10 MB 0.376 against 0.439; 26 MB 0.96 against 1.15).
-FLAT_FROM_BYTES = 6_000_000
+# Below this many bytes a return is read value by value. DuckDB's planning of the tables' checks (some 0.025 s)
+# outweighs what the cheaper walk saves on a small return. The lines cross near 1.8 MB (`cin_census.read`'s CPU,
+# one process, national synthetic returns, best of five: 0.54 MB 0.039 s flat against 0.021 s; 1.7 MB 0.069
+# against 0.068; 2.1 MB 0.077 against 0.081; 2.4 MB 0.088 against 0.096; 3.0 MB 0.097 against 0.115; 5.9 MB
+# 0.164 against 0.230, best of three).
+FLAT_FROM_BYTES = 2_500_000
 
 # Raw columns of each table, in the order `FlatChildren` fills them; a trailing * marks a list of repeats.
 RAW: dict[str, tuple[str, ...]] = {

@@ -29,10 +29,12 @@ from .tables import TABLES_BY_NAME
 from .vectorised import Column
 from .year import Latest, decide
 
-# Below this many bytes a return is read value by value: DuckDB takes some 10-20 ms to plan each table's checks,
-# longer than Python takes to check a small table (Walsall's 903, 0.3 MB a year: 0.09 s in Python, 0.15 s
-# here; ten times that, 0.97 s against 0.36 s).
-FLAT_FROM_BYTES = 512_000
+# Below this many bytes a return is read value by value: DuckDB takes some 6 ms to plan each table's checks,
+# longer than Python takes to check a small table. The lines cross between 0.25 and 0.29 MB (`ssda903.read_csv`'s
+# CPU, one process, national synthetic returns, best of five: 0.22 MB 0.083 s flat against 0.078 s; 0.25 MB 0.085
+# against 0.085; 0.27 MB 0.091 against 0.096; 0.31 MB 0.092 against 0.105; 0.35 MB 0.091 against 0.116; 0.44 MB
+# 0.104 against 0.157).
+FLAT_FROM_BYTES = 300_000
 
 
 def read_csv_flat(
