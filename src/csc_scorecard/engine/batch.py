@@ -298,7 +298,7 @@ class _Writer:
         self.taken = {name for slot in slots for name in slot.definitions} | {fr.PERIODS_TABLE}
         self.days = _fresh("window_days", self.taken) if any(self._by_day(s) for s in slots) else None
 
-    def scoped(self, slot: _Slot, measures: Sequence[tuple[Measure, Request]]) -> exp.Select:
+    def scoped(self, slot: _Slot, measures: Sequence[tuple[Measure, Request]], spans: bool) -> exp.Select:
         builder = ScopeBuilder(self.catalogue, slot.request)
         u = fr.UNIT_ALIAS
         columns: list[exp.Expression] = [_col("period_id", "p"), _col("la_code", u), _col("child_id", u)]
@@ -336,7 +336,6 @@ class _Writer:
                 if base is not None:
                     lacking = exp.Case().when(exp.paren(base.copy()), lacking).else_(exp.Literal.number(0))
                 columns.append(exp.alias_(lacking, measure.column("h")))
-        spans = self._spans(slot)
         if spans:  # the rows alone first: each child's spans are trimmed before they meet the windows
             columns = [c for c in columns if c.alias_or_name != "period_id"]
             columns += self._span_columns(slot, measures, columns)
@@ -614,9 +613,8 @@ class _Writer:
         if m.leaves_out:
             out.append((LEFT_OUT, exp.Sum(this=_col(m.column("o"), "s"))))
         out.append((MISSING, exp.Sum(this=_col(m.column("h"), "s")) if m.history else exp.Literal.number(0)))
-        if (
-            not per_child
-        ):  # per child, the loads are collected apart (_per_child_and_load, _per_child_then_loads)
+        # per child, the loads are collected apart (_per_child_and_load, _per_child_then_loads)
+        if not per_child:
             loads = _when(base, _col("load_id", "s"))
             out.append(
                 (LOADS, exp.ArrayUniqueAgg(this=loads) if self.distinct_loads else exp.ArrayAgg(this=loads))
@@ -673,8 +671,9 @@ class _Writer:
             by_request.update({index: named[signature][0] for index, signature in slot.members.items()})
             measures = list(named.values())
             scoped, agg = _fresh("scoped", self.taken), _fresh("agg", self.taken)
-            ctes.append((scoped, self.scoped(slot, measures)))
-            ctes.append((agg, self.aggregate(scoped, [m for m, _ in measures], self._spans(slot))))
+            spans = self._spans(slot)
+            ctes.append((scoped, self.scoped(slot, measures, spans)))
+            ctes.append((agg, self.aggregate(scoped, [m for m, _ in measures], spans)))
             alias = f"a{len(joins)}"
             joins.append((agg, alias))
             for measure, _ in measures:

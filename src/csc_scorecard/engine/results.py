@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import disk_cache
+from ..store.connection import registered
 from ..store.schema import stored_version
 from ..store.status import store_version
 
@@ -95,12 +96,9 @@ def _insert(
     con: duckdb.DuckDBPyConnection, results: Sequence[IndicatorResult], computed_at: dt.datetime
 ) -> None:
     """Insert the results (within the caller's transaction), replacing every earlier row of the same series."""
-    con.register("incoming_results", _arrow(results, computed_at))
-    try:
+    with registered(con, "incoming_results", _arrow(results, computed_at)):
         con.execute(f"DELETE FROM {RESULTS_TABLE} AS r USING incoming_results AS i WHERE {_SAME_SERIES}")
         con.execute(f"INSERT INTO {RESULTS_TABLE} BY NAME SELECT * FROM incoming_results")
-    finally:
-        con.unregister("incoming_results")
 
 
 def save_results(
@@ -178,11 +176,11 @@ def saved_results(
     (indicator, then period, as asked); None unless every period's were saved on `basis` for every indicator."""
     codes = [p.code for p in periods]
     try:
-        held = _saved_on(con, la_code, basis, codes)
+        held = _saved_on(con, [la_code], basis, codes)
     except duckdb.CatalogException:  # a store read as it is, before migration 14
         return None
     wanted = set(indicator_ids)
-    if any(not wanted <= held.get(code, set()) for code in codes):
+    if any(not wanted <= held.get((la_code, code), set()) for code in codes):
         return None
     rows = con.execute(
         f"SELECT {', '.join(_READ)} FROM {RESULTS_TABLE} WHERE la_code = ? AND breakdown IS NULL "
@@ -196,14 +194,15 @@ def saved_results(
 
 
 def _saved_on(
-    con: duckdb.DuckDBPyConnection, la_code: str, basis: str, codes: Sequence[str]
-) -> dict[str, set[str]]:
-    """Per period of `codes`, the indicators whose results the LA has saved on `basis`."""
+    con: duckdb.DuckDBPyConnection, la_codes: Sequence[str], basis: str, codes: Sequence[str]
+) -> dict[tuple[str, str], set[str]]:
+    """Per LA of `la_codes` and period of `codes`, the indicators whose results are saved on `basis`."""
     rows = con.execute(
-        f"SELECT period, indicator_ids FROM {BASIS_TABLE} WHERE la_code = ? AND basis = ? AND list_contains(?, period)",
-        [la_code, basis, list(codes)],
+        f"SELECT la_code, period, indicator_ids FROM {BASIS_TABLE} "
+        "WHERE list_contains(?, la_code) AND basis = ? AND list_contains(?, period)",
+        [list(la_codes), basis, list(codes)],
     ).fetchall()
-    return {period: set(ids) for period, ids in rows}
+    return {(la_code, period): set(ids) for la_code, period, ids in rows}
 
 
 def save_computed(
@@ -245,14 +244,8 @@ def save_computations(
         if results_basis(con, catalogue) != basis:
             con.rollback()
             return False
-        earlier: dict[tuple[str, str], set[str]] = {}
-        for la_code, period, ids in con.execute(
-            f"SELECT la_code, period, indicator_ids FROM {BASIS_TABLE} WHERE basis = ? AND list_contains(?, la_code)",
-            [basis, list(by_la)],
-        ).fetchall():
-            earlier[(la_code, period)] = set(ids)
-        con.register("saved_series", series)
-        try:
+        earlier = _saved_on(con, list(by_la), basis, sorted({p for c in computations for p in c.periods}))
+        with registered(con, "saved_series", series):
             con.execute(
                 f"DELETE FROM {RESULTS_TABLE} AS r USING saved_series AS i WHERE r.la_code = i.la_code "
                 "AND r.period = i.period AND r.indicator_id = i.indicator_id AND r.breakdown IS NULL"
@@ -261,20 +254,16 @@ def save_computations(
                 f"DELETE FROM {BASIS_TABLE} AS b USING (SELECT DISTINCT la_code, period FROM saved_series) AS i "
                 "WHERE b.la_code = i.la_code AND b.period = i.period"
             )
-        finally:
-            con.unregister("saved_series")
         _insert(con, mine, now)
         held = [(c.la_code, code, earlier.get((c.la_code, code), set()) | set(c.indicator_ids))
                 for c in computations for code in c.periods]  # fmt: skip
-        con.register("saved_basis", pa.table({
+        basis_rows = pa.table({
             "la_code": [la for la, _, _ in held], "period": [code for _, code, _ in held],
             "basis": [basis] * len(held), "indicator_ids": [sorted(ids) for _, _, ids in held],
             "saved_at": pa.array([now] * len(held), pa.timestamp("us")),
-        }))  # fmt: skip
-        try:
+        })  # fmt: skip
+        with registered(con, "saved_basis", basis_rows):
             con.execute(f"INSERT INTO {BASIS_TABLE} BY NAME SELECT * FROM saved_basis")
-        finally:
-            con.unregister("saved_basis")
         con.commit()
     except BaseException:
         con.rollback()

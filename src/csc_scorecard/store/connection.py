@@ -9,13 +9,25 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from ..private_files import make_private, private_folder
 from .schema import SCHEMA_VERSION, StoreTooNew, check_not_newer, migrate
 
-__all__ = ["LockWait", "StoreBusy", "StoreMissing", "StoreTooNew", "connect", "waiting_for_the_store"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "LockWait",
+    "StoreBusy",
+    "StoreMissing",
+    "StoreTooNew",
+    "connect",
+    "registered",
+    "waiting_for_the_store",
+]
 
 
 class StoreMissing(FileNotFoundError):
@@ -123,3 +135,14 @@ def _upgrade(path: Path) -> None:
             f"{path} was made by an older csc-scorecard and needs upgrading to schema version {SCHEMA_VERSION}, "
             "but another program is writing to it: try again when it has finished"
         ) from None
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """`table` readable as `name` on this connection within the block, and unregistered after it whatever
+    happens, so that a failed statement leaves no stale view for the next one on the connection."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)

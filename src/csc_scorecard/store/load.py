@@ -27,6 +27,7 @@ from ..sources.problems import Problem, ReturnRejected
 from ..sources.registry import kind_names
 from ..sources.tables import TABLES, TABLES_BY_NAME, TableSpec
 from . import quality
+from .connection import registered
 from .manual_values import record_loaded
 from .schema import LINEAGE_COLUMNS
 
@@ -241,14 +242,11 @@ class _RawRows:
         for (name, _), tables in self.held.items():
             spec = TABLES_BY_NAME[name]
             columns = ", ".join(f'"{c}"' for c in (*spec.column_names, "src_line"))
-            con.register("incoming", pa.concat_tables(tables))
-            try:
+            with registered(con, "incoming", pa.concat_tables(tables)):
                 con.execute(
                     f"INSERT INTO {spec.raw_name} (load_id, la_code, collection_year, {columns}) "
                     f"SELECT {', '.join(_LINEAGE)}, {columns} FROM incoming"
                 )
-            finally:
-                con.unregister("incoming")
         self.held = {}
 
 

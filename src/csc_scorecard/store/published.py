@@ -26,6 +26,7 @@ from ..sources.published import (
     september_measures,
     statistical_neighbours,
 )
+from .connection import registered
 
 __all__ = ["ENGLAND", "SHIPPED_FILES", "fill"]
 
@@ -53,11 +54,8 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
 def _insert(con: duckdb.DuckDBPyConnection, table: str, row_type: type, rows: list) -> None:
     names = [f.name for f in fields(row_type)]
     columns = {name: [getattr(r, name) for r in rows] for name in names}
-    con.register("incoming_published", pa.table(columns))
-    try:
+    with registered(con, "incoming_published", pa.table(columns)):
         con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM incoming_published")
-    finally:
-        con.unregister("incoming_published")
 
 
 def _insert_lait(con: duckdb.DuckDBPyConnection, relative: str, source: str) -> None:

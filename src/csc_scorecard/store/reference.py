@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from ..refdata import population_rows
 from ..working_days import calendar_rows
+from .connection import registered
 
 
 def fill_calendar(con: duckdb.DuckDBPyConnection) -> None:
@@ -29,8 +30,5 @@ def fill_population(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
-    con.register("incoming_reference", rows)
-    try:
+    with registered(con, "incoming_reference", rows):
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_reference")
-    finally:
-        con.unregister("incoming_reference")
