@@ -426,10 +426,11 @@ def fit_conferences(sim: Simulation, t: YearTargets, start: dt.date, end: dt.dat
             return
         # each band within its count (one child for a small one) may still leave the share within 15 working
         # days outside (Rutland 2016-17: 13, 24, 2, 2 published; 14, 24, 1, 2 held is 92.7% against 90.2 ±2.44)
-        if not share_off() and over(donor) <= 1 and over(receiver) >= -1:
+        off = share_off()
+        if not off and over(donor) <= 1 and over(receiver) >= -1:
             return
         step = 1 / max(1.0, 0.02 * targets[donor]) + 1 / max(1.0, 0.02 * targets[receiver])  # type: ignore[operator]
-        if not share_off() and over(donor) - over(receiver) <= step:  # a move would not bring them nearer
+        if not off and over(donor) - over(receiver) <= step:  # a move would not bring them nearer
             return
         episode, s47 = held[donor].pop()
         low, high = ICPC_BAND_DAYS[receiver]
